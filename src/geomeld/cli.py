@@ -1,0 +1,51 @@
+"""The ``geomeld`` command line: one verb per stage of the pipeline.
+
+Each verb lives in a module under :mod:`geomeld.commands`; a module registers its verbs on the shared
+Typer app through ``register(app)``. Modules import their heavy dependencies inside the commands, so
+``geomeld --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+import typer
+
+from geomeld.commands import COMMAND_MODULES
+
+app = typer.Typer(
+    name="geomeld",
+    help=(
+        "geomeld: build GeoMeld-style multimodal remote-sensing datasets, caption them with verified "
+        "claims, pretrain GeoMeld-FM and evaluate it.\n\n"
+        "Typical flow: sample → build → caption → stats → pretrain → embed / evaluate; "
+        "inspect, validate and preview look at shards at any point. Run `geomeld VERB --help` for details."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+@app.callback()
+def _main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages."),
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+
+
+for _module_name in COMMAND_MODULES:
+    importlib.import_module(f"geomeld.commands.{_module_name}").register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
