@@ -230,10 +230,7 @@ class Modality:
     def valid_mask(self, array: np.ndarray) -> np.ndarray:
         """Per-pixel validity (same shape as ``array``): False where the value means no-data."""
         a = np.asarray(array)
-        if self.is_float:
-            valid = np.isfinite(a)
-        else:
-            valid = np.ones(a.shape, dtype=bool)
+        valid = np.isfinite(a) if self.is_float else np.ones(a.shape, dtype=bool)
         if self.nodata is not None and not (isinstance(self.nodata, float) and np.isnan(self.nodata)):
             valid &= a != self.nodata
         return valid
@@ -246,7 +243,9 @@ class Modality:
 
 
 def _s2_band(name: str, wavelength: float, gsd: float, description: str) -> Band:
-    return Band(name, description, wavelength_nm=wavelength, native_gsd_m=gsd, valid_min=0.0, valid_max=65535.0)
+    return Band(
+        name, description, wavelength_nm=wavelength, native_gsd_m=gsd, valid_min=0.0, valid_max=65535.0
+    )
 
 
 SENTINEL2_BANDS = (
@@ -335,7 +334,9 @@ _MODALITY_LIST: tuple[Modality, ...] = (
         title="Canopy height",
         bands=(
             Band("height", "canopy top height, metres", native_gsd_m=10, valid_min=0.0, valid_max=120.0),
-            Band("stddev", "height standard deviation, metres", native_gsd_m=10, valid_min=0.0, valid_max=120.0),
+            Band(
+                "stddev", "height standard deviation, metres", native_gsd_m=10, valid_min=0.0, valid_max=120.0
+            ),
         ),
         dtype=np.dtype("float32"),
         size=GRID_SIZE_10M,
@@ -428,7 +429,9 @@ class Layout:
 
     def bands(self, key: str) -> tuple[str, ...]:
         if key not in self.band_selection:
-            raise KeyError(f"layout {self.name!r} has no modality {key!r}; it has {list(self.band_selection)}")
+            raise KeyError(
+                f"layout {self.name!r} has no modality {key!r}; it has {list(self.band_selection)}"
+            )
         return self.band_selection[key]
 
     def shape(self, key: str) -> tuple[int, int, int]:
@@ -461,7 +464,9 @@ LAYOUTS: Mapping[str, Layout] = MappingProxyType(
                 _all_bands(
                     "naip",
                     *_TEN_METRE_KEYS,
-                    sentinel2=tuple(b for b in MODALITIES["sentinel2"].band_names if b not in ("B2", "B3", "B4")),
+                    sentinel2=tuple(
+                        b for b in MODALITIES["sentinel2"].band_names if b not in ("B2", "B3", "B4")
+                    ),
                 )
             ),
             file_type_naip=True,

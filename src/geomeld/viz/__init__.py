@@ -1,0 +1,1 @@
+"""Pictures of samples: per-modality renderings, legends and the static HTML gallery."""

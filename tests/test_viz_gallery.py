@@ -1,0 +1,155 @@
+"""Gallery rendering on a real BigEarthNet patch, checked in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+
+from geomeld.modalities import LAYOUTS, MODALITIES
+from geomeld.sample import Sample, SampleMetadata
+from geomeld.viz import render
+from geomeld.viz.gallery import highlight_caption, write_gallery
+
+PATCH = "S2A_MSIL2A_20170613T101031_87_48"
+S1_PATCH = "S1A_IW_GRDH_1SDV_20170613T165043_33UUP_87_48"
+
+
+def _read(path: Path) -> np.ndarray:
+    with rasterio.open(path) as src:
+        return src.read(1).astype(np.float32)
+
+
+def real_sample(shared: Path) -> Sample:
+    """A standard-layout sample whose S2 and S1 are a real BigEarthNet pair (120² padded to 128²)."""
+    s2_dir = shared / "bigearthnet_s1s2_examples" / "BigEarthNet-S2-Example" / PATCH
+    s1_dir = shared / "bigearthnet_s1s2_examples" / "BigEarthNet-S1-Example" / S1_PATCH
+    arrays = {m.key: m.empty() for m in LAYOUTS["standard"].modalities()}
+    for i, band in enumerate(MODALITIES["sentinel2"].band_names):
+        name = band if band == "B8A" else f"B{int(band[1:]):02d}"
+        plane = _read(s2_dir / f"{PATCH}_{name}.tif")
+        factor = 120 // plane.shape[0]
+        arrays["sentinel2"][i, :120, :120] = np.kron(plane, np.ones((factor, factor), np.float32))
+    for pol in ("VV", "VH"):
+        idx = MODALITIES["sentinel1"].band_names.index(f"{pol}_desc")
+        arrays["sentinel1"][idx, :120, :120] = _read(s1_dir / f"{S1_PATCH}_{pol}.tif")
+    yy, xx = np.mgrid[:128, :128]
+    arrays["aster"][0] = 400 + 0.5 * xx + 0.2 * yy
+    arrays["esa_worldcover"][0] = np.where(xx < 64, 40, 10).astype(np.uint8)
+    arrays["dynamic_world"][0] = np.where(xx < 64, 4, 1).astype(np.uint8)
+    meta = SampleMetadata(
+        tile_id=48222,
+        lat=48.222,
+        long=13.721,
+        acquisition_date="2017-06-13",
+        band_names=LAYOUTS["standard"].band_names(),
+        caption="Cropland fills the west of the tile while tree cover spreads over the east, with no water.",
+        caption_report={
+            "claims": [
+                {"text": "Cropland fills the west", "verdict": "supported", "reason": "WorldCover 50 %"},
+                {"text": "tree cover spreads over the east", "verdict": "supported"},
+                {"text": "no water", "verdict": "contradicted", "reason": "test"},
+            ]
+        },
+        provenance={"stratum": "D×cropland"},
+    )
+    return Sample(key="48222", arrays=arrays, metadata=meta)
+
+
+def test_renderers_respect_nodata_and_palettes(shared_data: Path) -> None:
+    sample = real_sample(shared_data)
+    s2 = sample.arrays["sentinel2"]
+    rgba = render.composite(s2, sample.band_names("sentinel2"), ("B4", "B3", "B2"), MODALITIES["sentinel2"])
+    assert rgba is not None and rgba.shape == (128, 128, 4)
+    assert (rgba[:120, :120, 3] == 255).all() and (rgba[120:, :, 3] == 0).all()
+    assert rgba[:120, :120, :3].std() > 10  # a real scene, not a flat picture
+    wc = render.categorical(sample.arrays["esa_worldcover"][0], MODALITIES["esa_worldcover"].classes)  # type: ignore[arg-type]
+    assert tuple(wc[0, 0, :3]) == render.hex_to_rgb("#f096ff") and tuple(wc[0, 127, :3]) == render.hex_to_rgb(
+        "#006400"
+    )
+    shares = render.class_fractions(sample.arrays["esa_worldcover"][0], MODALITIES["esa_worldcover"].classes)  # type: ignore[arg-type]
+    assert shares == {"Tree cover": 50.0, "Cropland": 50.0}
+    sar = render.sar_composite(
+        sample.arrays["sentinel1"], sample.band_names("sentinel1"), MODALITIES["sentinel1"]
+    )
+    assert sar is not None and sar[1] == "desc"
+    shade = render.hillshade(sample.arrays["aster"][0], 10.0)
+    assert shade[..., 3].min() == 255 and 0 < shade[64, 64, 0] < 255
+
+
+def test_caption_claims_are_highlighted_by_verdict() -> None:
+    out = highlight_caption(
+        "Dense forest <b> and no water.",
+        {
+            "claims": [
+                {"text": "dense forest", "verdict": "supported"},
+                {"text": "no water", "verdict": "contradicted"},
+            ]
+        },
+    )
+    assert '<span class="claim ok"' in out and '<span class="claim bad"' in out
+    assert "&lt;b&gt;" in out  # caption text is escaped
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def test_gallery_renders_in_headless_chromium(shared_data: Path, tmp_path: Path) -> None:
+    page = write_gallery([real_sample(shared_data)], tmp_path / "gallery", title="test gallery")
+    text = page.read_text()
+    images = re.findall(r'<img src="([^"]+)"', text)
+    assert len(images) >= 8
+    assert all((page.parent / src).is_file() for src in images)
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run must install it (apt-get install chromium)")
+        pytest.skip("chromium not installed on this machine")
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=5000",
+        "--allow-file-access-from-files",
+    ]
+    dom = subprocess.run(
+        [browser, *flags, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    body = re.search(r"<body([^>]*)>", dom)
+    assert body is not None, dom[:500]
+    attrs = body.group(1)
+    assert f'data-images="{len(images)}"' in attrs
+    assert f'data-images-loaded="{len(images)}"' in attrs, attrs
+    assert "data-errors" not in attrs, attrs
+    shot = tmp_path / "gallery.png"
+    subprocess.run(
+        [browser, *flags, "--window-size=1200,900", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.stat().st_size > 10_000
+    artefacts = Path(os.environ.get("GEOMELD_TEST_ARTEFACTS", tmp_path / "artefacts"))
+    artefacts.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot, artefacts / "gallery.png")
