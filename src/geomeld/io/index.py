@@ -1,0 +1,185 @@
+"""The shard index: one Parquet row per sample, beside each shard.
+
+``geomeld-00000.tar`` → ``geomeld-00000.index.parquet`` (``geomeld-00000_n.tar`` →
+``geomeld-00000_n.index.parquet``). Columns:
+
+==================  =============  ============================================================
+column              type           meaning
+==================  =============  ============================================================
+key                 string         WebDataset key (tile id) of the member ``<key>.h5``
+shard               string         shard file name (resolved against the index's folder)
+member_offset       int64          byte offset of the member's data (the HDF5 file) in the tar
+member_size         int64          size of the member's data in bytes
+tile_id             string         ``metadata.tile_id``
+lat, long           float64        ``metadata.lat`` / ``metadata.long`` (WGS 84)
+acquisition_date    string         ``metadata.acquisition_date``
+layout              string         registry layout name (``standard`` / ``naip``)
+modalities          list<string>   modalities holding at least one valid pixel
+band_names          string (JSON)  ``metadata.band_names``
+caption             string         ``metadata.caption`` or ``""``
+locations           string (JSON)  ``{key: [offset, nbytes, dtype, shape, codec]}`` of every
+                                   dataset the fast path can decode (see ``DatasetLocation``)
+==================  =============  ============================================================
+
+The Parquet schema metadata records the shard's size and mtime; an index whose shard has changed
+since is stale and is rebuilt by :func:`read_index`. Indexes of foreign (released) shards are built
+the same way (``geomeld index``), reading every member once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from geomeld.io.h5sample import decode_checked, locate_datasets
+from geomeld.sample import Sample
+
+log = logging.getLogger(__name__)
+
+INDEX_FORMAT = "geomeld-index-1"
+INDEX_SCHEMA = pa.schema(
+    [
+        ("key", pa.string()),
+        ("shard", pa.string()),
+        ("member_offset", pa.int64()),
+        ("member_size", pa.int64()),
+        ("tile_id", pa.string()),
+        ("lat", pa.float64()),
+        ("long", pa.float64()),
+        ("acquisition_date", pa.string()),
+        ("layout", pa.string()),
+        ("modalities", pa.list_(pa.string())),
+        ("band_names", pa.string()),
+        ("caption", pa.string()),
+        ("locations", pa.string()),
+    ]
+)
+
+
+def index_path(shard: str | os.PathLike[str]) -> Path:
+    """The sidecar index of a shard: ``x.tar`` → ``x.index.parquet``."""
+    p = Path(shard)
+    return p.with_name(p.name.removesuffix(".tar") + ".index.parquet")
+
+
+def row_from_sample(
+    shard_name: str, sample: Sample, offset: int, size: int, locations: dict[str, Any]
+) -> dict[str, Any]:
+    meta = sample.metadata
+    return {
+        "key": sample.key,
+        "shard": shard_name,
+        "member_offset": int(offset),
+        "member_size": int(size),
+        "tile_id": str(meta.tile_id),
+        "lat": float(meta.lat),
+        "long": float(meta.long),
+        "acquisition_date": meta.acquisition_date,
+        "layout": sample.layout.name,
+        "modalities": sample.present_modalities(),
+        "band_names": json.dumps({k: sample.band_names(k) for k in sample.arrays}),
+        "caption": meta.caption or "",
+        "locations": json.dumps({k: loc.to_list() for k, loc in locations.items()}),
+    }
+
+
+def index_row(shard_name: str, sample: Sample, offset: int, data: bytes) -> dict[str, Any]:
+    """The index row of a sample just encoded to ``data`` (opens the HDF5 once for dataset offsets)."""
+    locations = locate_datasets(data, f"{shard_name}:{sample.key}")
+    return row_from_sample(shard_name, sample, offset, len(data), locations)
+
+
+def _shard_stamp(shard: Path) -> dict[bytes, bytes]:
+    st = shard.stat()
+    return {
+        b"format": INDEX_FORMAT.encode(),
+        b"shard_size": str(st.st_size).encode(),
+        b"shard_mtime_ns": str(st.st_mtime_ns).encode(),
+    }
+
+
+def write_index(
+    shard: str | os.PathLike[str], rows: Sequence[dict[str, Any]], out: Path | None = None
+) -> Path:
+    """Atomically write the index of ``shard`` (stamped with the shard's size and mtime)."""
+    shard = Path(shard)
+    target = out or index_path(shard)
+    table = pa.Table.from_pylist(list(rows), schema=INDEX_SCHEMA).replace_schema_metadata(_shard_stamp(shard))
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    pq.write_table(table, tmp)
+    os.replace(tmp, target)
+    return target
+
+
+def build_index_rows(shard: str | os.PathLike[str], errors: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Index rows of any shard (ours or released) by reading every member; bad samples are left out
+    and reported in ``errors`` (as :class:`~geomeld.io.shards.SampleError`)."""
+    from geomeld.io.shards import SampleError, iter_members
+
+    shard = Path(shard)
+    rows = []
+    try:
+        for member in iter_members(shard):
+            sample, problems, locations = decode_checked(member.data, member.where, locate=True)
+            if problems or sample is None:
+                message = "; ".join(str(p) for p in problems)
+                log.warning("index: leaving out bad sample: %s", message)
+                if errors is not None:
+                    errors.append(SampleError(shard.name, member.key, message))
+                continue
+            rows.append(row_from_sample(shard.name, sample, member.offset, member.size, locations))
+    except ValueError as exc:  # SampleFormatError from a damaged tar: keep the rows read so far
+        log.warning("index: %s", exc)
+        if errors is not None:
+            errors.append(SampleError(shard.name, "", str(exc)))
+    return rows
+
+
+def is_fresh(shard: Path, idx: Path) -> bool:
+    if not idx.exists():
+        return False
+    meta = pq.read_schema(idx).metadata or {}
+    st = shard.stat()
+    return (
+        meta.get(b"format") == INDEX_FORMAT.encode()
+        and meta.get(b"shard_size") == str(st.st_size).encode()
+        and meta.get(b"shard_mtime_ns") == str(st.st_mtime_ns).encode()
+    )
+
+
+def ensure_index(
+    shard: str | os.PathLike[str], errors: list[Any] | None = None, *, write: bool = True
+) -> pa.Table:
+    """The index table of one shard: the sidecar when fresh, else built (and written when possible)."""
+    shard = Path(shard)
+    idx = index_path(shard)
+    if is_fresh(shard, idx):
+        return pq.read_table(idx, schema=INDEX_SCHEMA)
+    log.info("indexing %s (no fresh index beside it)", shard)
+    rows = build_index_rows(shard, errors)
+    if write:
+        try:
+            write_index(shard, rows)
+        except OSError as exc:
+            log.warning("cannot write index beside %s (%s); using it in memory only", shard, exc)
+    return pa.Table.from_pylist(rows, schema=INDEX_SCHEMA)
+
+
+def read_index(
+    shards: Iterable[str | os.PathLike[str]], errors: list[Any] | None = None, *, write: bool = True
+) -> pa.Table:
+    """One table over many shards (in the given order) with an extra ``shard_path`` column."""
+    tables = []
+    for s in shards:
+        t = ensure_index(s, errors, write=write)
+        tables.append(t.append_column("shard_path", pa.array([str(Path(s))] * t.num_rows, pa.string())))
+    if not tables:
+        return INDEX_SCHEMA.empty_table().append_column("shard_path", pa.array([], pa.string()))
+    return pa.concat_tables(tables)
