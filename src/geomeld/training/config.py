@@ -1,0 +1,170 @@
+"""The pretraining config: one YAML file per experiment under ``configs/pretrain/``.
+
+Sections: ``encoder``, ``mask``, ``mp`` (multi-pretext decoders), ``jepa``, ``itc``, ``optim``,
+``data``, ``run``. Unknown keys are errors (a typo must not silently fall back to a default).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from geomeld.modalities import encoder_input, pretraining_targets
+from geomeld.models.convnextv2 import SIZES
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EncoderSettings(_Section):
+    size: str = "atto"
+    patch_size: int = 16
+    input_size: int = 112
+    drop_path: float = 0.0
+    depths: list[int] | None = None  # override the size (tiny CI models)
+    dims: list[int] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> EncoderSettings:
+        if self.size not in SIZES:
+            raise ValueError(f"encoder.size {self.size!r} is not one of {list(SIZES)}")
+        if self.input_size % self.patch_size:
+            raise ValueError(
+                f"encoder.input_size {self.input_size} is not a multiple of patch_size {self.patch_size}"
+            )
+        return self
+
+
+class MaskSettings(_Section):
+    ratio: float = Field(default=0.6, gt=0.0, lt=1.0)
+
+
+class MPSettings(_Section):
+    targets: list[str] | None = None  # None: every pretraining target of the registry
+    decoder_dim: int = 512
+    decoder_depth: int = 1
+    shared_blocks: bool = True
+    weighting: Literal["uncertainty", "fixed"] = "uncertainty"
+    weights: dict[str, float] = Field(default_factory=dict)
+    norm_pix_loss: bool = True  # MAE per-patch target normalisation for the encoder input (S2)
+
+    def target_keys(self) -> list[str]:
+        known = [m.key for m in pretraining_targets()]
+        if self.targets is None:
+            return known
+        unknown = [t for t in self.targets if t not in known]
+        if unknown:
+            raise ValueError(f"mp.targets {unknown} are not pretraining targets of the registry {known}")
+        return [k for k in known if k in self.targets]
+
+
+class JEPASettings(_Section):
+    enabled: bool = False
+    alpha: float = 1.0
+    predictor_dim: int = 128
+    predictor_depth: int = 2
+    ema_start: float = 0.996
+    ema_end: float = 1.0
+    target_view: Literal["complement", "full"] = "complement"
+
+
+class ITCSettings(_Section):
+    enabled: bool = False
+    beta: float = 1.0
+    text_encoder: Literal["minilm", "hashing"] = "minilm"
+    hashing_dim: int = 64
+    embed_dim: int = 256
+    temperature_init: float = 0.07
+    cache_dir: str | None = None  # default: <run.out_dir>/text_cache
+
+
+class OptimSettings(_Section):
+    lr: float | None = None  # absolute LR; None: base_lr × global batch / 256
+    base_lr: float = 1.5e-4
+    min_lr: float = 0.0
+    weight_decay: float = 0.05
+    betas: tuple[float, float] = (0.9, 0.95)
+    steps: int = 1000
+    warmup_steps: int = 100
+    grad_accum: int = Field(default=1, ge=1)
+    clip_grad: float | None = None
+
+
+class DataSettings(_Section):
+    shards: list[str] = Field(default_factory=list)  # paths or glob patterns
+    batch_size: int = Field(default=16, ge=1)  # per rank and micro-step
+    crop: int | None = None  # default: encoder.input_size
+    num_workers: int = 0
+    shuffle_buffer: int = 256
+    stats: str | None = None  # stats JSON; default: the one next to the shards
+
+
+class RunSettings(_Section):
+    out_dir: str = "runs/pretrain"
+    seed: int = 0
+    log_every: int = 10
+    checkpoint_every: int = 200
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    export: bool = True
+    progress: bool = True
+
+
+class PretrainConfig(_Section):
+    name: str = "geomeld-fm"
+    description: str = ""
+    encoder: EncoderSettings = EncoderSettings()
+    mask: MaskSettings = MaskSettings()
+    mp: MPSettings = MPSettings()
+    jepa: JEPASettings = JEPASettings()
+    itc: ITCSettings = ITCSettings()
+    optim: OptimSettings = OptimSettings()
+    data: DataSettings = DataSettings()
+    run: RunSettings = RunSettings()
+
+    @model_validator(mode="after")
+    def _check(self) -> PretrainConfig:
+        self.mp.target_keys()
+        return self
+
+    @property
+    def crop(self) -> int:
+        return self.data.crop or self.encoder.input_size
+
+    def model_fingerprint(self) -> str:
+        """Hash of everything that shapes the model's parameters (resume refuses a mismatch)."""
+        parts = {
+            "encoder": self.encoder.model_dump(),
+            "mp": self.mp.model_dump(),
+            "jepa": self.jepa.model_dump(exclude={"alpha", "ema_start", "ema_end", "target_view"}),
+            "itc": self.itc.model_dump(include={"enabled", "text_encoder", "hashing_dim", "embed_dim"}),
+            "in_bands": list(encoder_input().band_names),
+        }
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def load_config(path: str | os.PathLike[str], overrides: dict[str, Any] | None = None) -> PretrainConfig:
+    """Read a YAML config; ``overrides`` maps dotted keys (``optim.steps``) to values."""
+    p = Path(path)
+    try:
+        raw = yaml.safe_load(p.read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"{p}: cannot read pretraining config ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise ValueError(f"{p}: a pretraining config must be a mapping of sections")
+    for dotted, value in (overrides or {}).items():
+        node = raw
+        *parents, leaf = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    try:
+        return PretrainConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ValueError(f"{p}: invalid pretraining config:\n{exc}") from exc
