@@ -1,0 +1,33 @@
+"""GeoMeld-FM evaluation: GEO-Bench linear probe / fine-tuning, real mini-benchmarks, retrieval R@k and
+cross-sensor robustness, in one harness driven by a YAML config (``geomeld evaluate --config …``).
+
+Modules: :mod:`.geobench` (GEO-Bench v1 reader), :mod:`.bands` (band alignment + missing-band rule),
+:mod:`.tasks` (task splits), :mod:`.preprocess` (conditions, normalisation), :mod:`.protocols`
+(LP / FT / baselines), :mod:`.metrics` (micro-F1, micro accuracy, macro mIoU, bootstrap),
+:mod:`.retrieval`, :mod:`.runner`, :mod:`.report`, :mod:`.minibench_build`.
+
+Running on the real GEO-Bench (users who have the data)
+------------------------------------------------------
+1. Download GEO-Bench v1 (``pip install geo-benchmark && geobench-download`` in *another* environment;
+   geomeld does not depend on the ``geobench`` package) and point ``GEO_BENCH_DIR`` at its root::
+
+       $GEO_BENCH_DIR/classification_v1.0/m-bigearthnet/{task_specs.pkl, band_stats.json,
+           default_partition.json, 0.01x_train_partition.json, …, <sample>.hdf5}
+       $GEO_BENCH_DIR/classification_v1.0/m-so2sat/…
+       $GEO_BENCH_DIR/segmentation_v1.0/m-cashew-plantation/…
+       $GEO_BENCH_DIR/segmentation_v1.0/m-SA-crop-type/…
+
+   (``task.path`` in the config may point at any single task folder instead.)
+2. Run::
+
+       export GEO_BENCH_DIR=/data/geobench
+       geomeld evaluate -c configs/eval/geobench.yaml -e geomeld-fm=runs/pretrain/encoder
+
+   ``results.json``, ``results.md`` (the paper's table layout) and PNG plots land in the config's
+   ``output``. Partitions (``default``, ``0.01x_train`` …) are chosen per task with ``partition:``.
+
+Missing bands (So2Sat lacks B1/B9; B10 is never an input) follow ``missing_bands`` in the config:
+``duplicate`` (spectrally nearest band, MMEarth's rule: B1←B2, B9←B8A), ``zero`` (0 after
+normalisation, marked absent) or ``error``; the rule and each fill are written into the report.
+m-eurosat and m-brick-kiln are refused (their published band names are wrong: geo-bench #28/#29).
+"""

@@ -1,0 +1,479 @@
+"""Evaluation protocols: linear probe and fine-tuning of an encoder, and the raw-band baseline.
+
+All protocols share one training loop (:func:`train_early_stopping`): AdamW, the task's loss
+(cross-entropy, binary cross-entropy for multi-label, pixel cross-entropy with ``ignore_index=-1``),
+evaluation of the paper's metric on the validation split after every epoch, the best epoch's weights
+restored, and training stopped after ``patience`` epochs without improvement. Seeds fix the head
+initialisation, batch order and noise.
+
+- **Linear probe (classification)**: frozen encoder, ``forward_pooled`` features (global average pool +
+  layer norm), standardised with training statistics, one linear layer (= logistic regression).
+- **Linear probe (segmentation)**: frozen encoder; a light head — one 1×1 convolution per stage map,
+  bilinearly upsampled to the input size and summed (a per-pixel linear model on the multi-scale
+  features).
+- **Fine-tuning (classification)**: the whole encoder + a linear head on ``forward_pooled``.
+- **Fine-tuning (segmentation)**: the whole encoder + :class:`UNetDecoder` over its four stages.
+- **Raw-band baseline**: per-band statistics of the band-aligned DN (mean, std, 10/50/90th percentile)
+  + logistic regression for classification; a per-pixel logistic regression on the normalised bands
+  for segmentation. Same loop, same metrics.
+
+Segmentation logits are upsampled to the label's own resolution before scoring.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from geomeld.evaluation.metrics import METRICS as METRIC_FNS
+from geomeld.evaluation.metrics import (
+    Stats,
+    accuracy_stats,
+    confusion_stats,
+    multilabel_stats,
+    score,
+)
+from geomeld.evaluation.preprocess import CLEAN, Condition, Preprocessor, resize_labels
+from geomeld.evaluation.tasks import PixelTask, Split, TaskData
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    lp_epochs: int = 100
+    ft_epochs: int = 20
+    patience: int = 10
+    batch_size: int = 16
+    lp_lr: float = 1e-2
+    ft_lr: float = 2e-4
+    head_lr: float = 1e-3
+    weight_decay: float = 1e-4
+    ft_weight_decay: float = 0.05
+    eval_batch_size: int = 32
+
+
+# ---------------------------------------------------------------------------------------------
+# predictions → per-unit statistics
+
+
+def unit_stats(kind: str, labels: np.ndarray, pred: np.ndarray, num_classes: int) -> Stats:
+    if kind == "multilabel":
+        return multilabel_stats(labels, pred)
+    if kind == "classification":
+        return accuracy_stats(labels, pred)
+    return confusion_stats(labels, pred, num_classes)
+
+
+def logits_to_pred(kind: str, logits: Tensor) -> np.ndarray:
+    if kind == "multilabel":
+        return (logits > 0).cpu().numpy()  # sigmoid > 0.5
+    return logits.argmax(1).cpu().numpy()
+
+
+def task_loss(kind: str, logits: Tensor, target: Tensor) -> Tensor:
+    if kind == "multilabel":
+        return F.binary_cross_entropy_with_logits(logits, target.float())
+    if kind == "segmentation":
+        if (target >= 0).sum() == 0:
+            return logits.sum() * 0.0
+        return F.cross_entropy(logits, target, ignore_index=-1)
+    return F.cross_entropy(logits, target)
+
+
+def metric_value(metric: str, stats: Stats) -> float:
+    return float(METRIC_FNS[metric](stats.sum(0)))
+
+
+# ---------------------------------------------------------------------------------------------
+# the shared loop
+
+
+def _batches(n: int, size: int, rng: np.random.Generator | None) -> Iterator[np.ndarray]:
+    order = rng.permutation(n) if rng is not None else np.arange(n)
+    for i in range(0, n, size):
+        yield order[i : i + size]
+
+
+def train_early_stopping(
+    module: nn.Module,
+    param_groups: list[dict],
+    n_train: int,
+    train_step: Callable[[np.ndarray], Tensor],
+    validate: Callable[[], float],
+    *,
+    epochs: int,
+    patience: int,
+    batch_size: int,
+    seed: int,
+    weight_decay: float,
+) -> dict[str, float | int]:
+    """Train ``module`` with AdamW; keep the weights of the best validation epoch."""
+    opt = torch.optim.AdamW(param_groups, weight_decay=weight_decay)
+    rng = np.random.default_rng(seed)
+    best, best_epoch, best_state = -np.inf, -1, copy.deepcopy(module.state_dict())
+    for epoch in range(epochs):
+        module.train()
+        for idx in _batches(n_train, batch_size, rng):
+            loss = train_step(idx)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        module.eval()
+        with torch.no_grad():
+            val = validate()
+        if val > best + 1e-9:
+            best, best_epoch, best_state = val, epoch, copy.deepcopy(module.state_dict())
+        elif epoch - best_epoch >= patience:
+            break
+    module.load_state_dict(best_state)
+    return {"best_valid": float(100 * best), "best_epoch": best_epoch, "epochs_run": epoch + 1}
+
+
+# ---------------------------------------------------------------------------------------------
+# feature extraction (frozen encoder)
+
+
+@torch.no_grad()
+def encode_split(
+    model: nn.Module,
+    split: Split,
+    pre: Preprocessor,
+    *,
+    pooled: bool,
+    cond: Condition = CLEAN,
+    batch_size: int = 32,
+) -> tuple[list[Tensor], np.ndarray]:
+    """Frozen features of a whole split: ``[pooled (N, D)]`` or the 4 stage maps; plus the labels."""
+    model.eval()
+    feats: list[list[Tensor]] = []
+    labels = []
+    for bi, idx in enumerate(_batches(len(split), batch_size, None)):
+        raw, lab = split.batch(idx)
+        x = pre(raw, cond, batch_seed=bi)
+        out = [model.forward_pooled(x)] if pooled else list(model.forward_features(x))  # type: ignore[operator]
+        feats.append(out)
+        labels.append(lab)
+    stacked = [torch.cat([f[i] for f in feats]) for i in range(len(feats[0]))]
+    return stacked, np.concatenate(labels)
+
+
+class StageLinearHead(nn.Module):
+    """Per-pixel linear model on multi-scale maps: 1×1 conv per map, upsampled to ``size``, summed."""
+
+    def __init__(self, dims: Sequence[int], num_classes: int) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList(nn.Conv2d(d, num_classes, 1) for d in dims)
+
+    def forward(self, maps: Sequence[Tensor], size: tuple[int, int]) -> Tensor:
+        out = None
+        for conv, m in zip(self.convs, maps, strict=True):
+            y = F.interpolate(conv(m), size=size, mode="bilinear", align_corners=False)
+            out = y if out is None else out + y
+        assert out is not None
+        return out
+
+
+class UNetDecoder(nn.Module):
+    """U-Net-style decoder over the 4 encoder stages (coarse → fine), then upsampling to the input."""
+
+    def __init__(self, dims: Sequence[int], num_classes: int) -> None:
+        super().__init__()
+        d = list(dims)
+        self.up = nn.ModuleList()
+        self.fuse = nn.ModuleList()
+        for i in range(len(d) - 1, 0, -1):
+            self.up.append(nn.ConvTranspose2d(d[i], d[i - 1], 2, stride=2))
+            self.fuse.append(
+                nn.Sequential(
+                    nn.Conv2d(2 * d[i - 1], d[i - 1], 3, padding=1),
+                    nn.BatchNorm2d(d[i - 1]),
+                    nn.GELU(),
+                )
+            )
+        self.head = nn.Conv2d(d[0], num_classes, 1)
+
+    def forward(self, stages: Sequence[Tensor], size: tuple[int, int]) -> Tensor:
+        x = stages[-1]
+        for j, (up, fuse) in enumerate(zip(self.up, self.fuse, strict=True)):
+            skip = stages[-2 - j]
+            x = up(x)
+            if x.shape[-2:] != skip.shape[-2:]:
+                x = F.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
+            x = fuse(torch.cat([x, skip], 1))
+        return F.interpolate(self.head(x), size=size, mode="bilinear", align_corners=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# results
+
+
+@dataclass
+class ProtocolResult:
+    protocol: str  # "lp" | "ft" | "baseline"
+    metric: str
+    test_stats: Stats
+    train_info: dict[str, float | int]
+    predict: Callable[[Condition], Stats] | None = None  # re-score the test split under a condition
+
+    def score(self, seed: int = 0):  # type: ignore[no-untyped-def]
+        return score(self.metric, self.test_stats, seed=seed)
+
+
+def _seg_eval_stats(
+    logits_fn: Callable[[np.ndarray], Tensor], split: Split, task: TaskData, bs: int
+) -> Stats:
+    out = []
+    for idx in _batches(len(split), bs, None):
+        _, lab = split.batch(idx)
+        logits = logits_fn(idx)
+        logits = F.interpolate(logits, size=lab.shape[-2:], mode="bilinear", align_corners=False)
+        out.append(confusion_stats(lab, logits.argmax(1).numpy(), task.num_classes))
+    return np.concatenate(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# linear probe
+
+
+def linear_probe(
+    model: nn.Module, dims: Sequence[int], task: TaskData, pre: Preprocessor, st: TrainSettings, seed: int
+) -> ProtocolResult:
+    torch.manual_seed(seed)
+    if task.kind == "segmentation":
+        return _seg_probe(lambda x: list(model.forward_features(x)), dims, task, pre, st, seed, "lp")  # type: ignore[operator]
+    ftr, ytr = encode_split(model, task.splits["train"], pre, pooled=True, batch_size=st.eval_batch_size)
+    fva, yva = encode_split(model, task.splits["valid"], pre, pooled=True, batch_size=st.eval_batch_size)
+    head, info, norm = _fit_linear(ftr[0], ytr, fva[0], yva, task, st, seed)
+
+    def predict(cond: Condition) -> Stats:
+        f, y = encode_split(
+            model, task.splits["test"], pre, pooled=True, cond=cond, batch_size=st.eval_batch_size
+        )
+        with torch.no_grad():
+            pred = logits_to_pred(task.kind, head(norm(f[0])))
+        return unit_stats(task.kind, y, pred, task.num_classes)
+
+    return ProtocolResult("lp", task.metric, predict(CLEAN), info, predict)
+
+
+class _HasKind(Protocol):
+    kind: str
+
+    @property
+    def num_classes(self) -> int: ...
+
+    @property
+    def metric(self) -> str: ...
+
+
+def _fit_linear(
+    ftr: Tensor, ytr: np.ndarray, fva: Tensor, yva: np.ndarray, task: _HasKind, st: TrainSettings, seed: int
+) -> tuple[nn.Module, dict[str, float | int], Callable[[Tensor], Tensor]]:
+    mu, sd = ftr.mean(0, keepdim=True), ftr.std(0, keepdim=True).clamp_min(1e-6)
+
+    def norm(f: Tensor) -> Tensor:
+        return (f - mu) / sd
+
+    torch.manual_seed(seed)
+    head = nn.Linear(ftr.shape[1], task.num_classes)
+    xtr, xva = norm(ftr), norm(fva)
+    target = torch.from_numpy(np.asarray(ytr))
+    if task.kind != "multilabel":
+        target = target.long()
+
+    def step(idx: np.ndarray) -> Tensor:
+        return task_loss(task.kind, head(xtr[idx]), target[idx])
+
+    def validate() -> float:
+        pred = logits_to_pred(task.kind, head(xva))
+        return metric_value(task.metric, unit_stats(task.kind, yva, pred, task.num_classes))
+
+    info = train_early_stopping(
+        head,
+        [{"params": head.parameters(), "lr": st.lp_lr}],
+        len(xtr),
+        step,
+        validate,
+        epochs=st.lp_epochs,
+        patience=st.patience,
+        batch_size=max(st.batch_size, 64),
+        seed=seed,
+        weight_decay=st.weight_decay,
+    )
+    return head, info, norm
+
+
+def _seg_probe(
+    featurize: Callable[[Tensor], list[Tensor]],
+    dims: Sequence[int],
+    task: TaskData,
+    pre: Preprocessor,
+    st: TrainSettings,
+    seed: int,
+    name: str,
+) -> ProtocolResult:
+    size = (pre.input_size, pre.input_size)
+
+    @torch.no_grad()
+    def feats(split: Split, cond: Condition = CLEAN) -> list[Tensor]:
+        chunks = []
+        for bi, idx in enumerate(_batches(len(split), st.eval_batch_size, None)):
+            raw, _ = split.batch(idx)
+            chunks.append(featurize(pre(raw, cond, batch_seed=bi)))
+        return [torch.cat([c[i] for c in chunks]) for i in range(len(chunks[0]))]
+
+    train, valid = task.splits["train"], task.splits["valid"]
+    ftr, fva = feats(train), feats(valid)
+    ytr = resize_labels(train.batch(np.arange(len(train)))[1], pre.input_size)
+    torch.manual_seed(seed)
+    head = StageLinearHead(dims, task.num_classes)
+
+    def step(idx: np.ndarray) -> Tensor:
+        return task_loss("segmentation", head([f[idx] for f in ftr], size), ytr[idx])
+
+    def validate() -> float:
+        stats = _seg_eval_stats(
+            lambda idx: head([f[idx] for f in fva], size), valid, task, st.eval_batch_size
+        )
+        return metric_value("miou", stats)
+
+    info = train_early_stopping(
+        head,
+        [{"params": head.parameters(), "lr": st.lp_lr}],
+        len(train),
+        step,
+        validate,
+        epochs=st.lp_epochs,
+        patience=st.patience,
+        batch_size=st.batch_size,
+        seed=seed,
+        weight_decay=st.weight_decay,
+    )
+
+    def predict(cond: Condition) -> Stats:
+        fte = feats(task.splits["test"], cond)
+        with torch.no_grad():
+            return _seg_eval_stats(
+                lambda idx: head([f[idx] for f in fte], size), task.splits["test"], task, st.eval_batch_size
+            )
+
+    return ProtocolResult(name, "miou", predict(CLEAN), info, predict)
+
+
+# ---------------------------------------------------------------------------------------------
+# fine-tuning
+
+
+def fine_tune(
+    model: nn.Module, dims: Sequence[int], task: TaskData, pre: Preprocessor, st: TrainSettings, seed: int
+) -> ProtocolResult:
+    """Full fine-tuning of a *copy* of ``model`` with a linear (classification) or U-Net (segmentation) head."""
+    torch.manual_seed(seed)
+    enc = copy.deepcopy(model)
+    seg = task.kind == "segmentation"
+    head: nn.Module = UNetDecoder(dims, task.num_classes) if seg else nn.Linear(dims[-1], task.num_classes)
+    net = nn.ModuleDict({"encoder": enc, "head": head})
+    size = (pre.input_size, pre.input_size)
+    train, valid, test = task.splits["train"], task.splits["valid"], task.splits["test"]
+
+    def forward(x: Tensor) -> Tensor:
+        if seg:
+            return head(list(enc.forward_features(x)), size)  # type: ignore[operator]
+        return head(enc.forward_pooled(x))  # type: ignore[operator]
+
+    def step(idx: np.ndarray) -> Tensor:
+        raw, lab = train.batch(idx)
+        x = pre(raw)
+        target = resize_labels(lab, pre.input_size) if seg else torch.from_numpy(np.asarray(lab))
+        if task.kind == "classification":
+            target = target.long()
+        return task_loss(task.kind, forward(x), target)
+
+    def stats_of(split: Split, cond: Condition = CLEAN) -> Stats:
+        out = []
+        for bi, idx in enumerate(_batches(len(split), st.eval_batch_size, None)):
+            raw, lab = split.batch(idx)
+            logits = forward(pre(raw, cond, batch_seed=bi))
+            if seg:
+                logits = F.interpolate(logits, size=lab.shape[-2:], mode="bilinear", align_corners=False)
+            out.append(unit_stats(task.kind, lab, logits_to_pred(task.kind, logits), task.num_classes))
+        return np.concatenate(out)
+
+    info = train_early_stopping(
+        net,
+        [{"params": enc.parameters(), "lr": st.ft_lr}, {"params": head.parameters(), "lr": st.head_lr}],
+        len(train),
+        step,
+        lambda: metric_value(task.metric, stats_of(valid)),
+        epochs=st.ft_epochs,
+        patience=st.patience,
+        batch_size=st.batch_size,
+        seed=seed,
+        weight_decay=st.ft_weight_decay,
+    )
+    net.eval()
+
+    @torch.no_grad()
+    def predict(cond: Condition) -> Stats:
+        return stats_of(test, cond)
+
+    return ProtocolResult("ft", task.metric, predict(CLEAN), info, predict)
+
+
+# ---------------------------------------------------------------------------------------------
+# raw-band baseline
+
+
+def band_summary_features(aligned: np.ndarray) -> Tensor:
+    """``(B, C, H, W)`` band-aligned DN (NaN = absent) → ``(B, 5·C)`` mean, std, p10, p50, p90."""
+    x = aligned.reshape(aligned.shape[0], aligned.shape[1], -1)
+    x = np.where(np.isfinite(x), x, 0.0)
+    q = np.percentile(x, [10, 50, 90], axis=2)  # (3, B, C)
+    f = np.concatenate([x.mean(2), x.std(2), *q], axis=1)
+    return torch.from_numpy(f.astype(np.float32))
+
+
+def raw_band_baseline(task: TaskData, pre: Preprocessor, st: TrainSettings, seed: int) -> ProtocolResult:
+    if task.kind == "segmentation":
+        n_bands = len(pre.mapping.target)
+        return _seg_probe(lambda x: [x], [n_bands], task, pre, st, seed, "baseline")
+
+    def feats(split: Split, cond: Condition = CLEAN) -> tuple[Tensor, np.ndarray]:
+        fs, ys = [], []
+        for bi, idx in enumerate(_batches(len(split), st.eval_batch_size, None)):
+            raw, lab = split.batch(idx)
+            fs.append(band_summary_features(pre.aligned(raw, cond, batch_seed=bi)))
+            ys.append(lab)
+        return torch.cat(fs), np.concatenate(ys)
+
+    ftr, ytr = feats(task.splits["train"])
+    fva, yva = feats(task.splits["valid"])
+    head, info, norm = _fit_linear(ftr, ytr, fva, yva, task, st, seed)
+
+    def predict(cond: Condition) -> Stats:
+        f, y = feats(task.splits["test"], cond)
+        with torch.no_grad():
+            pred = logits_to_pred(task.kind, head(norm(f)))
+        return unit_stats(task.kind, y, pred, task.num_classes)
+
+    return ProtocolResult("baseline", task.metric, predict(CLEAN), info, predict)
+
+
+def pixel_baseline(task: PixelTask, st: TrainSettings, seed: int) -> ProtocolResult:
+    """Per-pixel logistic regression on a pixel task's own features (Slovenia: NDVI series + DEM)."""
+    ftr = torch.from_numpy(task.features["train"])
+    fva = torch.from_numpy(task.features["valid"])
+    head, info, norm = _fit_linear(ftr, task.labels["train"], fva, task.labels["valid"], task, st, seed)
+    with torch.no_grad():
+        pred = logits_to_pred("segmentation", head(norm(torch.from_numpy(task.features["test"]))))
+    stats = confusion_stats(task.labels["test"][:, None], pred[:, None], task.num_classes)
+    return ProtocolResult("baseline", "miou", stats, info, None)
