@@ -326,8 +326,11 @@ def locate_datasets(data: bytes, where: str) -> dict[str, DatasetLocation]:
     return out
 
 
-def decode_located(data: bytes | memoryview, loc: DatasetLocation) -> np.ndarray:
-    """Decode one dataset from the file bytes using its recorded location (no HDF5 library call)."""
+def decode_located(data: bytes | memoryview, loc: DatasetLocation, *, copy: bool = True) -> np.ndarray:
+    """Decode one dataset from the file bytes using its recorded location (no HDF5 library call).
+
+    ``copy=False`` returns a read-only view into ``data`` for raw datasets (no copy at all).
+    """
     raw = memoryview(data)[loc.offset : loc.offset + loc.nbytes]
     if len(raw) != loc.nbytes:
         raise ValueError(f"dataset bytes {loc.offset}+{loc.nbytes} lie beyond the file end ({len(data)})")
@@ -340,7 +343,8 @@ def decode_located(data: bytes | memoryview, loc: DatasetLocation) -> np.ndarray
     if loc.codec.endswith("shuffle"):
         planes = np.frombuffer(raw, dtype=np.uint8).reshape(dtype.itemsize, count)
         return np.ascontiguousarray(planes.T).view(dtype).reshape(loc.shape)
-    return np.frombuffer(raw, dtype=dtype).reshape(loc.shape).copy()
+    arr = np.frombuffer(raw, dtype=dtype).reshape(loc.shape)
+    return arr.copy() if copy else arr
 
 
 def read_h5(

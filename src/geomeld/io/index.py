@@ -19,7 +19,11 @@ band_names          string (JSON)  ``metadata.band_names``
 caption             string         ``metadata.caption`` or ``""``
 locations           string (JSON)  ``{key: [offset, nbytes, dtype, shape, codec]}`` of every
                                    dataset the fast path can decode (see ``DatasetLocation``)
+error               string         ``""`` for a good sample; else the problem (shard + key + what)
 ==================  =============  ============================================================
+
+Bad members stay in the index (with ``error`` set and empty metadata columns) so that a failure is
+reported every time the shard is used, never silently forgotten; filter on ``error == ""``.
 
 The Parquet schema metadata records the shard's size and mtime; an index whose shard has changed
 since is stale and is rebuilt by :func:`read_index`. Indexes of foreign (released) shards are built
@@ -39,7 +43,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from geomeld.io.h5sample import decode_checked, locate_datasets
-from geomeld.sample import Sample
+from geomeld.sample import Sample, SampleFormatError
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +63,7 @@ INDEX_SCHEMA = pa.schema(
         ("band_names", pa.string()),
         ("caption", pa.string()),
         ("locations", pa.string()),
+        ("error", pa.string()),
     ]
 )
 
@@ -87,6 +92,27 @@ def row_from_sample(
         "band_names": json.dumps({k: sample.band_names(k) for k in sample.arrays}),
         "caption": meta.caption or "",
         "locations": json.dumps({k: loc.to_list() for k, loc in locations.items()}),
+        "error": "",
+    }
+
+
+def bad_row(shard_name: str, key: str, offset: int, size: int, message: str) -> dict[str, Any]:
+    """The index row of a member that could not be decoded."""
+    return {
+        "key": key,
+        "shard": shard_name,
+        "member_offset": int(offset),
+        "member_size": int(size),
+        "tile_id": "",
+        "lat": float("nan"),
+        "long": float("nan"),
+        "acquisition_date": "",
+        "layout": "",
+        "modalities": [],
+        "band_names": "{}",
+        "caption": "",
+        "locations": "{}",
+        "error": message,
     }
 
 
@@ -119,26 +145,32 @@ def write_index(
 
 
 def build_index_rows(shard: str | os.PathLike[str], errors: list[Any] | None = None) -> list[dict[str, Any]]:
-    """Index rows of any shard (ours or released) by reading every member; bad samples are left out
-    and reported in ``errors`` (as :class:`~geomeld.io.shards.SampleError`)."""
+    """Index rows of any shard (ours or released) by reading every member; bad samples get a row
+    with ``error`` set and are reported in ``errors`` (as :class:`~geomeld.io.shards.SampleError`).
+    A damaged tar ends the shard's rows at the damage, recorded as a row with an empty key."""
     from geomeld.io.shards import SampleError, iter_members
 
     shard = Path(shard)
     rows = []
     try:
         for member in iter_members(shard):
-            sample, problems, locations = decode_checked(member.data, member.where, locate=True)
-            if problems or sample is None:
+            try:
+                sample, problems, locations = decode_checked(member.data, member.where, locate=True)
                 message = "; ".join(str(p) for p in problems)
-                log.warning("index: leaving out bad sample: %s", message)
+            except SampleFormatError as exc:  # not HDF5 / unreadable
+                sample, message = None, str(exc)
+            if message or sample is None:
+                log.warning("index: bad sample: %s", message)
                 if errors is not None:
                     errors.append(SampleError(shard.name, member.key, message))
+                rows.append(bad_row(shard.name, member.key, member.offset, member.size, message))
                 continue
             rows.append(row_from_sample(shard.name, sample, member.offset, member.size, locations))
-    except ValueError as exc:  # SampleFormatError from a damaged tar: keep the rows read so far
+    except SampleFormatError as exc:  # a damaged tar: keep the rows read so far
         log.warning("index: %s", exc)
         if errors is not None:
             errors.append(SampleError(shard.name, "", str(exc)))
+        rows.append(bad_row(shard.name, "", 0, 0, str(exc)))
     return rows
 
 

@@ -337,7 +337,7 @@ def rewrite_shard(
     byte-for-byte (and recorded in ``errors``) instead of being dropped. Returns the number of
     samples passed through ``fn``.
     """
-    from geomeld.io.index import index_row, write_index
+    from geomeld.io.index import bad_row, index_row, write_index
 
     shard = Path(path)
     tmp = _tmp_path(shard)
@@ -353,6 +353,7 @@ def rewrite_shard(
                         raise SampleFormatError(message)
                     _record(errors, shard, member.key, message)
                     offset = _add_member(out, member.key + SAMPLE_EXTENSION, member.data, time.time())
+                    rows.append(bad_row(shard.name, member.key, offset, member.size, message))
                     continue
                 new = fn(sample)
                 if not isinstance(new, Sample) or new.key != sample.key:

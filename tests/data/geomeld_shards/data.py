@@ -127,7 +127,9 @@ def main() -> None:
         members = []
         for i, tile_id in enumerate(tile_ids):
             arrays = sample_arrays(rng, naip)
-            members.append((f"{tile_id}.h5", h5_bytes(arrays, metadata(tile_id, rng, naip, arrays), style=i % 2)))
+            members.append(
+                (f"{tile_id}.h5", h5_bytes(arrays, metadata(tile_id, rng, naip, arrays), style=i % 2))
+            )
         write_shard(HERE / name, members)
         print(f"wrote {HERE / name} ({(HERE / name).stat().st_size / 1e3:.0f} kB, {len(members)} samples)")
 

@@ -1,0 +1,513 @@
+"""The PyTorch loader: an iterable dataset over many GeoMeld shards producing the Batch contract.
+
+Batch (``collate_batch``), for batch size B and crop size S (default 112):
+
+* every continuous modality K: ``batch[K]`` float32 ``(B, C, S, S)`` in the registry's full band
+  order, ``(x - mean) / std`` with the stats JSON, no-data pixels 0.0; ``batch[K + "_valid"]`` bool
+  ``(B, C, S, S)`` True where the pixel is real data. The 9-band Sentinel-2 of NAIP samples is
+  expanded to 12 bands with B2–B4 invalid.
+* every categorical modality K: ``batch[K]`` int64 ``(B, S, S)``, the class INDEX
+  (``ClassTable.code_to_index``), -1 for no-data (use ``ignore_index=-1``).
+* ``batch["present_" + K]`` bool ``(B,)``: at least one valid pixel of K in the crop.
+* ``batch["key"]`` list[str], ``batch["caption"]`` list[str] (``""`` when absent).
+* NAIP only with ``include_naip=True``: ``(B, 3, 10·S, 10·S)``, cropped at the same place (×10);
+  samples without NAIP get zeros, ``naip_valid`` False and ``present_naip`` False.
+
+How samples are split (no duplicates, no gaps). Each epoch has one global order: the shards in a
+seeded permutation of ``(seed, epoch)`` (given order when ``shuffle=False``), each shard's samples in
+member order, read from the shard index, so the split is by *sample*, not by shard (3 shards on
+2 ranks × 2 workers is fine). With N samples and R ranks:
+
+* ``uneven="drop"`` (default, training): every rank gets ``N // R`` consecutive samples of that
+  order; the last ``N % R`` samples are left out this epoch (different ones next epoch when
+  shuffling). ``uneven="pad"``: every rank gets ``ceil(N / R)``; the first samples of the order are
+  repeated to fill the last rank (evaluation with ``R = 1`` never pads or drops).
+* inside a rank, DataLoader worker w of W gets the w-th of W consecutive, near-equal blocks (sizes
+  differ by at most one); every sample of the rank goes to exactly one worker.
+* each worker passes its block through a shuffle buffer (``shuffle_buffer`` indices, seeded by
+  ``(seed, epoch, rank, worker)``); random crops are seeded per sample by ``(seed, epoch, index)``.
+
+Resuming exactly: :class:`GeoMeldLoader` (from :func:`make_loader`) counts delivered batches;
+``state_dict()`` → ``{"epoch", "batches", ...}`` and ``load_state_dict()`` makes each worker skip what
+it had already delivered (PyTorch hands out batches round-robin over workers, skipping exhausted
+ones; the loader replays that rule). Skipping costs no decoding. Workers are not persistent, so a
+loaded state reaches them at the next ``iter()``.
+
+Decoding: when the index records a dataset's byte location (every file geomeld writes) the array is
+read straight from the tar with numpy (raw) or ``zlib`` + numpy unshuffle (gzip); otherwise (foreign
+storage layouts) the whole sample is decoded with h5py. Values are checked on the way (class codes
+in the table, no ±Inf); with ``on_error="skip"`` a bad sample is logged, counted in ``bad_samples``
+(per process; also appended to ``error_log`` when given) and the rest keeps loading.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import zlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
+
+from geomeld.io.h5sample import HDF5_SIGNATURE, DatasetLocation, decode_located, decode_sample, value_problem
+from geomeld.io.index import read_index
+from geomeld.io.stats import NormStats
+from geomeld.modalities import LAYOUTS, MODALITIES, Modality, grid_modalities
+from geomeld.sample import SampleFormatError
+
+log = logging.getLogger(__name__)
+
+Uneven = Literal["drop", "pad"]
+Crop = Literal["random", "center", "none"]
+LoaderErrors = (SampleFormatError, ValueError, OSError, KeyError, zlib.error)
+
+
+def _dist_rank_world() -> tuple[int, int]:
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_rank(), torch.distributed.get_world_size()
+    return 0, 1
+
+
+def shuffle_buffer_order(items: Sequence[int], buffer: int, rng: np.random.Generator) -> list[int]:
+    """Classic streaming shuffle buffer over ``items`` (deterministic for a given ``rng``)."""
+    if buffer <= 1:
+        return list(items)
+    out: list[int] = []
+    buf: list[int] = []
+    for it in items:
+        if len(buf) < buffer:
+            buf.append(it)
+            continue
+        j = int(rng.integers(len(buf)))
+        out.append(buf[j])
+        buf[j] = it
+    rng.shuffle(buf)  # type: ignore[arg-type]
+    out.extend(buf)
+    return out
+
+
+def _blocks(n: int, parts: int) -> list[tuple[int, int]]:
+    return [(p * n // parts, (p + 1) * n // parts) for p in range(parts)]
+
+
+class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
+    """Iterable dataset over shards → one dict per sample (numpy), batched by :func:`collate_batch`.
+
+    ``stats``: the stats JSON (path, dict or :class:`NormStats`) used to normalise continuous
+    modalities; ``None`` leaves values un-normalised (no-data still 0 and masked). ``modalities``:
+    the keys to deliver (default: every 10 m grid modality of the registry); ``include_naip`` adds
+    NAIP. ``crop``: ``"random"`` (training), ``"center"`` or ``"none"`` (full 128 chip).
+    """
+
+    def __init__(
+        self,
+        shards: Sequence[str | os.PathLike[str]],
+        *,
+        stats: NormStats | dict[str, Any] | str | os.PathLike[str] | None = None,
+        modalities: Sequence[str] | None = None,
+        include_naip: bool = False,
+        crop_size: int = 112,
+        crop: Crop = "random",
+        shuffle: bool = True,
+        shuffle_buffer: int = 1000,
+        seed: int = 0,
+        rank: int | None = None,
+        world_size: int | None = None,
+        uneven: Uneven = "drop",
+        on_error: Literal["raise", "skip"] = "raise",
+        error_log: str | os.PathLike[str] | None = None,
+        layouts: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__()
+        if not shards:
+            raise ValueError("GeoMeldDataset needs at least one shard")
+        self.shards = [Path(s) for s in shards]
+        missing = [str(s) for s in self.shards if not s.is_file()]
+        if missing:
+            raise FileNotFoundError(f"shards not found: {missing[:5]}")
+        self.stats = stats if isinstance(stats, NormStats) or stats is None else NormStats.from_json(stats)
+        keys = list(modalities) if modalities is not None else [m.key for m in grid_modalities()]
+        if include_naip:
+            keys += [
+                k
+                for k in LAYOUTS["naip"].modality_keys
+                if k not in keys and k not in LAYOUTS["standard"].band_selection
+            ]
+        self.modalities: list[Modality] = [MODALITIES[k] for k in keys]
+        if self.stats is not None:
+            lacking = [m.key for m in self.modalities if not m.is_categorical and not self.stats.has(m.key)]
+            if lacking:
+                raise ValueError(
+                    f"stats file has no statistics for {lacking}; recompute with `geomeld stats`"
+                )
+        grid = max(m.size for m in grid_modalities())
+        self.crop_size = grid if crop == "none" else crop_size
+        if not 0 < self.crop_size <= grid:
+            raise ValueError(f"crop_size must be in 1..{grid}, got {crop_size}")
+        self.crop = crop
+        self.shuffle = shuffle
+        self.shuffle_buffer = shuffle_buffer
+        self.seed = seed
+        r, w = _dist_rank_world()
+        self.rank = r if rank is None else rank
+        self.world_size = w if world_size is None else world_size
+        if not 0 <= self.rank < self.world_size:
+            raise ValueError(f"rank {self.rank} outside world size {self.world_size}")
+        if uneven not in ("drop", "pad"):
+            raise ValueError(f"uneven must be 'drop' or 'pad', not {uneven!r}")
+        self.uneven = uneven
+        self.on_error = on_error
+        self.error_log = Path(error_log) if error_log else None
+        self.epoch = 0
+        self.bad_samples = 0
+        self._skip: list[int] | None = None
+        self._rotate = 0
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        table = read_index(self.shards)
+        bad = table.filter(pc.not_equal(table["error"], ""))
+        if bad.num_rows:
+            messages = bad.column("error").to_pylist()
+            if on_error == "raise":
+                raise SampleFormatError("; ".join(messages))
+            for message in messages:
+                self._report(message)
+            table = table.filter(pc.equal(table["error"], ""))
+        if layouts is not None:
+            table = table.filter(pc.is_in(table["layout"], value_set=pa.array(list(layouts))))
+        cols = table.to_pydict()
+        self._key: list[str] = cols["key"]
+        self._path: list[str] = cols["shard_path"]
+        self._offset: list[int] = cols["member_offset"]
+        self._size: list[int] = cols["member_size"]
+        self._caption: list[str] = cols["caption"]
+        self._bands: list[str] = cols["band_names"]
+        self._loc: list[str] = cols["locations"]
+        self._layout: list[str] = cols["layout"]
+        by_shard: dict[str, list[int]] = {}
+        for i, p in enumerate(self._path):
+            by_shard.setdefault(p, []).append(i)
+        self._shard_rows = [by_shard.get(str(s), []) for s in self.shards]
+        self._lut = {m.key: m.classes.code_to_index for m in self.modalities if m.classes is not None}
+
+    # ------------------------------------------------------------------------------------ partition
+    @property
+    def num_samples(self) -> int:
+        """Samples in the index (all ranks)."""
+        return len(self._key)
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = int(epoch)
+
+    def epoch_order(self, epoch: int | None = None) -> list[int]:
+        e = self.epoch if epoch is None else epoch
+        shard_ids = list(range(len(self.shards)))
+        if self.shuffle:
+            np.random.default_rng([self.seed, e, 0x5A4D]).shuffle(shard_ids)
+        return [i for s in shard_ids for i in self._shard_rows[s]]
+
+    def rank_items(self, epoch: int | None = None) -> list[int]:
+        order = self.epoch_order(epoch)
+        n, world = len(order), self.world_size
+        if self.uneven == "drop":
+            per = n // world
+        else:
+            per = math.ceil(n / world) if n else 0
+            while len(order) < per * world:
+                order = order + order[: per * world - len(order)]
+        return order[self.rank * per : (self.rank + 1) * per]
+
+    def __len__(self) -> int:
+        """Samples this rank delivers per epoch."""
+        return len(self.rank_items(0))
+
+    def worker_items(self, worker: int, num_workers: int, epoch: int | None = None) -> list[int]:
+        """The (shuffled) index stream of one worker of this rank, before any resume skip."""
+        e = self.epoch if epoch is None else epoch
+        items = self.rank_items(e)
+        lo, hi = _blocks(len(items), num_workers)[worker]
+        mine = items[lo:hi]
+        if self.shuffle:
+            rng = np.random.default_rng([self.seed, e, self.rank, worker, 0xB0F])
+            mine = shuffle_buffer_order(mine, self.shuffle_buffer, rng)
+        return mine
+
+    # ---------------------------------------------------------------------------------------- state
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "epoch": self.epoch,
+            "seed": self.seed,
+            "skip": list(self._skip) if self._skip else None,
+            "rotate": self._rotate,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if state.get("seed", self.seed) != self.seed:
+            raise ValueError(f"state was saved with seed {state['seed']}, this dataset uses {self.seed}")
+        self.epoch = int(state["epoch"])
+        self._skip = list(state["skip"]) if state.get("skip") else None
+        self._rotate = int(state.get("rotate", 0))
+
+    # -------------------------------------------------------------------------------------- reading
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        info = get_worker_info()
+        worker, num_workers = (info.id, info.num_workers) if info is not None else (0, 1)
+        # after a resume, DataLoader's round-robin restarts at its worker 0: rotate the streams so
+        # that worker 0 carries the stream that delivers the next batch
+        worker = (worker + self._rotate) % num_workers
+        items = self.worker_items(worker, num_workers)
+        skip = self._skip[worker] if self._skip and worker < len(self._skip) else 0
+        if self._skip is not None and len(self._skip) != num_workers:
+            raise ValueError(f"resume state is for {len(self._skip)} workers, the loader has {num_workers}")
+        return self._generate(items[skip:], self.epoch)
+
+    def _generate(self, items: list[int], epoch: int) -> Iterator[dict[str, Any]]:
+        handles: dict[str, BinaryIO] = {}
+        bad = 0
+        try:
+            for i in items:
+                try:
+                    yield self.load(i, epoch, handles)
+                except LoaderErrors as exc:
+                    where = f"{Path(self._path[i]).name}:{self._key[i]}"
+                    message = str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
+                    if self.on_error == "raise":
+                        raise SampleFormatError(message) from exc
+                    bad += 1
+                    self._report(message)
+        finally:
+            for fh in handles.values():
+                fh.close()
+            if bad:
+                log.warning("loader skipped %d bad samples in this pass", bad)
+
+    def _report(self, message: str) -> None:
+        self.bad_samples += 1
+        log.warning("skipping bad sample: %s", message)
+        if self.error_log is not None:
+            with open(self.error_log, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"error": message}) + "\n")
+
+    def _read(self, i: int, handles: dict[str, BinaryIO]) -> bytes:
+        path = self._path[i]
+        fh = handles.get(path)
+        if fh is None:
+            fh = handles[path] = open(path, "rb")  # noqa: SIM115 (closed in _generate)
+        fh.seek(self._offset[i])
+        data = fh.read(self._size[i])
+        if len(data) != self._size[i]:
+            raise SampleFormatError(f"truncated tar member ({len(data)} of {self._size[i]} bytes present)")
+        return data
+
+    def _arrays(self, i: int, data: bytes) -> dict[str, np.ndarray]:
+        if data[:8] != HDF5_SIGNATURE:
+            raise SampleFormatError(f"not an HDF5 file (first bytes {data[:8]!r})")
+        locs = json.loads(self._loc[i])
+        layout = LAYOUTS[self._layout[i]]
+        wanted = [m for m in self.modalities if m.key in layout.band_selection]
+        if all(m.key in locs for m in wanted):
+            out = {}
+            for m in wanted:
+                loc = DatasetLocation.from_list(locs[m.key])
+                expected = layout.shape(m.key)
+                if loc.shape != expected or np.dtype(loc.dtype) != m.dtype:
+                    raise SampleFormatError(
+                        f"{m.key}: {loc.dtype} {loc.shape}, expected {m.dtype} {expected}"
+                    )
+                out[m.key] = decode_located(data, loc, copy=False)
+            return out
+        where = f"{Path(self._path[i]).name}:{self._key[i]}"
+        return decode_sample(data, where).arrays
+
+    def load(self, i: int, epoch: int, handles: dict[str, BinaryIO] | None = None) -> dict[str, Any]:
+        """Decode, check, crop, normalise and mask sample ``i`` of the index."""
+        own = handles is None
+        handles = {} if handles is None else handles
+        try:
+            data = self._read(i, handles)
+        finally:
+            if own:
+                for fh in handles.values():
+                    fh.close()
+        arrays = self._arrays(i, data)
+        grid = max(m.size for m in grid_modalities())
+        s = self.crop_size
+        if self.crop == "random" and s < grid:
+            rng = np.random.default_rng([self.seed, epoch, i, 0xC407])
+            y, x = (int(v) for v in rng.integers(0, grid - s + 1, size=2))
+        else:
+            y = x = (grid - s) // 2
+        band_names = json.loads(self._bands[i])
+        out: dict[str, Any] = {"key": self._key[i], "caption": self._caption[i] or ""}
+        for m in self.modalities:
+            f = m.size // grid
+            arr = arrays.get(m.key)
+            if arr is not None:
+                arr = arr[:, y * f : (y + s) * f, x * f : (x + s) * f]
+                problem = value_problem(m, arr)
+                if problem:
+                    raise SampleFormatError(f"{m.key}: {problem}")
+            if m.classes is not None:
+                idx = np.full((s * f, s * f), -1, dtype=np.int64) if arr is None else self._lut[m.key][arr[0]]
+                out[m.key] = idx
+                out["present_" + m.key] = bool((idx >= 0).any())
+                continue
+            full = np.zeros((m.num_bands, s * f, s * f), dtype=np.float32)
+            valid = np.zeros(full.shape, dtype=bool)
+            if arr is not None:
+                stored = band_names.get(m.key) or list(LAYOUTS[self._layout[i]].bands(m.key))
+                idx_full = m.band_indices(stored)
+                v = arr.astype(np.float32)
+                ok = m.valid_mask(v)
+                if self.stats is not None:
+                    mean = self.stats.mean[m.key][idx_full][:, None, None]
+                    std = self.stats.std[m.key][idx_full][:, None, None]
+                    v = (v - mean) / std
+                v[~ok] = 0.0
+                full[idx_full] = v
+                valid[idx_full] = ok
+            out[m.key] = full
+            out[m.key + "_valid"] = valid
+            out["present_" + m.key] = bool(valid.any())
+        return out
+
+
+def collate_batch(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """Stack per-sample dicts into the Batch contract (tensors; ``key``/``caption`` stay lists)."""
+    if not samples:
+        raise ValueError("cannot collate an empty batch")
+    batch: dict[str, Any] = {}
+    for name, first in samples[0].items():
+        values = [s[name] for s in samples]
+        if isinstance(first, str):
+            batch[name] = values
+        elif isinstance(first, bool | np.bool_):
+            batch[name] = torch.tensor(values, dtype=torch.bool)
+        else:
+            batch[name] = torch.from_numpy(np.stack(values))
+    return batch
+
+
+def _delivered_per_worker(
+    counts: list[int], batch_size: int, drop_last: bool, batches: int
+) -> tuple[list[int], int]:
+    """Samples each worker had delivered after ``batches`` batches (round-robin, exhausted workers
+    skipped), and the worker that delivers the next batch."""
+    per_worker = [(c // batch_size if drop_last else math.ceil(c / batch_size)) for c in counts]
+    done = [0] * len(counts)
+    if batches > sum(per_worker):
+        raise ValueError(
+            f"resume position {batches} is past the end of the epoch ({sum(per_worker)} batches)"
+        )
+    w = 0
+    for _ in range(batches):
+        while done[w] >= per_worker[w]:
+            w = (w + 1) % len(counts)
+        done[w] += 1
+        w = (w + 1) % len(counts)
+    return [min(d * batch_size, c) for d, c in zip(done, counts, strict=True)], w
+
+
+class GeoMeldLoader:
+    """A DataLoader over :class:`GeoMeldDataset` that knows its position (``state_dict``) and epoch.
+
+    Iterating runs one epoch; after a complete epoch the epoch number advances by itself
+    (``set_epoch`` overrides it).
+    """
+
+    def __init__(
+        self, dataset: GeoMeldDataset, loader: DataLoader[Any], batch_size: int, drop_last: bool
+    ) -> None:
+        self.dataset = dataset
+        self.loader = loader
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self.num_workers = max(loader.num_workers, 1)
+        self.batches = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.dataset.set_epoch(epoch)
+        self.batches = 0
+        self.dataset._skip = None
+        self.dataset._rotate = 0
+
+    @property
+    def epoch(self) -> int:
+        return self.dataset.epoch
+
+    def __len__(self) -> int:
+        counts = self._worker_counts()
+        return sum(
+            (c // self.batch_size if self.drop_last else math.ceil(c / self.batch_size)) for c in counts
+        )
+
+    def _worker_counts(self) -> list[int]:
+        n = len(self.dataset.rank_items())
+        return [hi - lo for lo, hi in _blocks(n, self.num_workers)]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        it = iter(self.loader)
+        self.dataset._skip = None  # the workers (or the single-process iterator) captured it already
+        self.dataset._rotate = 0
+        for batch in it:
+            self.batches += 1
+            yield batch
+        self.dataset.set_epoch(self.dataset.epoch + 1)
+        self.batches = 0
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "epoch": self.dataset.epoch,
+            "batches": self.batches,
+            "seed": self.dataset.seed,
+            "num_workers": self.num_workers,
+            "batch_size": self.batch_size,
+            "rank": self.dataset.rank,
+            "world_size": self.dataset.world_size,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        for name in ("seed", "num_workers", "batch_size", "world_size"):
+            mine = self.state_dict()[name]
+            if state[name] != mine:
+                raise ValueError(f"cannot resume: state has {name}={state[name]}, this loader has {mine}")
+        self.dataset.set_epoch(int(state["epoch"]))
+        self.batches = int(state["batches"])
+        skip, next_worker = _delivered_per_worker(
+            self._worker_counts(), self.batch_size, self.drop_last, self.batches
+        )
+        self.dataset._skip = skip
+        self.dataset._rotate = next_worker
+
+
+def make_loader(
+    shards: Sequence[str | os.PathLike[str]],
+    *,
+    batch_size: int = 32,
+    num_workers: int = 0,
+    drop_last: bool = False,
+    pin_memory: bool = False,
+    **dataset_kwargs: Any,
+) -> GeoMeldLoader:
+    """A ready loader: :class:`GeoMeldDataset` (``dataset_kwargs``) + DataLoader + :func:`collate_batch`.
+
+    ``drop_last`` drops each worker's last partial batch (PyTorch's rule for iterable datasets).
+    """
+    ds = GeoMeldDataset(shards, **dataset_kwargs)
+    dl: DataLoader[Any] = DataLoader(
+        ds,
+        batch_size=batch_size,
+        num_workers=num_workers,
+        collate_fn=collate_batch,
+        drop_last=drop_last,
+        pin_memory=pin_memory,
+        persistent_workers=False,
+    )
+    return GeoMeldLoader(ds, dl, batch_size, drop_last)
