@@ -1,0 +1,276 @@
+"""One tile, end to end: anchor → grid → sources → aligned arrays → a :class:`~geomeld.sample.Sample`.
+
+Outcomes (recorded in the manifest, never raised to the driver):
+
+* ``done`` — a sample was produced; missing secondary modalities are no-data and explained in
+  ``metadata.provenance.modalities[key]`` (``status: missing``, ``reason``);
+* ``skipped`` — the tile cannot yield a sample for a data reason: outside the UTM domain, no
+  Sentinel-2 scene under the cloud limit, QC rejection, ... (``reason`` + ``message``);
+* ``failed`` — an error: network trouble that outlived the retries, a corrupt raster in the base
+  layer, an unexpected exception (type and message recorded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+import geomeld
+from geomeld.align import QualityReport, valid_fraction
+from geomeld.build.config import BuildConfig
+from geomeld.grid import TileGeometryError, tile_for_anchor
+from geomeld.modalities import DYNAMIC_WORLD_CLASSES, LAYOUTS, MODALITIES, SCHEMA_VERSION
+from geomeld.sample import Sample, SampleMetadata, WaterAnalysis
+from geomeld.sources import default_sources
+from geomeld.sources.base import ModalityResult, Source, TileContext
+from geomeld.sources.catalog import Catalog
+from geomeld.sources.errors import PermanentSourceError, SourceError, TransientSourceError
+
+log = logging.getLogger(__name__)
+
+BASE_MODALITY = "sentinel2"
+DATE_SETTING_MODALITY = "naip"
+
+
+@dataclass(frozen=True)
+class Anchor:
+    tile_id: str
+    lat: float
+    long: float
+    stratum: str = ""
+    source: str = ""
+
+
+@dataclass
+class TileOutcome:
+    tile_id: str
+    status: str  # done | skipped | failed
+    reason: str | None = None
+    message: str | None = None
+    stratum: str = ""
+    source: str = ""
+    attempts: int = 1
+    seconds: float = 0.0
+    layout: str | None = None
+    sample: Sample | None = field(default=None, repr=False)
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "tile_id": self.tile_id,
+            "status": self.status,
+            "reason": self.reason,
+            "message": self.message,
+            "stratum": self.stratum,
+            "source": self.source,
+            "attempts": self.attempts,
+            "seconds": round(self.seconds, 3),
+            "layout": self.layout,
+        }
+
+
+def reference_date(tile_id: str, seed: int, years: tuple[int, int]) -> date:
+    """A random month of ``years`` (inclusive), reproducible from the seed and the tile id (day 15)."""
+    digest = hashlib.sha256(f"{seed}:{tile_id}".encode()).digest()
+    rng = random.Random(int.from_bytes(digest[:8], "big"))
+    return date(rng.randint(years[0], years[1]), rng.randint(1, 12), 15)
+
+
+def _tile_id_value(tile_id: str) -> int | str:
+    return int(tile_id) if tile_id.isdigit() else tile_id
+
+
+def water_analysis(
+    dw: np.ndarray | None, jrc: np.ndarray | None, occurrence_min: float, detected_min: float
+) -> WaterAnalysis:
+    """Water share of the 128 × 128 grid: DW == water AND JRC occurrence ≥ threshold (DW alone without JRC)."""
+    if dw is None:
+        return WaterAnalysis(detected=False, percentage=0.0, method="unavailable")  # type: ignore[call-arg]
+    water = dw[0] == DYNAMIC_WORLD_CLASSES.codes[DYNAMIC_WORLD_CLASSES.names.index("water")]
+    method = "dynamic_world"
+    if jrc is not None:
+        water &= np.nan_to_num(jrc, nan=0.0) >= occurrence_min
+        method = "dynamic_world_and_jrc"
+    pct = float(water.sum()) * 100.0 / water.size
+    return WaterAnalysis(detected=pct > detected_min, percentage=pct, method=method)  # type: ignore[call-arg]
+
+
+def build_tile(
+    anchor: Anchor, config: BuildConfig, catalog: Catalog, sources: list[Source] | None = None
+) -> TileOutcome:
+    """Build one tile with retries; always returns an outcome."""
+    start = time.perf_counter()
+    attempts = 0
+    last: SourceError | None = None
+    while attempts <= config.retries:
+        attempts += 1
+        try:
+            outcome = _build_once(anchor, config, catalog, sources or default_sources())
+        except TransientSourceError as exc:
+            last = exc
+            if attempts <= config.retries:
+                delay = config.backoff_s * (2 ** (attempts - 1)) * (1.0 + 0.25 * random.random())
+                log.info("tile %s: %s; retry %d in %.1fs", anchor.tile_id, exc, attempts, delay)
+                time.sleep(delay)
+            continue
+        except PermanentSourceError as exc:
+            outcome = TileOutcome(anchor.tile_id, _permanent_status(exc), exc.reason, str(exc))
+        except TileGeometryError as exc:
+            outcome = TileOutcome(anchor.tile_id, "skipped", "outside_utm_domain", str(exc))
+        except Exception as exc:  # never crash the build: record what happened
+            tb = traceback.format_exc(limit=3)
+            outcome = TileOutcome(
+                anchor.tile_id, "failed", "internal_error", f"{type(exc).__name__}: {exc}\n{tb}"
+            )
+        outcome.attempts = attempts
+        outcome.seconds = time.perf_counter() - start
+        outcome.stratum, outcome.source = anchor.stratum, anchor.source
+        return outcome
+    assert last is not None
+    return TileOutcome(
+        anchor.tile_id,
+        "failed",
+        last.reason,
+        f"gave up after {attempts} attempts: {last}",
+        anchor.stratum,
+        anchor.source,
+        attempts,
+        time.perf_counter() - start,
+    )
+
+
+def _permanent_status(exc: PermanentSourceError) -> str:
+    # data reasons → skipped; broken inputs or catalogs → failed
+    return (
+        "failed"
+        if exc.reason in ("corrupt_input", "catalog_error", "token_refused", "asset_missing")
+        else "skipped"
+    )
+
+
+def _build_once(anchor: Anchor, config: BuildConfig, catalog: Catalog, sources: list[Source]) -> TileOutcome:
+    tile = tile_for_anchor(anchor.lat, anchor.long, anchor.tile_id)
+    ctx = TileContext(
+        tile=tile,
+        reference_date=reference_date(anchor.tile_id, config.seed, config.years),
+        catalog=catalog,
+        settings=config.source_settings(),
+    )
+    reference_from = "random_month"
+    for src in sources:
+        if src.key == BASE_MODALITY:
+            result = src.fetch(ctx)  # raises when no usable scene: the tile is skipped/failed
+        else:
+            try:
+                result = src.fetch(ctx)
+            except TransientSourceError:
+                raise
+            except PermanentSourceError as exc:
+                result = ModalityResult(
+                    src.key, None, {"status": "missing", "reason": exc.reason, "message": str(exc)}
+                )
+        ctx.results[src.key] = result
+        if src.key == DATE_SETTING_MODALITY and result.present:
+            when = result.provenance.get("datetime")
+            if when:
+                ctx.reference_date = date.fromisoformat(when[:10])
+                reference_from = "naip"
+    return TileOutcome(anchor.tile_id, "done", sample=_assemble(anchor, ctx, config, catalog, reference_from))
+
+
+def _assemble(
+    anchor: Anchor, ctx: TileContext, config: BuildConfig, catalog: Catalog, reference_from: str
+) -> Sample:
+    naip = ctx.results.get("naip")
+    layout = LAYOUTS["naip"] if naip is not None and naip.present else LAYOUTS["standard"]
+    arrays: dict[str, np.ndarray] = {}
+    prov_modalities: dict[str, Any] = {}
+    qc = QualityReport()
+    for key in layout.modality_keys:
+        modality = MODALITIES[key]
+        res = ctx.results.get(key)
+        bands = layout.bands(key)
+        if res is None or res.array is None:
+            arrays[key] = modality.empty(bands)
+            prov_modalities[key] = (
+                res.provenance if res is not None else {"status": "missing", "reason": "no_source"}
+            )
+        else:
+            idx = modality.band_indices(bands)
+            arrays[key] = np.ascontiguousarray(res.array[idx]).astype(modality.dtype, copy=False)
+            prov_modalities[key] = res.provenance
+        qc.valid_fraction[key] = valid_fraction(modality, arrays[key])
+    s2 = ctx.results[BASE_MODALITY]
+    qc.cloud_share = s2.provenance.get("tile_cloud_share")
+    jrc = ctx.results.get("jrc_occurrence")
+    jrc_arr = jrc.extras.get("jrc_occurrence") if jrc is not None else None
+    if jrc is not None:
+        prov_modalities["jrc_occurrence"] = jrc.provenance
+    dw = ctx.results.get("dynamic_world")
+    wa = water_analysis(
+        dw.array if dw is not None else None,
+        jrc_arr,
+        config.water_occurrence_min,
+        config.water_detected_min_percent,
+    )
+    for rec in prov_modalities.values():
+        rec["stand_in"] = _is_stand_in(rec)
+    stand_ins = sorted(k for k, p in prov_modalities.items() if p["stand_in"])
+    if reference_from == "naip" and naip is not None:
+        acquisition = str(naip.provenance.get("datetime", ""))[:10]
+    else:
+        acquisition = (
+            ctx.acquisition.date().isoformat() if ctx.acquisition else ctx.reference_date.isoformat()
+        )
+    provenance: dict[str, Any] = {
+        "builder": {
+            "name": "geomeld",
+            "version": geomeld.__version__ if hasattr(geomeld, "__version__") else "unknown",
+        },
+        "catalog": catalog.describe(),
+        "grid": ctx.tile.to_record(),
+        "reference_date": ctx.reference_date.isoformat(),
+        "reference_date_from": reference_from,
+        "composite": bool(stand_ins),
+        "stand_ins": stand_ins,
+        "modalities": prov_modalities,
+        "qc": qc.record(),
+        "anchor": {"stratum": anchor.stratum, "source": anchor.source},
+        "config": {
+            "seed": config.seed,
+            "s2_max_cloud_cover": config.s2_max_cloud_cover,
+            "s1_window_days": config.s1_window_days,
+            "dynamic_world_mode": config.dynamic_world_mode,
+        },
+    }
+    metadata = SampleMetadata(
+        tile_id=_tile_id_value(anchor.tile_id),
+        lat=anchor.lat,
+        long=anchor.long,
+        acquisition_date=acquisition,
+        file_type_naip=layout.file_type_naip,
+        water_analysis=wa,
+        band_names=layout.band_names(),
+        source_file=f"{anchor.tile_id}.h5",
+        schema_version=SCHEMA_VERSION,
+        provenance=provenance,
+    )
+    extras: dict[str, Any] = {}
+    if jrc_arr is not None:
+        extras["datasets"] = {"jrc_occurrence": jrc_arr.astype("float32")}
+    return Sample(key=str(anchor.tile_id), arrays=arrays, metadata=metadata, extras=extras)
+
+
+def _is_stand_in(record: Any) -> bool:
+    if not isinstance(record, dict):
+        return False
+    if record.get("stand_in"):
+        return True
+    return any(_is_stand_in(it) for it in record.get("items", []) if isinstance(it, dict))

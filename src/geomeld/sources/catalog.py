@@ -1,0 +1,256 @@
+"""Catalogs: where source items come from. One small interface, four kinds.
+
+* :class:`LocalCatalog` — a static STAC catalog on disk (``catalog.json`` → collections → items),
+  e.g. the embedded sample's catalog; fully offline.
+* :class:`StacApiCatalog` — any STAC API (``/search``) through ``pystac-client``; with a signer for
+  Planetary Computer (SAS tokens fetched late and refreshed on expiry) and plain access for Earth Search.
+
+Items are reduced to :class:`CatalogItem` so that sources never depend on the client library.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from shapely.geometry import box, shape
+from shapely.geometry.base import BaseGeometry
+
+from geomeld.sources.errors import PermanentSourceError, TransientSourceError
+from geomeld.sources.signing import NoSigner, Signer
+
+log = logging.getLogger(__name__)
+
+PLANETARY_COMPUTER_URL = "https://planetarycomputer.microsoft.com/api/stac/v1"
+EARTH_SEARCH_URL = "https://earth-search.aws.element84.com/v1"
+
+
+@dataclass(frozen=True)
+class Asset:
+    href: str
+    roles: tuple[str, ...] = ()
+    band_names: tuple[str, ...] = ()  # eo:bands names, if the asset lists any
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CatalogItem:
+    """A STAC item reduced to what sources need."""
+
+    id: str
+    collection: str
+    datetime: datetime | None
+    geometry: BaseGeometry
+    properties: dict[str, Any]
+    assets: dict[str, Asset]
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], base_href: str | None = None) -> CatalogItem:
+        """Parse a STAC item dict; relative asset hrefs are resolved against ``base_href``."""
+        props = dict(raw.get("properties") or {})
+        when = props.get("datetime") or props.get("start_datetime")
+        dt = parse_datetime(when) if when else None
+        if raw.get("geometry"):
+            geom = shape(raw["geometry"])
+        elif raw.get("bbox"):
+            geom = box(*raw["bbox"][:4])
+        else:
+            raise PermanentSourceError(f"STAC item {raw.get('id')!r} has neither geometry nor bbox")
+        assets: dict[str, Asset] = {}
+        for name, a in (raw.get("assets") or {}).items():
+            href = a["href"]
+            if base_href is not None and "://" not in href and not href.startswith("/"):
+                href = urljoin(base_href, href)
+            bands = tuple(str(b.get("name", "")) for b in a.get("eo:bands", []) if isinstance(b, dict))
+            extra = {k: v for k, v in a.items() if k not in ("href", "roles", "eo:bands")}
+            assets[name] = Asset(href, tuple(a.get("roles", ())), bands, extra)
+        return cls(str(raw["id"]), str(raw.get("collection", "")), dt, geom, props, assets)
+
+    def asset_for(self, *names: str) -> Asset | None:
+        """The first asset whose key or eo:bands name matches one of ``names`` (case-insensitive)."""
+        lower = {k.lower(): a for k, a in self.assets.items()}
+        for n in names:
+            if n.lower() in lower:
+                return lower[n.lower()]
+        for n in names:
+            for a in self.assets.values():
+                if len(a.band_names) == 1 and a.band_names[0].lower() == n.lower():
+                    return a
+        return None
+
+
+def parse_datetime(text: str) -> datetime:
+    dt = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+class Catalog(ABC):
+    """Search interface shared by every catalog kind."""
+
+    name: str = "catalog"
+    signer: Signer = NoSigner()
+
+    @abstractmethod
+    def search(
+        self,
+        collection: str,
+        bbox: tuple[float, float, float, float],
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 100,
+    ) -> list[CatalogItem]:
+        """Items of ``collection`` intersecting ``bbox`` (lon/lat) whose datetime lies in [start, end]."""
+
+    def relocatable(self, collection: str) -> list[CatalogItem]:
+        """Items of ``collection`` that may stand in anywhere (``geomeld:relocatable_centers``)."""
+        return []
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+
+def _in_window(item: CatalogItem, start: datetime | None, end: datetime | None) -> bool:
+    if item.datetime is None:
+        return start is None and end is None
+    if start is not None and item.datetime < start:
+        return False
+    return not (end is not None and item.datetime > end)
+
+
+class LocalCatalog(Catalog):
+    """A static STAC catalog on disk: ``catalog.json`` with ``child``/``item`` links (relative hrefs)."""
+
+    def __init__(self, root: str | Path, name: str | None = None) -> None:
+        path = Path(root)
+        self.catalog_file = path / "catalog.json" if path.is_dir() else path
+        if not self.catalog_file.is_file():
+            raise FileNotFoundError(
+                f"local catalog {root}: no catalog.json found (expected a static STAC catalog folder)"
+            )
+        self.name = name or str(self.catalog_file.parent)
+        self.items: list[CatalogItem] = []
+        self._load(self.catalog_file)
+
+    def _load(self, file: Path) -> None:
+        try:
+            raw = json.loads(file.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise PermanentSourceError(f"local catalog file {file} is unreadable: {exc}") from None
+        if raw.get("type") == "Feature":
+            self.items.append(CatalogItem.from_dict(raw, base_href=file.resolve().as_uri()))
+            return
+        for link in raw.get("links", []):
+            if link.get("rel") in ("child", "item"):
+                self._load((file.parent / link["href"]).resolve())
+
+    def search(
+        self,
+        collection: str,
+        bbox: tuple[float, float, float, float],
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 100,
+    ) -> list[CatalogItem]:
+        area = box(*bbox)
+        found = [
+            it
+            for it in self.items
+            if it.collection == collection and it.geometry.intersects(area) and _in_window(it, start, end)
+        ]
+        return found[:limit]
+
+    def relocatable(self, collection: str) -> list[CatalogItem]:
+        return [
+            it
+            for it in self.items
+            if it.collection == collection and it.properties.get("geomeld:relocatable_centers")
+        ]
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": "local", "items": len(self.items)}
+
+
+class StacApiCatalog(Catalog):
+    """Any STAC API, searched with ``pystac-client``; asset hrefs are signed right before each read."""
+
+    def __init__(
+        self, url: str, signer: Signer | None = None, name: str | None = None, timeout_s: float = 30.0
+    ) -> None:
+        try:
+            from pystac_client import Client
+        except ImportError as exc:  # pragma: no cover - exercised only without the extra
+            raise ImportError("STAC API catalogs need pystac-client: pip install 'geomeld[stac]'") from exc
+        self.url = url
+        self.name = name or url
+        self.signer = signer or NoSigner()
+        self.timeout_s = timeout_s
+        try:
+            self._client = Client.open(url, timeout=timeout_s)
+        except Exception as exc:
+            raise _classify_api_error(exc, f"opening STAC API {url}") from None
+
+    def search(
+        self,
+        collection: str,
+        bbox: tuple[float, float, float, float],
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 100,
+    ) -> list[CatalogItem]:
+        dt = None
+        if start is not None or end is not None:
+            dt = f"{start.isoformat() if start else '..'}/{end.isoformat() if end else '..'}"
+        try:
+            search = self._client.search(
+                collections=[collection], bbox=list(bbox), datetime=dt, max_items=limit
+            )
+            raws = [it.to_dict() for it in search.items()]
+        except Exception as exc:
+            raise _classify_api_error(exc, f"searching {collection} at {self.url}") from None
+        items = [CatalogItem.from_dict(r) for r in raws]
+        # Servers differ in how strictly they apply bbox/datetime; apply both again here.
+        area = box(*bbox)
+        return [it for it in items if it.geometry.intersects(area) and _in_window(it, start, end)]
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": "stac-api", "url": self.url, "signer": self.signer.describe()}
+
+
+def _classify_api_error(exc: Exception, what: str) -> Exception:
+    text = f"{type(exc).__name__}: {exc}"
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    lowered = text.lower()
+    transient_words = ("timeout", "timed out", "connection", "temporarily", "503", "502", "500", "504", "429")
+    if (status is not None and (status >= 500 or status == 429)) or any(
+        w in lowered for w in transient_words
+    ):
+        return TransientSourceError(f"{what}: {text}", reason="catalog_unavailable")
+    return PermanentSourceError(f"{what}: {text}", reason="catalog_error")
+
+
+def open_catalog(spec: str, *, timeout_s: float = 30.0) -> Catalog:
+    """A catalog from a spec: ``embedded``, ``planetary-computer``, ``earth-search``, a URL or a folder."""
+    from geomeld.sources.signing import SasTokenSigner
+
+    if spec == "embedded":
+        from geomeld.build.embedded import embedded_catalog_dir
+
+        return LocalCatalog(embedded_catalog_dir(), name="embedded")
+    if spec in ("planetary-computer", "pc"):
+        return StacApiCatalog(
+            PLANETARY_COMPUTER_URL,
+            signer=SasTokenSigner.planetary_computer(),
+            name="planetary-computer",
+            timeout_s=timeout_s,
+        )
+    if spec == "earth-search":
+        return StacApiCatalog(EARTH_SEARCH_URL, name="earth-search", timeout_s=timeout_s)
+    if spec.startswith(("http://", "https://")):
+        return StacApiCatalog(spec, timeout_s=timeout_s)
+    return LocalCatalog(spec)

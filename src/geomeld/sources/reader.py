@@ -1,0 +1,96 @@
+"""Open a catalog asset with rasterio: late signing, re-sign on 403, errors classified for the builder."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+import rasterio
+from rasterio.errors import RasterioError, RasterioIOError
+
+from geomeld.sources.catalog import Asset, Catalog
+from geomeld.sources.errors import (
+    CorruptInputError,
+    PermanentSourceError,
+    SignatureExpiredError,
+    TransientSourceError,
+)
+
+T = TypeVar("T")
+
+GDAL_HTTP_OPTIONS: dict[str, object] = {
+    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
+    "GDAL_HTTP_TIMEOUT": 30,
+    "GDAL_HTTP_CONNECTTIMEOUT": 10,
+    "GDAL_HTTP_MAX_RETRY": 2,  # GDAL's own retry on 429/502/503/504, with its back-off
+    "GDAL_HTTP_RETRY_DELAY": 0.5,
+    "GDAL_HTTP_MERGE_CONSECUTIVE_RANGES": "YES",
+    "GDAL_HTTP_MULTIPLEX": "YES",
+    "VSI_CACHE": "TRUE",
+    "CPL_VSIL_CURL_CACHE_SIZE": 64 * 1024 * 1024,
+}
+
+_STATUS = re.compile(r"HTTP (?:response )?code:?\s*(\d{3})", re.IGNORECASE)
+
+
+def classify_read_error(exc: Exception, href: str) -> Exception:
+    """Map a rasterio/GDAL error on ``href`` to a transient, signature or permanent source error."""
+    text = str(exc)
+    m = _STATUS.search(text)
+    status = int(m.group(1)) if m else None
+    lowered = text.lower()
+    where = href.split("?", 1)[0]
+    if status == 403 or "signature" in lowered or "authenticationfailed" in lowered:
+        return SignatureExpiredError(
+            f"{where}: access refused (HTTP 403), signature expired or missing: {text}"
+        )
+    if status is not None and (status >= 500 or status == 429):
+        return TransientSourceError(f"{where}: server error HTTP {status}", "http_5xx")
+    if any(
+        w in lowered
+        for w in (
+            "timed out",
+            "timeout",
+            "connection",
+            "couldn't connect",
+            "could not resolve",
+            "reset by peer",
+        )
+    ):
+        return TransientSourceError(f"{where}: network error: {text}", "network")
+    if status == 404 or "no such file" in lowered or "does not exist" in lowered:
+        return PermanentSourceError(f"{where}: asset not found: {text}", "asset_missing")
+    return CorruptInputError(f"{where}: unreadable raster (corrupt or not a GeoTIFF/COG/JP2): {text}")
+
+
+def with_asset(
+    catalog: Catalog, asset: Asset, collection: str, fn: Callable[[rasterio.io.DatasetReader], T]
+) -> T:
+    """Open ``asset`` (signed right now) and apply ``fn``; on a 403 re-sign once and retry.
+
+    Every failure leaves as a :class:`~geomeld.sources.errors.SourceError` subclass naming the asset.
+    """
+    attempts = 2
+    for attempt in range(attempts):
+        href = catalog.signer.sign(asset.href, collection)
+        try:
+            with rasterio.Env(**GDAL_HTTP_OPTIONS), rasterio.open(_gdal_path(href)) as ds:
+                return fn(ds)
+        except (RasterioIOError, RasterioError) as exc:
+            err = classify_read_error(exc, href)
+        except (ValueError, MemoryError) as exc:
+            err = CorruptInputError(f"{asset.href}: raster decoding failed: {exc}")
+        if isinstance(err, SignatureExpiredError) and attempt + 1 < attempts:
+            catalog.signer.invalidate(collection)
+            continue
+        raise err
+    raise PermanentSourceError(
+        f"{asset.href}: unreadable"
+    )  # pragma: no cover - loop always returns or raises
+
+
+def _gdal_path(href: str) -> str:
+    if href.startswith("file://"):
+        return href[len("file://") :]
+    return href

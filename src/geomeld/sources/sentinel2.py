@@ -1,0 +1,178 @@
+"""Sentinel-2 L2A: the base layer. Picks the scene, fixes the date and the grid CRS, harmonises DN.
+
+* Scene filter: ``eo:cloud_cover`` below the limit (10 % by default).
+* Order: closest to the reference date, then least cloudy; up to ``s2_max_candidates`` are tried.
+* Grid: the tile is re-expressed in the scene's UTM zone (``proj:epsg``) so native bands need no warp.
+* Harmonisation, per item: processing baseline ≥ 04.00 carries a +1000 DN offset (``BOA_ADD_OFFSET``);
+  it is removed (clipped at 0) so all dates share the pre-2022 scale. Decided from
+  ``s2:processing_baseline`` of the item, never from the date.
+* QC: valid-pixel coverage of the 12 bands and, when an SCL asset exists, the cloud/shadow share.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from geomeld.align import cloud_share_from_scl, read_to_grid, valid_fraction
+from geomeld.modalities import Resampling
+from geomeld.sources.base import ModalityResult, Placement, Source, TileContext, grid_of, month_window
+from geomeld.sources.catalog import CatalogItem
+from geomeld.sources.errors import (
+    NoSuitableItemError,
+    PermanentSourceError,
+    QualityRejectedError,
+    SourceError,
+)
+from geomeld.sources.reader import with_asset
+
+HARMONISATION_OFFSET = 1000.0
+BASELINE_WITH_OFFSET = 4.0
+
+
+def processing_baseline(item: CatalogItem) -> float | None:
+    raw = item.properties.get("s2:processing_baseline")
+    if raw is None:
+        return None
+    try:
+        return float(str(raw))
+    except ValueError:
+        return None
+
+
+def harmonise(dn: np.ndarray, item: CatalogItem) -> tuple[np.ndarray, float]:
+    """Remove the +1000 offset of processing baseline ≥ 04.00 (NaN stays NaN). Returns (array, offset)."""
+    baseline = processing_baseline(item)
+    if baseline is None or baseline < BASELINE_WITH_OFFSET:
+        return dn, 0.0
+    out = np.where(np.isfinite(dn), np.maximum(dn - HARMONISATION_OFFSET, 0.0), np.nan).astype(np.float32)
+    return out, HARMONISATION_OFFSET
+
+
+class Sentinel2Source(Source):
+    key = "sentinel2"
+    product = "sentinel-2-l2a"
+
+    def _candidates(self, ctx: TileContext) -> tuple[list[Placement], list[str]]:
+        s = ctx.settings
+        start, end = month_window(ctx.reference_date) if s.s2_window == "month" else (None, None)
+        placements = self.covering(ctx, start, end)
+        notes: list[str] = []
+        kept = []
+        for p in placements:
+            cc = p.item.properties.get("eo:cloud_cover")
+            if cc is None and not s.s2_allow_unknown_cloud_cover:
+                notes.append(f"{p.item.id}: no eo:cloud_cover")
+                continue
+            if cc is not None and float(cc) >= s.s2_max_cloud_cover:
+                notes.append(f"{p.item.id}: cloud {float(cc):.1f} % ≥ {s.s2_max_cloud_cover} %")
+                continue
+            kept.append(p)
+        ref = datetime(ctx.reference_date.year, ctx.reference_date.month, ctx.reference_date.day)
+
+        def order(p: Placement) -> tuple[int, float, float]:
+            dt = p.item.datetime.replace(tzinfo=None) if p.item.datetime else ref
+            return (
+                p.relocated_from is not None,
+                abs((dt - ref).total_seconds()),
+                float(p.item.properties.get("eo:cloud_cover") or 0.0),
+            )
+
+        kept.sort(key=order)
+        return kept, notes
+
+    def fetch(self, ctx: TileContext) -> ModalityResult:
+        candidates, notes = self._candidates(ctx)
+        if not candidates:
+            window = "in the reference month" if ctx.settings.s2_window == "month" else "at any date"
+            detail = f" ({'; '.join(notes[:5])})" if notes else ""
+            raise NoSuitableItemError(
+                f"no Sentinel-2 scene under {ctx.settings.s2_max_cloud_cover} % cloud covers the tile {window}{detail}",
+                reason="no_s2_under_cloud_limit" if notes else "no_s2_coverage",
+            )
+        rejections: list[str] = []
+        for placement in candidates[: ctx.settings.s2_max_candidates]:
+            try:
+                return self._read(ctx, placement)
+            except QualityRejectedError as exc:
+                rejections.append(str(exc))
+        raise QualityRejectedError("every Sentinel-2 candidate failed QC: " + " | ".join(rejections))
+
+    def _read(self, ctx: TileContext, placement: Placement) -> ModalityResult:
+        item = placement.item
+        epsg = item.properties.get("proj:epsg") or item.properties.get("proj:code")
+        if isinstance(epsg, str) and epsg.upper().startswith("EPSG:"):
+            epsg = int(epsg.split(":", 1)[1])
+        if (
+            placement.relocated_from is None
+            and isinstance(epsg, int)
+            and 32601 <= epsg <= 32760
+            and epsg != ctx.tile.epsg
+        ):
+            placement = Placement(item, ctx.tile.in_crs(epsg))
+        grid = grid_of(placement, self.modality)
+        bands = []
+        records: dict[str, Any] = {}
+        for name in self.modality.band_names:
+            asset = item.asset_for(name, name.replace("B", "B0") if len(name) == 2 else name)
+            if asset is None:
+                raise PermanentSourceError(
+                    f"Sentinel-2 item {item.id} has no asset for band {name}", "s2_band_missing"
+                )
+            layer = with_asset(
+                ctx.catalog,
+                asset,
+                item.collection,
+                lambda ds: read_to_grid(ds, [1], grid, Resampling.CONTINUOUS, src_nodata=0),
+            )
+            bands.append(layer.array[0])
+            records[name] = layer.kernel
+        dn = np.stack(bands).astype(np.float32)
+        dn, offset = harmonise(dn, item)
+        frac = valid_fraction(self.modality, dn)
+        if frac < ctx.settings.s2_min_valid_fraction:
+            raise QualityRejectedError(
+                f"{item.id}: only {frac:.0%} of the tile has valid Sentinel-2 pixels (< {ctx.settings.s2_min_valid_fraction:.0%})",
+                reason="s2_low_coverage",
+            )
+        cloud = None
+        scl_asset = item.asset_for("SCL")
+        if scl_asset is not None:
+            scl = with_asset(
+                ctx.catalog,
+                scl_asset,
+                item.collection,
+                lambda ds: read_to_grid(
+                    ds, [1], grid, Resampling.CATEGORICAL, dst_dtype="uint8", dst_nodata=0
+                ),
+            )
+            cloud = cloud_share_from_scl(scl.array[0])
+            if cloud > ctx.settings.s2_max_cloud_share:
+                raise QualityRejectedError(
+                    f"{item.id}: {cloud:.0%} of the tile is cloud/shadow in SCL (> {ctx.settings.s2_max_cloud_share:.0%})",
+                    reason="s2_cloudy_tile",
+                )
+        if placement.relocated_from is None:
+            ctx.tile = placement.tile  # the scene's UTM zone becomes the tile's CRS
+        ctx.acquisition = item.datetime
+        prov = placement.provenance()
+        prov.update(
+            {
+                "status": "ok",
+                "processing_baseline": item.properties.get("s2:processing_baseline"),
+                "product_type": item.properties.get("s2:product_type"),
+                "cloud_cover": item.properties.get("eo:cloud_cover"),
+                "harmonisation_offset_removed": offset,
+                "tile_cloud_share": cloud,
+                "valid_fraction": round(frac, 4),
+                "kernels": records,
+                "crs": grid.crs,
+                "transform": list(grid.transform)[:6],
+            }
+        )
+        return ModalityResult(self.key, dn, prov)
+
+
+__all__ = ["HARMONISATION_OFFSET", "Sentinel2Source", "SourceError", "harmonise", "processing_baseline"]
