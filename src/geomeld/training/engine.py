@@ -192,7 +192,7 @@ class _MetricsLog:
         self.columns: list[str] | None = None
         if resume_step is not None and self.path.is_file():
             with self.path.open(newline="") as f:
-                rows = [r for r in csv.DictReader(f) if int(r["step"]) <= resume_step]
+                rows = [r for r in csv.DictReader(f) if int(float(r["step"])) <= resume_step]
             if rows:
                 self.columns = list(rows[0])
             self._rewrite(rows)
@@ -353,12 +353,11 @@ def pretrain(
                 mask = step_mask(
                     seed=cfg.run.seed,
                     step=step,
-                    micro_step=micro,
-                    global_batch=b * w,
+                    global_batch=b * w * cfg.optim.grad_accum,
                     grid=grid,
                     ratio=cfg.mask.ratio,
-                    rank=r,
-                    local_batch=b,
+                    start=(micro * w + r) * b,
+                    count=b,
                 ).to(device)
                 emb = has_text = None
                 if text is not None:

@@ -1,8 +1,8 @@
 """Random patch masks (FCMAE / MMEarth), deterministic per training step.
 
 A mask is a boolean ``(B, h, w)`` tensor on the patch grid, ``True`` = hidden from the encoder.
-Masks are drawn for the *global* batch from a generator seeded by ``(seed, step, micro_step)`` and
-each rank takes its slice: resumed runs and runs on any number of ranks see the same masks.
+Masks are drawn for all samples of an optimizer step from a generator seeded by ``(seed, step)``
+and each (rank, micro-batch) takes its slice: resumed runs and runs on any number of ranks see the same masks.
 """
 
 from __future__ import annotations
@@ -31,16 +31,18 @@ def step_mask(
     *,
     seed: int,
     step: int,
-    micro_step: int,
     global_batch: int,
     grid: tuple[int, int],
     ratio: float,
-    rank: int = 0,
-    local_batch: int | None = None,
+    start: int = 0,
+    count: int | None = None,
 ) -> Tensor:
-    """This rank's slice of the global-batch mask for one (step, micro-step)."""
-    g = torch.Generator().manual_seed(hash((int(seed), int(step), int(micro_step))) & 0x7FFF_FFFF_FFFF_FFFF)
+    """Rows ``start … start + count`` of the mask of one optimizer step.
+
+    ``global_batch`` counts every sample of the step (micro-batches × ranks × local batch); a rank's
+    micro-batch takes ``start = micro · (ranks · local) + rank · local``. Gradient accumulation and
+    any number of ranks therefore see exactly the masks of one big batch.
+    """
+    g = torch.Generator().manual_seed((int(seed) * 1_000_003 + int(step)) & 0x7FFF_FFFF_FFFF_FFFF)
     mask = random_patch_mask(global_batch, grid, ratio, g)
-    if local_batch is None:
-        return mask
-    return mask[rank * local_batch : (rank + 1) * local_batch]
+    return mask[start : start + (global_batch - start if count is None else count)]
