@@ -1,0 +1,574 @@
+"""The caption vocabulary shared by the built-in captioner and the verifier (one source of truth).
+
+Every word the built-in generator may write is listed here with the concept it claims, so the
+verifier understands all of it; free text from an LLM is parsed with the same tables. Land-cover
+concepts merge the ESA WorldCover and Dynamic World classes through the registry's class names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    LANDCOVER = "landcover"  # includes water as a cover concept
+    TERRAIN = "terrain"
+    VEGETATION = "vegetation"
+    BUILT = "built"
+    OSM = "osm"
+    SEASON = "season"
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    kind: Kind
+    worldcover: tuple[str, ...] = ()
+    dynamic_world: tuple[str, ...] = ()
+    osm: tuple[tuple[str, str], ...] = ()  # (key, value) pairs; value "*" = any value
+    words: tuple[str, ...] = ()
+
+
+LANDCOVER_CONCEPTS: tuple[Concept, ...] = (
+    Concept(
+        "trees",
+        Kind.LANDCOVER,
+        ("Tree cover", "Mangroves"),
+        ("trees",),
+        (("landuse", "forest"), ("natural", "wood")),
+        (
+            "forest",
+            "forests",
+            "woodland",
+            "woodlands",
+            "woods",
+            "wooded areas",
+            "wooded patches",
+            "trees",
+            "tree cover",
+            "stands of trees",
+            "groves",
+        ),
+    ),
+    Concept(
+        "shrubland",
+        Kind.LANDCOVER,
+        ("Shrubland",),
+        ("shrub_and_scrub",),
+        (("natural", "scrub"), ("natural", "heath")),
+        ("shrubland", "shrublands", "scrub", "scrubland", "shrubs", "bushes", "bushland", "brush"),
+    ),
+    Concept(
+        "grassland",
+        Kind.LANDCOVER,
+        ("Grassland",),
+        ("grass",),
+        (("landuse", "meadow"), ("landuse", "grass"), ("natural", "grassland")),
+        (
+            "grassland",
+            "grasslands",
+            "meadow",
+            "meadows",
+            "pasture",
+            "pastures",
+            "grass",
+            "lawns",
+            "open grass",
+        ),
+    ),
+    Concept(
+        "cropland",
+        Kind.LANDCOVER,
+        ("Cropland",),
+        ("crops",),
+        (("landuse", "farmland"), ("landuse", "orchard"), ("landuse", "vineyard")),
+        (
+            "cropland",
+            "croplands",
+            "farmland",
+            "farmlands",
+            "crop fields",
+            "farm fields",
+            "cultivated land",
+            "cultivated fields",
+            "agricultural land",
+            "arable land",
+            "crops",
+            "farms",
+        ),
+    ),
+    Concept(
+        "fields",  # ambiguous in English: fields may be crops or grass
+        Kind.LANDCOVER,
+        ("Cropland", "Grassland"),
+        ("crops", "grass"),
+        (("landuse", "farmland"), ("landuse", "meadow"), ("landuse", "grass")),
+        ("fields", "field", "green fields", "open fields"),
+    ),
+    Concept(
+        "built",
+        Kind.LANDCOVER,
+        ("Built-up",),
+        ("built",),
+        (("building", "*"), ("landuse", "residential"), ("landuse", "commercial"), ("landuse", "industrial")),
+        (
+            "built-up land",
+            "built-up area",
+            "built-up areas",
+            "built-up",
+            "settlement",
+            "settlements",
+            "houses",
+            "homes",
+            "residential area",
+            "residential areas",
+            "neighbourhood",
+            "neighbourhoods",
+        ),
+    ),
+    Concept(
+        "bare",
+        Kind.LANDCOVER,
+        ("Bare / sparse vegetation",),
+        ("bare",),
+        (("natural", "bare_rock"), ("natural", "scree"), ("natural", "sand")),
+        (
+            "bare ground",
+            "bare soil",
+            "bare land",
+            "barren land",
+            "barren ground",
+            "bare rock",
+            "exposed rock",
+            "sand",
+            "brown earth",
+        ),
+    ),
+    Concept(
+        "snow",
+        Kind.LANDCOVER,
+        ("Snow and ice",),
+        ("snow_and_ice",),
+        (("natural", "glacier"),),
+        ("snow", "ice", "glacier", "glaciers", "snowfields"),
+    ),
+    Concept(
+        "wetland",
+        Kind.LANDCOVER,
+        ("Herbaceous wetland", "Mangroves"),
+        ("flooded_vegetation",),
+        (("natural", "wetland"),),
+        ("wetland", "wetlands", "marsh", "marshes", "marshland", "swamp", "swamps", "bog", "reed beds"),
+    ),
+    Concept(
+        "moss",
+        Kind.LANDCOVER,
+        ("Moss and lichen",),
+        (),
+        (),
+        ("moss", "lichen", "tundra"),
+    ),
+    Concept(
+        "water",
+        Kind.LANDCOVER,
+        ("Permanent water bodies",),
+        ("water",),
+        (
+            ("natural", "water"),
+            ("natural", "coastline"),
+            ("waterway", "*"),
+            ("water", "*"),
+            ("natural", "bay"),
+        ),
+        (
+            "water",
+            "open water",
+            "body of water",
+            "bodies of water",
+            "water body",
+            "lake",
+            "lakes",
+            "pond",
+            "ponds",
+            "river",
+            "rivers",
+            "stream",
+            "streams",
+            "reservoir",
+            "canal",
+            "lagoon",
+            "sea",
+            "bay",
+            "waterway",
+            "oxbow",
+        ),
+    ),
+)
+
+
+class Relief(StrEnum):
+    FLAT = "flat"
+    GENTLE = "gentle"
+    HILLY = "hilly"
+    STEEP = "steep"
+    VALLEY = "valley"
+    RIDGE = "ridge"
+
+
+TERRAIN_WORDS: dict[Relief, tuple[str, ...]] = {
+    Relief.FLAT: ("flat", "level", "flatland", "flat land", "plain", "plains", "low-lying", "flat terrain"),
+    Relief.GENTLE: (
+        "gently rolling",
+        "rolling",
+        "undulating",
+        "gentle slopes",
+        "gently sloping",
+        "gentle relief",
+    ),
+    Relief.HILLY: ("hilly", "hills", "hillside", "hillsides", "sloping", "slopes", "hilly terrain"),
+    Relief.STEEP: (
+        "mountainous",
+        "mountain",
+        "mountains",
+        "steep",
+        "rugged",
+        "precipitous",
+        "cliffs",
+        "crags",
+    ),
+    Relief.VALLEY: ("valley", "valleys", "hollow", "hollows", "depression", "basin", "ravine", "gully"),
+    Relief.RIDGE: ("ridge", "ridges", "crest", "crests", "summit", "hilltop", "hilltops", "spur", "peak"),
+}
+
+
+class Vegetation(StrEnum):
+    DENSE = "dense"
+    SPARSE = "sparse"
+    GREEN = "green"
+    TALL = "tall_trees"
+    LOW = "low_trees"
+
+
+VEGETATION_WORDS: dict[Vegetation, tuple[str, ...]] = {
+    Vegetation.DENSE: (
+        "dense forest",
+        "dense woodland",
+        "densely wooded",
+        "thick forest",
+        "dense woods",
+        "closed canopy",
+        "dense tree cover",
+        "dense trees",
+    ),
+    Vegetation.SPARSE: ("sparse vegetation", "sparsely vegetated", "little vegetation", "barely vegetated"),
+    Vegetation.GREEN: ("lush", "verdant", "well-vegetated", "vegetated", "greenery"),
+    Vegetation.TALL: ("tall trees", "tall forest", "mature forest", "tall canopy", "high canopy"),
+    Vegetation.LOW: ("low trees", "young trees", "short trees", "low canopy", "young forest"),
+}
+
+
+class Built(StrEnum):
+    URBAN = "urban"
+    SETTLEMENT = "settlement"
+
+
+BUILT_WORDS: dict[Built, tuple[str, ...]] = {
+    Built.URBAN: (
+        "urban",
+        "city",
+        "cityscape",
+        "densely built",
+        "dense housing",
+        "downtown",
+        "town centre",
+        "urban area",
+        "urban fabric",
+    ),
+    Built.SETTLEMENT: ("village", "villages", "hamlet", "small town", "town", "suburb", "suburban area"),
+}
+
+
+@dataclass(frozen=True)
+class OsmObject:
+    name: str
+    words: tuple[str, ...]
+    tags: tuple[tuple[str, str], ...]  # any of these (key, value) pairs within the radius; "*" = any value
+    landcover_fallback: str | None = None  # a land-cover concept that also supports the object
+
+
+OSM_OBJECTS: tuple[OsmObject, ...] = (
+    OsmObject(
+        "road",
+        (
+            "road",
+            "roads",
+            "street",
+            "streets",
+            "highway",
+            "lane",
+            "lanes",
+            "dirt road",
+            "dirt roads",
+            "farm track",
+            "farm tracks",
+            "residential streets",
+            "country road",
+            "motorway",
+            "footpath",
+            "footpaths",
+            "service road",
+            "service roads",
+        ),
+        (("highway", "*"),),
+    ),
+    OsmObject(
+        "building", ("building", "buildings", "house", "barns", "sheds"), (("building", "*"),), "built"
+    ),
+    OsmObject(
+        "solar",
+        (
+            "solar panel",
+            "solar panels",
+            "solar farm",
+            "solar park",
+            "photovoltaic",
+            "solar array",
+            "solar arrays",
+        ),
+        (("plant:source", "solar"), ("generator:source", "solar")),
+    ),
+    OsmObject(
+        "pier", ("pier", "piers", "jetty", "jetties", "dock", "docks", "boardwalk"), (("man_made", "pier"),)
+    ),
+    OsmObject(
+        "railway",
+        ("railway", "railways", "railway line", "rail line", "railroad", "train tracks", "railway tracks"),
+        (("railway", "*"),),
+    ),
+    OsmObject(
+        "parking",
+        ("parking lot", "parking lots", "car park", "car parks", "parking area"),
+        (("amenity", "parking"),),
+    ),
+    OsmObject(
+        "storage_tank",
+        ("storage tank", "storage tanks", "silo", "silos"),
+        (("man_made", "storage_tank"), ("man_made", "silo")),
+    ),
+    OsmObject("golf", ("golf course", "golf courses"), (("leisure", "golf_course"),)),
+    OsmObject(
+        "sports",
+        (
+            "sports field",
+            "sports fields",
+            "football pitch",
+            "football field",
+            "stadium",
+            "playing fields",
+            "pitch",
+            "pitches",
+        ),
+        (("leisure", "pitch"), ("leisure", "stadium")),
+    ),
+    OsmObject(
+        "power_line",
+        ("power line", "power lines", "pylons", "transmission line"),
+        (("power", "line"), ("power", "tower"), ("power", "minor_line")),
+    ),
+    OsmObject("vineyard", ("vineyard", "vineyards", "vines"), (("landuse", "vineyard"),)),
+    OsmObject("orchard", ("orchard", "orchards"), (("landuse", "orchard"),)),
+    OsmObject("quarry", ("quarry", "quarries", "gravel pit"), (("landuse", "quarry"),)),
+    OsmObject("airport", ("airport", "airfield", "runway", "airstrip"), (("aeroway", "*"),)),
+    OsmObject("bridge", ("bridge", "bridges"), (("bridge", "*"), ("man_made", "bridge"))),
+    OsmObject(
+        "church",
+        ("church", "chapel"),
+        (("amenity", "place_of_worship"), ("building", "church"), ("building", "chapel")),
+    ),
+    OsmObject("cemetery", ("cemetery", "graveyard"), (("landuse", "cemetery"), ("amenity", "grave_yard"))),
+    OsmObject(
+        "industrial",
+        (
+            "industrial area",
+            "industrial site",
+            "factory",
+            "factories",
+            "warehouse",
+            "warehouses",
+            "industrial buildings",
+        ),
+        (("landuse", "industrial"), ("building", "industrial"), ("building", "warehouse")),
+    ),
+    OsmObject(
+        "marina",
+        ("marina", "harbour", "harbor", "slipway", "boat ramp"),
+        (("leisure", "marina"), ("leisure", "slipway"), ("harbour", "*")),
+    ),
+    OsmObject(
+        "beach",
+        ("beach", "beaches", "shoreline", "coastline", "shore"),
+        (("natural", "beach"), ("natural", "coastline")),
+    ),
+    OsmObject("farmyard", ("farmyard", "farmyards", "farmstead", "farmsteads"), (("landuse", "farmyard"),)),
+    OsmObject("park", ("park", "parks", "garden", "gardens"), (("leisure", "park"), ("leisure", "garden"))),
+    OsmObject("playground", ("playground",), (("leisure", "playground"),)),
+    OsmObject("school", ("school", "schools"), (("amenity", "school"), ("building", "school"))),
+)
+
+SEASON_WORDS: dict[str, tuple[str, ...]] = {
+    "winter": ("winter", "wintry", "wintertime"),
+    "spring": ("spring", "springtime"),
+    "summer": ("summer", "summertime"),
+    "autumn": ("autumn", "fall season", "autumnal"),
+}
+
+# Quantifiers before a land-cover word (window back to the previous concept word in the clause).
+DOMINANT_BEFORE = (
+    "mostly",
+    "predominantly",
+    "largely",
+    "mainly",
+    "chiefly",
+    "dominated by",
+    "covered by",
+    "covered in",
+    "covered with",
+    "blanketed by",
+    "a vast expanse of",
+    "vast expanses of",
+    "an expanse of",
+    "expanses of",
+    "extensive",
+    "a great deal of",
+    "majority of",
+    "primarily",
+    "almost entirely",
+    "overwhelmingly",
+)
+DOMINANT_AFTER = (
+    "dominates",
+    "dominate",
+    "covers most",
+    "cover most",
+    "prevails",
+    "covers much",
+    "fills most",
+)
+MINOR_BEFORE = (
+    "patches of",
+    "a patch of",
+    "a few",
+    "small",
+    "scattered",
+    "some",
+    "pockets of",
+    "strips of",
+    "bits of",
+    "a little",
+    "isolated",
+    "a handful of",
+    "a small",
+    "a thin strip of",
+    "a narrow strip of",
+    "minor",
+    "occasional",
+    "sparse",
+)
+ABSENT_BEFORE = ("no", "without", "free of", "lacks", "lacking", "absence of", "not any", "devoid of", "nor")
+
+_NUMBER = r"(?P<num>\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)"
+NUMBER_RE = re.compile(_NUMBER, re.IGNORECASE)
+
+ENGLISH_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "with",
+        "in",
+        "on",
+        "at",
+        "by",
+        "to",
+        "from",
+        "across",
+        "through",
+        "over",
+        "under",
+        "near",
+        "along",
+        "around",
+        "between",
+        "its",
+        "is",
+        "are",
+        "was",
+        "were",
+        "this",
+        "that",
+        "these",
+        "those",
+        "which",
+        "where",
+        "while",
+        "as",
+        "some",
+        "few",
+        "many",
+        "several",
+        "few",
+        "large",
+        "small",
+    ]
+)
+
+
+def phrase_regex(phrases: tuple[str, ...] | list[str]) -> str:
+    """An alternation that matches whole words/phrases, longest first."""
+    parts = sorted(set(phrases), key=len, reverse=True)
+    return r"(?<![\w-])(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in parts) + r")(?![\w-])"
+
+
+@dataclass(frozen=True)
+class Term:
+    kind: Kind
+    concept: str
+
+
+def build_term_table() -> dict[str, Term]:
+    """Surface phrase (lower case) → what it claims. Longer phrases win over their parts."""
+    table: dict[str, Term] = {}
+    for c in LANDCOVER_CONCEPTS:
+        for w in c.words:
+            table[w] = Term(Kind.LANDCOVER, c.name)
+    for relief, words in TERRAIN_WORDS.items():
+        for w in words:
+            table[w] = Term(Kind.TERRAIN, relief.value)
+    for veg, words in VEGETATION_WORDS.items():
+        for w in words:
+            table[w] = Term(Kind.VEGETATION, veg.value)
+    for built, words in BUILT_WORDS.items():
+        for w in words:
+            table[w] = Term(Kind.BUILT, built.value)
+    for obj in OSM_OBJECTS:
+        for w in obj.words:
+            table[w] = Term(Kind.OSM, obj.name)
+    for season, words in SEASON_WORDS.items():
+        for w in words:
+            table[w] = Term(Kind.SEASON, season)
+    return table
+
+
+TERMS = build_term_table()
+TERM_RE = re.compile(phrase_regex(list(TERMS)), re.IGNORECASE)
+DOMINANT_BEFORE_RE = re.compile(phrase_regex(DOMINANT_BEFORE) + r"[\s\w-]{0,20}$", re.IGNORECASE)
+DOMINANT_AFTER_RE = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?" + phrase_regex(DOMINANT_AFTER), re.IGNORECASE)
+MINOR_BEFORE_RE = re.compile(phrase_regex(MINOR_BEFORE) + r"[\s\w-]{0,20}$", re.IGNORECASE)
+ABSENT_BEFORE_RE = re.compile(phrase_regex(ABSENT_BEFORE) + r"[\s\w-]{0,25}$", re.IGNORECASE)
+
+CONCEPTS_BY_NAME = {c.name: c for c in LANDCOVER_CONCEPTS}
+OSM_BY_NAME = {o.name: o for o in OSM_OBJECTS}

@@ -1,0 +1,274 @@
+"""Backend ``openai``: any OpenAI-compatible chat endpoint (vLLM, Ollama, llama.cpp server, hosted APIs).
+
+Stdlib only (``urllib``). The prompt lists the signals as facts; vision models may also get a small
+RGB preview (PNG data URL). Robustness: per-request timeout, bounded retries with exponential
+back-off on timeouts / connection errors / 429 / 5xx / malformed JSON, a process-wide concurrency
+limit, and an on-disk response cache keyed by sample key + prompt hash + model + candidate index so a
+resumed run does not pay twice. Every failure surfaces as :class:`BackendError` with the reason; the
+pipeline turns it into a per-sample outcome.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+import random
+import struct
+import threading
+import time
+import urllib.error
+import urllib.request
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from geomeld.captioning.builtin import facts_from
+from geomeld.captioning.evidence import Evidence
+from geomeld.sample import Sample
+
+log = logging.getLogger(__name__)
+
+SYSTEM_PROMPT = (
+    "You write captions for 1.28 km x 1.28 km satellite image tiles. Write one or two fluent English "
+    "sentences (at most 60 words) describing the scene. Use ONLY the facts given; never mention objects, "
+    "water, relief or land cover that the facts do not state; do not give coordinates or numbers other "
+    "than the shares given. Answer with the caption only."
+)
+
+
+class BackendError(RuntimeError):
+    """A captioner backend could not produce candidates; the message says why."""
+
+
+class OpenAIConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    base_url: str = "http://127.0.0.1:8080/v1"
+    model: str = "local"
+    api_key_env: str | None = "OPENAI_API_KEY"
+    timeout_s: float = 60.0
+    max_retries: int = 3
+    backoff_s: float = 1.0
+    backoff_max_s: float = 20.0
+    concurrency: int = 4
+    temperature: float = 0.8
+    max_tokens: int = 160
+    vision: bool = False
+    cache_dir: str | None = None
+
+
+def facts_text(ev: Evidence) -> str:
+    """The signals as short fact lines for the prompt."""
+    f = facts_from(ev)
+    lines = []
+    for concept, share, location in f.covers[:5]:
+        lines.append(f"- land cover: {concept} {share:.0f}% of the tile ({location})")
+    if f.water:
+        lines.append(f"- water: {f.water} ({f.water_share:.1f}% of the tile)")
+    elif ev.bundle.water is not None:
+        lines.append("- water: none detected")
+    if f.relief:
+        t = ev.bundle.terrain
+        assert t is not None
+        lines.append(f"- relief: {f.relief} (mean slope {t.slope_mean:.0f} degrees, relief {t.relief:.0f} m)")
+        if f.valley:
+            lines.append("- terrain feature: a valley")
+        if f.ridge:
+            lines.append("- terrain feature: ridges")
+    if f.dense_forest:
+        lines.append("- vegetation: dense forest")
+    if f.tall_trees:
+        lines.append("- vegetation: tall trees")
+    if f.urban:
+        lines.append("- built-up: urban")
+    if f.roads:
+        lines.append(f"- roads: {f.roads[0]}")
+    for name in f.objects[:4]:
+        lines.append(f"- object: {name.replace('_', ' ')}")
+    if f.season:
+        lines.append(f"- season: {f.season}")
+    if f.country:
+        lines.append(f"- country: {f.country}")
+    return "\n".join(lines) if lines else "- (no reliable facts)"
+
+
+def _png(rgb: np.ndarray) -> bytes:
+    """Encode an (H, W, 3) uint8 array as PNG (stdlib zlib; no imaging library needed)."""
+    h, w, _ = rgb.shape
+    raw = b"".join(b"\x00" + rgb[y].tobytes() for y in range(h))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 6))
+        + chunk(b"IEND", b"")
+    )
+
+
+def rgb_preview(sample: Sample) -> bytes | None:
+    """A 2–98 % stretched RGB PNG from NAIP or Sentinel-2 B4/B3/B2; ``None`` without those bands."""
+    for key, bands in (("naip", ("R", "G", "B")), ("sentinel2", ("B4", "B3", "B2"))):
+        arr = sample.arrays.get(key)
+        if arr is None:
+            continue
+        names = sample.band_names(key)
+        if not all(b in names for b in bands):
+            continue
+        img = np.stack([arr[names.index(b)].astype(np.float32) for b in bands], axis=-1)
+        if key == "naip":
+            img = img[::10, ::10]
+        finite = np.isfinite(img)
+        if not finite.any():
+            continue
+        lo, hi = np.percentile(img[finite], [2, 98])
+        scaled = np.clip((np.nan_to_num(img, nan=lo) - lo) / max(hi - lo, 1e-6), 0, 1)
+        return _png((scaled * 255).astype(np.uint8))
+    return None
+
+
+_SEMAPHORES: dict[tuple[str, int], threading.BoundedSemaphore] = {}
+_SEM_LOCK = threading.Lock()
+
+
+def _semaphore(url: str, n: int) -> threading.BoundedSemaphore:
+    with _SEM_LOCK:
+        return _SEMAPHORES.setdefault((url, n), threading.BoundedSemaphore(max(1, n)))
+
+
+def clean_answer(text: str) -> str:
+    """First paragraph, quotes and a leading 'Caption:' removed, whitespace collapsed."""
+    t = text.strip()
+    for prefix in ("caption:", "Caption:", "CAPTION:"):
+        if t.startswith(prefix):
+            t = t[len(prefix) :]
+    t = t.strip().split("\n\n")[0]
+    t = " ".join(t.split()).strip("\"'“”` ")
+    return t
+
+
+class OpenAICompatibleCaptioner:
+    name = "openai"
+
+    def __init__(self, config: OpenAIConfig) -> None:
+        self.config = config
+        self._sem = _semaphore(config.base_url, config.concurrency)
+        self.cache_dir = Path(config.cache_dir) if config.cache_dir else None
+        self.requests_made = 0
+
+    # -- prompt & cache ----------------------------------------------------------------------
+    def messages(self, ev: Evidence, sample: Sample | None) -> list[dict[str, Any]]:
+        user_text = "Facts about the tile:\n" + facts_text(ev) + "\n\nCaption:"
+        content: Any = user_text
+        if self.config.vision and sample is not None:
+            png = rgb_preview(sample)
+            if png is not None:
+                url = "data:image/png;base64," + base64.b64encode(png).decode()
+                content = [
+                    {"type": "text", "text": user_text},
+                    {"type": "image_url", "image_url": {"url": url}},
+                ]
+        return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": content}]
+
+    def cache_key(self, key: str, messages: list[dict[str, Any]], seed: int) -> str:
+        h = hashlib.sha256()
+        h.update(
+            json.dumps(
+                [key, self.config.model, self.config.temperature, seed, messages], sort_keys=True
+            ).encode()
+        )
+        return h.hexdigest()
+
+    def _cache_get(self, ck: str) -> str | None:
+        if self.cache_dir is None:
+            return None
+        p = self.cache_dir / ck[:2] / f"{ck}.json"
+        if not p.exists():
+            return None
+        try:
+            return str(json.loads(p.read_text())["text"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def _cache_put(self, ck: str, text: str) -> None:
+        if self.cache_dir is None:
+            return
+        p = self.cache_dir / ck[:2] / f"{ck}.json"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(json.dumps({"text": text}))
+        os.replace(tmp, p)
+
+    # -- HTTP ----------------------------------------------------------------------------------
+    def _post(self, payload: dict[str, Any]) -> dict[str, Any]:
+        url = self.config.base_url.rstrip("/") + "/chat/completions"
+        headers = {"Content-Type": "application/json"}
+        if self.config.api_key_env and os.environ.get(self.config.api_key_env):
+            headers["Authorization"] = f"Bearer {os.environ[self.config.api_key_env]}"
+        req = urllib.request.Request(url, data=json.dumps(payload).encode(), headers=headers, method="POST")
+        with self._sem:
+            self.requests_made += 1
+            with urllib.request.urlopen(req, timeout=self.config.timeout_s) as resp:
+                body = resp.read()
+        data = json.loads(body.decode("utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("response JSON is not an object")
+        return data
+
+    def complete(self, messages: list[dict[str, Any]], seed: int) -> str:
+        payload = {
+            "model": self.config.model,
+            "messages": messages,
+            "temperature": self.config.temperature,
+            "max_tokens": self.config.max_tokens,
+            "seed": seed,
+        }
+        last = "no attempt"
+        rng = random.Random(seed)
+        for attempt in range(self.config.max_retries + 1):
+            if attempt:
+                delay = min(self.config.backoff_max_s, self.config.backoff_s * 2 ** (attempt - 1))
+                time.sleep(delay * (0.5 + rng.random() / 2))
+            try:
+                data = self._post(payload)
+                text = data["choices"][0]["message"]["content"]
+                if not isinstance(text, str):
+                    raise ValueError("message content is not a string")
+                return text
+            except urllib.error.HTTPError as exc:
+                last = f"HTTP {exc.code} from {self.config.base_url}"
+                if exc.code not in (408, 409, 429) and exc.code < 500:
+                    raise BackendError(last) from exc
+            except TimeoutError as exc:
+                last = f"timeout after {self.config.timeout_s:g} s ({exc})"
+            except urllib.error.URLError as exc:
+                last = f"connection failed: {exc.reason}"
+            except (ValueError, KeyError, IndexError, TypeError) as exc:
+                last = f"malformed response: {exc}"
+            log.warning("OpenAI-compatible request failed (attempt %d): %s", attempt + 1, last)
+        raise BackendError(f"gave up after {self.config.max_retries + 1} attempts: {last}")
+
+    def generate(
+        self, key: str, evidence: Evidence, n: int, seed: int = 0, sample: Sample | None = None
+    ) -> list[str]:
+        messages = self.messages(evidence, sample)
+        out = []
+        for i in range(n):
+            s = seed * 1000 + i
+            ck = self.cache_key(key, messages, s)
+            text = self._cache_get(ck)
+            if text is None:
+                text = clean_answer(self.complete(messages, s))
+                self._cache_put(ck, text)
+            out.append(text)
+        return out

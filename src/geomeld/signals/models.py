@@ -1,0 +1,163 @@
+"""Typed, JSON-serialisable grounding signals computed from one sample (the Orchestrator's output).
+
+Every signal section is optional: a sample without a DEM has ``terrain=None`` and the reason is in
+:attr:`SignalBundle.missing`, so the captioner never claims what was not measured and the caption
+report can say why. Percentages are 0–100; land-cover shares are over the *valid* pixels of the
+product, while ``water.percentage`` is over the full 128 × 128 grid exactly as in the released
+``water_analysis`` field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SIGNALS_VERSION = "geomeld-signals-1"
+
+LOCATIONS = (
+    "north-west",
+    "north",
+    "north-east",
+    "west",
+    "centre",
+    "east",
+    "south-west",
+    "south",
+    "south-east",
+)
+"""Tile sectors of a 3 × 3 split, row-major from the north-west (north = first array row)."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ClassShare(_Model):
+    """One land-cover class of one product."""
+
+    code: int
+    name: str
+    percentage: float = Field(ge=0.0, le=100.0, description="share of the product's valid pixels")
+    location: str = Field(description="a LOCATIONS sector holding most of it, or 'throughout' / 'scattered'")
+
+
+class LandCoverSignal(_Model):
+    product: str
+    valid_percentage: float = Field(ge=0.0, le=100.0, description="valid pixels over the full grid")
+    classes: list[ClassShare] = Field(default_factory=list, description="classes present, largest first")
+    dominant: list[str] = Field(default_factory=list, description="class names that dominate the tile")
+
+
+class WaterSignal(_Model):
+    detected: bool
+    percentage: float = Field(ge=0.0, le=100.0, description="consensus water pixels over the 128 × 128 grid")
+    method: str = Field(description="'dw+jrc', 'dw-only', 'worldcover-only'")
+    dw_percentage: float | None = None
+    jrc_percentage: float | None = None
+    worldcover_percentage: float | None = None
+    note: str | None = None
+
+
+class TerrainSignal(_Model):
+    terrain_class: str | None = Field(description="majority geomorphon form, released spelling ('Flat', …)")
+    forms: dict[str, float] = Field(default_factory=dict, description="form → % of classified pixels")
+    elevation_min: float
+    elevation_max: float
+    elevation_mean: float
+    relief: float = Field(description="elevation p98 − p2, metres")
+    slope_mean: float
+    slope_p90: float
+    slope_max: float
+    slope_source: str = Field(description="'band' (the sample's slope band) or 'computed' (from elevation)")
+    geomorphon_params: dict[str, float] = Field(default_factory=dict)
+
+
+class CanopySignal(_Model):
+    valid_percentage: float
+    mean_height: float
+    p90_height: float
+    max_height: float
+    share_above_5m: float = Field(description="% of valid pixels with canopy height > 5 m")
+
+
+class IndexStats(_Model):
+    mean: float
+    p10: float
+    p50: float
+    p90: float
+
+
+class SpectralSignal(_Model):
+    indices: dict[str, IndexStats] = Field(default_factory=dict)
+    missing: dict[str, str] = Field(default_factory=dict, description="index → why it was not computed")
+    share_ndvi_above_0_5: float | None = None
+
+
+class OrbitSar(_Model):
+    vv_db_mean: float | None = None
+    vh_db_mean: float | None = None
+    vh_minus_vv_db: float | None = None
+    valid_percentage: float
+
+
+class SarSignal(_Model):
+    orbits: dict[str, OrbitSar] = Field(default_factory=dict, description="'asc' / 'desc' → statistics")
+
+
+class OsmSignal(_Model):
+    source: str = Field(description="'pbf:<file>', 'overpass:<url>' or 'metadata'")
+    radii_m: list[float]
+    tags_by_radius: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict, description="radius (metres, as text) → key → sorted values"
+    )
+
+    def tags_within(self, radius: float | None = None) -> dict[str, list[str]]:
+        """Tags within ``radius`` (the smallest radius by default)."""
+        if not self.radii_m:
+            return {}
+        r = min(self.radii_m) if radius is None else radius
+        return self.tags_by_radius.get(radius_key(r), {})
+
+
+def radius_key(radius: float) -> str:
+    return f"{radius:g}"
+
+
+class PlaceSignal(_Model):
+    lat: float
+    long: float
+    hemisphere: str
+    month: int | None = None
+    season: str | None = Field(default=None, description="meteorological season, hemisphere-aware")
+    climate_zone: str | None = Field(
+        default=None, description="'tropical', 'temperate', … (tropics: no season)"
+    )
+    country: str | None = None
+    continent: str | None = None
+    koppen: str | None = None
+    igbp: str | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
+class SignalBundle(_Model):
+    """All signals of one sample plus the reason for every section that could not be computed."""
+
+    version: str = SIGNALS_VERSION
+    key: str
+    landcover: dict[str, LandCoverSignal] = Field(default_factory=dict)
+    water: WaterSignal | None = None
+    terrain: TerrainSignal | None = None
+    canopy: CanopySignal | None = None
+    spectral: SpectralSignal | None = None
+    sar: SarSignal | None = None
+    osm: OsmSignal | None = None
+    place: PlaceSignal | None = None
+    missing: dict[str, str] = Field(default_factory=dict, description="section → why it is absent")
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SignalBundle:
+        return cls.model_validate(data)

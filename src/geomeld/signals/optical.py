@@ -1,0 +1,105 @@
+"""Canopy-height, spectral-index and SAR statistics (pure numpy on the sample's arrays)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from geomeld.signals.models import CanopySignal, IndexStats, OrbitSar, SarSignal, SpectralSignal
+
+TALL_CANOPY_M = 5.0
+
+SPECTRAL_INDICES: tuple[tuple[str, str, str], ...] = (
+    ("NDVI", "B8", "B4"),
+    ("NDWI", "B3", "B8"),
+    ("MNDWI", "B3", "B11"),
+    ("NDBI", "B11", "B8"),
+)
+"""Normalised differences (a − b) / (a + b) by Sentinel-2 band name (McFeeters NDWI, Xu MNDWI, Zha NDBI)."""
+
+
+def canopy_signal(height: np.ndarray) -> CanopySignal | None:
+    """Mean/p90/max canopy height and the share of pixels above 5 m; ``None`` without valid pixels."""
+    h = np.asarray(height, dtype=np.float64)
+    valid = np.isfinite(h) & (h >= 0)
+    if not valid.any():
+        return None
+    hv = h[valid]
+    return CanopySignal(
+        valid_percentage=100.0 * float(valid.sum()) / h.size,
+        mean_height=float(hv.mean()),
+        p90_height=float(np.percentile(hv, 90)),
+        max_height=float(hv.max()),
+        share_above_5m=100.0 * float((hv > TALL_CANOPY_M).sum()) / hv.size,
+    )
+
+
+def _stats(values: np.ndarray) -> IndexStats:
+    p10, p50, p90 = np.percentile(values, [10, 50, 90])
+    return IndexStats(mean=float(values.mean()), p10=float(p10), p50=float(p50), p90=float(p90))
+
+
+def spectral_signal(bands: np.ndarray, band_names: Sequence[str]) -> SpectralSignal:
+    """Index statistics from Sentinel-2 ``bands`` ``(C, H, W)`` named ``band_names``.
+
+    Indices whose bands are absent (e.g. B3/B4 in the NAIP layout) or all invalid are listed in
+    ``missing`` with the reason.
+    """
+    names = list(band_names)
+    arr = np.asarray(bands)
+    if arr.ndim != 3 or arr.shape[0] != len(names):
+        raise ValueError(f"sentinel2 array shape {arr.shape} does not match its {len(names)} band names")
+    out = SpectralSignal()
+    for index, a_name, b_name in SPECTRAL_INDICES:
+        absent = [n for n in (a_name, b_name) if n not in names]
+        if absent:
+            out.missing[index] = f"band(s) {', '.join(absent)} not in this sample's sentinel2"
+            continue
+        a = arr[names.index(a_name)].astype(np.float64)
+        b = arr[names.index(b_name)].astype(np.float64)
+        denom = a + b
+        ok = np.isfinite(a) & np.isfinite(b) & (np.abs(denom) > 1e-9)
+        if not ok.any():
+            out.missing[index] = f"no valid pixel in {a_name}/{b_name}"
+            continue
+        values = (a[ok] - b[ok]) / denom[ok]
+        out.indices[index] = _stats(values)
+        if index == "NDVI":
+            out.share_ndvi_above_0_5 = 100.0 * float((values > 0.5).sum()) / values.size
+    return out
+
+
+def sar_signal(bands: np.ndarray, band_names: Sequence[str]) -> SarSignal | None:
+    """Mean VV/VH backscatter (dB) and VH − VV per orbit direction; ``None`` when all are missing."""
+    names = list(band_names)
+    arr = np.asarray(bands, dtype=np.float64)
+    out = SarSignal()
+    for orbit in ("asc", "desc"):
+        stats: dict[str, float | None] = {}
+        valid_any = np.zeros(arr.shape[1:], dtype=bool)
+        planes: dict[str, np.ndarray] = {}
+        for pol in ("VV", "VH"):
+            name = f"{pol}_{orbit}"
+            if name not in names:
+                stats[pol] = None
+                continue
+            plane = arr[names.index(name)]
+            ok = np.isfinite(plane)
+            valid_any |= ok
+            planes[pol] = plane
+            stats[pol] = float(plane[ok].mean()) if ok.any() else None
+        if not valid_any.any():
+            continue
+        ratio = None
+        if "VV" in planes and "VH" in planes:
+            both = np.isfinite(planes["VV"]) & np.isfinite(planes["VH"])
+            if both.any():
+                ratio = float((planes["VH"][both] - planes["VV"][both]).mean())
+        out.orbits[orbit] = OrbitSar(
+            vv_db_mean=stats.get("VV"),
+            vh_db_mean=stats.get("VH"),
+            vh_minus_vv_db=ratio,
+            valid_percentage=100.0 * float(valid_any.sum()) / valid_any.size,
+        )
+    return out if out.orbits else None

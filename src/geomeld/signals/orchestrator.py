@@ -1,0 +1,162 @@
+"""The Orchestrator: every grounding signal of one :class:`~geomeld.sample.Sample` in one bundle.
+
+Each section is computed from the registry's description of the sample's arrays; a section that
+cannot be computed (modality absent or all no-data, optional dependency missing, OSM source failing)
+is left out and the reason is stored in ``bundle.missing`` — never a crash, never a guess.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from geomeld.modalities import MODALITIES, grid_modalities
+from geomeld.sample import Sample, WaterAnalysis
+from geomeld.signals.landcover import land_cover_signal
+from geomeld.signals.models import SignalBundle
+from geomeld.signals.optical import canopy_signal, sar_signal, spectral_signal
+from geomeld.signals.osm import DEFAULT_RADII_M, OsmSource, osm_signal, osm_signal_from_metadata
+from geomeld.signals.place import place_signal
+from geomeld.signals.terrain import (
+    FLATNESS_THRESHOLD_DEG,
+    SEARCH_DISTANCE_CELLS,
+    GeomorphonCache,
+    TerrainDependencyError,
+    terrain_signal,
+)
+from geomeld.signals.water import DETECT_THRESHOLD, OCCURRENCE_THRESHOLD, water_signal
+
+log = logging.getLogger(__name__)
+
+JRC_EXTRA_KEY = "jrc_occurrence"
+"""``sample.extras`` key of the optional JRC occurrence layer (0–100 %, 255 no-data, grid-aligned)."""
+
+
+class SignalConfig(BaseModel):
+    """Parameters of the Orchestrator (all recorded with the signals)."""
+
+    model_config = ConfigDict(extra="forbid")
+    osm_radii_m: list[float] = list(DEFAULT_RADII_M)
+    water_occurrence_threshold: float = OCCURRENCE_THRESHOLD
+    water_detect_threshold: float = DETECT_THRESHOLD
+    geomorphon_search_cells: int = SEARCH_DISTANCE_CELLS
+    geomorphon_flatness_deg: float = FLATNESS_THRESHOLD_DEG
+    place_context: bool = True
+
+
+def _present(sample: Sample, key: str) -> np.ndarray | None:
+    arr = sample.arrays.get(key)
+    if arr is None:
+        return None
+    if not MODALITIES[key].valid_mask(arr).any():
+        return None
+    return arr
+
+
+def _band(sample: Sample, key: str, arr: np.ndarray, name: str) -> np.ndarray | None:
+    names = sample.band_names(key)
+    return arr[names.index(name)] if name in names else None
+
+
+def compute_signals(
+    sample: Sample,
+    config: SignalConfig | None = None,
+    *,
+    osm_source: OsmSource | None = None,
+    geomorphon_cache: GeomorphonCache | None = None,
+) -> SignalBundle:
+    cfg = config or SignalConfig()
+    bundle = SignalBundle(key=sample.key)
+    missing = bundle.missing
+
+    for modality in grid_modalities():
+        if modality.classes is None:
+            continue
+        arr = _present(sample, modality.key)
+        if arr is None:
+            why = "absent" if modality.key not in sample.arrays else "all pixels are no-data"
+            missing[f"landcover.{modality.key}"] = f"{modality.key} {why}"
+            continue
+        bundle.landcover[modality.key] = land_cover_signal(arr, modality)
+
+    dw = _present(sample, "dynamic_world")
+    wc = _present(sample, "esa_worldcover")
+    bundle.water = water_signal(
+        dw,
+        sample.extras.get(JRC_EXTRA_KEY),
+        wc,
+        occurrence_threshold=cfg.water_occurrence_threshold,
+        detect_threshold=cfg.water_detect_threshold,
+    )
+    if bundle.water is None:
+        missing["water"] = "neither dynamic_world nor esa_worldcover has a valid pixel"
+
+    dem = _present(sample, "aster")
+    if dem is None:
+        missing["terrain"] = "no DEM: aster " + ("absent" if "aster" not in sample.arrays else "all no-data")
+    else:
+        elevation = _band(sample, "aster", dem, "elevation")
+        if elevation is None:
+            missing["terrain"] = "aster has no 'elevation' band"
+        else:
+            try:
+                bundle.terrain = terrain_signal(
+                    elevation,
+                    _band(sample, "aster", dem, "slope"),
+                    pixel_m=MODALITIES["aster"].pixel_m,
+                    search_distance=cfg.geomorphon_search_cells,
+                    flatness_threshold=cfg.geomorphon_flatness_deg,
+                    cache=geomorphon_cache,
+                )
+            except TerrainDependencyError as exc:
+                missing["terrain"] = str(exc)
+            if bundle.terrain is None and "terrain" not in missing:
+                missing["terrain"] = "aster elevation is all no-data"
+
+    canopy = _present(sample, "canopy_height")
+    height = _band(sample, "canopy_height", canopy, "height") if canopy is not None else None
+    bundle.canopy = canopy_signal(height) if height is not None else None
+    if bundle.canopy is None:
+        missing["canopy"] = "canopy_height absent or no valid height pixel"
+
+    s2 = _present(sample, "sentinel2")
+    if s2 is None:
+        missing["spectral"] = "sentinel2 absent or all no-data"
+    else:
+        bundle.spectral = spectral_signal(s2, sample.band_names("sentinel2"))
+
+    s1 = _present(sample, "sentinel1")
+    bundle.sar = sar_signal(s1, sample.band_names("sentinel1")) if s1 is not None else None
+    if bundle.sar is None:
+        missing["sar"] = "sentinel1 absent or no valid VV/VH pixel"
+
+    md = sample.metadata
+    if osm_source is not None:
+        try:
+            bundle.osm = osm_signal(osm_source, md.lat, md.long, cfg.osm_radii_m)
+        except Exception as exc:  # a failing source is recorded, the sample still gets captioned
+            log.warning("%s: OSM source %s failed: %s", sample.key, osm_source.name, exc)
+            missing["osm"] = f"OSM source {osm_source.name} failed: {exc}"
+    elif md.osm_tags:
+        bundle.osm = osm_signal_from_metadata(md.osm_tags, min(cfg.osm_radii_m))
+    else:
+        missing["osm"] = "no OSM source configured and the sample has no osm_tags"
+
+    if cfg.place_context:
+        bundle.place = place_signal(md.lat, md.long, md.acquisition_date)
+    return bundle
+
+
+def apply_released_fields(sample: Sample, bundle: SignalBundle) -> None:
+    """Write the released metadata fields (``water_analysis``, ``terrain_class``, ``osm_tags``) and
+    the full bundle (``signals``) into the sample's metadata."""
+    md = sample.metadata
+    if bundle.water is not None:
+        md.water_analysis = WaterAnalysis(detected=bundle.water.detected, percentage=bundle.water.percentage)
+    if bundle.terrain is not None:
+        md.terrain_class = bundle.terrain.terrain_class
+    if bundle.osm is not None and bundle.osm.source != "metadata":
+        md.osm_tags = dict(bundle.osm.tags_within())
+    md.signals = bundle.to_dict()

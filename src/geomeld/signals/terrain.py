@@ -1,0 +1,232 @@
+"""Terrain signals from the DEM: geomorphon landforms (Jasiewicz & Stepinski 2013), relief and slope.
+
+Geomorphons come from whitebox-workflows (compiled, offline; imported lazily). Our defaults
+(geomeld-paper.md §8.1): search radius 10 cells (100 m at 10 m), flatness threshold 1°, and the tile
+label ``terrain_class`` is the majority form over the classified pixels, spelled as in the release
+("Flat", "Hollow", …). Forms are cached per DEM content so re-captioning a shard does not recompute
+them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import tempfile
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from geomeld.signals.models import TerrainSignal
+
+GEOMORPHON_FORMS = (
+    "Flat",
+    "Peak",
+    "Ridge",
+    "Shoulder",
+    "Spur",
+    "Slope",
+    "Hollow",
+    "Footslope",
+    "Valley",
+    "Pit",
+)
+"""The ten landforms in whitebox's output code order 1…10 (released spellings: "Flat", "Hollow")."""
+
+SEARCH_DISTANCE_CELLS = 10
+FLATNESS_THRESHOLD_DEG = 1.0
+WBT_NODATA = -32768.0
+
+
+class TerrainDependencyError(ImportError):
+    """whitebox-workflows is not installed."""
+
+
+def _whitebox() -> Any:
+    try:
+        # imported by name: the package's bundled type stubs do not parse under mypy
+        return importlib.import_module("whitebox_workflows")
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise TerrainDependencyError(
+            "geomorphons need whitebox-workflows: pip install 'geomeld[terrain]'"
+        ) from exc
+
+
+class _WhiteboxRunner:
+    """One whitebox environment and one base raster per grid shape (thread-safe, per process)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._env: Any = None
+        self._bases: dict[tuple[int, int, float], Any] = {}
+        self._tmp = tempfile.mkdtemp(prefix="geomeld-wbt-")
+
+    def _base(self, shape: tuple[int, int], pixel_m: float) -> Any:
+        key = (shape[0], shape[1], pixel_m)
+        if key not in self._bases:
+            import rasterio
+            from affine import Affine
+
+            path = os.path.join(self._tmp, f"base_{shape[0]}x{shape[1]}_{pixel_m:g}.tif")
+            # A local metric grid: geomorphons only need the cell size, not the true location.
+            with rasterio.open(
+                path,
+                "w",
+                driver="GTiff",
+                width=shape[1],
+                height=shape[0],
+                count=1,
+                dtype="float32",
+                crs="EPSG:32633",
+                transform=Affine(pixel_m, 0.0, 500000.0, 0.0, -pixel_m, 5000000.0),
+                nodata=WBT_NODATA,
+            ) as ds:
+                ds.write(np.zeros(shape, dtype=np.float32), 1)
+            self._bases[key] = self._env.read_raster(path)
+        return self._bases[key]
+
+    def forms(self, elevation: np.ndarray, pixel_m: float, search: int, flatness: float) -> np.ndarray:
+        wbw = _whitebox()
+        with self._lock:
+            if self._env is None:
+                self._env = wbw.WbEnvironment()
+                self._env.verbose = False
+            base = self._base(elevation.shape, pixel_m)
+            z = np.where(np.isfinite(elevation), elevation, WBT_NODATA).astype(np.float64)
+            raster = wbw.Raster.from_numpy(z, base)
+            out = self._env.geomorphons(raster, search_distance=search, flatness_threshold=flatness)
+            codes = np.asarray(out.to_numpy())
+        result = np.zeros(codes.shape, dtype=np.uint8)
+        ok = (codes >= 1) & (codes <= 10)
+        result[ok] = codes[ok].astype(np.uint8)
+        return result
+
+
+_RUNNER: _WhiteboxRunner | None = None
+
+
+def geomorphon_forms(
+    elevation: np.ndarray,
+    pixel_m: float = 10.0,
+    search_distance: int = SEARCH_DISTANCE_CELLS,
+    flatness_threshold: float = FLATNESS_THRESHOLD_DEG,
+) -> np.ndarray:
+    """Per-pixel form codes (uint8: 1…10 as in :data:`GEOMORPHON_FORMS`, 0 = unclassified)."""
+    global _RUNNER
+    if _RUNNER is None:
+        _RUNNER = _WhiteboxRunner()
+    return _RUNNER.forms(
+        np.asarray(elevation, dtype=np.float64), pixel_m, search_distance, flatness_threshold
+    )
+
+
+class GeomorphonCache:
+    """Form maps keyed by DEM content + parameters: an in-memory LRU, optionally backed by a folder."""
+
+    def __init__(self, directory: str | Path | None = None, max_items: int = 4096) -> None:
+        self.directory = Path(directory) if directory else None
+        self.max_items = max_items
+        self._mem: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key(elevation: np.ndarray, pixel_m: float, search: int, flatness: float) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        h.update(np.ascontiguousarray(elevation, dtype=np.float32).tobytes())
+        h.update(f"{elevation.shape}|{pixel_m}|{search}|{flatness}".encode())
+        return h.hexdigest()
+
+    def get_or_compute(
+        self, elevation: np.ndarray, pixel_m: float, search: int, flatness: float
+    ) -> np.ndarray:
+        k = self.key(elevation, pixel_m, search, flatness)
+        if k in self._mem:
+            self.hits += 1
+            self._mem.move_to_end(k)
+            return self._mem[k]
+        path = self.directory / f"{k}.npy" if self.directory else None
+        if path is not None and path.exists():
+            forms = np.load(path)
+            self.hits += 1
+        else:
+            self.misses += 1
+            forms = geomorphon_forms(elevation, pixel_m, search, flatness)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+                np.save(tmp, forms)
+                os.replace(tmp, path)
+        self._mem[k] = forms
+        if len(self._mem) > self.max_items:
+            self._mem.popitem(last=False)
+        return forms
+
+
+def slope_degrees(elevation: np.ndarray, pixel_m: float) -> np.ndarray:
+    """Slope in degrees from central differences (NaN where a neighbour is missing)."""
+    gy, gx = np.gradient(np.asarray(elevation, dtype=np.float64), pixel_m)
+    return np.degrees(np.arctan(np.hypot(gx, gy)))
+
+
+def terrain_signal(
+    elevation: np.ndarray,
+    slope: np.ndarray | None = None,
+    *,
+    pixel_m: float = 10.0,
+    search_distance: int = SEARCH_DISTANCE_CELLS,
+    flatness_threshold: float = FLATNESS_THRESHOLD_DEG,
+    cache: GeomorphonCache | None = None,
+) -> TerrainSignal | None:
+    """Geomorphon forms and relief/slope statistics; ``None`` when the DEM has no valid pixel."""
+    z = np.asarray(elevation, dtype=np.float64)
+    valid = np.isfinite(z)
+    if not valid.any():
+        return None
+    zv = z[valid]
+    slope_source = "band"
+    s = None
+    if slope is not None:
+        s = np.asarray(slope, dtype=np.float64)
+        if not np.isfinite(s).any():
+            s = None
+    if s is None:
+        s = slope_degrees(z, pixel_m)
+        slope_source = "computed"
+    sv = s[np.isfinite(s)]
+    if sv.size == 0:
+        sv = np.zeros(1)
+    if cache is not None:
+        forms = cache.get_or_compute(z, pixel_m, search_distance, flatness_threshold)
+    else:
+        forms = geomorphon_forms(z, pixel_m, search_distance, flatness_threshold)
+    counts = np.bincount(forms.ravel(), minlength=11)[1:11]
+    total = int(counts.sum())
+    fractions: dict[str, float] = {}
+    terrain_class = None
+    if total > 0:
+        for name, n in zip(GEOMORPHON_FORMS, counts, strict=True):
+            if n:
+                fractions[name] = round(100.0 * float(n) / total, 4)
+        terrain_class = GEOMORPHON_FORMS[int(counts.argmax())]
+    p2, p98 = np.percentile(zv, [2, 98])
+    return TerrainSignal(
+        terrain_class=terrain_class,
+        forms=fractions,
+        elevation_min=float(zv.min()),
+        elevation_max=float(zv.max()),
+        elevation_mean=float(zv.mean()),
+        relief=float(p98 - p2),
+        slope_mean=float(sv.mean()),
+        slope_p90=float(np.percentile(sv, 90)),
+        slope_max=float(sv.max()),
+        slope_source=slope_source,
+        geomorphon_params={
+            "search_distance_cells": float(search_distance),
+            "flatness_threshold_deg": float(flatness_threshold),
+            "pixel_m": float(pixel_m),
+        },
+    )

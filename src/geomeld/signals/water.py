@@ -1,0 +1,98 @@
+"""Water analysis: the released ``water_analysis {detected, percentage}`` field and its evidence.
+
+Our documented rule (geomeld-paper.md §8.1): a pixel is water when Dynamic World says *water* AND the
+JRC Global Surface Water occurrence is ≥ ``occurrence_threshold`` %; the percentage is the count of
+such pixels over the whole 128 × 128 grid (16 384 px, as the released values show); ``detected`` means
+percentage > ``detect_threshold``. JRC is optional (it is not part of the released arrays): without it
+the rule falls back to Dynamic World alone, and without Dynamic World to WorldCover's permanent water;
+``method`` and ``note`` record which rule was applied and why.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from geomeld.modalities import DYNAMIC_WORLD_CLASSES, ESA_WORLDCOVER_CLASSES
+from geomeld.signals.models import WaterSignal
+
+OCCURRENCE_THRESHOLD = 50.0
+DETECT_THRESHOLD = 1.0
+JRC_NODATA = 255
+
+DW_WATER_CODE = DYNAMIC_WORLD_CLASSES.codes[DYNAMIC_WORLD_CLASSES.names.index("water")]
+WC_WATER_CODE = ESA_WORLDCOVER_CLASSES.codes[ESA_WORLDCOVER_CLASSES.names.index("Permanent water bodies")]
+
+
+def _plane(a: np.ndarray) -> np.ndarray:
+    a = np.asarray(a)
+    return a[0] if a.ndim == 3 else a
+
+
+def _pct(mask: np.ndarray) -> float:
+    return float(100.0 * np.count_nonzero(mask) / mask.size)
+
+
+def water_signal(
+    dynamic_world: np.ndarray | None,
+    jrc_occurrence: np.ndarray | None = None,
+    worldcover: np.ndarray | None = None,
+    *,
+    occurrence_threshold: float = OCCURRENCE_THRESHOLD,
+    detect_threshold: float = DETECT_THRESHOLD,
+) -> WaterSignal | None:
+    """Consensus water over the grid; ``None`` when no water evidence layer is valid anywhere."""
+    dw = None
+    if dynamic_world is not None:
+        dw = _plane(dynamic_world)
+        if not np.isin(dw, DYNAMIC_WORLD_CLASSES.codes).any():
+            dw = None
+    wc = None
+    if worldcover is not None:
+        wc = _plane(worldcover)
+        if not np.isin(wc, ESA_WORLDCOVER_CLASSES.codes).any():
+            wc = None
+    wc_pct_out = _pct(wc == WC_WATER_CODE) if wc is not None else None
+    if dw is not None:
+        dw_water = dw == DW_WATER_CODE
+        dw_pct = _pct(dw_water)
+        jrc_pct = None
+        if jrc_occurrence is not None:
+            jrc = _plane(jrc_occurrence).astype(np.float32)
+            if jrc.shape != dw.shape:
+                raise ValueError(
+                    f"JRC occurrence shape {jrc.shape} differs from Dynamic World shape {dw.shape}"
+                )
+            jrc_valid = np.isfinite(jrc) & (jrc != JRC_NODATA) & (jrc >= 0) & (jrc <= 100)
+            if jrc_valid.any():
+                jrc_water = jrc_valid & (jrc >= occurrence_threshold)
+                jrc_pct = _pct(jrc_water)
+                pct = _pct(dw_water & jrc_water)
+                return WaterSignal(
+                    detected=pct > detect_threshold,
+                    percentage=pct,
+                    method="dw+jrc",
+                    dw_percentage=dw_pct,
+                    jrc_percentage=jrc_pct,
+                    worldcover_percentage=wc_pct_out,
+                )
+            note = "JRC occurrence layer has no valid pixel; Dynamic World alone"
+        else:
+            note = "no JRC occurrence layer for this sample; Dynamic World alone"
+        return WaterSignal(
+            detected=dw_pct > detect_threshold,
+            percentage=dw_pct,
+            method="dw-only",
+            dw_percentage=dw_pct,
+            worldcover_percentage=wc_pct_out,
+            note=note,
+        )
+    if wc is not None:
+        assert wc_pct_out is not None
+        return WaterSignal(
+            detected=wc_pct_out > detect_threshold,
+            percentage=wc_pct_out,
+            method="worldcover-only",
+            worldcover_percentage=wc_pct_out,
+            note="Dynamic World missing or all no-data; WorldCover permanent water alone",
+        )
+    return None
