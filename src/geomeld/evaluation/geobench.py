@@ -304,6 +304,8 @@ class GeoBenchTask:
             )
             by_name: dict[str, str] = {}
             for k in keys:
+                if k not in f:
+                    continue
                 info = attrs.get(k, {}).get("band_info") if isinstance(attrs, dict) else None
                 band = str(_record_get(info, "name", default=k.split("_")[0]))
                 by_name.setdefault(band, k)

@@ -135,8 +135,13 @@ def band_statistics(split_batches: list[np.ndarray], mapping: BandMapping) -> tu
     """Per-encoder-band mean/std (DN) of band-aligned training images; filled bands get their source's."""
     aligned = [mapping.apply(b) for b in split_batches]
     x = np.concatenate([a.transpose(1, 0, 2, 3).reshape(a.shape[1], -1) for a in aligned], axis=1)
-    mean = np.nanmean(np.where(np.isfinite(x), x, np.nan), axis=1)
-    std = np.nanstd(np.where(np.isfinite(x), x, np.nan), axis=1)
-    mean = np.where(np.isfinite(mean), mean, 0.0)
-    std = np.where(np.isfinite(std) & (std > 1e-6), std, 1.0)
+    ok = np.isfinite(x)
+    count = ok.sum(axis=1)
+    xs = np.where(ok, x, 0.0).astype(np.float64)
+    mean = np.where(count > 0, xs.sum(axis=1) / np.maximum(count, 1), 0.0)
+    var = np.where(
+        count > 0, (np.where(ok, xs - mean[:, None], 0.0) ** 2).sum(axis=1) / np.maximum(count, 1), 1.0
+    )
+    std = np.sqrt(var)
+    std = np.where(std > 1e-6, std, 1.0)
     return mean, std

@@ -1,0 +1,139 @@
+"""GEO-Bench v1 reader on the format-exact fixtures: specs, partitions, samples, bad input, safety."""
+
+from __future__ import annotations
+
+import filecmp
+import pickle
+import shutil
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from geomeld.evaluation.geobench import GeoBenchFormatError, GeoBenchTask, safe_unpickle, task_dir
+from geomeld.evaluation.tasks import load_geobench
+
+FIXTURES = Path(__file__).parent / "data" / "geobench"
+ROOT = FIXTURES / "root"
+BEN = ROOT / "classification_v1.0" / "m-bigearthnet"
+SO2SAT = ROOT / "classification_v1.0" / "m-so2sat"
+CASHEW = ROOT / "segmentation_v1.0" / "m-cashew-plantation"
+
+
+def test_specs_partitions_and_samples() -> None:
+    ben = GeoBenchTask.open(BEN)
+    assert ben.spec.kind == "multilabel" and ben.spec.n_classes == 5
+    assert ben.spec.band_names[8] == "08A - Vegetation Red Edge" and len(ben.spec.band_names) == 12
+    assert ben.partitions() == ["0.01x_train", "default"]
+    assert len(ben.split("train")) == 6 and len(ben.split("train", "0.01x_train")) == 2
+    image, label = ben.load(ben.split("test")[0])
+    assert image.shape == (12, 16, 16) and image.dtype == np.float32
+    assert label.shape == (5,) and set(np.unique(label)) <= {0, 1}
+
+    so2sat = GeoBenchTask.open(SO2SAT)
+    assert so2sat.spec.kind == "classification"
+    # S1 band names also start with "01 -"/"03 -": Sentinel-2 bands are picked by band class, not by name
+    assert "03 - VV.Real" not in so2sat.spec.sentinel2_bands()
+    assert len(so2sat.spec.sentinel2_bands()) == 10
+    _, cls = so2sat.load(so2sat.split("valid")[0])
+    assert isinstance(cls, int) and 0 <= cls < 3
+
+    cashew = GeoBenchTask.open(CASHEW)
+    assert cashew.spec.kind == "segmentation"
+    image, seg = cashew.load(cashew.split("train")[0])
+    assert image.shape == (13, 32, 32) and seg.shape == (32, 32) and seg.max() < 3
+
+
+def test_task_data_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEO_BENCH_DIR", str(ROOT))
+    task = load_geobench("m-so2sat", "classification_v1.0", partition="0.01x_train")
+    assert len(task.splits["train"]) == 2 and task.kind == "classification"
+    raw, lab = task.splits["train"].batch([0, 1])
+    assert raw.shape == (2, 10, 16, 16) and lab.shape == (2,)
+    assert "VV" in task.notes  # dropped non-S2 bands are reported
+
+
+def test_unset_env_is_actionable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GEO_BENCH_DIR", raising=False)
+    with pytest.raises(GeoBenchFormatError, match="GEO_BENCH_DIR is not set"):
+        task_dir("m-bigearthnet", "classification_v1.0")
+    with pytest.raises(GeoBenchFormatError, match="does not exist"):
+        GeoBenchTask.open(ROOT / "classification_v1.0" / "m-nothing")
+
+
+def _copy(src: Path, tmp_path: Path) -> Path:
+    dst = tmp_path / src.parent.name / src.name
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_missing_band_is_a_clear_error(tmp_path: Path) -> None:
+    task = _copy(BEN, tmp_path)
+    name = "id_0000"
+    with h5py.File(task / f"{name}.hdf5", "r+") as f:
+        del f["08 - NIR"]
+    gb = GeoBenchTask.open(task)
+    with pytest.raises(GeoBenchFormatError, match=r"08 - NIR.*missing.*never fills a band silently"):
+        gb.load(name)
+
+
+def test_label_out_of_range(tmp_path: Path) -> None:
+    task = _copy(CASHEW, tmp_path)
+    name = GeoBenchTask.open(task).split("train")[0]
+    with h5py.File(task / f"{name}.hdf5", "r+") as f:
+        f["label"][0, 0] = 7
+    with pytest.raises(GeoBenchFormatError, match=r"outside \[0, 2\]"):
+        GeoBenchTask.open(task).load(name)
+
+    so2sat = _copy(SO2SAT, tmp_path)
+    name = GeoBenchTask.open(so2sat).split("train")[0]
+    with h5py.File(so2sat / f"{name}.hdf5", "r+") as f:
+        # a minimal attribute pickle (plain types only): band names then come from the dataset names
+        f.attrs["pickle"] = str(pickle.dumps({"label": 5, "bands_order": list(f.keys())}))
+    with pytest.raises(GeoBenchFormatError, match=r"label 5 outside \[0, 2\]"):
+        GeoBenchTask.open(so2sat).load(name)
+
+
+def test_unknown_partition_and_broken_band_order_tasks(tmp_path: Path) -> None:
+    with pytest.raises(GeoBenchFormatError, match=r"no partition '0.05x_train'.*available"):
+        GeoBenchTask.open(BEN).split("train", "0.05x_train")
+    eurosat = tmp_path / "classification_v1.0" / "m-eurosat"
+    shutil.copytree(BEN, eurosat)
+    with pytest.raises(GeoBenchFormatError, match="issues/28"):
+        GeoBenchTask.open(eurosat)
+
+
+class _Evil:
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        import os
+
+        return (os.system, ("echo pwned",))
+
+
+def test_unpickler_refuses_foreign_code() -> None:
+    with pytest.raises(GeoBenchFormatError, match="refusing to unpickle"):
+        safe_unpickle(pickle.dumps(_Evil()))
+    with pytest.raises(GeoBenchFormatError, match="object"):
+        safe_unpickle(pickle.dumps(np.array([object()], dtype=object)))
+
+
+def test_fixture_generator_is_deterministic(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("geobench_fixture", FIXTURES / "data.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out = mod.generate(tmp_path / "root")
+    for task in (BEN, SO2SAT, CASHEW):
+        mine = out / task.parent.name / task.name
+        assert sorted(p.name for p in mine.iterdir()) == sorted(p.name for p in task.iterdir())
+        for p in task.iterdir():
+            if p.suffix == ".hdf5":
+                with h5py.File(p) as a, h5py.File(mine / p.name) as b:
+                    assert sorted(a) == sorted(b)
+                    assert all(np.array_equal(a[k][()], b[k][()]) for k in a)
+                    assert a.attrs["pickle"] == b.attrs["pickle"]
+            else:
+                assert filecmp.cmp(p, mine / p.name, shallow=False), p
