@@ -59,6 +59,7 @@ class BuildConfig(BaseModel):
     retries: int = 3
     backoff_s: float = 1.0
     http_timeout_s: float = 30.0
+    sas_token_url: str | None = None  # token service for SAS signing ({collection}); PC's by default there
     shard_max_samples: int = 256
 
     @classmethod

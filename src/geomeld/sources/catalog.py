@@ -95,6 +95,7 @@ class Catalog(ABC):
 
     name: str = "catalog"
     signer: Signer = NoSigner()
+    timeout_s: float = 30.0
 
     @abstractmethod
     def search(
@@ -234,8 +235,12 @@ def _classify_api_error(exc: Exception, what: str) -> Exception:
     return PermanentSourceError(f"{what}: {text}", reason="catalog_error")
 
 
-def open_catalog(spec: str, *, timeout_s: float = 30.0) -> Catalog:
-    """A catalog from a spec: ``embedded``, ``planetary-computer``, ``earth-search``, a URL or a folder."""
+def open_catalog(spec: str, *, timeout_s: float = 30.0, sas_token_url: str | None = None) -> Catalog:
+    """A catalog from a spec: ``embedded``, ``planetary-computer``, ``earth-search``, a URL or a folder.
+
+    ``sas_token_url`` (with ``{collection}``) makes a STAC API catalog sign asset URLs with SAS tokens
+    from that service, exactly as Planetary Computer does (whose token service is the default there).
+    """
     from geomeld.sources.signing import SasTokenSigner
 
     if spec == "embedded":
@@ -252,5 +257,7 @@ def open_catalog(spec: str, *, timeout_s: float = 30.0) -> Catalog:
     if spec == "earth-search":
         return StacApiCatalog(EARTH_SEARCH_URL, name="earth-search", timeout_s=timeout_s)
     if spec.startswith(("http://", "https://")):
-        return StacApiCatalog(spec, timeout_s=timeout_s)
+        return StacApiCatalog(
+            spec, signer=SasTokenSigner(sas_token_url) if sas_token_url else None, timeout_s=timeout_s
+        )
     return LocalCatalog(spec)

@@ -34,6 +34,36 @@ GDAL_HTTP_OPTIONS: dict[str, object] = {
 _STATUS = re.compile(r"HTTP (?:response )?code:?\s*(\d{3})", re.IGNORECASE)
 
 
+_gdal_lib: object | None = None
+
+
+def clear_http_cache() -> None:
+    """Drop GDAL's /vsicurl/ caches (file sizes, blocks, *failed* lookups) before a retry.
+
+    GDAL remembers that a URL failed; without this, retrying a tile after a 5xx or a 403 in the
+    same process would be refused from the cache without any request. Uses the GDAL library that
+    rasterio loaded (``VSICurlClearCache``); a no-op if it cannot be found.
+    """
+    global _gdal_lib
+    if _gdal_lib is None:
+        import ctypes
+        import glob
+        import os
+
+        libs = sorted(
+            glob.glob(
+                os.path.join(os.path.dirname(rasterio.__file__), os.pardir, "rasterio.libs", "libgdal*")
+            )
+        )
+        try:
+            _gdal_lib = ctypes.CDLL(libs[0]) if libs else ctypes.CDLL(None)
+        except OSError:
+            _gdal_lib = False
+    func = getattr(_gdal_lib, "VSICurlClearCache", None) if _gdal_lib else None
+    if func is not None:
+        func()
+
+
 def classify_read_error(exc: Exception, href: str) -> Exception:
     """Map a rasterio/GDAL error on ``href`` to a transient, signature or permanent source error."""
     text = str(exc)
@@ -75,12 +105,15 @@ def with_asset(
     for attempt in range(attempts):
         href = catalog.signer.sign(asset.href, collection)
         try:
-            with rasterio.Env(**GDAL_HTTP_OPTIONS), rasterio.open(_gdal_path(href)) as ds:
+            options = {**GDAL_HTTP_OPTIONS, "GDAL_HTTP_TIMEOUT": max(1, round(catalog.timeout_s))}
+            with rasterio.Env(**options), rasterio.open(_gdal_path(href)) as ds:
                 return fn(ds)
         except (RasterioIOError, RasterioError) as exc:
             err = classify_read_error(exc, href)
         except (ValueError, MemoryError) as exc:
             err = CorruptInputError(f"{asset.href}: raster decoding failed: {exc}")
+        if isinstance(err, TransientSourceError):
+            clear_http_cache()  # the retry (here or at the tile level) must really hit the server
         if isinstance(err, SignatureExpiredError) and attempt + 1 < attempts:
             catalog.signer.invalidate(collection)
             continue
