@@ -58,7 +58,10 @@ class Sentinel2Source(Source):
     def _candidates(self, ctx: TileContext) -> tuple[list[Placement], list[str]]:
         s = ctx.settings
         start, end = month_window(ctx.reference_date) if s.s2_window == "month" else (None, None)
-        placements = self.covering(ctx, start, end)
+        # The base layer is relocated (stand-in) only when the tile has co-located real data of its
+        # own (NAIP); otherwise a tile without Sentinel-2 (ocean, outside the catalog) is skipped.
+        naip = ctx.results.get("naip")
+        placements = self.covering(ctx, start, end, allow_relocation=naip is not None and naip.present)
         notes: list[str] = []
         kept = []
         for p in placements:
