@@ -116,5 +116,5 @@ def test_bad_anchor_files_name_the_row_and_column(tmp_path: Path, text: str, mes
 
 
 def test_missing_catalog_folder_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="catalog.json"):
+    with pytest.raises(FileNotFoundError, match=r"catalog\.json"):
         open_catalog(str(tmp_path / "nope"))

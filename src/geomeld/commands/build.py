@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
             None, "--config", help="Build config YAML (configs/build/*.yaml)."
         ),
         workers: int = typer.Option(
-            0, "--workers", help="Dask local-cluster worker processes; 0 = run in this process."
+            2, "--workers", help="Dask local-cluster worker processes (default 2); 0 = run in this process."
         ),
         scheduler: str | None = typer.Option(
             None, "--scheduler", help="Address of an existing Dask scheduler (tcp://host:8786)."
