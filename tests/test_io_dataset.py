@@ -224,3 +224,17 @@ def test_foreign_shards_load_through_the_fallback(test_data: Path, tmp_path: Pat
     np.testing.assert_array_equal(
         batch["aster"][0].numpy(), samples["1232154454"].arrays["aster"][:, 8:120, 8:120]
     )
+
+
+def test_batched_workers_equal_per_sample_collate(shards: list[Path], stats: NormStats) -> None:
+    kw = {"stats": stats, "shuffle": False, "include_naip": True, "seed": 2}
+    loader = make_loader(shards, batch_size=4, **kw)  # type: ignore[arg-type]
+    batched = list(loader)
+    items = list(GeoMeldDataset(shards, **kw))  # type: ignore[arg-type]
+    assert [len(b["key"]) for b in batched] == [4, 4, 3]
+    for n, batch in enumerate(batched):
+        ref = collate_batch(items[4 * n : 4 * n + 4])
+        assert set(batch) == set(ref) and batch["key"] == ref["key"] and batch["caption"] == ref["caption"]
+        for name, value in ref.items():
+            if isinstance(value, torch.Tensor):
+                assert batch[name].dtype == value.dtype and torch.equal(batch[name], value), name

@@ -42,14 +42,16 @@ in the table, no ±Inf); with ``on_error="skip"`` a bad sample is logged, counte
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
+import mmap
 import os
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -63,9 +65,19 @@ from geomeld.sample import SampleFormatError
 
 log = logging.getLogger(__name__)
 
+Handles = dict[str, mmap.mmap]
+"""Open shard maps of one reading pass (shard path → read-only memory map)."""
 Uneven = Literal["drop", "pad"]
 Crop = Literal["random", "center", "none"]
 LoaderErrors = (SampleFormatError, ValueError, OSError, KeyError, zlib.error)
+
+
+def _close(handles: Handles) -> None:
+    for mm in handles.values():
+        # a view may still point into the map; it is then unmapped when collected
+        with contextlib.suppress(BufferError):
+            mm.close()
+    handles.clear()
 
 
 def _dist_rank_world() -> tuple[int, int]:
@@ -196,6 +208,7 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
             by_shard.setdefault(p, []).append(i)
         self._shard_rows = [by_shard.get(str(s), []) for s in self.shards]
         self._lut = {m.key: m.classes.code_to_index for m in self.modalities if m.classes is not None}
+        self._param_cache: dict[tuple[str, tuple[str, ...]], tuple[list[int], np.ndarray, np.ndarray]] = {}
 
     # ------------------------------------------------------------------------------------ partition
     @property
@@ -256,37 +269,45 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
         self._rotate = int(state.get("rotate", 0))
 
     # -------------------------------------------------------------------------------------- reading
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def _my_items(self) -> tuple[list[int], int]:
+        """This worker's index stream for the current epoch, after any resume skip."""
         info = get_worker_info()
         worker, num_workers = (info.id, info.num_workers) if info is not None else (0, 1)
+        if self._skip is not None and len(self._skip) != num_workers:
+            raise ValueError(f"resume state is for {len(self._skip)} workers, the loader has {num_workers}")
         # after a resume, DataLoader's round-robin restarts at its worker 0: rotate the streams so
         # that worker 0 carries the stream that delivers the next batch
         worker = (worker + self._rotate) % num_workers
         items = self.worker_items(worker, num_workers)
-        skip = self._skip[worker] if self._skip and worker < len(self._skip) else 0
-        if self._skip is not None and len(self._skip) != num_workers:
-            raise ValueError(f"resume state is for {len(self._skip)} workers, the loader has {num_workers}")
-        return self._generate(items[skip:], self.epoch)
+        skip = self._skip[worker] if self._skip else 0
+        return items[skip:], self.epoch
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        items, epoch = self._my_items()
+        return self._generate(items, epoch)
+
+    def _guard(self, i: int, work: Any, *args: Any) -> tuple[bool, Any]:
+        """``(True, work(*args))`` for sample ``i``; a bad sample raises or (skip mode) is reported
+        and gives ``(False, None)``."""
+        try:
+            return True, work(*args)
+        except LoaderErrors as exc:
+            where = f"{Path(self._path[i]).name}:{self._key[i]}"
+            message = str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
+            if self.on_error == "raise":
+                raise SampleFormatError(message) from exc
+            self._report(message)
+            return False, None
 
     def _generate(self, items: list[int], epoch: int) -> Iterator[dict[str, Any]]:
-        handles: dict[str, BinaryIO] = {}
-        bad = 0
+        handles: Handles = {}
         try:
             for i in items:
-                try:
-                    yield self.load(i, epoch, handles)
-                except LoaderErrors as exc:
-                    where = f"{Path(self._path[i]).name}:{self._key[i]}"
-                    message = str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
-                    if self.on_error == "raise":
-                        raise SampleFormatError(message) from exc
-                    bad += 1
-                    self._report(message)
+                ok, item = self._guard(i, self.load, i, epoch, handles)
+                if ok:
+                    yield item
         finally:
-            for fh in handles.values():
-                fh.close()
-            if bad:
-                log.warning("loader skipped %d bad samples in this pass", bad)
+            _close(handles)
 
     def _report(self, message: str) -> None:
         self.bad_samples += 1
@@ -295,20 +316,23 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
             with open(self.error_log, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps({"error": message}) + "\n")
 
-    def _read(self, i: int, handles: dict[str, BinaryIO]) -> bytes:
+    def _read(self, i: int, handles: Handles) -> memoryview:
+        """The member's bytes as a zero-copy view into the memory-mapped shard (only the pages the
+        crop touches are ever read)."""
         path = self._path[i]
-        fh = handles.get(path)
-        if fh is None:
-            fh = handles[path] = open(path, "rb")  # noqa: SIM115 (closed in _generate)
-        fh.seek(self._offset[i])
-        data = fh.read(self._size[i])
-        if len(data) != self._size[i]:
-            raise SampleFormatError(f"truncated tar member ({len(data)} of {self._size[i]} bytes present)")
-        return data
+        mm = handles.get(path)
+        if mm is None:
+            with open(path, "rb") as fh:
+                mm = handles[path] = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        start, size = self._offset[i], self._size[i]
+        if start + size > len(mm):
+            present = max(len(mm) - start, 0)
+            raise SampleFormatError(f"truncated tar member ({present} of {size} bytes present)")
+        return memoryview(mm)[start : start + size]
 
-    def _arrays(self, i: int, data: bytes) -> dict[str, np.ndarray]:
-        if data[:8] != HDF5_SIGNATURE:
-            raise SampleFormatError(f"not an HDF5 file (first bytes {data[:8]!r})")
+    def _arrays(self, i: int, data: memoryview) -> dict[str, np.ndarray]:
+        if bytes(data[:8]) != HDF5_SIGNATURE:
+            raise SampleFormatError(f"not an HDF5 file (first bytes {bytes(data[:8])!r})")
         locs = json.loads(self._loc[i])
         layout = LAYOUTS[self._layout[i]]
         wanted = [m for m in self.modalities if m.key in layout.band_selection]
@@ -324,18 +348,42 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
                 out[m.key] = decode_located(data, loc, copy=False)
             return out
         where = f"{Path(self._path[i]).name}:{self._key[i]}"
-        return decode_sample(data, where).arrays
+        return decode_sample(bytes(data), where).arrays
 
-    def load(self, i: int, epoch: int, handles: dict[str, BinaryIO] | None = None) -> dict[str, Any]:
-        """Decode, check, crop, normalise and mask sample ``i`` of the index."""
+    def sample_spec(self) -> dict[str, tuple[tuple[int, ...], type]]:
+        """Per-sample array shapes and dtypes of the Batch contract (``present_*`` are 0-d bools)."""
+        grid = max(m.size for m in grid_modalities())
+        spec: dict[str, tuple[tuple[int, ...], type]] = {}
+        for m in self.modalities:
+            size = self.crop_size * (m.size // grid)
+            if m.classes is not None:
+                spec[m.key] = ((size, size), np.int64)
+            else:
+                spec[m.key] = ((m.num_bands, size, size), np.float32)
+                spec[m.key + "_valid"] = ((m.num_bands, size, size), np.bool_)
+            spec["present_" + m.key] = ((), np.bool_)
+        return spec
+
+    def load(self, i: int, epoch: int, handles: Handles | None = None) -> dict[str, Any]:
+        """Decode, check, crop, normalise and mask sample ``i`` of the index (one dict, numpy)."""
         own = handles is None
         handles = {} if handles is None else handles
+        dest: dict[str, np.ndarray] = {
+            name: np.empty(shape, dtype) for name, (shape, dtype) in self.sample_spec().items()
+        }
         try:
-            data = self._read(i, handles)
+            self.fill(i, epoch, handles, dest)
         finally:
             if own:
-                for fh in handles.values():
-                    fh.close()
+                _close(handles)
+        out: dict[str, Any] = {"key": self._key[i], "caption": self._caption[i] or ""}
+        for name, arr in dest.items():
+            out[name] = bool(arr) if arr.ndim == 0 else arr
+        return out
+
+    def fill(self, i: int, epoch: int, handles: Handles, dest: dict[str, np.ndarray]) -> None:
+        """Write sample ``i`` into ``dest`` (arrays shaped as :meth:`sample_spec`, e.g. batch rows)."""
+        data = self._read(i, handles)
         arrays = self._arrays(i, data)
         grid = max(m.size for m in grid_modalities())
         s = self.crop_size
@@ -345,38 +393,129 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
         else:
             y = x = (grid - s) // 2
         band_names = json.loads(self._bands[i])
-        out: dict[str, Any] = {"key": self._key[i], "caption": self._caption[i] or ""}
         for m in self.modalities:
             f = m.size // grid
             arr = arrays.get(m.key)
             if arr is not None:
                 arr = arr[:, y * f : (y + s) * f, x * f : (x + s) * f]
-                problem = value_problem(m, arr)
-                if problem:
-                    raise SampleFormatError(f"{m.key}: {problem}")
             if m.classes is not None:
-                idx = np.full((s * f, s * f), -1, dtype=np.int64) if arr is None else self._lut[m.key][arr[0]]
-                out[m.key] = idx
-                out["present_" + m.key] = bool((idx >= 0).any())
-                continue
-            full = np.zeros((m.num_bands, s * f, s * f), dtype=np.float32)
-            valid = np.zeros(full.shape, dtype=bool)
-            if arr is not None:
-                stored = band_names.get(m.key) or list(LAYOUTS[self._layout[i]].bands(m.key))
-                idx_full = m.band_indices(stored)
-                v = arr.astype(np.float32)
-                ok = m.valid_mask(v)
-                if self.stats is not None:
-                    mean = self.stats.mean[m.key][idx_full][:, None, None]
-                    std = self.stats.std[m.key][idx_full][:, None, None]
-                    v = (v - mean) / std
-                v[~ok] = 0.0
-                full[idx_full] = v
-                valid[idx_full] = ok
-            out[m.key] = full
-            out[m.key + "_valid"] = valid
-            out["present_" + m.key] = bool(valid.any())
-        return out
+                present = self._class_indices(m, arr, dest[m.key])
+            else:
+                stored = None
+                if arr is not None:
+                    stored = tuple(band_names.get(m.key) or LAYOUTS[self._layout[i]].bands(m.key))
+                present = self._normalised(m, arr, stored, dest[m.key], dest[m.key + "_valid"])
+            dest["present_" + m.key][...] = present
+
+    def _class_indices(self, m: Modality, arr: np.ndarray | None, out: np.ndarray) -> bool:
+        """Class index map (-1 = no-data) into ``out``; codes outside the class table are an error."""
+        if arr is None:
+            out.fill(-1)
+            return False
+        assert m.classes is not None
+        np.take(self._lut[m.key], arr[0], out=out)
+        unknown = (out < 0) & (arr[0] != m.classes.nodata)
+        if unknown.any():
+            bad = np.unique(arr[0][unknown])[:8].tolist()
+            raise SampleFormatError(f"{m.key}: {value_problem(m, np.asarray(bad, dtype=m.dtype))}")
+        return bool(out.max() >= 0)
+
+    def _band_params(self, m: Modality, stored: tuple[str, ...]) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """(full-band positions, mean, 1/std) for a stored band order, cached."""
+        key = (m.key, stored)
+        hit = self._param_cache.get(key)
+        if hit is None:
+            idx = m.band_indices(stored)
+            if self.stats is not None:
+                mean = self.stats.mean[m.key][idx]
+                inv = 1.0 / self.stats.std[m.key][idx]
+            else:
+                mean = np.zeros(len(idx), np.float32)
+                inv = np.ones(len(idx), np.float32)
+            hit = (idx, mean.astype(np.float32)[:, None, None], inv.astype(np.float32)[:, None, None])
+            self._param_cache[key] = hit
+        return hit
+
+    def _normalised(
+        self,
+        m: Modality,
+        arr: np.ndarray | None,
+        stored: tuple[str, ...] | None,
+        out: np.ndarray,
+        valid: np.ndarray,
+    ) -> bool:
+        """Full-band ``(x - mean) / std`` with no-data 0.0 into ``out``, validity into ``valid``;
+        checks Inf/NaN; returns whether any pixel is valid."""
+        if arr is None or stored is None:
+            out.fill(0.0)
+            valid.fill(False)
+            return False
+        idx, mean, inv = self._band_params(m, stored)
+        identity = idx == list(range(m.num_bands))
+        if identity:
+            o, v = out, valid
+        else:
+            out.fill(0.0)
+            valid.fill(False)
+            o = np.empty((len(idx), *out.shape[1:]), np.float32)
+            v = np.empty(o.shape, np.bool_)
+        np.subtract(arr, mean, out=o, casting="unsafe")
+        np.multiply(o, inv, out=o)
+        np.isfinite(o, out=v)
+        nonfinite = v.size - int(np.count_nonzero(v))
+        code = m.nodata is not None and not (isinstance(m.nodata, float) and np.isnan(m.nodata))
+        if code:
+            v &= arr != m.nodata
+        if nonfinite and m.is_float:
+            nan = int(np.count_nonzero(np.isnan(o)))
+            if nonfinite > nan or (nan and not m.nan_allowed):
+                raise SampleFormatError(f"{m.key}: {value_problem(m, arr)}")
+        if nonfinite or code:
+            np.copyto(o, 0.0, where=~v)
+            present = bool(v.any())
+        else:
+            present = v.size > 0
+        if not identity:
+            out[idx] = o
+            valid[idx] = v
+        return present
+
+    def iter_batches(self, batch_size: int, drop_last: bool = False) -> Iterator[dict[str, Any]]:
+        """This worker's samples, written straight into batch tensors (no per-sample copies).
+
+        Same samples, order and values as batching :meth:`__iter__` with :func:`collate_batch`.
+        """
+        items, epoch = self._my_items()
+        spec = self.sample_spec()
+        handles: Handles = {}
+
+        def new_batch() -> dict[str, torch.Tensor]:
+            return {
+                name: torch.empty((batch_size, *shape), dtype=torch.from_numpy(np.empty(0, dtype)).dtype)
+                for name, (shape, dtype) in spec.items()
+            }
+
+        tensors = new_batch()
+        views = {name: t.numpy() for name, t in tensors.items()}
+        keys: list[str] = []
+        captions: list[str] = []
+        try:
+            for i in items:
+                row = len(keys)
+                rows = {k: v[row] if v.ndim > 1 else v[row : row + 1].reshape(()) for k, v in views.items()}
+                if self._guard(i, self.fill, i, epoch, handles, rows)[0]:
+                    keys.append(self._key[i])
+                    captions.append(self._caption[i] or "")
+                if len(keys) == batch_size:
+                    yield {"key": keys, "caption": captions, **tensors}
+                    tensors = new_batch()
+                    views = {name: t.numpy() for name, t in tensors.items()}
+                    keys, captions = [], []
+            if keys and not drop_last:
+                n = len(keys)
+                yield {"key": keys, "caption": captions, **{k: t[:n] for k, t in tensors.items()}}
+        finally:
+            _close(handles)
 
 
 def collate_batch(samples: list[dict[str, Any]]) -> dict[str, Any]:
@@ -487,6 +626,19 @@ class GeoMeldLoader:
         self.dataset._rotate = next_worker
 
 
+class _Batched(IterableDataset):  # type: ignore[type-arg]
+    """Adapter: a worker-side batched view of a :class:`GeoMeldDataset` (DataLoader batch_size=None)."""
+
+    def __init__(self, dataset: GeoMeldDataset, batch_size: int, drop_last: bool) -> None:
+        super().__init__()
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self.dataset.iter_batches(self.batch_size, self.drop_last)
+
+
 def make_loader(
     shards: Sequence[str | os.PathLike[str]],
     *,
@@ -496,17 +648,17 @@ def make_loader(
     pin_memory: bool = False,
     **dataset_kwargs: Any,
 ) -> GeoMeldLoader:
-    """A ready loader: :class:`GeoMeldDataset` (``dataset_kwargs``) + DataLoader + :func:`collate_batch`.
+    """A ready loader over :class:`GeoMeldDataset` (``dataset_kwargs``) yielding Batch dicts.
 
-    ``drop_last`` drops each worker's last partial batch (PyTorch's rule for iterable datasets).
+    Workers assemble whole batches (samples are written straight into the batch tensors, the same
+    result as :func:`collate_batch` over per-sample dicts, without the copy). ``drop_last`` drops each
+    worker's last partial batch (PyTorch's rule for iterable datasets).
     """
     ds = GeoMeldDataset(shards, **dataset_kwargs)
     dl: DataLoader[Any] = DataLoader(
-        ds,
-        batch_size=batch_size,
+        _Batched(ds, batch_size, drop_last),
+        batch_size=None,
         num_workers=num_workers,
-        collate_fn=collate_batch,
-        drop_last=drop_last,
         pin_memory=pin_memory,
         persistent_workers=False,
     )
