@@ -1,0 +1,1 @@
+"""Geography helpers: offline global reference layers (land, climate, land cover, country, season)."""

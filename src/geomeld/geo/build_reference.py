@@ -10,6 +10,8 @@ committed. ``SOURCE_DIR`` is a folder holding the files listed in the package RE
 - ``koppen_main_groups_0p05deg.tif``: the same classes aggregated to the MODIS 0.05° grid by majority over
   the 6 × 6 native cells (ocean counts only when it is the majority); the stratified sampler uses it
   with the IGBP grid to list the cells of each stratum.
+- ``naturalearth_50m_country_index_0p05deg.tif``: a 0.05° index of the countries (see
+  :func:`build_country_index`) so that most country lookups need no polygon test.
 - ``mcd12c1_2019_igbp_0p05deg.tif``: MODIS MCD12C1 IGBP, copied unchanged.
 - ``naturalearth_50m_countries.parquet``: Natural Earth 1:50m admin-0 countries (name, ISO A3,
   continent, WKB polygon), read from the shapefile with the small reader below (no GDAL/OGR vector
@@ -110,6 +112,72 @@ def build_countries(stem: Path, out: Path) -> None:
     pq.write_table(table, out, compression="zstd", compression_level=19)
 
 
+COUNTRY_SNAP = 1000
+COUNTRY_BORDER = 2000
+COUNTRY_NONE = 65535
+
+
+def build_country_index(countries: Path, out: Path, snap_deg: float, res_deg: float = 0.05) -> None:
+    """A 0.05° uint16 raster that answers country lookups without a polygon test for most points.
+
+    Value ``i`` < 1000: the whole cell lies in country row ``i`` of the Parquet. ``1000 + i``: the cell
+    lies outside every country, and the nearest cell whose centre is in a country (within ``snap_deg``)
+    belongs to ``i``. ``2000 + i``: a border or coastline crosses the cell — test the polygons, and snap
+    to ``i`` (chosen as above) when none contains the point. 65535: no country within ``snap_deg``.
+    """
+    import pyarrow.parquet as pq
+    import rasterio
+    import shapely
+    from rasterio.features import rasterize
+    from rasterio.transform import from_origin
+    from scipy.ndimage import distance_transform_edt
+
+    table = pq.read_table(countries)
+    geoms = shapely.from_wkb(table["geometry"].to_pylist())
+    h, w = round(180 / res_deg), round(360 / res_deg)
+    transform = from_origin(-180.0, 90.0, res_deg, res_deg)
+    inside = rasterize(
+        [(g, i) for i, g in enumerate(geoms)],
+        out_shape=(h, w),
+        transform=transform,
+        fill=COUNTRY_NONE,
+        dtype="uint16",
+    )
+    edges = rasterize(
+        [(g.boundary, 1) for g in geoms],
+        out_shape=(h, w),
+        transform=transform,
+        fill=0,
+        all_touched=True,
+        dtype="uint8",
+    )
+    pad = int(np.ceil(snap_deg / res_deg)) + 1
+    outside = np.pad(inside == COUNTRY_NONE, ((0, 0), (pad, pad)), mode="wrap")
+    dist, (ri, ci) = distance_transform_edt(outside, return_indices=True)
+    dist, ri, ci = dist[:, pad:-pad], ri[:, pad:-pad], ci[:, pad:-pad]
+    nearest = np.pad(inside, ((0, 0), (pad, pad)), mode="wrap")[ri, ci]
+    index = inside.copy()
+    snap = (inside == COUNTRY_NONE) & (dist <= pad)
+    index[snap] = COUNTRY_SNAP + nearest[snap]
+    border = edges > 0
+    index[border] = np.where(dist[border] <= pad, COUNTRY_BORDER + nearest[border], COUNTRY_NONE)
+    profile = {
+        "driver": "GTiff",
+        "dtype": "uint16",
+        "width": w,
+        "height": h,
+        "count": 1,
+        "crs": "EPSG:4326",
+        "transform": transform,
+        "compress": "deflate",
+        "zlevel": 9,
+        "predictor": 2,
+        "blockysize": 16,
+    }
+    with rasterio.open(out, "w", **profile) as dst:
+        dst.write(index, 1)
+
+
 def build_koppen(src: Path, out_native: Path, out_coarse: Path) -> None:
     import rasterio
 
@@ -142,6 +210,13 @@ def main(argv: list[str] | None = None) -> None:
     build_countries(
         src / "cropharvest" / "country_shapefile" / "ne_50m_admin_0_countries",
         out / "naturalearth_50m_countries.parquet",
+    )
+    from geomeld.geo.reference import COUNTRY_SNAP_DEG
+
+    build_country_index(
+        out / "naturalearth_50m_countries.parquet",
+        out / "naturalearth_50m_country_index_0p05deg.tif",
+        COUNTRY_SNAP_DEG,
     )
     shutil.copyfile(src / "MCD12C1_2019_IGBP_0p05deg.tif", out / "mcd12c1_2019_igbp_0p05deg.tif")
     build_koppen(src, out / "koppen_geiger_main_groups_30s.tif", out / "koppen_main_groups_0p05deg.tif")

@@ -12,7 +12,7 @@ The layers ship with the package (``geomeld/data/global_reference``; sources and
 - **MODIS MCD12C1 2019 IGBP** majority class at 0.05°.
 - **Natural Earth 1:50m countries** (241 polygons). The generalised coastlines miss some coastal points and
   small islets, so a point outside every polygon takes the nearest country within
-  :data:`COUNTRY_SNAP_DEG` degrees; farther points have no country.
+  :data:`COUNTRY_SNAP_DEG` degrees (nearest as seen on a 0.05° grid); farther points have no country.
 
 ``season(date, lat)`` gives a hemisphere-aware season name; see its docstring for the tropics rule.
 """
@@ -63,6 +63,10 @@ IGBP_CLASSES: dict[int, str] = {
 IGBP_NODATA = 255
 COUNTRY_SNAP_DEG = 0.5
 """A point outside every country polygon takes the nearest country within this many degrees."""
+
+COUNTRY_SNAP = 1000
+COUNTRY_BORDER = 2000
+COUNTRY_NONE = 65535
 
 TROPIC_LAT = 23.44
 EQUATORIAL_LAT = 10.0
@@ -116,14 +120,15 @@ class GlobalRaster:
         with rasterio.open(path) as ds:
             self.height, self.width = ds.height, ds.width
             self.block_rows = ds.block_shapes[0][0]
+            self.dtype = np.dtype(ds.dtypes[0])
             t = ds.transform
             self.west, self.north, self.res_x, self.res_y = t.c, t.f, t.a, -t.e
-        self._blocks: OrderedDict[int, NDArray[np.uint8]] = OrderedDict()
+        self._blocks: OrderedDict[int, NDArray[Any]] = OrderedDict()
         self._max = max_cached_blocks
         self._lock = threading.Lock()
         self._ds: Any = None
 
-    def _block(self, b: int) -> NDArray[np.uint8]:
+    def _block(self, b: int) -> NDArray[Any]:
         if b in self._blocks:
             self._blocks.move_to_end(b)
             return self._blocks[b]
@@ -145,9 +150,10 @@ class GlobalRaster:
         cols = np.floor((lon - self.west) / self.res_x).astype(np.int64) % self.width
         return rows, cols
 
-    def values(self, lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.uint8]:
+    def values(self, lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[Any]:
+        """Raster values at the points (nearest cell), shaped like ``lat``."""
         rows, cols = self.index(lat.ravel(), lon.ravel())
-        out = np.empty(rows.shape, dtype=np.uint8)
+        out = np.empty(rows.shape, dtype=self.dtype)
         blocks = rows // self.block_rows
         order = np.argsort(blocks, kind="stable")
         uniq, starts = np.unique(blocks[order], return_index=True)
@@ -159,7 +165,7 @@ class GlobalRaster:
                 out[sel] = arr[rows[sel] - int(b) * self.block_rows, cols[sel]]
         return out.reshape(lat.shape)
 
-    def read_all(self) -> NDArray[np.uint8]:
+    def read_all(self) -> NDArray[Any]:
         import rasterio
 
         with rasterio.open(self.path) as ds:
@@ -250,23 +256,41 @@ class _Countries:
         self.iso = np.array([*table["iso_a3"].to_pylist(), ""], dtype=object)
         self.continents = np.array([*table["continent"].to_pylist(), ""], dtype=object)
         self.geoms = shapely.from_wkb(table["geometry"].to_pylist())
+        shapely.prepare(self.geoms)
         self.tree = shapely.STRtree(self.geoms)
 
     def lookup(self, lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.int64]:
-        """Index of the country polygon holding each point (len(geoms) where none)."""
+        """Index of the country polygon holding each point (len(geoms) where none).
+
+        A 0.05° index raster settles cells that lie wholly inside one country, or outside all (snapped
+        to the country of the nearest cell inside one, within the snap distance); only points in cells
+        crossed by a border or coastline are tested against the polygons.
+        """
         import shapely
 
-        pts = shapely.points(lon.ravel(), lat.ravel())
-        idx = np.full(pts.shape, len(self.geoms), dtype=np.int64)
-        p_i, g_i = self.tree.query(pts, predicate="intersects")
-        idx[p_i] = g_i
-        missing = np.flatnonzero(idx == len(self.geoms))
-        if missing.size:
-            m_i, g_near = self.tree.query_nearest(
-                pts[missing], max_distance=COUNTRY_SNAP_DEG, all_matches=False
-            )
-            idx[missing[m_i]] = g_near
+        x, y = lon.ravel(), lat.ravel()
+        none = len(self.geoms)
+        cell = country_index_raster().values(y, x).astype(np.int64)
+        idx = np.where(cell < COUNTRY_SNAP, cell, none)
+        snap = (cell >= COUNTRY_SNAP) & (cell < COUNTRY_BORDER)
+        idx[snap] = cell[snap] - COUNTRY_SNAP
+        border = np.flatnonzero((cell >= COUNTRY_BORDER) & (cell < COUNTRY_NONE))
+        if border.size:
+            idx[border] = cell[border] - COUNTRY_BORDER  # the snap answer unless a polygon holds the point
+            p_i, g_i = self.tree.query(shapely.points(x[border], y[border]))  # bounding-box candidates
+            order = np.argsort(g_i, kind="stable")
+            p_i, g_i = border[p_i[order]], g_i[order]
+            uniq, starts = np.unique(g_i, return_index=True)
+            for g, a, b in zip(uniq, starts, [*starts[1:], g_i.size], strict=True):
+                cand = p_i[a:b]
+                idx[cand[shapely.contains_xy(self.geoms[g], x[cand], y[cand])]] = g
         return idx.reshape(lat.shape)
+
+
+@cache
+def country_index_raster() -> GlobalRaster:
+    """0.05° country index: see :func:`geomeld.geo.build_reference.build_country_index`."""
+    return GlobalRaster(data_dir() / "naturalearth_50m_country_index_0p05deg.tif", max_cached_blocks=4096)
 
 
 @cache
