@@ -103,7 +103,9 @@ class DataSettings(_Section):
     crop: int | None = None  # default: encoder.input_size
     num_workers: int = 0
     shuffle_buffer: int = 256
-    stats: str | None = None  # stats JSON; default: the one next to the shards
+    stats: str | None = None  # stats JSON; default: stats.json next to the shards, else computed
+    stats_max_samples: int | None = 5000  # when the stats are computed on the fly
+    layouts: list[str] | None = ["standard"]  # NAIP-subset samples (9-band S2) are excluded by default
 
 
 class RunSettings(_Section):

@@ -1,20 +1,30 @@
 """Where the engine's batches come from: anything that yields Batch dicts epoch by epoch.
 
-A :class:`BatchSource` has ``epoch(n)`` (an iterator of this rank's batches for epoch ``n``,
-deterministic given ``n``, so skipping ``k`` batches restores a loader position exactly) and
-``input_stats()`` (mean/std of the encoder input bands, exported with the encoder).
+A :class:`BatchSource` has ``epoch(n, skip)`` (an iterator of this rank's batches for epoch ``n``,
+deterministic given ``n``, starting after the first ``skip`` batches: that restores a loader
+position exactly) and ``input_stats()`` (mean/std of the encoder input bands, exported with the
+encoder). :class:`ShardSource` is the real one, over GeoMeld shards through
+:func:`geomeld.io.dataset.make_loader`; :class:`ListSource` replays fixed batches.
 """
 
 from __future__ import annotations
 
+import glob
+import logging
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
+from geomeld.modalities import encoder_input
 from geomeld.training.batch import Batch
+from geomeld.training.config import PretrainConfig
+
+log = logging.getLogger(__name__)
+STATS_FILE = "stats.json"
 
 
 class BatchSource(Protocol):
-    def epoch(self, epoch: int) -> Iterator[Batch]: ...
+    def epoch(self, epoch: int, skip: int = 0) -> Iterator[Batch]: ...
 
     def input_stats(self) -> Mapping[str, Any]: ...
 
@@ -28,8 +38,121 @@ class ListSource:
         self.batches = list(batches)
         self.stats = dict(stats)
 
-    def epoch(self, epoch: int) -> Iterator[Batch]:
-        return iter(self.batches)
+    def epoch(self, epoch: int, skip: int = 0) -> Iterator[Batch]:
+        if skip > len(self.batches):
+            raise ValueError(f"cannot skip {skip} batches: the epoch has {len(self.batches)}")
+        return iter(self.batches[skip:])
 
     def input_stats(self) -> Mapping[str, Any]:
         return self.stats
+
+
+def resolve_shards(patterns: Sequence[str], base: Path | None = None) -> list[Path]:
+    """Shard files from paths, folders (their ``*.tar``) and glob patterns, in sorted order."""
+    out: list[Path] = []
+    for pattern in patterns:
+        p = Path(pattern)
+        if base is not None and not p.is_absolute():
+            p = base / p
+        if p.is_dir():
+            found = sorted(p.glob("*.tar"))
+        elif any(c in str(p) for c in "*?["):
+            found = sorted(Path(x) for x in glob.glob(str(p)))
+        else:
+            found = [p] if p.is_file() else []
+        if not found:
+            raise FileNotFoundError(f"data.shards entry {pattern!r} matches no shard (.tar) file")
+        out += found
+    return out
+
+
+def _input_stats(norm: Any, sample_count: int | None) -> dict[str, Any]:
+    m = encoder_input()
+    return {
+        "mean": [float(v) for v in norm.mean[m.key]],
+        "std": [float(v) for v in norm.std[m.key]],
+        "values": f"stored {m.key} values ({m.units}), NaN = no-data",
+        "sample_count": sample_count,
+    }
+
+
+class ShardSource:
+    """Batches from GeoMeld shards via the io loader (random crops, normalised, rank-split).
+
+    ``stats``: ``data.stats`` from the config, else ``stats.json`` next to the first shard, else the
+    statistics are computed once over the shards and written to ``<run.out_dir>/stats.json``.
+    """
+
+    def __init__(self, cfg: PretrainConfig, config_dir: Path | None = None) -> None:
+        from geomeld.io.dataset import make_loader
+        from geomeld.io.stats import NormStats
+
+        d = cfg.data
+        shards = resolve_shards(d.shards, config_dir)
+        stats_path = self._stats_path(cfg, shards, config_dir)
+        self.norm = NormStats.from_json(stats_path)
+        self.stats_path = stats_path
+        self.loader = make_loader(
+            shards,
+            batch_size=d.batch_size,
+            num_workers=d.num_workers,
+            drop_last=True,
+            stats=self.norm,
+            crop_size=cfg.crop,
+            crop="random",
+            shuffle=True,
+            shuffle_buffer=d.shuffle_buffer,
+            seed=cfg.run.seed,
+            layouts=d.layouts,
+        )
+        if len(self.loader) == 0:
+            raise ValueError(
+                f"{len(shards)} shard(s) give no full batch of {d.batch_size} per rank "
+                f"(layouts {d.layouts}); lower data.batch_size or add shards"
+            )
+        log.info(
+            "data: %d shard(s), %d batches of %d per rank and epoch, stats %s",
+            len(shards),
+            len(self.loader),
+            d.batch_size,
+            stats_path,
+        )
+
+    @staticmethod
+    def _stats_path(cfg: PretrainConfig, shards: list[Path], config_dir: Path | None) -> Path:
+        if cfg.data.stats:
+            p = Path(cfg.data.stats)
+            p = p if p.is_absolute() or config_dir is None else config_dir / p
+            if not p.is_file():
+                raise FileNotFoundError(
+                    f"data.stats {p} does not exist; create it with `geomeld stats SHARDS --out {p}`"
+                )
+            return p
+        beside = shards[0].parent / STATS_FILE
+        if beside.is_file():
+            return beside
+        from geomeld.io.stats import compute_stats, write_stats
+        from geomeld.training.distributed import is_distributed, rank
+
+        out = Path(cfg.run.out_dir) / STATS_FILE
+        if rank() == 0 and not out.is_file():
+            log.info("no stats file given or next to the shards: computing band statistics into %s", out)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            write_stats(compute_stats(shards, max_samples=cfg.data.stats_max_samples), out)
+        if is_distributed():
+            import torch.distributed as dist
+
+            dist.barrier()
+        return out
+
+    def epoch(self, epoch: int, skip: int = 0) -> Iterator[Batch]:
+        if skip:
+            state = self.loader.state_dict()
+            state.update(epoch=epoch, batches=skip)
+            self.loader.load_state_dict(state)
+        else:
+            self.loader.set_epoch(epoch)
+        return iter(self.loader)
+
+    def input_stats(self) -> Mapping[str, Any]:
+        return _input_stats(self.norm, self.norm.raw.get("sample_count"))

@@ -239,12 +239,7 @@ class _Batches:
     def __init__(self, source: BatchSource, state: TrainState) -> None:
         self.source = source
         self.state = state
-        self._it: Iterator[Batch] = source.epoch(state.epoch)
-        for i in range(state.batch_in_epoch):  # restore the position exactly
-            if next(self._it, None) is None:
-                raise CheckpointError(
-                    f"the data source has fewer than {i + 1} batches in epoch {state.epoch}"
-                )
+        self._it: Iterator[Batch] = source.epoch(state.epoch, state.batch_in_epoch)
 
     def next(self) -> Batch:
         batch = next(self._it, None)
