@@ -72,3 +72,11 @@ def test_stats_and_index_verbs(folder: Path) -> None:
     assert (folder / "geomeld-00000_n.index.parquet").exists()
     res = runner.invoke(app, ["index", "--help"])
     assert "Example" in res.output
+
+
+def test_validate_reports_truncated_shard(folder: Path) -> None:
+    shard = folder / "geomeld-00000.tar"
+    shard.write_bytes(shard.read_bytes()[:70_000])
+    res = runner.invoke(app, ["validate", str(shard)])
+    assert res.exit_code == 1
+    assert "geomeld-00000.tar:1232154455: truncated tar member" in res.output

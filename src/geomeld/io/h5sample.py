@@ -15,28 +15,32 @@ itself). On reading, a foreign ``caption`` string dataset is accepted and used w
 no caption; any other unknown dataset is kept in ``Sample.extras["datasets"]`` and written back, so
 a round trip through :func:`decode_sample`/:func:`encode_sample` loses nothing.
 
-Compression decision (measured with ``benchmarks/loader.py --codec-report`` on 2 shared CPU cores,
-realistic non-NAIP samples: smooth S2/S1/DEM fields with noise, HH/HV NaN, uint8 label maps):
+Compression decision. Measured with ``benchmarks/loader.py --codec-report`` (30 synthetic but
+structured non-NAIP samples: smooth S2/S1/DEM fields with noise, NaN HH/HV, blocky uint8 label
+maps; samples per CPU second, 1 thread, x86_64, 2 shared cores, 2026-11-27):
 
-=========================  ========  ==============  ==================  ===================
-codec (whole-array chunk)  KB/sample  encode samp/s   h5py decode samp/s  fast decode samp/s
-=========================  ========  ==============  ==================  ===================
-uncompressed (contiguous)  1 607     ~390            ~420                ~2 900
-gzip-1 + shuffle           ~1 020    ~35             ~105                ~150
-=========================  ========  ==============  ==================  ===================
+==========================  =========  ======  ==================  ============  ==================
+codec (whole-array chunks)  KB/sample  encode  decode_sample (h5py  h5py read     fast path (index
+                                               + registry checks)   (recipe)      offsets, numpy)
+==========================  =========  ======  ==================  ============  ==================
+uncompressed, contiguous    1 613      126     168                 270           3 968
+gzip-1 + shuffle            1 026      22      76                  97            118
+==========================  =========  ======  ==================  ============  ==================
 
-gzip-1 + shuffle saves ~37 % of disk but costs 3–4× in h5py reads and ~20× in our fast path
-(zlib inflate dominates), and the loader is CPU-bound on the training machine. Default:
-**uncompressed contiguous datasets** (``compression=None``); ``compression="gzip"`` is available for
-archival/distribution shards and both are decoded by every reader here (h5py, and the fast path: the
-index records each dataset's byte offset, and whole-array gzip+shuffle chunks are inflated with
-``zlib`` and unshuffled with numpy).
+gzip-1 + shuffle saves 36 % of disk on the 10 m modalities but makes writing 6× and reading 3×
+(h5py) to 34× (fast path; zlib inflate dominates) slower, and the loader is CPU-bound on the
+training machine. Default (``compression="auto"``): **uncompressed contiguous datasets for arrays
+under 4 MiB** (every 10 m modality) and **gzip-1 + shuffle in one whole-array chunk for larger
+ones** (NAIP, 9.8 MB raw, 8-bit values in uint16: the shuffled high bytes are all zero, so it
+compresses several-fold, and NAIP is not batched by default). ``None`` and ``"gzip"`` force one
+codec for every dataset. Every reader here decodes all of them: h5py always, and the fast path
+whenever the index records the dataset's byte location (contiguous, or one whole-array chunk with
+gzip and/or shuffle: inflated with ``zlib`` and unshuffled with numpy).
 """
 
 from __future__ import annotations
 
 import io
-import json
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -435,8 +439,3 @@ def decode_checked(
         problems,
         locations,
     )
-
-
-def summarize_json(sample: Sample) -> str:
-    """A compact JSON description of a sample (keys, shapes, dtypes) for logs."""
-    return json.dumps({k: [str(v.dtype), list(v.shape)] for k, v in sample.arrays.items()})

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from geomeld.io.h5sample import Problem, decode_checked, layout_of
+from geomeld.io.h5sample import decode_checked, layout_of
 from geomeld.io.shards import iter_members
 from geomeld.modalities import MODALITIES
-from geomeld.sample import SampleFormatError
+from geomeld.sample import Sample, SampleFormatError
 
 
 def expand_shards(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -44,46 +44,52 @@ def _new_entry() -> dict[str, Any]:
     }
 
 
+def checked_samples(path: str | os.PathLike[str]) -> Iterator[tuple[bool, Sample | None, list[str]]]:
+    """Every member of a shard decoded and checked: ``(True, sample or None, problems)``; a damaged
+    tar ends with ``(False, None, [its problem])``."""
+    try:
+        for member in iter_members(Path(path)):
+            try:
+                sample, found, _ = decode_checked(member.data, member.where)
+            except SampleFormatError as exc:
+                yield True, None, [str(exc)]
+                continue
+            yield True, sample, [str(p) for p in found]
+    except SampleFormatError as exc:
+        yield False, None, [str(exc)]
+
+
 def inspect_shard(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Counts, layouts, keys, shapes, dtypes, value ranges, presence and problems of one shard."""
-    shard = Path(path)
     mods: dict[str, dict[str, Any]] = {}
     layouts: dict[str, int] = {}
     problems: list[str] = []
     count = 0
     captions = 0
-    try:
-        for member in iter_members(shard):
-            count += 1
-            try:
-                sample, found, _ = decode_checked(member.data, member.where)
-            except SampleFormatError as exc:
-                problems.append(str(exc))
-                continue
-            problems += [str(p) for p in found]
-            if sample is None:
-                continue
-            captions += bool(sample.metadata.caption)
-            layout = layout_of(list(sample.arrays), sample.metadata)
-            layouts[layout.name] = layouts.get(layout.name, 0) + 1
-            for key, arr in sample.arrays.items():
-                e = mods.setdefault(key, _new_entry())
-                e["samples"] += 1
-                e["shapes"].add(tuple(arr.shape))
-                e["dtypes"].add(str(arr.dtype))
-                m = MODALITIES.get(key)
-                valid = m.valid_mask(arr) if m is not None else np.ones(arr.shape, bool)
-                n_valid = int(valid.sum())
-                e["valid"] += n_valid
-                e["pixels"] += int(arr.size)
-                if n_valid:
-                    e["present"] += 1
-                    e["min"] = min(e["min"], float(arr[valid].min()))
-                    e["max"] = max(e["max"], float(arr[valid].max()))
-    except SampleFormatError as exc:
-        problems.append(str(exc))
+    for is_member, sample, found in checked_samples(path):
+        count += is_member
+        problems += found
+        if sample is None:
+            continue
+        captions += bool(sample.metadata.caption)
+        layout = layout_of(list(sample.arrays), sample.metadata)
+        layouts[layout.name] = layouts.get(layout.name, 0) + 1
+        for key, arr in sample.arrays.items():
+            e = mods.setdefault(key, _new_entry())
+            e["samples"] += 1
+            e["shapes"].add(tuple(arr.shape))
+            e["dtypes"].add(str(arr.dtype))
+            m = MODALITIES.get(key)
+            valid = m.valid_mask(arr) if m is not None else np.ones(arr.shape, bool)
+            n_valid = int(valid.sum())
+            e["valid"] += n_valid
+            e["pixels"] += int(arr.size)
+            if n_valid:
+                e["present"] += 1
+                e["min"] = min(e["min"], float(arr[valid].min()))
+                e["max"] = max(e["max"], float(arr[valid].max()))
     return {
-        "shard": str(shard),
+        "shard": str(path),
         "samples": count,
         "layouts": layouts,
         "captioned": captions,
@@ -104,22 +110,10 @@ def inspect_shard(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def validate_shard(path: str | os.PathLike[str]) -> tuple[int, list[str]]:
-    """Check every sample of a shard against the registry; returns (samples read, problems)."""
-    shard = Path(path)
-    problems: list[str] = []
+    """Check every sample of a shard against the registry; returns (members read, problems)."""
     count = 0
-    try:
-        for member in iter_members(shard):
-            count += 1
-            try:
-                _, found, _ = decode_checked(member.data, member.where)
-            except SampleFormatError as exc:
-                problems.append(str(exc))
-                continue
-            problems += [str(p) for p in found]
-    except SampleFormatError as exc:
-        problems.append(str(exc))
+    problems: list[str] = []
+    for is_member, _, found in checked_samples(path):
+        count += is_member
+        problems += found
     return count, problems
-
-
-__all__ = ["Problem", "expand_shards", "inspect_shard", "validate_shard"]
