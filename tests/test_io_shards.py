@@ -147,3 +147,24 @@ def test_rewrite_shard_updates_samples_and_index(tmp_path: Path) -> None:
         rewrite_shard(shard, lambda s: make_sample("other"))
     assert [s.metadata.caption for s in iter_samples(shard)] == ["tile 0", "tile 1", "tile 2"]
     assert not list(tmp_path.glob(".*tmp*"))
+
+
+def test_index_survives_a_copy_but_not_a_change(tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    from geomeld.io.index import is_fresh
+
+    with ShardWriter(tmp_path / "a") as w:
+        w.write(make_sample("1"))
+    shard = tmp_path / "a" / "geomeld-00000.tar"
+    (tmp_path / "b").mkdir()
+    copy = tmp_path / "b" / shard.name
+    shutil.copy(shard, copy)  # new mtime, same bytes
+    shutil.copy(index_path(shard), index_path(copy))
+    assert is_fresh(copy, index_path(copy))
+    data = bytearray(copy.read_bytes())
+    data[10] ^= 1
+    copy.write_bytes(bytes(data))
+    os.utime(copy, ns=(1, 1))
+    assert not is_fresh(copy, index_path(copy))

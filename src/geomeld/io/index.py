@@ -25,13 +25,15 @@ error               string         ``""`` for a good sample; else the problem (s
 Bad members stay in the index (with ``error`` set and empty metadata columns) so that a failure is
 reported every time the shard is used, never silently forgotten; filter on ``error == ""``.
 
-The Parquet schema metadata records the shard's size and mtime; an index whose shard has changed
-since is stale and is rebuilt by :func:`read_index`. Indexes of foreign (released) shards are built
+The Parquet schema metadata records the shard's size, mtime and a content fingerprint; an index
+whose shard has changed since is stale and is rebuilt by :func:`read_index` (a copy that only reset
+the mtime keeps its index). Indexes of foreign (released) shards are built
 the same way (``geomeld index``), reading every member once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -122,19 +124,35 @@ def index_row(shard_name: str, sample: Sample, offset: int, data: bytes) -> dict
     return row_from_sample(shard_name, sample, offset, len(data), locations)
 
 
+FINGERPRINT_WINDOW = 64 * 1024
+
+
+def shard_fingerprint(shard: Path) -> str:
+    """SHA-1 of four 64 KiB windows (start, 1/3, 2/3, end) and the size: survives copies that
+    reset mtimes (``cp``, downloads), changes when a rewrite moves members."""
+    size = shard.stat().st_size
+    h = hashlib.sha1(str(size).encode())
+    with open(shard, "rb") as fh:
+        for start in (0, size // 3, 2 * size // 3, max(size - FINGERPRINT_WINDOW, 0)):
+            fh.seek(start)
+            h.update(fh.read(FINGERPRINT_WINDOW))
+    return h.hexdigest()
+
+
 def _shard_stamp(shard: Path) -> dict[bytes, bytes]:
     st = shard.stat()
     return {
         b"format": INDEX_FORMAT.encode(),
         b"shard_size": str(st.st_size).encode(),
         b"shard_mtime_ns": str(st.st_mtime_ns).encode(),
+        b"shard_fingerprint": shard_fingerprint(shard).encode(),
     }
 
 
 def write_index(
     shard: str | os.PathLike[str], rows: Sequence[dict[str, Any]], out: Path | None = None
 ) -> Path:
-    """Atomically write the index of ``shard`` (stamped with the shard's size and mtime)."""
+    """Atomically write the index of ``shard`` (stamped with the shard's size, mtime, fingerprint)."""
     shard = Path(shard)
     target = out or index_path(shard)
     table = pa.Table.from_pylist(list(rows), schema=INDEX_SCHEMA).replace_schema_metadata(_shard_stamp(shard))
@@ -175,15 +193,17 @@ def build_index_rows(shard: str | os.PathLike[str], errors: list[Any] | None = N
 
 
 def is_fresh(shard: Path, idx: Path) -> bool:
+    """The sidecar was written for this shard: same format and size, and same mtime or (after a
+    copy that reset mtimes) same fingerprint."""
     if not idx.exists():
         return False
     meta = pq.read_schema(idx).metadata or {}
     st = shard.stat()
-    return (
-        meta.get(b"format") == INDEX_FORMAT.encode()
-        and meta.get(b"shard_size") == str(st.st_size).encode()
-        and meta.get(b"shard_mtime_ns") == str(st.st_mtime_ns).encode()
-    )
+    if meta.get(b"format") != INDEX_FORMAT.encode() or meta.get(b"shard_size") != str(st.st_size).encode():
+        return False
+    if meta.get(b"shard_mtime_ns") == str(st.st_mtime_ns).encode():
+        return True
+    return meta.get(b"shard_fingerprint") == shard_fingerprint(shard).encode()
 
 
 def ensure_index(
