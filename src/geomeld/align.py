@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import rasterio
+from affine import Affine
+from pyproj import CRS, Transformer
 from rasterio.enums import Resampling as Kernel
-from rasterio.warp import reproject, transform_bounds
+from rasterio.warp import reproject
 from rasterio.windows import Window, from_bounds
 
 from geomeld.grid import GridSpec
@@ -40,18 +43,41 @@ def kernel_for(kind: Resampling, src_pixel: float, dst_pixel: float) -> Kernel:
     return Kernel.average if downsampling else Kernel.bilinear
 
 
+@lru_cache(maxsize=256)
+def _transformer(src: str, dst: str) -> Transformer:
+    return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
+
+
+def _crs_key(crs: Any) -> str:
+    epsg = crs.to_epsg() if hasattr(crs, "to_epsg") else None
+    return f"EPSG:{epsg}" if epsg else (crs.to_wkt() if hasattr(crs, "to_wkt") else str(crs))
+
+
 def source_pixel_in_grid_units(src_crs: Any, src_transform: Any, grid: GridSpec) -> float:
     """Size of one source pixel expressed in the grid CRS (metres for UTM grids), near the grid centre."""
     left, bottom, right, top = grid.bounds
     cx, cy = (left + right) / 2.0, (bottom + top) / 2.0
-    if str(src_crs) == grid.crs:
+    src = _crs_key(src_crs)
+    if src == grid.crs:
         return float(abs(src_transform.a))
-    from rasterio.warp import transform as warp_transform
-
-    xs, ys = warp_transform(grid.crs, src_crs, [cx], [cy])
+    sx, sy = _transformer(grid.crs, src).transform(cx, cy)
     step = abs(src_transform.a)
-    bx, by = warp_transform(src_crs, grid.crs, [xs[0], xs[0] + step], [ys[0], ys[0]])
+    bx, by = _transformer(src, grid.crs).transform([sx, sx + step], [sy, sy])
     return float(math.hypot(bx[1] - bx[0], by[1] - by[0]))
+
+
+def grid_bounds_in(grid: GridSpec, crs: Any, densify: int = 8) -> tuple[float, float, float, float]:
+    """Bounds of ``grid`` in another CRS (edges densified so curved edges are enclosed)."""
+    left, bottom, right, top = grid.bounds
+    f = np.linspace(0.0, 1.0, densify + 1)
+    xs = np.concatenate(
+        [left + f * (right - left), np.full_like(f, right), right - f * (right - left), np.full_like(f, left)]
+    )
+    ys = np.concatenate(
+        [np.full_like(f, top), top - f * (top - bottom), np.full_like(f, bottom), bottom + f * (top - bottom)]
+    )
+    tx, ty = _transformer(grid.crs, _crs_key(crs)).transform(xs, ys)
+    return float(np.min(tx)), float(np.min(ty)), float(np.max(tx)), float(np.max(ty))
 
 
 @dataclass
@@ -69,19 +95,50 @@ class AlignedLayer:
         return {"kernel": self.kernel, "lattice_copy": self.fast_path, "source_window": self.source_window}
 
 
-def _on_lattice(src_transform: Any, src_crs: Any, grid: GridSpec) -> tuple[int, int] | None:
-    """(col, row) offset of the grid origin in source pixels when the grid lies on the source lattice."""
+def equivalent_transform(src_key: str, src_transform: Any, grid: GridSpec) -> Affine | None:
+    """The source's pixel grid expressed in the grid CRS when the two CRSs differ by a shift only.
+
+    Same CRS: the source transform itself. Different CRSs that map the tile by a pure translation
+    (within 1 % of a source pixel over the tile, e.g. NAD83 / UTM vs WGS 84 / UTM of the same zone):
+    the shifted transform. Anything else (rotation, scale, geographic sources): ``None`` → warp.
+    """
     t = src_transform
-    if str(src_crs) != grid.crs or t.b != 0 or t.d != 0:
+    if t.b != 0 or t.d != 0:
+        return None
+    if src_key == grid.crs:
+        return Affine(t.a, 0.0, t.c, 0.0, t.e, t.f)
+    left, bottom, right, top = grid.bounds
+    px = np.array([left, right, left, right, (left + right) / 2])
+    py = np.array([top, top, bottom, bottom, (top + bottom) / 2])
+    try:
+        sx, sy = _transformer(grid.crs, src_key).transform(px, py)
+    except Exception:
+        return None
+    dx, dy = np.asarray(sx) - px, np.asarray(sy) - py
+    tol = 0.01 * abs(t.a)
+    if not (np.all(np.isfinite(dx)) and np.ptp(dx) <= tol and np.ptp(dy) <= tol):
+        return None
+    return Affine(t.a, 0.0, t.c - float(dx.mean()), 0.0, t.e, t.f - float(dy.mean()))
+
+
+def _on_lattice(eq: Affine | None, grid: GridSpec) -> tuple[int, int] | None:
+    """(col, row) offset of the grid origin in source pixels when the grid lies on the source lattice."""
+    if eq is None:
         return None
     g = grid.transform
-    if not (math.isclose(t.a, g.a, rel_tol=1e-9) and math.isclose(t.e, g.e, rel_tol=1e-9)):
+    if not (math.isclose(eq.a, g.a, rel_tol=1e-9) and math.isclose(eq.e, g.e, rel_tol=1e-9)):
         return None
-    col = (g.c - t.c) / t.a
-    row = (g.f - t.f) / t.e
+    col = (g.c - eq.c) / eq.a
+    row = (g.f - eq.f) / eq.e
     if abs(col - round(col)) > 1e-6 or abs(row - round(row)) > 1e-6:
         return None
     return round(col), round(row)
+
+
+def _has_nodata(data: np.ndarray, nodata: float | int) -> bool:
+    if isinstance(nodata, float) and math.isnan(nodata):
+        return bool(np.isnan(data).any()) if data.dtype.kind == "f" else False
+    return bool((data == nodata).any())
 
 
 def fill_value(dtype: np.dtype, nodata: float | int | None) -> float | int:
@@ -113,7 +170,9 @@ def read_to_grid(
     fill = fill_value(dst_dtype, dst_nodata)
     out = np.full((len(bands), grid.height, grid.width), fill, dtype=dst_dtype)
 
-    lattice = _on_lattice(ds.transform, ds.crs, grid)
+    src_key = _crs_key(ds.crs)
+    eq = equivalent_transform(src_key, ds.transform, grid)
+    lattice = _on_lattice(eq, grid)
     if lattice is not None and kernel is None:
         col, row = lattice
         c0, r0 = max(col, 0), max(row, 0)
@@ -128,10 +187,10 @@ def read_to_grid(
             target[data == nodata_in] = fill
         return AlignedLayer(out, "copy", True, [c0, r0, c1 - c0, r1 - r0])
 
-    src_pixel = source_pixel_in_grid_units(ds.crs, ds.transform, grid)
+    src_pixel = abs(eq.a) if eq is not None else source_pixel_in_grid_units(ds.crs, ds.transform, grid)
     chosen = kernel if kernel is not None else kernel_for(kind, src_pixel, grid.pixel_m)
     # The window of the source covering the grid, with a margin for the kernel footprint.
-    left, bottom, right, top = transform_bounds(grid.crs, ds.crs, *grid.bounds, densify_pts=21)
+    left, bottom, right, top = grid_bounds_in(grid, ds.crs)
     margin_x = 2 * abs(ds.transform.a) + (grid.pixel_m if chosen in (Kernel.average, Kernel.mode) else 0)
     margin_y = 2 * abs(ds.transform.e)
     win = from_bounds(left - margin_x, bottom - margin_y, right + margin_x, top + margin_y, ds.transform)
@@ -143,10 +202,16 @@ def read_to_grid(
         return AlignedLayer(out, chosen.name, False, [])
     win = Window(col0, row0, col1 - col0, row1 - row0)
     data = ds.read(bands, window=win)
+    wt = ds.window_transform(win)
+    if chosen is Kernel.bilinear and dst_dtype.kind == "f" and eq is not None:
+        out[...] = separable_bilinear(data, eq * Affine.translation(col0, row0), grid, nodata_in)
+        return AlignedLayer(out, "bilinear_separable", False, [col0, row0, col1 - col0, row1 - row0])
+    if nodata_in is not None and not _has_nodata(data, nodata_in):
+        nodata_in = None  # GDAL's masked warp path is several times slower; skip it when unneeded
     reproject(
         source=data,
         destination=out,
-        src_transform=ds.window_transform(win),
+        src_transform=wt,
         src_crs=ds.crs,
         src_nodata=nodata_in,
         dst_transform=grid.transform,
@@ -156,6 +221,60 @@ def read_to_grid(
         init_dest_nodata=True,
     )
     return AlignedLayer(out, chosen.name, False, [col0, row0, col1 - col0, row1 - row0])
+
+
+def separable_bilinear(
+    data: np.ndarray, src_transform: Any, grid: GridSpec, nodata: float | int | None
+) -> np.ndarray:
+    """Bilinear resampling between two north-up grids of the same CRS, without a general warper.
+
+    Output pixel centres are mapped to fractional source pixel coordinates along each axis; the four
+    neighbours are weighted as in GDAL's bilinear kernel, renormalised over the valid ones (no-data
+    and NaN neighbours drop out). Centres outside the source extent are NaN. Several times faster
+    than a warp for the common case of Sentinel-2 20/60 m bands onto the 10 m grid.
+    """
+    src = data.astype(np.float32)
+    if nodata is not None and not (isinstance(nodata, float) and math.isnan(nodata)):
+        src[data == nodata] = np.nan
+    _, h, w = src.shape
+    g = grid.transform
+    xs = g.c + (np.arange(grid.width) + 0.5) * g.a
+    ys = g.f + (np.arange(grid.height) + 0.5) * g.e
+    u = (xs - src_transform.c) / src_transform.a - 0.5
+    v = (ys - src_transform.f) / src_transform.e - 0.5
+    inside_u = (u >= -0.5) & (u <= w - 0.5)
+    inside_v = (v >= -0.5) & (v <= h - 0.5)
+    u = np.clip(u, 0.0, w - 1.0)
+    v = np.clip(v, 0.0, h - 1.0)
+    j0 = np.minimum(np.floor(u).astype(np.int64), max(w - 2, 0))
+    i0 = np.minimum(np.floor(v).astype(np.int64), max(h - 2, 0))
+    fu = np.clip(u - j0, 0.0, 1.0)
+    fv = np.clip(v - i0, 0.0, 1.0)
+    j1 = np.minimum(j0 + 1, w - 1)
+    i1 = np.minimum(i0 + 1, h - 1)
+    if not np.isnan(src).any():
+        # no gaps: interpolate along rows, then along columns (two small gathers)
+        fv32, fu32 = fv.astype(np.float32)[:, None], fu.astype(np.float32)[None, :]
+        rows = src[:, i0, :] * (1.0 - fv32) + src[:, i1, :] * fv32
+        res = rows[:, :, j0] * (1.0 - fu32) + rows[:, :, j1] * fu32
+        res[:, ~inside_v, :] = np.nan
+        res[:, :, ~inside_u] = np.nan
+        return res.astype(np.float32, copy=False)
+    acc = np.zeros((src.shape[0], grid.height, grid.width))
+    wsum = np.zeros_like(acc)
+    for ii, wi in ((i0, 1.0 - fv), (i1, fv)):
+        for jj, wj in ((j0, 1.0 - fu), (j1, fu)):
+            vals = src[:, ii[:, None], jj[None, :]]
+            wgt = np.broadcast_to(wi[:, None] * wj[None, :], vals.shape)
+            ok = np.isfinite(vals)
+            acc += np.where(ok, vals * wgt, 0.0)
+            wsum += np.where(ok, wgt, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = acc / wsum
+    out[wsum <= 1e-12] = np.nan
+    out[:, ~inside_v, :] = np.nan
+    out[:, :, ~inside_u] = np.nan
+    return out.astype(np.float32)
 
 
 def reproject_array(

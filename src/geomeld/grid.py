@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from affine import Affine
 from pyproj import CRS, Transformer
@@ -18,6 +19,12 @@ from geomeld.modalities import GRID_PIXEL_M, GRID_SIZE_10M, NAIP_PIXEL_M, NAIP_S
 
 UTM_MIN_LAT = -80.0
 UTM_MAX_LAT = 84.0
+
+
+@lru_cache(maxsize=512)
+def transformer(src_epsg: int, dst_epsg: int) -> Transformer:
+    """A cached always-xy transformer between two EPSG codes."""
+    return Transformer.from_crs(CRS.from_epsg(src_epsg), CRS.from_epsg(dst_epsg), always_xy=True)
 
 
 class TileGeometryError(ValueError):
@@ -163,17 +170,13 @@ class TileGrid:
             f = i / densify
             xs += [left + f * (right - left), right, right - f * (right - left), left]
             ys += [top, top - f * (top - bottom), bottom, bottom + f * (top - bottom)]
-        tr = Transformer.from_crs(CRS.from_epsg(self.epsg), CRS.from_epsg(4326), always_xy=True)
-        lon, lat = tr.transform(xs, ys)
+        lon, lat = transformer(self.epsg, 4326).transform(xs, ys)
         ring = list(zip(lon, lat, strict=True))
         ring.append(ring[0])
         return ring
 
     def bbox_lonlat(self) -> tuple[float, float, float, float]:
-        ring = self.footprint_lonlat()
-        lons = [p[0] for p in ring]
-        lats = [p[1] for p in ring]
-        return (min(lons), min(lats), max(lons), max(lats))
+        return _bbox_lonlat(self)
 
     def to_record(self) -> dict[str, object]:
         return {
@@ -191,8 +194,7 @@ def tile_for_anchor(lat: float, long: float, tile_id: str | int, epsg: int | Non
     """
     zone_epsg = utm_epsg(lat, long)
     epsg = zone_epsg if epsg is None else int(epsg)
-    tr = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_epsg(epsg), always_xy=True)
-    x, y = tr.transform(long, lat)
+    x, y = transformer(4326, epsg).transform(long, lat)
     if not (math.isfinite(x) and math.isfinite(y)):
         raise TileGeometryError(f"anchor lat={lat}, long={long} cannot be projected to EPSG:{epsg}")
     half = TILE_SIZE_M / 2.0
@@ -203,6 +205,13 @@ def tile_for_anchor(lat: float, long: float, tile_id: str | int, epsg: int | Non
 
 def lonlat_of(x: float, y: float, epsg: int) -> tuple[float, float]:
     """(lon, lat) of a projected point."""
-    tr = Transformer.from_crs(CRS.from_epsg(epsg), CRS.from_epsg(4326), always_xy=True)
-    lon, lat = tr.transform(x, y)
+    lon, lat = transformer(epsg, 4326).transform(x, y)
     return float(lon), float(lat)
+
+
+@lru_cache(maxsize=4096)
+def _bbox_lonlat(tile: TileGrid) -> tuple[float, float, float, float]:
+    ring = tile.footprint_lonlat()
+    lons = [p[0] for p in ring]
+    lats = [p[1] for p in ring]
+    return (min(lons), min(lats), max(lons), max(lats))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -94,24 +96,63 @@ def classify_read_error(exc: Exception, href: str) -> Exception:
     return CorruptInputError(f"{where}: unreadable raster (corrupt or not a GeoTIFF/COG/JP2): {text}")
 
 
+class _OpenLocalRasters:
+    """Per-process LRU cache of open local rasters (opening costs more than reading a tile window)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._open: OrderedDict[str, rasterio.io.DatasetReader] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, path: str) -> rasterio.io.DatasetReader:
+        with self._lock:
+            ds = self._open.get(path)
+            if ds is not None:
+                self._open.move_to_end(path)
+                return ds
+            ds = rasterio.open(path)
+            self._open[path] = ds
+            while len(self._open) > self.size:
+                _, old = self._open.popitem(last=False)
+                old.close()
+            return ds
+
+    def drop(self, path: str) -> None:
+        with self._lock:
+            ds = self._open.pop(path, None)
+            if ds is not None:
+                ds.close()
+
+
+LOCAL_RASTERS = _OpenLocalRasters(size=256)
+
+
 def with_asset(
     catalog: Catalog, asset: Asset, collection: str, fn: Callable[[rasterio.io.DatasetReader], T]
 ) -> T:
     """Open ``asset`` (signed right now) and apply ``fn``; on a 403 re-sign once and retry.
 
-    Every failure leaves as a :class:`~geomeld.sources.errors.SourceError` subclass naming the asset.
+    Local files are kept open in a small per-process cache; remote ones are opened per call inside a
+    GDAL environment tuned for HTTP. Every failure leaves as a
+    :class:`~geomeld.sources.errors.SourceError` subclass naming the asset.
     """
     attempts = 2
     for attempt in range(attempts):
         href = catalog.signer.sign(asset.href, collection)
+        path = _gdal_path(href)
+        remote = "://" in path
         try:
-            options = {**GDAL_HTTP_OPTIONS, "GDAL_HTTP_TIMEOUT": max(1, round(catalog.timeout_s))}
-            with rasterio.Env(**options), rasterio.open(_gdal_path(href)) as ds:
-                return fn(ds)
+            if remote:
+                options = {**GDAL_HTTP_OPTIONS, "GDAL_HTTP_TIMEOUT": max(1, round(catalog.timeout_s))}
+                with rasterio.Env(**options), rasterio.open(path) as ds:
+                    return fn(ds)
+            return fn(LOCAL_RASTERS.get(path))
         except (RasterioIOError, RasterioError) as exc:
             err = classify_read_error(exc, href)
         except (ValueError, MemoryError) as exc:
             err = CorruptInputError(f"{asset.href}: raster decoding failed: {exc}")
+        if not remote:
+            LOCAL_RASTERS.drop(path)
         if isinstance(err, TransientSourceError):
             clear_http_cache()  # the retry (here or at the tile level) must really hit the server
         if isinstance(err, SignatureExpiredError) and attempt + 1 < attempts:
