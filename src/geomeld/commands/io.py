@@ -18,8 +18,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Summarise GeoMeld shards: sample count, layouts, keys, shapes, dtypes, value ranges, presence.
 
-        Reads every sample of every shard (ours or released GeoMeld shards). Problems found on the way
-        are listed but do not stop the summary (use `geomeld validate` for a pass/fail check).
+        Reads every sample of every shard (ours or released GeoMeld shards). Problems found on the way are listed but do not stop the summary (use `geomeld validate` for a pass/fail check).
 
         Example: geomeld inspect data/shards/ --json
         """
@@ -61,11 +60,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check every sample of the shards against the modality registry; exit code 1 on any problem.
 
-        Checks: tar readable and complete, members are HDF5, every key of the sample's layout present
-        with the registry's shape and dtype, metadata is JSON with valid fields, class codes in the
-        class tables, no ±Inf, no NaN where the registry allows none. Each problem names
-        shard:key, the modality and what was expected. NaN no-data where allowed, null OSM tags and
-        the 9-band Sentinel-2 of NAIP samples are legal.
+        Checks: tar readable and complete, members are HDF5, every key of the sample's layout present with the registry's shape and dtype, metadata is JSON with valid fields, class codes in the class tables, no ±Inf, no NaN where the registry allows none. Each problem names shard:key, the modality and what was expected. NaN no-data where allowed, null OSM tags and the 9-band Sentinel-2 of NAIP samples are legal.
 
         Example: geomeld validate data/shards/geomeld-00000.tar data/shards/geomeld-00000_n.tar
         """
@@ -94,10 +89,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Compute no-data-aware per-band statistics over shards: the stats JSON the loader normalises with.
 
-        One streaming pass: per band count, no-data count, mean, std, min, max, percentiles
-        (1/2/50/98/99, fixed histogram over the band's registered range); per categorical modality
-        class counts and frequencies. Bands are in the registry's full order (the 9-band NAIP
-        Sentinel-2 adds to its own bands).
+        One streaming pass: per band count, no-data count, mean, std, min, max, percentiles (1/2/50/98/99, fixed histogram over the band's registered range); per categorical modality class counts and frequencies. Bands are in the registry's full order (the 9-band NAIP Sentinel-2 adds to its own bands).
 
         Example: geomeld stats data/shards/ --out data/stats.json --max-samples 5000
         """
@@ -124,10 +116,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Build the shard index (one Parquet row per sample) beside each shard, e.g. for released shards.
 
-        Each `x.tar` gets `x.index.parquet`: key, shard, member offset/size in the tar, tile id,
-        lat/long, date, layout, modalities present, band names, caption, dataset byte locations (for
-        the loader's fast decode) and an error column for bad members. Fresh indexes are kept unless
-        --force.
+        Each `x.tar` gets `x.index.parquet`: key, shard, member offset/size in the tar, tile id, lat/long, date, layout, modalities present, band names, caption, dataset byte locations (for the loader's fast decode) and an error column for bad members. Fresh indexes are kept unless --force.
 
         Example: geomeld index geomeld-data/ --out geomeld-data/index.parquet
         """
