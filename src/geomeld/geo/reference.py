@@ -312,6 +312,17 @@ def country_at(lat: ArrayLike, lon: ArrayLike) -> Any:
     return Country(c.names[idx], c.iso[idx], c.continents[idx])
 
 
+def country_grid() -> NDArray[np.int16]:
+    """Country row (index into :func:`country_geometries`) of every 0.05° cell, -1 where none.
+
+    Cells crossed by a border or coastline take the country chosen for their snap fallback (the one
+    holding the nearest cell centre), so this is a 0.05° approximation for area statistics only.
+    """
+    cell = country_index_raster().read_all().astype(np.int32)
+    rows = np.where(cell < COUNTRY_NONE, cell % COUNTRY_SNAP, -1)
+    return rows.astype(np.int16)
+
+
 def continent_names() -> list[str]:
     """The continents of the Natural Earth country table, sorted."""
     return sorted({str(x) for x in _countries().continents if x})

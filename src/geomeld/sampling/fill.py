@@ -1,0 +1,255 @@
+"""Fill under-represented regions: add points where the pool is sparsest.
+
+Density is measured per 1° cell as (pool points in the cell) / (land area of the cell, km²), land being
+the 0.05° land-stratum cells (Köppen climate and an IGBP land class) inside the latitude range and the
+``--within`` footprints. Each new point goes to the cell with the lowest density at that moment (ties
+broken at random with the seed): a water-filling that first reaches every empty cell, then evens out.
+
+``by="continent"`` first shares the new points among continents the same way (points per km² of land
+of each continent, a 1° cell belonging to the continent of most of its land), then fills cells within
+each continent. A point is drawn area-uniformly in the chosen cell's land sub-cells and must be land at
+30″, inside the footprints and at the minimum spacing from the pool; a cell that fails three times is
+considered full and left out.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from geomeld.geo import reference as ref
+from geomeld.sampling.cells import CellSet, GridCellSet, RectCellSet, footprint_cells
+from geomeld.sampling.footprints import Footprints
+from geomeld.sampling.ids import quantize
+from geomeld.sampling.spacing import SpacingIndex
+from geomeld.sampling.strata import DEFAULT_LAT_RANGE, StrataGrid, strata_grid
+
+log = logging.getLogger(__name__)
+
+FillBy = Literal["cell", "continent"]
+CELL_DEG = 1.0
+MAX_FAILURES = 3
+
+
+@dataclass
+class FillResult:
+    lat: NDArray[np.float64]
+    lon: NDArray[np.float64]
+    requested: int
+    occupied_cells_before: int
+    occupied_cells_after: int
+    land_cells: int
+    per_continent: dict[str, int] = field(default_factory=dict)
+    shortfall_reason: str = ""
+
+
+class LandCells:
+    """The 1° cells with land, their land area and a sampler of land points inside each."""
+
+    def __init__(
+        self, grid: StrataGrid, lat_range: tuple[float, float], within: Footprints | None = None
+    ) -> None:
+        self.grid = grid
+        self.factor = round(CELL_DEG / grid.res_deg)
+        self.n_rows, self.n_cols = grid.shape[0] // self.factor, grid.shape[1] // self.factor
+        self._rects: dict[int, RectCellSet] = {}
+        self._cache: dict[int, CellSet] = {}
+        if within is None:
+            south, north = grid.row_lat_bounds(np.arange(grid.shape[0]))
+            rows_ok = (north > lat_range[0]) & (south < lat_range[1])
+            land = (grid.codes > 0) & rows_ok[:, None]
+            area = np.where(land, grid.row_area_km2[:, None], 0.0)
+            f = self.factor
+            self.area = area.reshape(self.n_rows, f, self.n_cols, f).sum(axis=(1, 3)).ravel()
+            self.within = False
+        else:
+            self.within = True
+            self.area = np.zeros(self.n_rows * self.n_cols)
+            parts = list(footprint_cells(grid, within, lat_range).values())
+            if parts:
+                s = np.concatenate([p.south for p in parts])
+                n = np.concatenate([p.north for p in parts])
+                w = np.concatenate([p.west for p in parts])
+                e = np.concatenate([p.east for p in parts])
+                a = np.concatenate([p.area_km2 for p in parts])
+                cell = self.cell_index((s + n) / 2, (w + e) / 2)
+                np.add.at(self.area, cell, a)
+                for c in np.unique(cell):
+                    m = cell == c
+                    self._rects[int(c)] = RectCellSet(s[m], n[m], w[m], e[m], a[m])
+
+    def cell_index(self, lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.int64]:
+        rows = np.clip(np.floor((90.0 - lat) / CELL_DEG).astype(np.int64), 0, self.n_rows - 1)
+        cols = np.floor((lon + 180.0) / CELL_DEG).astype(np.int64) % self.n_cols
+        return rows * self.n_cols + cols
+
+    def sampler(self, cell: int) -> CellSet:
+        if self.within:
+            return self._rects[cell]
+        if cell not in self._cache:
+            r, c = divmod(cell, self.n_cols)
+            f = self.factor
+            block = self.grid.codes[r * f : (r + 1) * f, c * f : (c + 1) * f] > 0
+            rr, cc = np.nonzero(block)
+            self._cache[cell] = GridCellSet(rr + r * f, cc + c * f, self.grid)
+        return self._cache[cell]
+
+    def continents(self, cells: NDArray[np.int64]) -> NDArray[np.object_]:
+        """Continent of most of each cell's land (0.05° sub-cells; Natural Earth continents)."""
+        _, continent_of_country, _ = ref.country_geometries()
+        labels = np.array(sorted({str(c) for c in continent_of_country if c}), dtype=object)
+        lut = np.searchsorted(labels, continent_of_country.astype(str))
+        country = ref.country_grid()
+        if self.within:
+            lat_l, lon_l, own_l = [], [], []
+            rng = np.random.default_rng(0)
+            for i, c in enumerate(cells):
+                la, lo = self.sampler(int(c)).draw(rng, 16)
+                lat_l.append(la)
+                lon_l.append(lo)
+                own_l.append(np.full(la.size, i))
+            rows, cols = self.grid.cell_of(np.concatenate(lat_l), np.concatenate(lon_l))
+            c_row = country[rows, cols]
+            own = np.concatenate(own_l)
+        else:
+            f = self.factor
+            land = self.grid.codes > 0
+            c_row = country[land]
+            rr, cc = np.nonzero(land)
+            cell_of_sub = (rr // f) * self.n_cols + cc // f
+            pos = np.full(self.area.size, -1, dtype=np.int64)
+            pos[cells] = np.arange(cells.size)
+            own = pos[cell_of_sub]
+            keep = own >= 0
+            c_row, own = c_row[keep], own[keep]
+        has = c_row >= 0
+        votes = np.bincount(own[has] * labels.size + lut[c_row[has]], minlength=cells.size * labels.size)
+        votes = votes.reshape(cells.size, labels.size)
+        best = votes.argmax(axis=1)
+        return np.where(votes[np.arange(cells.size), best] > 0, labels[best], "").astype(object)
+
+
+@lru_cache(maxsize=2)
+def _global_land_cells(lat_range: tuple[float, float]) -> LandCells:
+    return LandCells(strata_grid(), lat_range)
+
+
+def _water_fill(
+    count: NDArray[np.float64], area: NDArray[np.float64], k: int, rng: np.random.Generator
+) -> NDArray[np.int64]:
+    """Indices (with repeats) of where ``k`` new points go: always to the lowest count/area."""
+    if k <= 0 or count.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    tie = rng.random(count.size)
+    heap = [(count[i] / area[i], tie[i], i) for i in range(count.size)]
+    heapq.heapify(heap)
+    added = np.zeros(count.size)
+    out = np.empty(k, dtype=np.int64)
+    for j in range(k):
+        _, t, i = heapq.heappop(heap)
+        out[j] = i
+        added[i] += 1
+        heapq.heappush(heap, ((count[i] + added[i]) / area[i], t, i))
+    return out
+
+
+def fill_sparse(
+    pool_lat: NDArray[np.float64],
+    pool_lon: NDArray[np.float64],
+    n: int,
+    *,
+    rng: np.random.Generator,
+    spacing: SpacingIndex,
+    by: FillBy = "cell",
+    within: Footprints | None = None,
+    lat_range: tuple[float, float] = DEFAULT_LAT_RANGE,
+    max_rounds: int = 30,
+) -> FillResult:
+    """Add ``n`` points in the sparsest 1° cells (or continents, then cells) of the pool."""
+    if by not in ("cell", "continent"):
+        raise ValueError(f"fill: 'by' must be 'cell' or 'continent', got {by!r}")
+    cells = (
+        LandCells(strata_grid(), lat_range, within) if within is not None else _global_land_cells(lat_range)
+    )
+    land = np.flatnonzero(cells.area > 0)
+    count = np.zeros(cells.area.size)
+    if pool_lat.size:
+        np.add.at(count, cells.cell_index(pool_lat, pool_lon), 1)
+    before = int((count[land] > 0).sum())
+    failures = np.zeros(cells.area.size, dtype=np.int64)
+    continent = cells.continents(land) if by == "continent" else None
+    out_lat: list[NDArray[np.float64]] = []
+    out_lon: list[NDArray[np.float64]] = []
+    remaining = n
+    for round_no in range(max_rounds):
+        usable = land[failures[land] < MAX_FAILURES]
+        if remaining <= 0 or usable.size == 0:
+            break
+        if continent is None:
+            targets = usable[_water_fill(count[usable], cells.area[usable], remaining, rng)]
+        else:
+            cont_u = continent[failures[land] < MAX_FAILURES]
+            names = sorted({str(c) for c in cont_u if c})
+            c_count = np.array([count[usable[cont_u == k]].sum() for k in names])
+            c_area = np.array([cells.area[usable[cont_u == k]].sum() for k in names])
+            share = np.bincount(_water_fill(c_count, c_area, remaining, rng), minlength=len(names))
+            parts = []
+            for k, m in zip(names, share, strict=True):
+                sub = usable[cont_u == k]
+                parts.append(sub[_water_fill(count[sub], cells.area[sub], int(m), rng)])
+            targets = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        lat = np.empty(targets.size)
+        lon = np.empty(targets.size)
+        for j, c in enumerate(targets):
+            la, lo = cells.sampler(int(c)).draw(rng, 1)
+            lat[j], lon[j] = la[0], lo[0]
+        lat, lon = quantize(lat, lon)
+        ok = (lat >= lat_range[0]) & (lat <= lat_range[1])
+        ok &= ref.is_land(lat, lon)
+        if within is not None:
+            ok &= within.contains(lat, lon)
+        res = spacing.add(lat[ok], lon[ok])
+        accepted = np.zeros(targets.size, dtype=bool)
+        accepted[np.flatnonzero(ok)[res.keep]] = True
+        np.add.at(count, targets[accepted], 1)
+        np.add.at(failures, targets[~accepted], 1)
+        out_lat.append(lat[accepted])
+        out_lon.append(lon[accepted])
+        remaining -= int(accepted.sum())
+        log.info(
+            "fill round %d: %d tried, %d added, %d to go",
+            round_no + 1,
+            targets.size,
+            accepted.sum(),
+            remaining,
+        )
+    lat_all = np.concatenate(out_lat) if out_lat else np.zeros(0)
+    lon_all = np.concatenate(out_lon) if out_lon else np.zeros(0)
+    per_cont: dict[str, int] = {}
+    if lat_all.size:
+        names_new = ref.country_at(lat_all, lon_all).continent
+        for k in names_new:
+            per_cont[str(k) or "(none)"] = per_cont.get(str(k) or "(none)", 0) + 1
+    reason = ""
+    if remaining > 0:
+        reason = (
+            f"only {n - remaining} of {n} placed: every land cell with room failed {MAX_FAILURES} times"
+            if land[failures[land] < MAX_FAILURES].size == 0
+            else f"only {n - remaining} of {n} placed within {max_rounds} rounds"
+        )
+    return FillResult(
+        lat_all,
+        lon_all,
+        n,
+        before,
+        int((count[land] > 0).sum()),
+        int(land.size),
+        per_cont,
+        reason,
+    )
