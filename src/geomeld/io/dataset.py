@@ -36,7 +36,7 @@ loaded state reaches them at the next ``iter()``.
 Decoding: when the index records a dataset's byte location (every file geomeld writes) the array is
 read straight from the tar with numpy (raw) or ``zlib`` + numpy unshuffle (gzip); otherwise (foreign
 storage layouts) the whole sample is decoded with h5py. Values are checked on the way (class codes
-in the table, no ±Inf); with ``on_error="skip"`` a bad sample is logged, counted in ``bad_samples``
+in the table, no ±Inf, on the pixels the crop keeps); with ``on_error="skip"`` a bad sample is logged, counted in ``bad_samples``
 (per process; also appended to ``error_log`` when given) and the rest keeps loading.
 """
 
@@ -592,6 +592,8 @@ class GeoMeldLoader:
         return [hi - lo for lo, hi in _blocks(n, self.num_workers)]
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        if self.dataset._skip is None:  # a fresh pass (not resuming): count from the epoch start
+            self.batches = 0
         it = iter(self.loader)
         self.dataset._skip = None  # the workers (or the single-process iterator) captured it already
         self.dataset._rotate = 0
