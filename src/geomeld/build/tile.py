@@ -27,7 +27,7 @@ import geomeld
 from geomeld.align import QualityReport, valid_fraction
 from geomeld.build.config import BuildConfig
 from geomeld.grid import TileGeometryError, tile_for_anchor
-from geomeld.modalities import DYNAMIC_WORLD_CLASSES, LAYOUTS, MODALITIES, SCHEMA_VERSION
+from geomeld.modalities import LAYOUTS, MODALITIES, SCHEMA_VERSION
 from geomeld.sample import Sample, SampleMetadata, WaterAnalysis
 from geomeld.sources import default_sources
 from geomeld.sources.base import ModalityResult, Source, TileContext
@@ -88,18 +88,19 @@ def _tile_id_value(tile_id: str) -> int | str:
 
 
 def water_analysis(
-    dw: np.ndarray | None, jrc: np.ndarray | None, occurrence_min: float, detected_min: float
+    dw: np.ndarray | None,
+    jrc: np.ndarray | None,
+    wc: np.ndarray | None,
+    occurrence_min: float,
+    detected_min: float,
 ) -> WaterAnalysis:
-    """Water share of the 128 × 128 grid: DW == water AND JRC occurrence ≥ threshold (DW alone without JRC)."""
-    if dw is None:
+    """``water_analysis`` by the documented consensus rule of :mod:`geomeld.signals.water`."""
+    from geomeld.signals.water import water_signal
+
+    sig = water_signal(dw, jrc, wc, occurrence_threshold=occurrence_min, detect_threshold=detected_min)
+    if sig is None:
         return WaterAnalysis(detected=False, percentage=0.0, method="unavailable")  # type: ignore[call-arg]
-    water = dw[0] == DYNAMIC_WORLD_CLASSES.codes[DYNAMIC_WORLD_CLASSES.names.index("water")]
-    method = "dynamic_world"
-    if jrc is not None:
-        water &= np.nan_to_num(jrc, nan=0.0) >= occurrence_min
-        method = "dynamic_world_and_jrc"
-    pct = float(water.sum()) * 100.0 / water.size
-    return WaterAnalysis(detected=pct > detected_min, percentage=pct, method=method)  # type: ignore[call-arg]
+    return WaterAnalysis(detected=sig.detected, percentage=sig.percentage, method=sig.method)  # type: ignore[call-arg]
 
 
 def build_tile(
@@ -214,9 +215,11 @@ def _assemble(
     if jrc is not None:
         prov_modalities["jrc_occurrence"] = jrc.provenance
     dw = ctx.results.get("dynamic_world")
+    wc = ctx.results.get("esa_worldcover")
     wa = water_analysis(
         dw.array if dw is not None else None,
         jrc_arr,
+        wc.array if wc is not None else None,
         config.water_occurrence_min,
         config.water_detected_min_percent,
     )

@@ -1,0 +1,75 @@
+"""Per-product source details: canopy tile-set adapter, reference dates, SCL cloud share, DW substitute."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from geomeld.align import cloud_share_from_scl
+from geomeld.build.embedded import _data_dir, embedded_catalog_dir
+from geomeld.build.tile import reference_date
+from geomeld.grid import tile_for_anchor
+from geomeld.modalities import DYNAMIC_WORLD_CLASSES, ESA_WORLDCOVER_CLASSES
+from geomeld.sources.base import SourceSettings, TileContext
+from geomeld.sources.canopy import CanopyHeightSource, TileSetIndex
+from geomeld.sources.catalog import LocalCatalog
+from geomeld.sources.dynamic_world import WORLDCOVER_TO_DYNAMIC_WORLD, worldcover_to_dynamic_world
+
+
+def test_tileset_index_names_the_covering_tiles() -> None:
+    idx = TileSetIndex("https://x/ETH_{lat}{lon}_Map.tif", "https://x/ETH_{lat}{lon}_Map_SD.tif", 3.0)
+    items = idx.items_for((-77.1, 38.7, -77.0, 38.9))
+    assert [it.id for it in items] == ["N36W078"]
+    assert items[0].assets["height"].href == "https://x/ETH_N36W078_Map.tif"
+    assert items[0].assets["stddev"].href == "https://x/ETH_N36W078_Map_SD.tif"
+    across = idx.items_for((-0.5, -0.5, 0.5, 0.5))
+    assert sorted(it.id for it in across) == ["N00E000", "N00W003", "S03E000", "S03W003"]
+
+
+def test_canopy_from_a_cog_tileset_on_disk(tmp_path: Path) -> None:
+    shutil.copy(_data_dir() / "real/lidar_hag/hag.tif", tmp_path / "N36W078_height.tif")
+    catalog = LocalCatalog(embedded_catalog_dir())
+    (hag_item,) = catalog.relocatable("canopy-height")
+    lat, lon = hag_item.properties["geomeld:relocatable_centers"][0]
+    settings = SourceSettings(
+        canopy_tileset={"height": str(tmp_path / "{lat}{lon}_height.tif"), "tile_deg": 3}
+    )
+    ctx = TileContext(tile_for_anchor(lat, lon, "chm"), date(2020, 6, 15), catalog, settings)
+    res = CanopyHeightSource().fetch(ctx)
+    assert res.array is not None and res.provenance["status"] == "ok"
+    height, std = res.array
+    valid = np.isfinite(height)
+    assert 0.1 < valid.mean() < 0.5  # the LiDAR patch covers ~570 x 520 m of the 1280 m tile
+    assert np.all(std[valid] >= 0) and float(np.nanmax(height)) > 10
+    assert "block mean" in res.provenance["items"][0]["method"]
+    # a tile of the set that does not exist (ocean): recorded as missing, not a crash
+    far = TileContext(tile_for_anchor(30.0, -40.0, "sea"), date(2020, 6, 15), catalog, settings)
+    gone = CanopyHeightSource().fetch(far)
+    assert gone.array is None and gone.provenance["reason"] == "no_valid_pixels" and gone.provenance["errors"]
+
+
+def test_reference_month_is_seeded_and_in_range() -> None:
+    dates = {reference_date(str(i), 0, (2017, 2022)) for i in range(300)}
+    assert all(2017 <= d.year <= 2022 and d.day == 15 for d in dates)
+    assert len({d.year for d in dates}) == 6 and len({d.month for d in dates}) == 12
+    assert reference_date("abc", 0, (2017, 2022)) == reference_date("abc", 0, (2017, 2022))
+    assert any(
+        reference_date(str(i), 0, (2017, 2022)) != reference_date(str(i), 1, (2017, 2022)) for i in range(5)
+    )
+
+
+def test_scl_cloud_share() -> None:
+    scl = np.array([[0, 4, 4, 8], [9, 10, 3, 5]], dtype=np.uint8)  # 0 = no data
+    assert cloud_share_from_scl(scl) == 4 / 7
+    assert cloud_share_from_scl(np.zeros((2, 2), np.uint8)) == 1.0
+
+
+def test_dynamic_world_substitute_covers_every_worldcover_class() -> None:
+    codes = np.array(ESA_WORLDCOVER_CLASSES.codes + (ESA_WORLDCOVER_CLASSES.nodata,), dtype=np.uint8)
+    dw = worldcover_to_dynamic_world(codes)
+    assert set(WORLDCOVER_TO_DYNAMIC_WORLD) == set(ESA_WORLDCOVER_CLASSES.codes)
+    assert set(dw[:-1]) <= set(DYNAMIC_WORLD_CLASSES.codes) and dw[-1] == DYNAMIC_WORLD_CLASSES.nodata
+    assert dw[list(ESA_WORLDCOVER_CLASSES.codes).index(80)] == 0  # permanent water -> water
