@@ -68,7 +68,7 @@ def test_scl_cloud_share() -> None:
 
 
 def test_dynamic_world_substitute_covers_every_worldcover_class() -> None:
-    codes = np.array(ESA_WORLDCOVER_CLASSES.codes + (ESA_WORLDCOVER_CLASSES.nodata,), dtype=np.uint8)
+    codes = np.array((*ESA_WORLDCOVER_CLASSES.codes, ESA_WORLDCOVER_CLASSES.nodata), dtype=np.uint8)
     dw = worldcover_to_dynamic_world(codes)
     assert set(WORLDCOVER_TO_DYNAMIC_WORLD) == set(ESA_WORLDCOVER_CLASSES.codes)
     assert set(dw[:-1]) <= set(DYNAMIC_WORLD_CLASSES.codes) and dw[-1] == DYNAMIC_WORLD_CLASSES.nodata
