@@ -33,11 +33,15 @@ it had already delivered (PyTorch hands out batches round-robin over workers, sk
 ones; the loader replays that rule). Skipping costs no decoding. Workers are not persistent, so a
 loaded state reaches them at the next ``iter()``.
 
-Decoding: when the index records a dataset's byte location (every file geomeld writes) the array is
-read straight from the tar with numpy (raw) or ``zlib`` + numpy unshuffle (gzip); otherwise (foreign
-storage layouts) the whole sample is decoded with h5py. Values are checked on the way (class codes
-in the table, no ±Inf, on the pixels the crop keeps); with ``on_error="skip"`` a bad sample is logged, counted in ``bad_samples``
-(per process; also appended to ``error_log`` when given) and the rest keeps loading.
+Decoding: shards are memory-mapped; when the index records a dataset's byte location (every file
+geomeld writes) the array is a zero-copy numpy view into the map (raw) or inflated with ``zlib`` and
+unshuffled with numpy (gzip); otherwise (foreign storage layouts) the whole sample is decoded with
+h5py. :func:`make_loader` has each worker write samples straight into its batch tensors
+(:meth:`GeoMeldDataset.iter_batches`, identical to :func:`collate_batch` over per-sample dicts).
+Values are checked on the way (class codes in the table, no ±Inf, on the pixels the crop keeps);
+bad members recorded in the index (``error`` column) are reported when the dataset is built. With
+``on_error="skip"`` a bad sample is logged, counted in ``bad_samples`` (per process; also appended
+to ``error_log`` when given) and the rest keeps loading; ``"raise"`` stops with shard + key + problem.
 """
 
 from __future__ import annotations
