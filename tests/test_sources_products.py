@@ -73,3 +73,32 @@ def test_dynamic_world_substitute_covers_every_worldcover_class() -> None:
     assert set(WORLDCOVER_TO_DYNAMIC_WORLD) == set(ESA_WORLDCOVER_CLASSES.codes)
     assert set(dw[:-1]) <= set(DYNAMIC_WORLD_CLASSES.codes) and dw[-1] == DYNAMIC_WORLD_CLASSES.nodata
     assert dw[list(ESA_WORLDCOVER_CLASSES.codes).index(80)] == 0  # permanent water -> water
+
+
+def test_plain_folder_of_rasters_is_a_catalog(tmp_path: Path) -> None:
+    from geomeld.build.config import embedded_config
+    from geomeld.build.embedded import embedded_anchors_path
+    from geomeld.build.runner import read_anchors
+    from geomeld.build.tile import build_tile
+    from geomeld.sources.catalog import FolderCatalog, open_catalog
+
+    ben = _data_dir() / "real/bigearthnet"
+    s2_dir = tmp_path / "sentinel-2-l2a" / "S2A_MSIL2A_20170613T101031_87_48"
+    s2_dir.mkdir(parents=True)
+    for f in (ben / "s2/S2A_MSIL2A_20170613T101031_87_48").glob("*.tif"):
+        shutil.copy(f, s2_dir / (f.stem.rsplit("_", 1)[1] + ".tif"))
+    s1_dir = tmp_path / "sentinel-1" / "S1A_20170613T165043_ASC"
+    s1_dir.mkdir(parents=True)
+    for f in (ben / "s1/S1A_IW_GRDH_1SDV_20170613T165043_33UUP_87_48").glob("*.tif"):
+        shutil.copy(f, s1_dir / (f.stem.rsplit("_", 1)[1] + ".tif"))
+    catalog = open_catalog(str(tmp_path))
+    assert isinstance(catalog, FolderCatalog)
+    s1_item = next(it for it in catalog.items if it.collection == "sentinel-1")
+    assert s1_item.properties["sat:orbit_state"] == "ascending" and s1_item.datetime is not None
+    (anchor,) = [a for a in read_anchors(embedded_anchors_path()) if a.tile_id == "ben-87_48"]
+    cfg = embedded_config().model_copy(update={"allow_stand_ins": False})
+    folder = build_tile(anchor, cfg, catalog)
+    ref = build_tile(anchor, cfg, LocalCatalog(embedded_catalog_dir()))
+    assert folder.sample is not None and ref.sample is not None, folder.message
+    for key in ("sentinel2", "sentinel1"):
+        np.testing.assert_array_equal(folder.sample.arrays[key], ref.sample.arrays[key])

@@ -18,7 +18,8 @@ WebDataset shards (`geomeld-00000.tar`, NAIP layout `geomeld-00000_n.tar`) with 
 Inputs: --anchors, a Parquet or CSV with columns tile_id, lat, long (stratum, source optional),
 e.g. the output of `geomeld sample`, or the word `embedded` for the embedded sample's anchors.
 --catalog: `embedded` (offline, shipped with geomeld), `planetary-computer`, `earth-search`, any
-STAC API URL, or a folder holding a static STAC catalog.json.
+STAC API URL, a folder holding a static STAC catalog.json, or a plain folder of rasters
+(<collection>/<item>.tif or <collection>/<item>/<asset>.tif; see geomeld.sources.catalog.FolderCatalog).
 
 Outputs in --out: shards + index, manifest.jsonl (every tile: done / skipped(reason) / failed(reason)),
 summary.json (counts per outcome, stratum, source). Re-running the same command resumes exactly:
@@ -40,7 +41,7 @@ def register(app: typer.Typer) -> None:
         catalog: str | None = typer.Option(
             None,
             "--catalog",
-            help="embedded | planetary-computer | earth-search | STAC API URL | static catalog folder.",
+            help="embedded | planetary-computer | earth-search | STAC API URL | static catalog folder | raster folder.",
         ),
         config: Path | None = typer.Option(
             None, "--config", help="Build config YAML (configs/build/*.yaml)."

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -177,6 +178,66 @@ class LocalCatalog(Catalog):
         return {"name": self.name, "kind": "local", "items": len(self.items)}
 
 
+_DATE_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2}))?")
+RASTER_SUFFIXES = (".tif", ".tiff", ".jp2", ".vrt")
+
+
+class FolderCatalog(LocalCatalog):
+    """A plain folder of rasters, no STAC JSON: ``<root>/<collection>/<item>.tif`` (one asset ``data``)
+    or ``<root>/<collection>/<item>/<asset>.tif`` (one asset per file, e.g. ``B02.tif``, ``VV.tif``).
+
+    Footprints come from the rasters themselves; the datetime from a ``YYYYMMDD[THHMMSS]`` in the item
+    name (none: a static layer); ``sat:orbit_state`` from an ``ASC``/``DESC`` token in the name.
+    """
+
+    def __init__(self, root: str | Path, name: str | None = None) -> None:
+        self.root = Path(root)
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"raster folder catalog {root}: not a folder")
+        self.name = name or str(self.root)
+        self.items = []
+        for cdir in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            for entry in sorted(cdir.iterdir()):
+                if entry.is_file() and entry.suffix.lower() in RASTER_SUFFIXES:
+                    self.items.append(self._item(cdir.name, entry.stem, {"data": entry}))
+                elif entry.is_dir():
+                    files = {
+                        f.stem: f for f in sorted(entry.iterdir()) if f.suffix.lower() in RASTER_SUFFIXES
+                    }
+                    if files:
+                        self.items.append(self._item(cdir.name, entry.name, files))
+        if not self.items:
+            raise FileNotFoundError(f"raster folder catalog {root}: no rasters under <collection>/ folders")
+
+    @staticmethod
+    def _item(collection: str, item_id: str, files: dict[str, Path]) -> CatalogItem:
+        import rasterio
+        from rasterio.warp import transform_bounds
+
+        first = next(iter(files.values()))
+        try:
+            with rasterio.open(first) as ds:
+                west, south, east, north = transform_bounds(ds.crs, "EPSG:4326", *ds.bounds, densify_pts=21)
+                epsg = ds.crs.to_epsg() if ds.crs else None
+        except Exception as exc:
+            raise PermanentSourceError(
+                f"raster folder catalog: cannot read {first}: {exc}", "corrupt_input"
+            ) from None
+        props: dict[str, Any] = {"proj:epsg": epsg}
+        m = _DATE_IN_NAME.search(item_id)
+        when = None
+        if m:
+            y, mo, d, hh, mm, ss = (int(g) if g else 0 for g in m.groups())
+            when = datetime(y, mo, d, hh, mm, ss, tzinfo=UTC)
+        tokens = set(re.split(r"[_\-.]", item_id.upper()))
+        if tokens & {"ASC", "ASCENDING"}:
+            props["sat:orbit_state"] = "ascending"
+        elif tokens & {"DESC", "DESCENDING"}:
+            props["sat:orbit_state"] = "descending"
+        assets = {k: Asset(str(v.resolve())) for k, v in files.items()}
+        return CatalogItem(item_id, collection, when, box(west, south, east, north), props, assets)
+
+
 class StacApiCatalog(Catalog):
     """Any STAC API, searched with ``pystac-client``; asset hrefs are signed right before each read."""
 
@@ -236,7 +297,8 @@ def _classify_api_error(exc: Exception, what: str) -> Exception:
 
 
 def open_catalog(spec: str, *, timeout_s: float = 30.0, sas_token_url: str | None = None) -> Catalog:
-    """A catalog from a spec: ``embedded``, ``planetary-computer``, ``earth-search``, a URL or a folder.
+    """A catalog from a spec: ``embedded``, ``planetary-computer``, ``earth-search``, a URL, a static
+    STAC catalog (folder with ``catalog.json``) or a plain folder of rasters (:class:`FolderCatalog`).
 
     ``sas_token_url`` (with ``{collection}``) makes a STAC API catalog sign asset URLs with SAS tokens
     from that service, exactly as Planetary Computer does (whose token service is the default there).
@@ -260,4 +322,7 @@ def open_catalog(spec: str, *, timeout_s: float = 30.0, sas_token_url: str | Non
         return StacApiCatalog(
             spec, signer=SasTokenSigner(sas_token_url) if sas_token_url else None, timeout_s=timeout_s
         )
+    path = Path(spec)
+    if path.is_dir() and not (path / "catalog.json").exists():
+        return FolderCatalog(path)
     return LocalCatalog(spec)

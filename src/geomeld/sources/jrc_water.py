@@ -27,7 +27,7 @@ class JrcWaterSource(Source):
         def grid(p: Placement) -> GridSpec:
             return p.tile.grid_for(GRID_PIXEL_M, GRID_SIZE_10M)
 
-        arr, used = mosaic_read(ctx, placements, ("occurrence",), grid, Resampling.CONTINUOUS)
+        arr, used = mosaic_read(ctx, placements, ("occurrence", "data"), grid, Resampling.CONTINUOUS)
         arr = np.where(arr > 100, np.nan, arr).astype(np.float32)
         if not used:
             return missing(self.key, "no_valid_pixels", "JRC occurrence holds no valid pixel over the tile")
