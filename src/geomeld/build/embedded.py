@@ -596,7 +596,7 @@ def prepare_embedded(shared: Path, data_dir: Path | None = None) -> dict[str, An
     (cat_dir / "README.md").write_text(EMBEDDED_README)
     for folder, text in REAL_READMES.items():
         (real / folder / "README.md").write_text(text)
-    _write_catalog(cat_dir, items)
+    write_static_catalog(cat_dir, items, "geomeld-embedded", "geomeld embedded sample", asset_prefix="../")
     (cat_dir / "footprints.geojson").write_text(
         json.dumps({"type": "FeatureCollection", "features": footprints}, indent=1) + "\n"
     )
@@ -607,7 +607,14 @@ def prepare_embedded(shared: Path, data_dir: Path | None = None) -> dict[str, An
     return {"items": len(items), "anchors": len(anchors)}
 
 
-def _write_catalog(cat_dir: Path, items: list[dict[str, Any]]) -> None:
+def write_static_catalog(
+    cat_dir: Path, items: list[dict[str, Any]], catalog_id: str, title: str, asset_prefix: str = ""
+) -> None:
+    """Write STAC item dicts as a static catalog: ``catalog.json`` → ``<collection>/collection.json`` → items.
+
+    ``asset_prefix`` is prepended to every asset href (``"../"`` turns hrefs relative to the catalog
+    folder into hrefs relative to the item files, one level deeper).
+    """
     collections: dict[str, list[dict[str, Any]]] = {}
     for it in items:
         collections.setdefault(it["collection"], []).append(it)
@@ -617,9 +624,8 @@ def _write_catalog(cat_dir: Path, items: list[dict[str, Any]]) -> None:
         cdir.mkdir(parents=True, exist_ok=True)
         item_links = []
         for it in sorted(its, key=lambda i: i["id"]):
-            # hrefs are relative to the item file, which sits one folder deeper than the catalog
             for a in it["assets"].values():
-                a["href"] = "../" + a["href"]
+                a["href"] = asset_prefix + a["href"]
             (cdir / f"{it['id']}.json").write_text(json.dumps(it, indent=1) + "\n")
             item_links.append({"rel": "item", "href": f"./{it['id']}.json", "type": "application/geo+json"})
         boxes = np.array([it["bbox"] for it in its])
@@ -627,7 +633,7 @@ def _write_catalog(cat_dir: Path, items: list[dict[str, Any]]) -> None:
             "type": "Collection",
             "stac_version": "1.0.0",
             "id": cid,
-            "description": f"geomeld embedded sample: {cid}",
+            "description": f"{title}: {cid}",
             "license": "various",
             "extent": {
                 "spatial": {
@@ -653,8 +659,8 @@ def _write_catalog(cat_dir: Path, items: list[dict[str, Any]]) -> None:
     catalog = {
         "type": "Catalog",
         "stac_version": "1.0.0",
-        "id": "geomeld-embedded",
-        "description": "geomeld embedded sample: small real rasters for offline builds (composite samples)",
+        "id": catalog_id,
+        "description": title,
         "links": [{"rel": "root", "href": "./catalog.json"}, *links],
     }
     (cat_dir / "catalog.json").write_text(json.dumps(catalog, indent=1) + "\n")

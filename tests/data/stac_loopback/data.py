@@ -20,6 +20,8 @@ import copy
 import json
 from pathlib import Path
 
+from geomeld.build.embedded import write_static_catalog
+
 HERE = Path(__file__).parent
 REPO = HERE.parents[2]
 EMBEDDED = REPO / "src/geomeld/data/embedded"
@@ -64,43 +66,9 @@ def main() -> None:
         },
         "links": [],
     }
-    groups: dict[str, list[dict]] = {}
-    for it in (s2, cloudy, s1, corrupt):
-        groups.setdefault(it["collection"], []).append(it)
-    links = []
-    for cid, items in sorted(groups.items()):
-        cdir = out / cid
-        cdir.mkdir(exist_ok=True)
-        item_links = []
-        for it in items:
-            (cdir / f"{it['id']}.json").write_text(json.dumps(it, indent=1) + "\n")
-            item_links.append({"rel": "item", "href": f"./{it['id']}.json", "type": "application/geo+json"})
-        coll = {
-            "type": "Collection",
-            "stac_version": "1.0.0",
-            "id": cid,
-            "description": f"loopback fixture: {cid}",
-            "license": "various",
-            "extent": {
-                "spatial": {"bbox": [s2["bbox"]]},
-                "temporal": {"interval": [["2017-01-01T00:00:00Z", None]]},
-            },
-            "links": [
-                {"rel": "root", "href": "../catalog.json"},
-                {"rel": "parent", "href": "../catalog.json"},
-                *item_links,
-            ],
-        }
-        (cdir / "collection.json").write_text(json.dumps(coll, indent=1) + "\n")
-        links.append({"rel": "child", "href": f"./{cid}/collection.json", "type": "application/json"})
-    root = {
-        "type": "Catalog",
-        "stac_version": "1.0.0",
-        "id": "geomeld-loopback",
-        "description": "geomeld loopback STAC fixture over real rasters",
-        "links": [{"rel": "root", "href": "./catalog.json"}, *links],
-    }
-    (out / "catalog.json").write_text(json.dumps(root, indent=1) + "\n")
+    write_static_catalog(
+        out, [s2, cloudy, s1, corrupt], "geomeld-loopback", "geomeld loopback STAC fixture over real rasters"
+    )
 
 
 if __name__ == "__main__":
