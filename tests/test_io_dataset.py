@@ -154,10 +154,11 @@ def test_epochs_reshuffle_deterministically(shards: list[Path]) -> None:
     assert sorted(a0) == sorted(ds.worker_items(0, 1, epoch=1)) == list(range(11))
 
 
-def test_multiworker_epoch_and_exact_resume(shards: list[Path]) -> None:
+@pytest.mark.parametrize("workers", [0, 2])
+def test_multiworker_epoch_and_exact_resume(shards: list[Path], workers: int) -> None:
     kw = {
         "batch_size": 2,
-        "num_workers": 2,
+        "num_workers": workers,
         "seed": 7,
         "crop_size": 32,
         "modalities": ["aster", "esa_worldcover"],

@@ -488,8 +488,14 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
         """This worker's samples, written straight into batch tensors (no per-sample copies).
 
         Same samples, order and values as batching :meth:`__iter__` with :func:`collate_batch`.
+        The stream (incl. any resume skip) is fixed when this is called, not at the first ``next``.
         """
         items, epoch = self._my_items()
+        return self._batches(items, epoch, batch_size, drop_last)
+
+    def _batches(
+        self, items: list[int], epoch: int, batch_size: int, drop_last: bool
+    ) -> Iterator[dict[str, Any]]:
         spec = self.sample_spec()
         handles: Handles = {}
 
