@@ -118,3 +118,20 @@ def test_bad_anchor_files_name_the_row_and_column(tmp_path: Path, text: str, mes
 def test_missing_catalog_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=r"catalog\.json"):
         open_catalog(str(tmp_path / "nope"))
+
+
+def test_a_dying_task_is_recorded_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import geomeld.build.runner as runner
+
+    real = runner.run_tile
+
+    def flaky(anchor: Anchor, config_json: str):  # type: ignore[no-untyped-def]
+        if anchor.tile_id == "boom":
+            raise MemoryError("worker ran out of memory")
+        return real(anchor, config_json)
+
+    monkeypatch.setattr(runner, "run_tile", flaky)
+    anchors = [Anchor("boom", 52.49, 12.55, "x", "bad"), _anchor(BEN)]
+    res = run_build(anchors, tmp_path, embedded_config(), workers=0, progress=False)
+    assert res.summary["outcome"] == {"failed": 1, "done": 1}
+    assert res.summary["reasons"] == {"failed:task_error": 1}

@@ -118,6 +118,21 @@ def run_tile(anchor: Anchor, config_json: str) -> tuple[dict[str, Any], str | No
     return outcome.record(), layout, data
 
 
+def _task_failure(anchor: Anchor, exc: BaseException) -> tuple[dict[str, Any], None, None]:
+    rec = {
+        "tile_id": anchor.tile_id,
+        "status": "failed",
+        "reason": "task_error",
+        "message": f"the tile's task died: {type(exc).__name__}: {exc}",
+        "stratum": anchor.stratum,
+        "source": anchor.source,
+        "attempts": 1,
+        "seconds": 0.0,
+        "layout": None,
+    }
+    return rec, None, None
+
+
 @dataclass
 class BuildResult:
     summary: dict[str, Any]
@@ -151,31 +166,47 @@ class _Executor:
                 )
                 self.client = Client(self.cluster)
 
-    def map(self, fn: Callable[..., Any], anchors: Iterable[Anchor], *args: Any) -> Iterator[Any]:
+    def map(
+        self,
+        fn: Callable[..., Any],
+        anchors: Iterable[Anchor],
+        *args: Any,
+        on_error: Callable[[Anchor, BaseException], Any],
+    ) -> Iterator[Any]:
+        """Results of ``fn(anchor, *args)`` in completion order; a task that dies (worker lost,
+        unpicklable result, ...) yields ``on_error(anchor, exc)`` instead of stopping the build."""
         if self.client is None:
             for a in anchors:
-                yield fn(a, *args)
+                try:
+                    yield fn(a, *args)
+                except Exception as exc:
+                    yield on_error(a, exc)
             return
         from dask.distributed import as_completed
 
         it = iter(anchors)
         pending = as_completed()
+        owner: dict[str, Anchor] = {}
+
+        def submit(a: Anchor) -> None:
+            fut = self.client.submit(fn, a, *args, key=f"tile-{a.tile_id}-{time.monotonic_ns()}", pure=False)
+            owner[fut.key] = a
+            pending.add(fut)
+
         for a in it:
-            pending.add(
-                self.client.submit(fn, a, *args, key=f"tile-{a.tile_id}-{time.monotonic_ns()}", pure=False)
-            )
+            submit(a)
             if pending.count() >= self.max_in_flight:
                 break
         for fut in pending:
-            result = fut.result()
+            anchor = owner.pop(fut.key)
+            try:
+                result = fut.result()
+            except Exception as exc:
+                result = on_error(anchor, exc)
             fut.release()
             nxt = next(it, None)
             if nxt is not None:
-                pending.add(
-                    self.client.submit(
-                        fn, nxt, *args, key=f"tile-{nxt.tile_id}-{time.monotonic_ns()}", pure=False
-                    )
-                )
+                submit(nxt)
             yield result
 
     def close(self) -> None:
@@ -248,7 +279,9 @@ def run_build(
 
         bar = tqdm(total=len(todo), desc="build", unit="tile")
     try:
-        for rec, layout, data in executor.map(run_tile, todo, config.model_dump_json()):
+        for rec, layout, data in executor.map(
+            run_tile, todo, config.model_dump_json(), on_error=_task_failure
+        ):
             if data is not None and layout is not None:
                 manifest.spool_write(layout, rec["tile_id"], data)
             manifest.record_tile(rec)
