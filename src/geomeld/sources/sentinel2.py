@@ -168,6 +168,8 @@ class Sentinel2Source(Source):
                 "product_type": item.properties.get("s2:product_type"),
                 "cloud_cover": item.properties.get("eo:cloud_cover"),
                 "harmonisation_offset_removed": offset,
+                # recorded, not trusted: the flag is wrong on some Earth Search items (E84 #66, #71)
+                "earthsearch_boa_offset_applied": item.properties.get("earthsearch:boa_offset_applied"),
                 "tile_cloud_share": cloud,
                 "valid_fraction": round(frac, 4),
                 "kernels": records,
