@@ -25,9 +25,17 @@ Outputs in --out: shards + index, manifest.jsonl (every tile: done / skipped(rea
 summary.json (counts per outcome, stratum, source). Re-running the same command resumes exactly:
 finished tiles are not rebuilt and nothing is written twice, even after kill -9.
 
-Example (offline, real data):
+Runs on Dask: a local cluster of --workers processes (default 2), an existing cluster with
+--scheduler, or in this process with --workers 0.
+
+Examples:
 
   geomeld build --anchors embedded --catalog embedded --out build/embedded --workers 0
+
+  geomeld sample pool.parquet --config configs/sample/embedded.yaml
+  geomeld build --anchors pool.parquet --catalog embedded --out build/pool
+
+  geomeld build --anchors pool.parquet --config configs/build/planetary_computer.yaml --out shards --workers 8
 """
 
 
