@@ -146,13 +146,18 @@ class ShardSource:
         return out
 
     def epoch(self, epoch: int, skip: int = 0) -> Iterator[Batch]:
-        if skip:
-            state = self.loader.state_dict()
-            state.update(epoch=epoch, batches=skip)
-            self.loader.load_state_dict(state)
-        else:
-            self.loader.set_epoch(epoch)
-        return iter(self.loader)
+        """Epoch ``epoch`` from its ``skip``-th batch on.
+
+        The skipped batches are read and dropped: exact for any worker count. (The loader's own
+        ``load_state_dict`` skips without decoding, but with ``num_workers=0`` its batched path
+        reads the skip state only after ``GeoMeldLoader.__iter__`` has reset it, so it is not used.)
+        """
+        self.loader.set_epoch(epoch)
+        it = iter(self.loader)
+        for i in range(skip):
+            if next(it, None) is None:
+                raise ValueError(f"cannot resume at batch {skip} of epoch {epoch}: the epoch has only {i}")
+        return it
 
     def input_stats(self) -> Mapping[str, Any]:
         return _input_stats(self.norm, self.norm.raw.get("sample_count"))
