@@ -38,9 +38,18 @@ SURFACE: dict[str, tuple[str, ...]] = {
     "water": ("water", "open water"),
 }
 DOMINANT_WORDS = ("mostly", "predominantly", "largely", "mainly", "chiefly", "primarily")
-DOMINATED = ("dominated by", "covered by", "covered with")
-MINOR_FOR_MASS = ("patches of", "pockets of", "strips of", "some")
-MINOR_FOR_PLURAL = ("scattered", "some", "a few")
+DOMINATED = ("dominated by", "covered by", "covered with", "blanketed in", "carpeted with", "given over to")
+MINOR_FOR_MASS = (
+    "patches of",
+    "pockets of",
+    "strips of",
+    "some",
+    "a scattering of",
+    "fringes of",
+    "a band of",
+    "a belt of",
+)
+MINOR_FOR_PLURAL = ("scattered", "some", "a few", "clusters of", "a sprinkling of", "isolated")
 PLURAL_NOUNS = frozenset(
     (
         "wooded patches",
@@ -69,17 +78,27 @@ def article(word: str) -> str:
 
 
 LOCATION_TEXT = {
-    "north": ("in the north", "along the northern edge", "towards the north"),
-    "south": ("in the south", "along the southern edge", "towards the south"),
-    "east": ("in the east", "along the eastern side", "towards the east"),
-    "west": ("in the west", "along the western side", "towards the west"),
+    "north": (
+        "in the north",
+        "along the northern edge",
+        "towards the north",
+        "in the upper part of the tile",
+    ),
+    "south": (
+        "in the south",
+        "along the southern edge",
+        "towards the south",
+        "in the lower part of the tile",
+    ),
+    "east": ("in the east", "along the eastern side", "towards the east", "on the eastern flank"),
+    "west": ("in the west", "along the western side", "towards the west", "on the western flank"),
     "north-east": ("in the north-east", "in the north-eastern corner"),
     "north-west": ("in the north-west", "in the north-western corner"),
     "south-east": ("in the south-east", "in the south-eastern corner"),
     "south-west": ("in the south-west", "in the south-western corner"),
     "centre": ("in the centre", "in the middle of the scene"),
     "throughout": ("across the whole scene", "throughout"),
-    "scattered": ("scattered across the scene", "dotted around", ""),
+    "scattered": ("scattered across the scene", "dotted around", "here and there", "in several places", ""),
 }
 RELIEF_TEXT = {
     "flat": ("flat", "level", "flat, low-lying"),
@@ -93,8 +112,28 @@ RELIEF_NOUN = {
     "hilly": ("hills", "hillsides", "hilly terrain"),
     "steep": ("mountain slopes", "steep mountainsides", "rugged mountains"),
 }
-LANDSCAPE = ("landscape", "area", "scene", "terrain", "countryside")
-OPENERS = ("An aerial view of", "A satellite view of", "This image shows", "Seen from above,", "Overhead,")
+LANDSCAPE = (
+    "landscape",
+    "area",
+    "scene",
+    "terrain",
+    "countryside",
+    "stretch of land",
+    "patchwork of land",
+    "tract",
+)
+OPENERS = (
+    "An aerial view of",
+    "A satellite view of",
+    "This image shows",
+    "Seen from above,",
+    "Overhead,",
+    "A bird's-eye view of",
+    "This tile captures",
+    "Pictured from orbit:",
+    "The image depicts",
+    "Viewed from space,",
+)
 WATER_BY_TAG = (
     (("water", "lake"), "a lake"),
     (("water", "pond"), "a pond"),
@@ -138,7 +177,15 @@ ROAD_TEXT = (
     ({"service"}, ("service roads",)),
     ({"path", "footway", "cycleway", "bridleway"}, ("footpaths",)),
 )
-OBJECT_VERBS = ("run through", "cross", "cut across", "wind through", "pass through")
+OBJECT_VERBS = (
+    "run through",
+    "cross",
+    "cut across",
+    "wind through",
+    "pass through",
+    "traverse",
+    "thread through",
+)
 OBJECT_SALIENCE = (
     "solar",
     "airport",

@@ -426,6 +426,10 @@ SEASON_WORDS: dict[str, tuple[str, ...]] = {
 
 # Quantifiers before a land-cover word (window back to the previous concept word in the clause).
 DOMINANT_BEFORE = (
+    "blanketed in",
+    "carpeted with",
+    "given over to",
+    "a sea of",
     "mostly",
     "predominantly",
     "largely",
@@ -457,6 +461,13 @@ DOMINANT_AFTER = (
     "fills most",
 )
 MINOR_BEFORE = (
+    "a scattering of",
+    "a sprinkling of",
+    "dotted with",
+    "fringes of",
+    "clusters of",
+    "a band of",
+    "a belt of",
     "patches of",
     "a patch of",
     "a few",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -162,8 +163,12 @@ def caption_shards(
             outcomes: dict[str, Outcome] = {}
             if workers > 1:
                 if pool is None:
+                    # spawn, not fork: forking a process that runs threads (HTTP clients, loggers) can deadlock
                     pool = ProcessPoolExecutor(
-                        workers, initializer=_init_worker, initargs=(config.model_dump_json(),)
+                        workers,
+                        mp_context=multiprocessing.get_context("spawn"),
+                        initializer=_init_worker,
+                        initargs=(config.model_dump_json(),),
                     )
                 for key, caption, report, bundle, status in pool.map(_caption_one, samples, chunksize=4):
                     outcomes[key] = (caption, report, bundle, status)

@@ -485,18 +485,18 @@ _CHECKS = {
 
 
 def caption_problems(caption: str, max_words: int = 90, min_words: int = 4) -> list[str]:
+    """Caption-level reasons to refuse a caption: not English, too short, too long."""
+    letters = [ch for ch in caption if ch.isalpha()]
+    if letters and sum(ch.isascii() for ch in letters) / len(letters) < 0.9:
+        return ["not English: mostly non-Latin script"]
     words = re.findall(r"[^\W\d_]+", caption)
-    problems = []
     if len(words) < min_words:
-        problems.append(f"too short: {len(words)} words (minimum {min_words})")
-        return problems
+        return [f"too short: {len(words)} words (minimum {min_words})"]
+    problems = []
     if len(words) > max_words:
         problems.append(f"too long: {len(words)} words (maximum {max_words})")
-    ascii_letters = sum(ch.isascii() for w in words for ch in w)
-    letters = sum(len(w) for w in words)
-    function = sum(w.lower() in ENGLISH_FUNCTION_WORDS for w in words)
-    if letters and (ascii_letters / letters < 0.9 or function / len(words) < 0.08):
-        problems.append("not English: too few English function words or non-Latin script")
+    if sum(w.lower() in ENGLISH_FUNCTION_WORDS for w in words) / len(words) < 0.08:
+        problems.append("not English: too few English function words")
     return problems
 
 

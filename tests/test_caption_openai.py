@@ -1,0 +1,165 @@
+"""The OpenAI-compatible backend against a misbehaving loopback server (fast suite)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from caption_fixtures import load_samples
+from geomeld.captioning.evidence import Evidence
+from geomeld.captioning.openai_compat import (
+    BackendError,
+    OpenAICompatibleCaptioner,
+    OpenAIConfig,
+    clean_answer,
+    rgb_preview,
+)
+from geomeld.captioning.pipeline import CaptionConfig, CaptionPipeline
+from geomeld.signals import compute_signals
+
+GOOD = "A hilly area mostly covered by dense forest, with some grassland and a shallow valley."
+
+
+class _Server(BaseHTTPRequestHandler):
+    script: ClassVar[
+        list[str]
+    ] = []  # one behaviour per request: ok, 500, 400, slow, badjson, nochoices, text:…
+    seen: ClassVar[list[dict[str, Any]]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        type(self).seen.append(body)
+        mode = type(self).script.pop(0) if type(self).script else "ok"
+        if mode == "slow":
+            time.sleep(1.0)
+            mode = "ok"
+        if mode in ("500", "400", "429"):
+            self.send_response(int(mode))
+            self.end_headers()
+            self.wfile.write(b"error")
+            return
+        if mode == "badjson":
+            payload = b"{not json"
+        elif mode == "nochoices":
+            payload = json.dumps({"object": "chat.completion"}).encode()
+        else:
+            text = mode[5:] if mode.startswith("text:") else GOOD
+            payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": text}}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    _Server.script, _Server.seen = [], []
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _Server)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}/v1"
+    srv.shutdown()
+    srv.server_close()
+
+
+@pytest.fixture(scope="module")
+def slovenia():  # type: ignore[no-untyped-def]
+    s = load_samples()["slovenia"]
+    return s, Evidence.from_bundle(compute_signals(s))
+
+
+def _cfg(url: str, tmp: Path | None = None, **kw: object) -> OpenAIConfig:
+    base = {"base_url": url, "timeout_s": 0.5, "max_retries": 2, "backoff_s": 0.01, "api_key_env": None}
+    return OpenAIConfig(**{**base, "cache_dir": str(tmp) if tmp else None, **kw})  # type: ignore[arg-type]
+
+
+def test_prompt_holds_the_signals_and_cache_avoids_repeat_requests(
+    server: str, tmp_path: Path, slovenia
+) -> None:  # type: ignore[no-untyped-def]
+    sample, ev = slovenia
+    backend = OpenAICompatibleCaptioner(_cfg(server, tmp_path))
+    out = backend.generate(sample.key, ev, 2, seed=0, sample=sample)
+    assert out == [GOOD, GOOD] and backend.requests_made == 2
+    user = _Server.seen[0]["messages"][1]["content"]
+    assert "trees" in user and "relief: hilly" in user and "season: summer" in user
+    again = OpenAICompatibleCaptioner(_cfg(server, tmp_path))
+    assert again.generate(sample.key, ev, 2, seed=0, sample=sample) == out and again.requests_made == 0
+
+
+def test_retries_500_timeouts_and_malformed_json_then_succeeds(server: str, slovenia) -> None:  # type: ignore[no-untyped-def]
+    sample, ev = slovenia
+    _Server.script = ["500", "slow", "badjson"]  # three failures, the 4th attempt succeeds
+    backend = OpenAICompatibleCaptioner(_cfg(server, max_retries=3))
+    assert backend.generate(sample.key, ev, 1, seed=0) == [GOOD]
+    assert backend.requests_made == 4
+
+
+def test_gives_up_with_a_clear_error(server: str, slovenia) -> None:  # type: ignore[no-untyped-def]
+    sample, ev = slovenia
+    _Server.script = ["nochoices"] * 3
+    with pytest.raises(BackendError, match="malformed response"):
+        OpenAICompatibleCaptioner(_cfg(server)).generate(sample.key, ev, 1)
+    _Server.script = ["400"]
+    backend = OpenAICompatibleCaptioner(_cfg(server))
+    with pytest.raises(BackendError, match="HTTP 400"):
+        backend.generate(sample.key, ev, 1)
+    assert backend.requests_made == 1  # client errors are not retried
+    dead = OpenAICompatibleCaptioner(_cfg("http://127.0.0.1:9/v1", max_retries=1))
+    with pytest.raises(BackendError, match=r"connection failed|timeout"):
+        dead.generate(sample.key, ev, 1)
+
+
+@pytest.mark.parametrize(
+    ("answers", "status"),
+    [
+        (["500"] * 20, "backend_error"),
+        (["text:"] * 20, "unverified"),  # empty answers
+        (["text:Ein dichter Wald bedeckt die steilen Hügel, dazwischen liegen Wiesen."] * 20, "unverified"),
+        (["text:" + "Dense forest covers the hills and a valley. " * 12] * 20, "unverified"),  # too long
+        (["text:A large lake and a solar farm dominate this flat plain."] * 20, "unverified"),  # all false
+        (['text:Caption: "' + GOOD + '"'], "verified"),
+    ],
+)
+def test_pipeline_outcome_per_sample_never_marks_bad_answers_verified(
+    server: str, slovenia, answers, status
+) -> None:  # type: ignore[no-untyped-def]
+    sample, _ = slovenia
+    _Server.script = list(answers)
+    cfg = CaptionConfig(backend="openai", n_candidates=2, max_rounds=2, openai=_cfg(server, max_retries=1))
+    out = CaptionPipeline(cfg).caption(sample)
+    assert out.status == status, out.report
+    if status != "verified":
+        assert out.caption is None and out.report["reason"]
+    else:
+        assert out.caption == GOOD
+
+
+def test_concurrency_limit_is_respected(server: str, slovenia) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, ev = slovenia
+    _Server.script = ["slow"] * 4
+    backend = OpenAICompatibleCaptioner(_cfg(server, timeout_s=5, concurrency=2))
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda i: backend.generate(f"k{i}", ev, 1), range(4)))
+    assert time.perf_counter() - t0 >= 1.9  # 4 one-second answers, two at a time
+
+
+def test_clean_answer_and_preview(slovenia) -> None:  # type: ignore[no-untyped-def]
+    assert clean_answer('Caption: "A flat plain."\n\nExplanation: ...') == "A flat plain."
+    big = load_samples()["bigearthnet"]
+    png = rgb_preview(big)
+    assert png is not None and png.startswith(b"\x89PNG") and len(png) > 1000
+    assert rgb_preview(slovenia[0]) is None  # no optical bands
