@@ -30,4 +30,25 @@ Missing bands (So2Sat lacks B1/B9; B10 is never an input) follow ``missing_bands
 ``duplicate`` (spectrally nearest band, MMEarth's rule: B1←B2, B9←B8A), ``zero`` (0 after
 normalisation, marked absent) or ``error``; the rule and each fill are written into the report.
 m-eurosat and m-brick-kiln are refused (their published band names are wrong: geo-bench #28/#29).
+
+Cross-sensor robustness protocol (published with every report)
+---------------------------------------------------------------
+The probe (``robustness.protocol``, default the linear probe) and the raw-band baseline are trained
+on the task's clean input; only the *test* split is perturbed, in raw DN before band alignment:
+
+============== =====================================================================================
+clean          the task's own input (score S₀)
+s2_10m_rgbn    only B2, B3, B4, B8 observed (10 m bands = RGB+NIR, NAIP/Planet-like); others absent
+rgb            only B2, B3, B4
+landsat8_like  only B2, B3, B4, B8A, B11, B12 (Landsat-8 OLI-like); others absent
+offset_1000    +1000 DN on every band (processing baseline ≥ 04.00 offset left in)
+noise          additive Gaussian noise, σ = ``noise_dn`` (default 100 DN = 0.01 reflectance)
+missing_<B>    one band (``missing_band``, default B8) absent
+l1c_…          L1C input instead of L2A — needs a scene available as both; none exists in the
+               shipped data (BigEarthNet/PASTIS are L2A, Brandenburg is L1C), so it is reported
+               as not testable rather than simulated
+============== =====================================================================================
+
+"Absent" bands follow ``missing_bands`` (neighbour duplication or 0 after normalisation). Each row
+reports the score with its bootstrap interval and the relative drop ``(S₀ − S) / S₀`` per encoder.
 """

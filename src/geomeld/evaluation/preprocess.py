@@ -37,7 +37,7 @@ CLEAN = Condition("clean", description="the task's own input")
 
 
 def standard_conditions(noise_dn: float = 100.0, missing_band: str = "B8") -> list[Condition]:
-    """The published robustness protocol (see :mod:`geomeld.evaluation.robustness`)."""
+    """The published robustness protocol (documented in :mod:`geomeld.evaluation`)."""
     return [
         CLEAN,
         Condition(

@@ -332,7 +332,14 @@ def _seg_probe(
         return [torch.cat([c[i] for c in chunks]) for i in range(len(chunks[0]))]
 
     train, valid = task.splits["train"], task.splits["valid"]
-    ftr, fva = feats(train), feats(valid)
+    ftr = feats(train)
+    # per-channel standardisation with training statistics (a linear model, better conditioned)
+    moments = [(f.mean((0, 2, 3), keepdim=True), f.std((0, 2, 3), keepdim=True).clamp_min(1e-6)) for f in ftr]
+
+    def standardise(maps: list[Tensor]) -> list[Tensor]:
+        return [(m - mu) / sd for m, (mu, sd) in zip(maps, moments, strict=True)]
+
+    ftr, fva = standardise(ftr), standardise(feats(valid))
     ytr = resize_labels(train.batch(np.arange(len(train)))[1], pre.input_size)
     torch.manual_seed(seed)
     head = StageLinearHead(dims, task.num_classes)
@@ -354,13 +361,13 @@ def _seg_probe(
         validate,
         epochs=st.lp_epochs,
         patience=st.patience,
-        batch_size=st.batch_size,
+        batch_size=min(st.batch_size, 4),  # cached features: more, smaller steps
         seed=seed,
         weight_decay=st.weight_decay,
     )
 
     def predict(cond: Condition) -> Stats:
-        fte = feats(task.splits["test"], cond)
+        fte = standardise(feats(task.splits["test"], cond))
         with torch.no_grad():
             return _seg_eval_stats(
                 lambda idx: head([f[idx] for f in fte], size), task.splits["test"], task, st.eval_batch_size

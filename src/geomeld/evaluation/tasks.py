@@ -71,8 +71,40 @@ class GeoBenchSplit:
         return np.stack(ims).astype(np.float32), np.stack([np.asarray(x) for x in labs])
 
 
+class _TaskInfo:
+    """What every task reports: classes, metric, provenance."""
+
+    name: str
+    kind: str
+    class_names: tuple[str, ...]
+    source: str
+    notes: str
+    fingerprint: str
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def metric(self) -> str:
+        return METRIC_OF_KIND[self.kind]
+
+    def _description(self, n: dict[str, int], **extra: Any) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "metric": self.metric,
+            "classes": list(self.class_names),
+            "n": n,
+            "source": self.source,
+            "notes": self.notes,
+            "fingerprint": self.fingerprint,
+            **extra,
+        }
+
+
 @dataclass
-class TaskData:
+class TaskData(_TaskInfo):
     name: str
     kind: str
     class_names: tuple[str, ...]
@@ -84,27 +116,12 @@ class TaskData:
     fingerprint: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def num_classes(self) -> int:
-        return len(self.class_names)
-
-    @property
-    def metric(self) -> str:
-        return METRIC_OF_KIND[self.kind]
-
     def describe(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "metric": self.metric,
-            "classes": list(self.class_names),
-            "bands": list(self.band_names),
-            "processing_level": self.processing_level,
-            "n": {s: len(v) for s, v in self.splits.items()},
-            "source": self.source,
-            "notes": self.notes,
-            "fingerprint": self.fingerprint,
-        }
+        return self._description(
+            {s: len(v) for s, v in self.splits.items()},
+            bands=list(self.band_names),
+            processing_level=self.processing_level,
+        )
 
 
 MINIBENCH_TASKS = ("benv2", "brandenburg_east", "dynamic_earthnet", "pastis")
@@ -175,7 +192,7 @@ def load_minibench(name: str, root: Path | None = None) -> TaskData:
 
 
 @dataclass
-class PixelTask:
+class PixelTask(_TaskInfo):
     """A pixel-level task without raw S2 bands (Slovenia: NDVI time series + DEM)."""
 
     name: str
@@ -188,26 +205,12 @@ class PixelTask:
     fingerprint: str
     kind: str = "segmentation"  # scored as per-pixel segmentation (macro mIoU over pixels)
 
-    @property
-    def num_classes(self) -> int:
-        return len(self.class_names)
-
-    @property
-    def metric(self) -> str:
-        return METRIC_OF_KIND[self.kind]
-
     def describe(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": "pixel segmentation (no raw S2 bands: baseline only)",
-            "metric": self.metric,
-            "classes": list(self.class_names),
-            "features": f"{len(self.feature_names)} ({self.feature_names[0]} … {self.feature_names[-1]})",
-            "n": {s: len(v) for s, v in self.labels.items()},
-            "source": self.source,
-            "notes": self.notes,
-            "fingerprint": self.fingerprint,
-        }
+        return self._description(
+            {s: len(v) for s, v in self.labels.items()},
+            features=f"{len(self.feature_names)} ({self.feature_names[0]} … {self.feature_names[-1]})",
+            processing_level="NDVI (from L1C) + DEM; no raw bands: baseline only",
+        )
 
 
 def load_pixel_task(name: str = "slovenia", root: Path | None = None) -> PixelTask:
