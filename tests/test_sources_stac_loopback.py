@@ -97,6 +97,9 @@ class AssetHandler(BaseHTTPRequestHandler):
                     spec[1] -= 1
                     self.send_error(503, "Service Unavailable")
                     return True
+                if kind == "403":
+                    self.send_error(403, "AuthenticationFailed: subscription key required")
+                    return True
                 if kind == "slow":
                     time.sleep(amount)
         return False
@@ -276,8 +279,25 @@ def test_unsigned_reads_are_refused_and_recorded(stac_api: str, assets: AssetSer
     cfg = _config(stac_api, assets)
     catalog = StacApiCatalog(stac_api, signer=None, timeout_s=2.0)  # forgot to sign
     out = build_tile(_ben_anchor(), cfg, catalog)
-    assert out.status == "failed" and out.reason == "signature_expired"
-    assert "403" in (out.message or "")
+    assert out.status == "failed" and out.reason == "access_refused"
+    assert "403" in (out.message or "") and out.attempts == 1  # permanent: no pointless tile retries
+
+
+def test_refused_secondary_layer_is_an_explained_gap(stac_api: str, assets: AssetServer) -> None:
+    """Like sentinel-1-rtc on Planetary Computer without a subscription key: S1 refused, tile kept."""
+    assets.require_token = True
+    assets.faults.clear()
+    assets.faults["S1A_IW_GRDH"] = ["403", 0]
+    cfg = _config(stac_api, assets)
+    catalog = open_catalog(cfg.catalog, timeout_s=cfg.http_timeout_s, sas_token_url=cfg.sas_token_url)
+    out = build_tile(_ben_anchor(), cfg, catalog)
+    assets.faults.clear()
+    assert out.status == "done" and out.sample is not None, out.message
+    s1 = out.sample.metadata.provenance["modalities"]["sentinel1"]  # type: ignore[index]
+    assert (
+        s1["status"] == "missing" and s1["reason"] == "access_refused" and "fresh signature" in s1["message"]
+    )
+    assert np.isnan(out.sample.arrays["sentinel1"]).all()
 
 
 def test_transient_5xx_is_retried_then_succeeds(stac_api: str, assets: AssetServer) -> None:

@@ -149,11 +149,8 @@ def build_tile(
 
 def _permanent_status(exc: PermanentSourceError) -> str:
     # data reasons → skipped; broken inputs or catalogs → failed
-    return (
-        "failed"
-        if exc.reason in ("corrupt_input", "catalog_error", "token_refused", "asset_missing")
-        else "skipped"
-    )
+    broken = ("corrupt_input", "catalog_error", "token_refused", "asset_missing", "access_refused")
+    return "failed" if exc.reason in broken else "skipped"
 
 
 def _build_once(anchor: Anchor, config: BuildConfig, catalog: Catalog, sources: list[Source]) -> TileOutcome:

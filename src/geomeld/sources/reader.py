@@ -155,9 +155,16 @@ def with_asset(
             LOCAL_RASTERS.drop(path)
         if isinstance(err, TransientSourceError):
             clear_http_cache()  # the retry (here or at the tile level) must really hit the server
-        if isinstance(err, SignatureExpiredError) and attempt + 1 < attempts:
-            catalog.signer.invalidate(collection)
-            continue
+        if isinstance(err, SignatureExpiredError):
+            if attempt + 1 < attempts:
+                catalog.signer.invalidate(collection)
+                continue
+            # refused again with a fresh signature: not an expiry but no access (e.g. Planetary
+            # Computer's sentinel-1-rtc without a subscription key) - retrying will not help
+            raise PermanentSourceError(
+                f"{asset.href.split('?', 1)[0]}: access refused even with a fresh signature ({err})",
+                "access_refused",
+            )
         raise err
     raise PermanentSourceError(
         f"{asset.href}: unreadable"
