@@ -4,9 +4,9 @@ Run once by a maintainer (``python -m geomeld.geo.build_reference SOURCE_DIR``);
 committed. ``SOURCE_DIR`` is a folder holding the files listed in the package README (the team copy is
 ``/work/shared/data/global_reference``). What it writes:
 
-- ``koppen_geiger_main_groups_30s.tif``: the Köppen–Geiger main-group raster at its native 30 arc-second
-  grid, re-encoded as DEFLATE strips of 16 rows (smaller than the source, and a point lookup decodes
-  only 16 rows).
+- ``koppen_geiger_main_groups_30s.npz``: the Köppen–Geiger main-group raster at its native 30 arc-second
+  grid as zlib-compressed strips of 16 rows (:func:`write_block_raster`): a point lookup decodes only
+  its strip, and memory stays bounded (GDAL's block cache would keep every decoded strip).
 - ``koppen_main_groups_0p05deg.tif``: the same classes aggregated to the MODIS 0.05° grid by majority over
   the 6 × 6 native cells (ocean counts only when it is the majority); the stratified sampler uses it
   with the IGBP grid to list the cells of each stratum.
@@ -178,15 +178,40 @@ def build_country_index(countries: Path, out: Path, snap_deg: float, res_deg: fl
         dst.write(index, 1)
 
 
+def write_block_raster(
+    array: np.ndarray, west: float, north: float, res_x: float, res_y: float, out: Path, block_rows: int = 16
+) -> None:
+    """Store a global raster as zlib-compressed strips of ``block_rows`` rows in an ``.npz``.
+
+    Keys: ``data`` (all strips, concatenated bytes), ``offsets`` (strip ``i`` is
+    ``data[offsets[i]:offsets[i+1]]``), ``shape_rows_cols_block``, ``west_north_resx_resy``, ``dtype``.
+    Read by :class:`geomeld.geo.reference.GlobalRaster`.
+    """
+    import zlib
+
+    blobs = [
+        zlib.compress(np.ascontiguousarray(array[r : r + block_rows]).tobytes(), 9)
+        for r in range(0, array.shape[0], block_rows)
+    ]
+    offsets = np.cumsum([0, *(len(b) for b in blobs)]).astype(np.int64)
+    np.savez(
+        out,
+        data=np.frombuffer(b"".join(blobs), dtype=np.uint8),
+        offsets=offsets,
+        shape_rows_cols_block=np.array([array.shape[0], array.shape[1], block_rows], dtype=np.int64),
+        west_north_resx_resy=np.array([west, north, res_x, res_y], dtype=np.float64),
+        dtype=np.array(str(array.dtype)),
+    )
+
+
 def build_koppen(src: Path, out_native: Path, out_coarse: Path) -> None:
     import rasterio
 
     with rasterio.open(src / "koppen_geiger_main_groups_1km.tif") as ds:
         profile = ds.profile
         full = ds.read(1)
-    profile.update(compress="deflate", zlevel=9, blockysize=16, tiled=False)
-    with rasterio.open(out_native, "w", **profile) as dst:
-        dst.write(full, 1)
+    t = profile["transform"]
+    write_block_raster(full, t.c, t.f, t.a, -t.e, out_native)
     factor = 6
     h, w = full.shape[0] // factor, full.shape[1] // factor
     coarse = np.zeros((h, w), dtype=np.uint8)
@@ -195,6 +220,7 @@ def build_koppen(src: Path, out_native: Path, out_coarse: Path) -> None:
         counts = np.stack([(block == c).sum(axis=(1, 3)) for c in range(6)])
         coarse[r0 : r0 + block.shape[0]] = counts.argmax(axis=0).astype(np.uint8)
     coarse_profile = dict(profile)
+    coarse_profile.update(compress="deflate", zlevel=9, blockysize=16, tiled=False)
     coarse_profile.update(width=w, height=h, transform=ds.transform * ds.transform.scale(factor, factor))
     with rasterio.open(out_coarse, "w", **coarse_profile) as dst:
         dst.write(coarse, 1)
@@ -219,7 +245,7 @@ def main(argv: list[str] | None = None) -> None:
         COUNTRY_SNAP_DEG,
     )
     shutil.copyfile(src / "MCD12C1_2019_IGBP_0p05deg.tif", out / "mcd12c1_2019_igbp_0p05deg.tif")
-    build_koppen(src, out / "koppen_geiger_main_groups_30s.tif", out / "koppen_main_groups_0p05deg.tif")
+    build_koppen(src, out / "koppen_geiger_main_groups_30s.npz", out / "koppen_main_groups_0p05deg.tif")
 
 
 if __name__ == "__main__":

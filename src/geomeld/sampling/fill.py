@@ -2,8 +2,10 @@
 
 Density is measured per 1° cell as (pool points in the cell) / (land area of the cell, km²), land being
 the 0.05° land-stratum cells (Köppen climate and an IGBP land class) inside the latitude range and the
-``--within`` footprints. Each new point goes to the cell with the lowest density at that moment (ties
-broken at random with the seed): a water-filling that first reaches every empty cell, then evens out.
+``--within`` footprints. Each new point goes to the cell whose density *with* that point,
+(count + 1) / land area, is the lowest at that moment (ties broken at random with the seed) — a
+highest-averages apportionment: large empty land cells come first, tiny islands only once the mainland
+is as dense, and the pool converges to an even density of tiles per km² of land.
 
 ``by="continent"`` first shares the new points among continents the same way (points per km² of land
 of each continent, a 1° cell belonging to the continent of most of its land), then fills cells within
@@ -46,6 +48,7 @@ class FillResult:
     occupied_cells_after: int
     land_cells: int
     per_continent: dict[str, int] = field(default_factory=dict)
+    rejected: dict[str, int] = field(default_factory=dict)  # candidate draws turned down, by reason
     shortfall_reason: str = ""
 
 
@@ -63,10 +66,10 @@ class LandCells:
         if within is None:
             south, north = grid.row_lat_bounds(np.arange(grid.shape[0]))
             rows_ok = (north > lat_range[0]) & (south < lat_range[1])
-            land = (grid.codes > 0) & rows_ok[:, None]
-            area = np.where(land, grid.row_area_km2[:, None], 0.0)
             f = self.factor
-            self.area = area.reshape(self.n_rows, f, self.n_cols, f).sum(axis=(1, 3)).ravel()
+            land_per_row = (grid.codes > 0).reshape(grid.shape[0], self.n_cols, f).sum(axis=2, dtype=np.int32)
+            area = land_per_row * (grid.row_area_km2 * rows_ok)[:, None]  # (rows, 1° columns)
+            self.area = area.reshape(self.n_rows, f, self.n_cols).sum(axis=1).ravel()
             self.within = False
         else:
             self.within = True
@@ -104,33 +107,22 @@ class LandCells:
         """Continent of most of each cell's land (0.05° sub-cells; Natural Earth continents)."""
         _, continent_of_country, _ = ref.country_geometries()
         labels = np.array(sorted({str(c) for c in continent_of_country if c}), dtype=object)
-        lut = np.searchsorted(labels, continent_of_country.astype(str))
-        country = ref.country_grid()
+        lut = np.append(np.searchsorted(labels, continent_of_country.astype(str)), 255).astype(np.uint8)
+        country = ref.country_grid()  # -1 (no country) indexes the 255 appended above
         if self.within:
-            lat_l, lon_l, own_l = [], [], []
             rng = np.random.default_rng(0)
+            votes = np.zeros((cells.size, labels.size), dtype=np.int64)
             for i, c in enumerate(cells):
-                la, lo = self.sampler(int(c)).draw(rng, 16)
-                lat_l.append(la)
-                lon_l.append(lo)
-                own_l.append(np.full(la.size, i))
-            rows, cols = self.grid.cell_of(np.concatenate(lat_l), np.concatenate(lon_l))
-            c_row = country[rows, cols]
-            own = np.concatenate(own_l)
+                rows, cols = self.grid.cell_of(*self.sampler(int(c)).draw(rng, 16))
+                cont = lut[country[rows, cols]]
+                votes[i] = np.bincount(cont[cont < labels.size], minlength=labels.size)
         else:
             f = self.factor
-            land = self.grid.codes > 0
-            c_row = country[land]
-            rr, cc = np.nonzero(land)
-            cell_of_sub = (rr // f) * self.n_cols + cc // f
-            pos = np.full(self.area.size, -1, dtype=np.int64)
-            pos[cells] = np.arange(cells.size)
-            own = pos[cell_of_sub]
-            keep = own >= 0
-            c_row, own = c_row[keep], own[keep]
-        has = c_row >= 0
-        votes = np.bincount(own[has] * labels.size + lut[c_row[has]], minlength=cells.size * labels.size)
-        votes = votes.reshape(cells.size, labels.size)
+            cont = lut[country]
+            cont[self.grid.codes == 0] = 255
+            blocks = cont.reshape(self.n_rows, f, self.n_cols, f)
+            per_cell = np.stack([(blocks == k).sum(axis=(1, 3)).ravel() for k in range(labels.size)], axis=1)
+            votes = per_cell[cells]
         best = votes.argmax(axis=1)
         return np.where(votes[np.arange(cells.size), best] > 0, labels[best], "").astype(object)
 
@@ -143,11 +135,11 @@ def _global_land_cells(lat_range: tuple[float, float]) -> LandCells:
 def _water_fill(
     count: NDArray[np.float64], area: NDArray[np.float64], k: int, rng: np.random.Generator
 ) -> NDArray[np.int64]:
-    """Indices (with repeats) of where ``k`` new points go: always to the lowest count/area."""
+    """Indices (with repeats) of where ``k`` new points go: always to the lowest (count + 1) / area."""
     if k <= 0 or count.size == 0:
         return np.zeros(0, dtype=np.int64)
     tie = rng.random(count.size)
-    heap = [(count[i] / area[i], tie[i], i) for i in range(count.size)]
+    heap = [((count[i] + 1) / area[i], tie[i], i) for i in range(count.size)]
     heapq.heapify(heap)
     added = np.zeros(count.size)
     out = np.empty(k, dtype=np.int64)
@@ -155,7 +147,7 @@ def _water_fill(
         _, t, i = heapq.heappop(heap)
         out[j] = i
         added[i] += 1
-        heapq.heappush(heap, ((count[i] + added[i]) / area[i], t, i))
+        heapq.heappush(heap, ((count[i] + added[i] + 1) / area[i], t, i))
     return out
 
 
@@ -187,6 +179,7 @@ def fill_sparse(
     out_lat: list[NDArray[np.float64]] = []
     out_lon: list[NDArray[np.float64]] = []
     remaining = n
+    rejected: dict[str, int] = {}
     for round_no in range(max_rounds):
         usable = land[failures[land] < MAX_FAILURES]
         if remaining <= 0 or usable.size == 0:
@@ -210,11 +203,19 @@ def fill_sparse(
             la, lo = cells.sampler(int(c)).draw(rng, 1)
             lat[j], lon[j] = la[0], lo[0]
         lat, lon = quantize(lat, lon)
-        ok = (lat >= lat_range[0]) & (lat <= lat_range[1])
-        ok &= ref.is_land(lat, lon)
-        if within is not None:
-            ok &= within.contains(lat, lon)
+        in_range = (lat >= lat_range[0]) & (lat <= lat_range[1])
+        on_land = ref.is_land(lat, lon)
+        inside = within.contains(lat, lon) if within is not None else np.ones(lat.size, dtype=bool)
+        ok = in_range & on_land & inside
         res = spacing.add(lat[ok], lon[ok])
+        for reason, n_bad in (
+            ("outside latitude range", int((~in_range).sum())),
+            ("not land at 30\u2033", int((in_range & ~on_land).sum())),
+            ("outside footprints", int((in_range & on_land & ~inside).sum())),
+            ("too close to a pool point", int((~res.keep).sum())),
+        ):
+            if n_bad:
+                rejected[reason] = rejected.get(reason, 0) + n_bad
         accepted = np.zeros(targets.size, dtype=bool)
         accepted[np.flatnonzero(ok)[res.keep]] = True
         np.add.at(count, targets[accepted], 1)
@@ -251,5 +252,6 @@ def fill_sparse(
         int((count[land] > 0).sum()),
         int(land.size),
         per_cont,
+        rejected,
         reason,
     )

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 
 from geomeld.geo import reference as ref
 from geomeld.sampling.ids import tile_ids
-from geomeld.sampling.strata import point_strata
+from geomeld.sampling.strata import strata_names
 
 POOL_COLUMNS = (
     "tile_id",
@@ -79,20 +79,20 @@ def pool_table(lat: NDArray[np.float64], lon: NDArray[np.float64], source: list[
 
     if lat.size == 0:
         return _schema().empty_table()
-    k = ref.koppen_at(lat, lon)
-    g = ref.igbp_at(lat, lon)
+    k_code = ref.koppen_code(lat, lon)
+    g_code = ref.igbp_code(lat, lon)
     c = ref.country_at(lat, lon)
     return pa.table(
         {
             "tile_id": tile_ids(lat, lon),
             "lat": lat,
             "long": lon,
-            "stratum": point_strata(lat, lon),
+            "stratum": strata_names(k_code, g_code),
             "source": source,
-            "climate": k.letter.astype(str),
-            "climate_name": k.name.astype(str),
-            "igbp": g.code.astype(np.int16),
-            "igbp_name": g.name.astype(str),
+            "climate": [ref.KOPPEN_GROUPS.get(int(v), ("", ""))[0] for v in k_code],
+            "climate_name": [ref.KOPPEN_GROUPS.get(int(v), ("", ""))[1] for v in k_code],
+            "igbp": g_code.astype(np.int16),
+            "igbp_name": [ref.IGBP_CLASSES.get(int(v), "") for v in g_code],
             "country": c.name.astype(str),
             "country_iso": c.iso_a3.astype(str),
             "continent": c.continent.astype(str),

@@ -64,6 +64,7 @@ def summary_dict(report: SampleReport, table: Any, cfg: SampleConfig) -> dict[st
             "occupied_cells_before": f.occupied_cells_before,
             "occupied_cells_after": f.occupied_cells_after,
             "per_continent": f.per_continent,
+            "rejected_draws": f.rejected,
             "shortfall_reason": f.shortfall_reason,
         }
     return out
@@ -145,6 +146,7 @@ def write_map(table: Any, path: Path, within: Footprints | None = None) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
 
     from geomeld.geo.reference import koppen_coarse_raster
 
@@ -171,8 +173,15 @@ def write_map(table: Any, path: Path, within: Footprints | None = None) -> Path:
     c0, c1 = int((w + 180) / res), int(np.ceil((e + 180) / res))
     crop = land[r0:r1:step, c0:c1:step]
     fig, ax = plt.subplots(figsize=(12, 6.5) if step == 10 else (8, 8), dpi=110)
+    land_cmap = ListedColormap(["#dbe8f4", "#e6e0d0"])  # ocean, land
     ax.imshow(
-        crop, cmap="Greys", vmin=-1.5, vmax=2.5, extent=(w, e, s, n), origin="upper", interpolation="nearest"
+        crop.astype(np.uint8),
+        cmap=land_cmap,
+        vmin=0,
+        vmax=1,
+        extent=(w, e, s, n),
+        origin="upper",
+        interpolation="nearest",
     )
     if within is not None:
         for g in within.geoms:
@@ -181,21 +190,24 @@ def write_map(table: Any, path: Path, within: Footprints | None = None) -> Path:
                 ax.plot(x, y, color="#555555", lw=0.8)
     order = sorted(set(sources.tolist()), key=lambda x: (x.startswith("anchor:"), x))
     anchor_i = 0
-    size = 2 if lat.size > 20_000 else 6 if lat.size > 2000 else 14
+    size = 0.5 if lat.size > 50_000 else 2 if lat.size > 5000 else 10 if lat.size > 500 else 22
+    alpha = 0.5 if lat.size > 5000 else 0.9
     for src in order:
         m = sources == src
         colour = SOURCE_COLOURS.get(src)
         if colour is None:
             colour = ANCHOR_COLOURS[anchor_i % len(ANCHOR_COLOURS)]
             anchor_i += 1
-        ax.scatter(lon[m], lat[m], s=size, c=colour, label=f"{src} ({int(m.sum())})", linewidths=0)
+        ax.scatter(
+            lon[m], lat[m], s=size, c=colour, alpha=alpha, label=f"{src} ({int(m.sum())})", linewidths=0
+        )
     ax.set_xlim(w, e)
     ax.set_ylim(s, n)
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
     ax.set_title(f"geomeld coordinate pool: {lat.size} tiles")
     if lat.size:
-        ax.legend(loc="lower left", fontsize=8, markerscale=2)
+        ax.legend(loc="lower left", fontsize=8, markerscale=4 if lat.size > 5000 else 1)
     fig.tight_layout()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
     os.close(fd)

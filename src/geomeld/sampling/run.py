@@ -183,7 +183,13 @@ def run_sampling(cfg: SampleConfig, out: str | Path, merge: bool = False) -> Sam
     table = concat_pools(existing, pool_table(lat, lon, col.source))
     write_parquet_atomic(table, out_p)
     rejected_path = side_path(out_p, ".rejected.parquet")
-    write_parquet_atomic(rejected_table(col.rejected), rejected_path)
+    rejected = rejected_table(col.rejected)
+    if existing is not None and rejected_path.exists():  # merge: keep the record of earlier runs
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        rejected = pa.concat_tables([pq.read_table(rejected_path).cast(rejected.schema), rejected])
+    write_parquet_atomic(rejected, rejected_path)
     report.rows_after = table.num_rows
     for s in col.source:
         report.added_by_source[s] = report.added_by_source.get(s, 0) + 1

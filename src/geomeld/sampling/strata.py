@@ -64,13 +64,18 @@ def describe_stratum(name: str) -> str:
     return f"{ref.KOPPEN_GROUPS[code >> 8][1]} × {ref.IGBP_CLASSES[code & 0xFF]}"
 
 
+def strata_names(koppen: NDArray[np.integer], igbp: NDArray[np.integer]) -> list[str]:
+    """Stratum id for each (Köppen code, IGBP code) pair; ``""`` where there is no climate class."""
+    letters = ["", *(v[0] for v in ref.KOPPEN_GROUPS.values())]
+    return [
+        f"{letters[a]}-{int(b):02d}" if a > 0 else ""
+        for a, b in zip(koppen.ravel(), igbp.ravel(), strict=True)
+    ]
+
+
 def point_strata(lat: NDArray[np.float64], lon: NDArray[np.float64]) -> list[str]:
     """Stratum id of each point (Köppen 30″ × IGBP 0.05°); ``""`` where there is no climate class."""
-    k = ref.koppen_code(lat, lon)
-    g = ref.igbp_code(lat, lon)
-    letters = np.array(["", *(v[0] for v in ref.KOPPEN_GROUPS.values())], dtype=object)
-    out = [f"{letters[a]}-{int(b):02d}" if a > 0 else "" for a, b in zip(k.ravel(), g.ravel(), strict=True)]
-    return out
+    return strata_names(ref.koppen_code(lat, lon), ref.igbp_code(lat, lon))
 
 
 @dataclass(frozen=True, eq=False)
