@@ -343,3 +343,15 @@ def test_local_catalog_reads_the_same_fixture(assets: AssetServer, tmp_path: Pat
     shutil.copytree(FIXTURE / "catalog", cat)
     local = LocalCatalog(cat)
     assert {it.collection for it in local.items} == {"sentinel-2-l2a", "sentinel-1", "cop-dem-glo-30"}
+
+
+def test_cloud_limit_is_applied_by_the_server(stac_api: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import geomeld.sources.catalog as catalog_mod
+
+    monkeypatch.setattr(catalog_mod, "_under_cloud_limit", lambda item, limit: True)  # no client-side help
+    bbox = _ben_anchor()
+    cat = StacApiCatalog(stac_api, timeout_s=5.0)  # cql2 filter, as for Planetary Computer
+    area = (bbox.long - 0.01, bbox.lat - 0.01, bbox.long + 0.01, bbox.lat + 0.01)
+    everything = {it.id for it in cat.search("sentinel-2-l2a", area)}
+    clear = {it.id for it in cat.search("sentinel-2-l2a", area, max_cloud_cover=10.0)}
+    assert len(everything) == 2 and clear == {"S2A_MSIL2A_20170613T101031_87_48"}

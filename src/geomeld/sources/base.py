@@ -134,10 +134,13 @@ class Source(ABC):
         start: datetime | None = None,
         end: datetime | None = None,
         allow_relocation: bool = True,
+        max_cloud_cover: float | None = None,
     ) -> list[Placement]:
         """Items covering the tile (co-located first); else relocatable stand-ins when allowed."""
         collection = ctx.collection(self.product)
-        items = ctx.catalog.search(collection, ctx.tile.bbox_lonlat(), start, end)
+        items = ctx.catalog.search(
+            collection, ctx.tile.bbox_lonlat(), start, end, max_cloud_cover=max_cloud_cover
+        )
         if items:
             return [Placement(it, ctx.tile) for it in items]
         if not (allow_relocation and ctx.settings.allow_stand_ins):

@@ -106,8 +106,13 @@ class Catalog(ABC):
         start: datetime | None = None,
         end: datetime | None = None,
         limit: int = 100,
+        max_cloud_cover: float | None = None,
     ) -> list[CatalogItem]:
-        """Items of ``collection`` intersecting ``bbox`` (lon/lat) whose datetime lies in [start, end]."""
+        """Items of ``collection`` intersecting ``bbox`` (lon/lat) whose datetime lies in [start, end].
+
+        ``max_cloud_cover``: drop items whose ``eo:cloud_cover`` is ≥ this (items without the property
+        are kept by local catalogs and left to the caller; STAC APIs filter them server-side).
+        """
 
     def relocatable(self, collection: str) -> list[CatalogItem]:
         """Items of ``collection`` that may stand in anywhere (``geomeld:relocatable_centers``)."""
@@ -115,6 +120,11 @@ class Catalog(ABC):
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name}
+
+
+def _under_cloud_limit(item: CatalogItem, max_cloud_cover: float | None) -> bool:
+    cc = item.properties.get("eo:cloud_cover")
+    return max_cloud_cover is None or cc is None or float(cc) < max_cloud_cover
 
 
 def _in_window(item: CatalogItem, start: datetime | None, end: datetime | None) -> bool:
@@ -158,12 +168,16 @@ class LocalCatalog(Catalog):
         start: datetime | None = None,
         end: datetime | None = None,
         limit: int = 100,
+        max_cloud_cover: float | None = None,
     ) -> list[CatalogItem]:
         area = box(*bbox)
         found = [
             it
             for it in self.items
-            if it.collection == collection and it.geometry.intersects(area) and _in_window(it, start, end)
+            if it.collection == collection
+            and it.geometry.intersects(area)
+            and _in_window(it, start, end)
+            and _under_cloud_limit(it, max_cloud_cover)
         ]
         return found[:limit]
 
@@ -242,8 +256,18 @@ class StacApiCatalog(Catalog):
     """Any STAC API, searched with ``pystac-client``; asset hrefs are signed right before each read."""
 
     def __init__(
-        self, url: str, signer: Signer | None = None, name: str | None = None, timeout_s: float = 30.0
+        self,
+        url: str,
+        signer: Signer | None = None,
+        name: str | None = None,
+        timeout_s: float = 30.0,
+        cloud_filter: str = "cql2",
     ) -> None:
+        """``cloud_filter``: how the cloud limit is sent to the server — ``cql2`` (filter extension,
+        Planetary Computer), ``query`` (query extension, Earth Search) or ``none`` (client side only)."""
+        if cloud_filter not in ("cql2", "query", "none"):
+            raise ValueError(f"cloud_filter must be cql2, query or none, got {cloud_filter!r}")
+        self.cloud_filter = cloud_filter
         try:
             from pystac_client import Client
         except ImportError as exc:  # pragma: no cover - exercised only without the extra
@@ -264,13 +288,20 @@ class StacApiCatalog(Catalog):
         start: datetime | None = None,
         end: datetime | None = None,
         limit: int = 100,
+        max_cloud_cover: float | None = None,
     ) -> list[CatalogItem]:
         dt = None
         if start is not None or end is not None:
             dt = f"{start.isoformat() if start else '..'}/{end.isoformat() if end else '..'}"
+        extra: dict[str, Any] = {}
+        if max_cloud_cover is not None and self.cloud_filter == "cql2":
+            extra["filter"] = {"op": "<", "args": [{"property": "eo:cloud_cover"}, max_cloud_cover]}
+            extra["filter_lang"] = "cql2-json"
+        elif max_cloud_cover is not None and self.cloud_filter == "query":
+            extra["query"] = {"eo:cloud_cover": {"lt": max_cloud_cover}}
         try:
             search = self._client.search(
-                collections=[collection], bbox=list(bbox), datetime=dt, max_items=limit
+                collections=[collection], bbox=list(bbox), datetime=dt, max_items=limit, **extra
             )
             raws = [it.to_dict() for it in search.items()]
         except Exception as exc:
@@ -278,7 +309,13 @@ class StacApiCatalog(Catalog):
         items = [CatalogItem.from_dict(r) for r in raws]
         # Servers differ in how strictly they apply bbox/datetime; apply both again here.
         area = box(*bbox)
-        return [it for it in items if it.geometry.intersects(area) and _in_window(it, start, end)]
+        return [
+            it
+            for it in items
+            if it.geometry.intersects(area)
+            and _in_window(it, start, end)
+            and _under_cloud_limit(it, max_cloud_cover)
+        ]
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "kind": "stac-api", "url": self.url, "signer": self.signer.describe()}
@@ -317,7 +354,9 @@ def open_catalog(spec: str, *, timeout_s: float = 30.0, sas_token_url: str | Non
             timeout_s=timeout_s,
         )
     if spec == "earth-search":
-        return StacApiCatalog(EARTH_SEARCH_URL, name="earth-search", timeout_s=timeout_s)
+        return StacApiCatalog(
+            EARTH_SEARCH_URL, name="earth-search", timeout_s=timeout_s, cloud_filter="query"
+        )
     if spec.startswith(("http://", "https://")):
         return StacApiCatalog(
             spec, signer=SasTokenSigner(sas_token_url) if sas_token_url else None, timeout_s=timeout_s

@@ -61,7 +61,13 @@ class Sentinel2Source(Source):
         # The base layer is relocated (stand-in) only when the tile has co-located real data of its
         # own (NAIP); otherwise a tile without Sentinel-2 (ocean, outside the catalog) is skipped.
         naip = ctx.results.get("naip")
-        placements = self.covering(ctx, start, end, allow_relocation=naip is not None and naip.present)
+        placements = self.covering(
+            ctx,
+            start,
+            end,
+            allow_relocation=naip is not None and naip.present,
+            max_cloud_cover=s.s2_max_cloud_cover,
+        )
         notes: list[str] = []
         kept = []
         for p in placements:
