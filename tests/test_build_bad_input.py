@@ -135,3 +135,15 @@ def test_a_dying_task_is_recorded_not_fatal(tmp_path: Path, monkeypatch: pytest.
     res = run_build(anchors, tmp_path, embedded_config(), workers=0, progress=False)
     assert res.summary["outcome"] == {"failed": 1, "done": 1}
     assert res.summary["reasons"] == {"failed:task_error": 1}
+
+
+def test_only_cloudy_scenes_is_reported_as_such(tmp_path: Path) -> None:
+    shutil.copytree(_data_dir() / "embedded", tmp_path / "embedded")
+    shutil.copytree(_data_dir() / "real", tmp_path / "real")
+    item = tmp_path / "embedded/sentinel-2-l2a/S2A_MSIL2A_20170613T101031_87_48.json"
+    raw = json.loads(item.read_text())
+    raw["properties"]["eo:cloud_cover"] = 35.0
+    item.write_text(json.dumps(raw))
+    out = build_tile(_anchor(BEN), embedded_config(), LocalCatalog(tmp_path / "embedded"))
+    assert out.status == "skipped" and out.reason == "no_s2_under_cloud_limit"
+    assert "cloud 35.0 %" in (out.message or "")

@@ -96,6 +96,14 @@ class Sentinel2Source(Source):
         candidates, notes = self._candidates(ctx)
         if not candidates:
             window = "in the reference month" if ctx.settings.s2_window == "month" else "at any date"
+            if not notes:  # the catalog applied the cloud limit: were there cloudier scenes at all?
+                start, end = (
+                    month_window(ctx.reference_date) if ctx.settings.s2_window == "month" else (None, None)
+                )
+                cloudy = ctx.catalog.search(
+                    ctx.collection(self.product), ctx.tile.bbox_lonlat(), start, end, limit=20
+                )
+                notes = [f"{it.id}: cloud {it.properties.get('eo:cloud_cover')} %" for it in cloudy]
             detail = f" ({'; '.join(notes[:5])})" if notes else ""
             raise NoSuitableItemError(
                 f"no Sentinel-2 scene under {ctx.settings.s2_max_cloud_cover} % cloud covers the tile {window}{detail}",
