@@ -195,3 +195,13 @@ def test_shipped_configs_load_and_inline_quotas_are_checked(tmp_path: Path) -> N
         run_sampling(_cfg(quota="custom", quotas={"X-01": 2}), tmp_path / "p.parquet")
     run_sampling(_cfg(quota="custom", quotas={"B-16": 2}), tmp_path / "q.parquet")
     assert pq.read_table(tmp_path / "q.parquet").column("stratum").to_pylist() == ["B-16", "B-16"]
+
+
+def test_strata_ids_and_point_strata() -> None:
+    from geomeld.sampling.strata import describe_stratum, point_strata, stratum_from_name, stratum_name
+
+    assert describe_stratum("B-16") == "arid × barren"
+    assert stratum_name(stratum_from_name("A-02")) == "A-02"
+    with pytest.raises(ValueError, match="unknown stratum 'B-00'"):
+        stratum_from_name("B-00")  # water is not a land stratum
+    assert point_strata(np.array([-3.5, 23.0, 30.0]), np.array([-62.0, 12.0, -40.0])) == ["A-02", "B-16", ""]

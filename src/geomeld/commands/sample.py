@@ -20,7 +20,8 @@ Three ways to get points, in this order (they can be combined in one run):
 
 Every point must be on land within --lat-range (default 56°S–84°N, Sentinel-2 land coverage) and at
 least --min-distance metres from every other (default 1825 m, so that no two 1280 m tiles overlap even
-in different UTM zones); --within GEOJSON keeps only points inside the footprints. Points that are
+in different UTM zones); --within GEOJSON keeps only points inside the footprints (`--within embedded`:
+the embedded catalog's footprints, exported by the builder). Points that are
 turned down are written with their reason, never dropped silently.
 
 Outputs, next to OUT (e.g. pool.parquet): the pool (tile_id, lat, long, stratum, source, climate, igbp,
@@ -32,7 +33,8 @@ Examples:
 
   geomeld sample pool.parquet --stratified 10000 --quota area --seed 1
   geomeld sample pool.parquet --merge --anchors skyscript=skyscript_coords.csv --fill 2000
-  geomeld sample demo.parquet --config configs/sample/embedded.yaml --within footprints.geojson
+  geomeld sample demo.parquet --config configs/sample/embedded.yaml
+  geomeld sample demo.parquet --within embedded --stratified 12 --anchors mine=points.geojson
 """
 
 
@@ -56,7 +58,9 @@ def register(app: typer.Typer) -> None:
             None, "--fill", help="Number of points to add in the sparsest regions."
         ),
         fill_by: str | None = typer.Option(None, "--fill-by", help="cell (1° land cells) | continent."),
-        within: Path | None = typer.Option(None, "--within", help="GeoJSON polygons the points must lie in."),
+        within: Path | None = typer.Option(
+            None, "--within", help="GeoJSON polygons the points must lie in, or 'embedded'."
+        ),
         within_inset: float | None = typer.Option(
             None,
             "--within-inset",

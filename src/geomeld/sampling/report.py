@@ -103,7 +103,10 @@ def print_summary(report: SampleReport, table: Any, cfg: SampleConfig, top: int 
         t.add_column(c)
     strat = d.get("stratified", {})
     for k, v in list(d["per_stratum"].items())[:top]:
-        meaning = describe_stratum(k) if k != "(none)" and not k.endswith("-00") else ""
+        try:
+            meaning = describe_stratum(k)
+        except ValueError:  # anchors on water / no-data IGBP cells, or no climate class
+            meaning = ""
         t.add_row(k, meaning, str(v), str(strat.get(k, {}).get("quota", "")))
     con.print(t)
     short = {s: o for s, o in strat.items() if o["accepted"] < o["quota"]}
