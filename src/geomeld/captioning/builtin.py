@@ -245,6 +245,16 @@ def relief_of(t: TerrainSignal) -> str:
 
 
 def facts_from(ev: Evidence) -> Facts:
+    """The facts of ``ev`` (computed once per evidence object and cached on it)."""
+    cached = ev.cache.get("facts")
+    if isinstance(cached, Facts):
+        return cached
+    f = _facts(ev)
+    ev.cache["facts"] = f
+    return f
+
+
+def _facts(ev: Evidence) -> Facts:
     b = ev.bundle
     f = Facts()
     product = next((p for p in ("esa_worldcover", "dynamic_world") if p in ev.landcover_products), None)
@@ -370,7 +380,7 @@ class _Writer:
     def when_where(self) -> str:
         bits = []
         if self.f.country and self.r.random() < 0.5:
-            bits.append(f"in {self.f.country}")
+            bits.append(f"in {country_name(self.f.country)}")
         if self.f.season and self.r.random() < 0.5:
             bits.append(self.pick((f"in {self.f.season}", f"during {self.f.season}")))
         return (" " + " ".join(bits)) if bits else ""
@@ -453,10 +463,9 @@ class _Writer:
                 )
         elif structure == 3:
             assert objects is not None
-            head = f"{_cap(objects)} {_agree(objects, OBJECT_VERBS)} {lead_np}"
+            head = f"{_cap(objects)} {_agree(objects, OBJECT_VERBS)} {lead_np}{self.when_where()}"
             if primary and not primary.startswith("where"):
-                head += f" {primary}"
-            head += self.when_where()
+                head += f", {primary}"
             if tail:
                 head += ", " + self.pick(("surrounded by ", "with ")) + _join(tail, self.r)
             sentences.append(head)
@@ -502,6 +511,29 @@ def _agree(subject: str, verbs: tuple[str, ...]) -> str:
         return verb
     first, _, rest = verb.partition(" ")
     return " ".join(x for x in (_SINGULAR_VERB.get(first, first), rest) if x)
+
+
+_THE_COUNTRIES = (
+    "United ",
+    "Republic",
+    "Democratic",
+    "Central African",
+    "Dominican",
+    "Czech",
+    "Netherlands",
+    "Philippines",
+    "Bahamas",
+    "Gambia",
+    "Solomon",
+    "Marshall",
+    "Maldives",
+    "Falkland",
+)
+
+
+def country_name(name: str) -> str:
+    """A country name as it reads after "in" ("the United States of America", "France")."""
+    return f"the {name}" if name.startswith(_THE_COUNTRIES) else name
 
 
 def _cap(s: str) -> str:

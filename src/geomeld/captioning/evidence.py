@@ -24,6 +24,7 @@ class Evidence:
     osm_radii: list[float] = field(default_factory=list)
     osm_tags: dict[float, dict[str, set[str]]] = field(default_factory=dict)
     landcover_products: list[str] = field(default_factory=list)
+    cache: dict[str, object] = field(default_factory=dict)  # derived views (facts), computed once
 
     @classmethod
     def from_bundle(cls, bundle: SignalBundle) -> Evidence:
@@ -61,12 +62,18 @@ class Evidence:
 
     def ranked_concepts(self, product: str) -> list[tuple[str, float]]:
         """Concepts (without the ambiguous 'fields') by share in one product, largest first."""
+        key = "ranked:" + product
+        cached = self.cache.get(key)
+        if isinstance(cached, list):
+            return cached
         out = [
             (c.name, self.shares[c.name][product])
             for c in LANDCOVER_CONCEPTS
             if c.name != "fields" and product in self.shares.get(c.name, {})
         ]
-        return sorted((x for x in out if x[1] > 0), key=lambda x: -x[1])
+        ranked = sorted((x for x in out if x[1] > 0), key=lambda x: -x[1])
+        self.cache[key] = ranked
+        return ranked
 
     # ---- OSM ----------------------------------------------------------------------------------
     @property

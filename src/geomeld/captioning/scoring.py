@@ -36,7 +36,16 @@ class Scorer(Protocol):
 
 
 def salient_facts(ev: Evidence) -> list[tuple[str, str]]:
-    """(kind, concept) pairs a good caption should mention."""
+    """(kind, concept) pairs a good caption should mention (cached on the evidence)."""
+    cached = ev.cache.get("salient")
+    if isinstance(cached, list):
+        return cached
+    out = _salient(ev)
+    ev.cache["salient"] = out
+    return out
+
+
+def _salient(ev: Evidence) -> list[tuple[str, str]]:
     f = facts_from(ev)
     out: list[tuple[str, str]] = []
     if f.covers and f.covers[0][1] >= 20:

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -61,9 +61,8 @@ from geomeld.captioning.lexicon import (
     MINOR_BEFORE_RE,
     NUMBER_RE,
     OSM_BY_NAME,
-    TERM_RE,
-    TERMS,
     Kind,
+    find_terms,
 )
 
 
@@ -114,7 +113,18 @@ class Claim:
     reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "kind": self.kind,
+            "concept": self.concept,
+            "qualifier": self.qualifier,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "segment": self.segment,
+            "value": self.value,
+            "verdict": self.verdict,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -187,24 +197,17 @@ def segment(caption: str) -> list[Segment]:
 
 
 # ---- claim extraction ------------------------------------------------------------------------
-def _norm(s: str) -> str:
-    return " ".join(s.lower().split())
-
-
 def extract_claims(caption: str) -> tuple[list[Claim], list[Segment]]:
     segments = segment(caption)
     claims: list[Claim] = []
     for seg_i, seg in enumerate(segments):
         prev_end = 0
-        matches = list(TERM_RE.finditer(seg.text))
-        for j, m in enumerate(matches):
-            term = TERMS.get(_norm(m.group(0)))
-            if term is None:
-                continue
-            before = seg.text[prev_end : m.start()]
-            next_start = matches[j + 1].start() if j + 1 < len(matches) else len(seg.text)
-            after = seg.text[m.end() : next_start]
-            prev_end = m.end()
+        matches = find_terms(seg.text)
+        for j, (m_start, m_end, term) in enumerate(matches):
+            before = seg.text[prev_end:m_start]
+            next_start = matches[j + 1][0] if j + 1 < len(matches) else len(seg.text)
+            after = seg.text[m_end:next_start]
+            prev_end = m_end
             qualifier = Qualifier.PRESENT
             value = None
             if term.kind is not Kind.SEASON and ABSENT_BEFORE_RE.search(before):
@@ -222,9 +225,9 @@ def extract_claims(caption: str) -> tuple[list[Claim], list[Segment]]:
                     kind=term.kind.value,
                     concept=term.concept,
                     qualifier=qualifier.value,
-                    text=m.group(0),
-                    start=seg.start + m.start(),
-                    end=seg.start + m.end(),
+                    text=seg.text[m_start:m_end],
+                    start=seg.start + m_start,
+                    end=seg.start + m_end,
                     segment=seg_i,
                     value=value,
                 )

@@ -35,9 +35,24 @@ def canopy_signal(height: np.ndarray) -> CanopySignal | None:
     )
 
 
+PERCENTILE_SAMPLE = 4096
+"""Percentiles are taken on an evenly strided subsample of at most this many pixels (the mean uses
+all); on a 128 × 128 tile that is every 4th valid pixel, well within 0.01 of the exact value for
+smooth index maps, and 4× cheaper."""
+
+
 def _stats(values: np.ndarray) -> IndexStats:
-    p10, p50, p90 = np.percentile(values, [10, 50, 90])
-    return IndexStats(mean=float(values.mean()), p10=float(p10), p50=float(p50), p90=float(p90))
+    step = max(1, values.size // PERCENTILE_SAMPLE)
+    sub = np.sort(values[::step])
+    last = sub.size - 1
+
+    def q(p: float) -> float:  # linear interpolation, as np.percentile's default
+        pos = p * last
+        lo = int(pos)
+        hi = min(lo + 1, last)
+        return float(sub[lo] + (sub[hi] - sub[lo]) * (pos - lo))
+
+    return IndexStats(mean=float(values.mean()), p10=q(0.1), p50=q(0.5), p90=q(0.9))
 
 
 def spectral_signal(bands: np.ndarray, band_names: Sequence[str]) -> SpectralSignal:
@@ -56,8 +71,8 @@ def spectral_signal(bands: np.ndarray, band_names: Sequence[str]) -> SpectralSig
         if absent:
             out.missing[index] = f"band(s) {', '.join(absent)} not in this sample's sentinel2"
             continue
-        a = arr[names.index(a_name)].astype(np.float64)
-        b = arr[names.index(b_name)].astype(np.float64)
+        a = arr[names.index(a_name)].astype(np.float32, copy=False)
+        b = arr[names.index(b_name)].astype(np.float32, copy=False)
         denom = a + b
         ok = np.isfinite(a) & np.isfinite(b) & (np.abs(denom) > 1e-9)
         if not ok.any():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from geomeld.signals.models import PlaceSignal
@@ -54,6 +55,21 @@ def _reference() -> tuple[Any | None, str | None]:
     return reference, None
 
 
+@lru_cache(maxsize=65536)
+def _lookup(name: str, lat: float, lon: float) -> tuple[Any, str | None]:
+    """One reference lookup (cached: re-captioning the same anchors costs nothing)."""
+    ref, why = _reference()
+    if ref is None:
+        return None, why
+    fn: Callable[[float, float], Any] | None = getattr(ref, name, None)
+    if fn is None:
+        return None, f"geomeld.geo.reference has no {name}()"
+    try:
+        return fn(lat, lon), None
+    except Exception as exc:  # reference layers may be missing on this machine
+        return None, f"{name}({lat:.4f}, {lon:.4f}) failed: {exc}"
+
+
 def place_signal(lat: float, lon: float, acquisition_date: str | None) -> PlaceSignal:
     notes: list[str] = []
     month = None
@@ -78,15 +94,10 @@ def place_signal(lat: float, lon: float, acquisition_date: str | None) -> PlaceS
         return place
 
     def ask(name: str) -> Any:
-        fn: Callable[[float, float], Any] | None = getattr(ref, name, None)
-        if fn is None:
-            notes.append(f"geomeld.geo.reference has no {name}()")
-            return None
-        try:
-            return fn(lat, lon)
-        except Exception as exc:  # reference layers may be missing on this machine
-            notes.append(f"{name}({lat:.4f}, {lon:.4f}) failed: {exc}")
-            return None
+        value, problem = _lookup(name, float(lat), float(lon))
+        if problem:
+            notes.append(problem)
+        return value
 
     country = ask("country_at")
     place.country = _text(country, "name", "country", "admin")
