@@ -205,3 +205,13 @@ def test_strata_ids_and_point_strata() -> None:
     with pytest.raises(ValueError, match="unknown stratum 'B-00'"):
         stratum_from_name("B-00")  # water is not a land stratum
     assert point_strata(np.array([-3.5, 23.0, 30.0]), np.array([-62.0, 12.0, -40.0])) == ["A-02", "B-16", ""]
+
+
+def test_per_footprint_splits_points_over_footprints(tmp_path: Path) -> None:
+    out = tmp_path / "pool.parquet"
+    report = run_sampling(_cfg(within=DATA / "footprints.geojson", per_footprint=True, stratified=6), out)
+    table = pq.read_table(out)
+    in_paris = (table.column("long").to_numpy() > 0).sum()
+    assert (in_paris, table.num_rows - in_paris) == (3, 3)
+    assert report.stratified is not None
+    assert {k.split("/")[0] for k in report.stratified.outcomes} == {"paris", "iowa"}

@@ -66,6 +66,9 @@ def register(app: typer.Typer) -> None:
             "--within-inset",
             help="Shrink the --within polygons by this many metres (905 = whole tile inside).",
         ),
+        per_footprint: bool = typer.Option(
+            False, "--per-footprint", help="Split --stratified equally over the --within features."
+        ),
         min_distance: float | None = typer.Option(
             None, "--min-distance", help="Minimum distance between tile centres (m)."
         ),
@@ -108,6 +111,8 @@ def register(app: typer.Typer) -> None:
                 updates[key] = value
         if no_map:
             updates["map"] = False
+        if per_footprint:
+            updates["per_footprint"] = True
         try:
             cfg = SampleConfig.model_validate({**cfg.model_dump(), **updates})
             if cfg.stratified == 0 and cfg.fill == 0 and not cfg.anchors and cfg.quota != "custom":

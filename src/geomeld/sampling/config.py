@@ -49,6 +49,7 @@ class SampleConfig(BaseModel):
     fill_by: Literal["cell", "continent"] = "cell"
     within: Path | None = Field(None, description="GeoJSON polygons, or 'embedded' (the embedded catalog's)")
     within_inset_m: float = Field(0.0, ge=0)
+    per_footprint: bool = Field(False, description="split stratified points equally over --within features")
     map: bool = True
 
     @field_validator("lat_range")

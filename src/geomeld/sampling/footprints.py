@@ -22,11 +22,20 @@ class Footprints:
     path: Path
     geoms: list[Any]  # shapely Polygon / MultiPolygon per feature
     union: Any
+    names: list[str]  # per feature: its id / item_id / name property, else "feature <i>"
 
     def contains(self, lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.bool_]:
         import shapely
 
         return np.asarray(shapely.contains_xy(self.union, lon, lat), dtype=bool)
+
+    def single(self, i: int) -> Footprints:
+        """Only feature ``i``."""
+        import shapely
+
+        geom = self.geoms[i]
+        shapely.prepare(geom)
+        return Footprints(self.path, [geom], geom, [self.names[i]])
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -35,7 +44,8 @@ class Footprints:
         return float(w), float(s), float(e), float(n)
 
 
-def _geometries(doc: Any, path: Path) -> list[Any]:
+def _features(doc: Any, path: Path) -> list[tuple[Any, dict[str, Any]]]:
+    """(geometry, properties) of every feature of a GeoJSON document."""
     if not isinstance(doc, dict) or "type" not in doc:
         raise ValueError(f"{path}: not a GeoJSON object (expected a FeatureCollection, Feature or geometry)")
     kind = doc["type"]
@@ -43,10 +53,10 @@ def _geometries(doc: Any, path: Path) -> list[Any]:
         feats = doc.get("features")
         if not isinstance(feats, list):
             raise ValueError(f"{path}: FeatureCollection without a 'features' list")
-        return [f.get("geometry") for f in feats if isinstance(f, dict)]
+        return [(f.get("geometry"), f.get("properties") or {}) for f in feats if isinstance(f, dict)]
     if kind == "Feature":
-        return [doc.get("geometry")]
-    return [doc]
+        return [(doc.get("geometry"), doc.get("properties") or {})]
+    return [(doc, {})]
 
 
 def _inset(geom: Any, inset_m: float) -> Any:
@@ -81,8 +91,8 @@ def load_footprints(path: str | Path, inset_m: float = 0.0) -> Footprints:
         doc = json.loads(p.read_text())
     except json.JSONDecodeError as exc:
         raise ValueError(f"{p}: not valid JSON ({exc})") from exc
-    geoms = []
-    for i, g in enumerate(_geometries(doc, p)):
+    geoms, names = [], []
+    for i, (g, props) in enumerate(_features(doc, p)):
         if not isinstance(g, dict) or g.get("type") not in ("Polygon", "MultiPolygon"):
             kind = g.get("type") if isinstance(g, dict) else None
             raise ValueError(
@@ -93,9 +103,11 @@ def load_footprints(path: str | Path, inset_m: float = 0.0) -> Footprints:
             geom = _inset(geom, inset_m)
         if not geom.is_empty:
             geoms.append(geom)
+            label = next((props[k] for k in ("id", "item_id", "name") if props.get(k)), None)
+            names.append(str(label) if label is not None else f"feature {i}")
     if not geoms:
         extra = f" after an inset of {inset_m:g} m" if inset_m > 0 else ""
         raise ValueError(f"{p}: no polygon area left{extra}; nothing to sample within")
     union = shapely.union_all(geoms)
     shapely.prepare(union)
-    return Footprints(p, geoms, union)
+    return Footprints(p, geoms, union, names)

@@ -102,12 +102,15 @@ def print_summary(report: SampleReport, table: Any, cfg: SampleConfig, top: int 
     for c in ("stratum", "meaning", "tiles", "quota"):
         t.add_column(c)
     strat = d.get("stratified", {})
+    quota_of: dict[str, int] = {}  # per stratum, summed over footprints in per-footprint mode
+    for key, o in strat.items():
+        quota_of[key.rsplit("/", 1)[-1]] = quota_of.get(key.rsplit("/", 1)[-1], 0) + o["quota"]
     for k, v in list(d["per_stratum"].items())[:top]:
         try:
             meaning = describe_stratum(k)
         except ValueError:  # anchors on water / no-data IGBP cells, or no climate class
             meaning = ""
-        t.add_row(k, meaning, str(v), str(strat.get(k, {}).get("quota", "")))
+        t.add_row(k, meaning, str(v), str(quota_of.get(k, "")))
     con.print(t)
     short = {s: o for s, o in strat.items() if o["accepted"] < o["quota"]}
     if short:

@@ -111,6 +111,46 @@ def _import_anchors(
         log.info("anchors %s: %d read, %d kept", spec.path, len(anchors), int(res.keep.sum()))
 
 
+def _stratified_per_footprint(
+    cfg: SampleConfig,
+    within: Footprints,
+    custom: dict[str, int] | None,
+    rng: np.random.Generator,
+    spacing: SpacingIndex,
+) -> StratifiedResult:
+    """Split the stratified points equally over the footprints; stratify inside each one.
+
+    Outcomes are keyed ``"<footprint name>/<stratum>"``. Custom quotas apply to every footprint.
+    """
+    n_fp = len(within.geoms)
+    base, extra = divmod(cfg.stratified, n_fp)
+    lat, lon, strata, outcomes = [], [], [], {}
+    for i in range(n_fp):
+        n_i = base + (1 if i < extra else 0)
+        if n_i == 0 and cfg.quota != "custom":
+            continue
+        res = sample_stratified(
+            n_i,
+            cfg.quota,
+            rng=rng,
+            spacing=spacing,
+            within=within.single(i),
+            lat_range=cfg.lat_range,
+            custom=custom,
+            min_share=cfg.min_stratum_share,
+        )
+        lat.append(res.lat)
+        lon.append(res.lon)
+        strata += res.stratum
+        outcomes.update({f"{within.names[i]}/{s}": o for s, o in res.outcomes.items()})
+    return StratifiedResult(
+        np.concatenate(lat) if lat else np.zeros(0),
+        np.concatenate(lon) if lon else np.zeros(0),
+        strata,
+        outcomes,
+    )
+
+
 def run_sampling(cfg: SampleConfig, out: str | Path, merge: bool = False) -> SampleReport:
     """Run every configured stage and write the pool, the rejected points, the summary and the map."""
     from geomeld.sampling.report import write_map, write_summary_json
@@ -152,16 +192,20 @@ def run_sampling(cfg: SampleConfig, out: str | Path, merge: bool = False) -> Sam
 
     _import_anchors(cfg, within, col, report)
     if cfg.stratified > 0 or cfg.quota == "custom":
-        res = sample_stratified(
-            cfg.stratified,
-            cfg.quota,
-            rng=np.random.default_rng(streams[0]),
-            spacing=spacing,
-            within=within,
-            lat_range=cfg.lat_range,
-            custom=custom,
-            min_share=cfg.min_stratum_share,
-        )
+        rng = np.random.default_rng(streams[0])
+        if within is not None and cfg.per_footprint:
+            res = _stratified_per_footprint(cfg, within, custom, rng, spacing)
+        else:
+            res = sample_stratified(
+                cfg.stratified,
+                cfg.quota,
+                rng=rng,
+                spacing=spacing,
+                within=within,
+                lat_range=cfg.lat_range,
+                custom=custom,
+                min_share=cfg.min_stratum_share,
+            )
         col.add(res.lat, res.lon, "stratified")
         report.stratified = res
     if cfg.fill > 0:
