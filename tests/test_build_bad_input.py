@@ -147,3 +147,17 @@ def test_only_cloudy_scenes_is_reported_as_such(tmp_path: Path) -> None:
     out = build_tile(_anchor(BEN), embedded_config(), LocalCatalog(tmp_path / "embedded"))
     assert out.status == "skipped" and out.reason == "no_s2_under_cloud_limit"
     assert "cloud 35.0 %" in (out.message or "")
+
+
+def test_resuming_with_other_settings_is_refused(tmp_path: Path) -> None:
+    from geomeld.build.runner import ConfigMismatchError
+
+    anchors = [Anchor("north-pole", 89.5, 0.0, "polar", "bad")]
+    run_build(anchors, tmp_path, embedded_config(), workers=0, progress=False)
+    run_build(
+        anchors, tmp_path, embedded_config().model_copy(update={"retries": 5}), workers=0, progress=False
+    )
+    with pytest.raises(ConfigMismatchError, match="s1_window_days: 15 -> 30"):
+        run_build(
+            anchors, tmp_path, embedded_config().model_copy(update={"s1_window_days": 30}), progress=False
+        )

@@ -238,6 +238,32 @@ def _flush(manifest: Manifest, state: ManifestState, layout: str, max_samples: i
         pending = pending[max_samples:]
 
 
+class ConfigMismatchError(ValueError):
+    """Resuming into a folder that was built with other settings would mix two datasets."""
+
+
+# Keys that only change how the build runs, not what it produces.
+_EXECUTION_KEYS = {"retries", "backoff_s", "http_timeout_s"}
+
+
+def _check_same_config(out_dir: Path, config: BuildConfig) -> None:
+    path = out_dir / "build_config.json"
+    now = json.loads(config.model_dump_json())
+    if path.exists():
+        before = json.loads(path.read_text())
+        changed = sorted(
+            k for k in set(now) | set(before) if k not in _EXECUTION_KEYS and now.get(k) != before.get(k)
+        )
+        if changed:
+            raise ConfigMismatchError(
+                f"{out_dir} was built with other settings ({', '.join(f'{k}: {before.get(k)!r} -> {now.get(k)!r}' for k in changed)}); "
+                "resume with the same config or write to a new --out"
+            )
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(now, indent=1) + "\n")
+    os.replace(tmp, path)
+
+
 def run_build(
     anchors: list[Anchor],
     out_dir: str | Path,
@@ -253,7 +279,7 @@ def run_build(
     from geomeld.modalities import LAYOUTS
 
     manifest = Manifest(out_dir)
-    (manifest.out_dir / "build_config.json").write_text(config.model_dump_json(indent=1) + "\n")
+    _check_same_config(manifest.out_dir, config)
     state = manifest.load()
     # Spooled samples whose tile line exists but which never reached a shard are still valid; a
     # 'done' line whose spool file vanished (and no shard) means the tile must be rebuilt.

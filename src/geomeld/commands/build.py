@@ -94,16 +94,21 @@ def register(app: typer.Typer) -> None:
             anchor_list = read_anchors(anchor_path)
         except (FileNotFoundError, ValueError) as exc:
             raise typer.BadParameter(str(exc), param_hint="--anchors") from None
-        result = run_build(
-            anchor_list,
-            out,
-            cfg,
-            workers=workers,
-            scheduler=scheduler,
-            max_in_flight=max_in_flight,
-            progress=not no_progress,
-            limit=limit,
-        )
+        from geomeld.build.runner import ConfigMismatchError
+
+        try:
+            result = run_build(
+                anchor_list,
+                out,
+                cfg,
+                workers=workers,
+                scheduler=scheduler,
+                max_in_flight=max_in_flight,
+                progress=not no_progress,
+                limit=limit,
+            )
+        except ConfigMismatchError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--out / --config") from None
         s = result.summary
         console = Console()
         table = Table(title=f"geomeld build → {out}")
