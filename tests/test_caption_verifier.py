@@ -143,3 +143,46 @@ def test_caption_level_problems() -> None:
         for p in caption_problems("森林が北部の丘を覆っていて、南には畑がある。とても美しい")
     )
     assert caption_problems("A dense forest covers the hills in the north of the area.") == []
+
+
+@pytest.mark.parametrize(
+    ("key", "caption", "expected"),
+    [
+        (
+            "brandenburg_3",  # farmland window, no water, no buildings, no OSM roads
+            "This satellite image shows a rural landscape dominated by agricultural fields, with patches of "
+            "forest and a small village with houses connected by roads. A river meanders through the scene.",
+            {
+                "cropland": "supported",
+                "trees": "supported",
+                "settlement": "contradicted",
+                "built": "contradicted",
+                "road": "contradicted",
+                "water": "contradicted",
+            },
+        ),
+        (
+            "slovenia",  # forested hillside, 664–801 m, no water
+            "A densely forested hillside with a few grassy clearings and a narrow valley, seen in summer.",
+            {
+                "dense": "supported",
+                "hilly": "supported",
+                "grassland": "supported",
+                "valley": "supported",
+                "summer": "supported",
+            },
+        ),
+        (
+            "brandenburg_5",  # the lake window
+            "A large lake occupies most of the image, bordered by grassland to the west.",
+            {"water": "supported", "grassland": "supported"},
+        ),
+    ],
+)
+def test_free_text_captions_in_llm_style(key: str, caption: str, expected: dict[str, str]) -> None:
+    from geomeld.signals import compute_signals
+
+    ev = Evidence.from_bundle(compute_signals(load_samples()[key]))
+    v = verify(caption, ev)
+    assert {c.concept: c.verdict for c in v.claims} == expected
+    assert v.is_verified() == ("contradicted" not in expected.values())
