@@ -102,3 +102,17 @@ def test_plain_folder_of_rasters_is_a_catalog(tmp_path: Path) -> None:
     assert folder.sample is not None and ref.sample is not None, folder.message
     for key in ("sentinel2", "sentinel1"):
         np.testing.assert_array_equal(folder.sample.arrays[key], ref.sample.arrays[key])
+
+
+def test_grid_moves_to_the_scene_utm_zone() -> None:
+    from geomeld.sources.sentinel2 import Sentinel2Source
+
+    catalog = LocalCatalog(embedded_catalog_dir())
+    (scene,) = [it for it in catalog.items if it.id.endswith("T33UUU_west60")]
+    lat, lon = scene.properties["geomeld:relocatable_centers"][0]
+    settings = SourceSettings(s2_window="any", s2_allow_unknown_cloud_cover=True)
+    ctx = TileContext(tile_for_anchor(lat, lon, "z", epsg=32632), date(2017, 2, 1), catalog, settings)
+    res = Sentinel2Source().fetch(ctx)
+    assert ctx.tile.epsg == 32633 and res.provenance["crs"] == "EPSG:32633"
+    assert res.provenance["kernels"]["B02"] == "copy"  # native 10 m bands land on the lattice
+    assert np.isfinite(res.array).all()  # type: ignore[arg-type]

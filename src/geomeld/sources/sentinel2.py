@@ -122,8 +122,11 @@ class Sentinel2Source(Source):
         epsg = item.properties.get("proj:epsg") or item.properties.get("proj:code")
         if isinstance(epsg, str) and epsg.upper().startswith("EPSG:"):
             epsg = int(epsg.split(":", 1)[1])
+        naip = ctx.results.get("naip")
+        # the scene's UTM zone becomes the grid, unless NAIP (read first, in the US) already fixed it
         if (
             placement.relocated_from is None
+            and not (naip is not None and naip.present)
             and isinstance(epsg, int)
             and 32601 <= epsg <= 32760
             and epsg != ctx.tile.epsg
