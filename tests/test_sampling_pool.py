@@ -215,3 +215,18 @@ def test_per_footprint_splits_points_over_footprints(tmp_path: Path) -> None:
     assert (in_paris, table.num_rows - in_paris) == (3, 3)
     assert report.stratified is not None
     assert {k.split("/")[0] for k in report.stratified.outcomes} == {"paris", "iowa"}
+
+
+def test_pool_is_geoparquet(tmp_path: Path) -> None:
+    import json
+
+    import shapely
+
+    out = tmp_path / "pool.parquet"
+    run_sampling(_cfg(anchors=[AnchorSource(path=DATA / "anchors.csv")]), out)
+    table = pq.read_table(out)
+    meta = json.loads(table.schema.metadata[b"geo"])
+    assert meta["primary_column"] == "geometry" and meta["columns"]["geometry"]["encoding"] == "WKB"
+    pts = shapely.from_wkb(table.column("geometry").to_pylist())
+    np.testing.assert_array_equal(shapely.get_x(pts), table.column("long").to_numpy())
+    np.testing.assert_array_equal(shapely.get_y(pts), table.column("lat").to_numpy())

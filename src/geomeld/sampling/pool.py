@@ -15,6 +15,7 @@ Pool columns (one row per tile centre; ``geomeld build --anchors`` reads ``tile_
 ``country``     string  Natural Earth country name (``""`` if none within the snap distance)
 ``country_iso`` string  ISO 3166-1 alpha-3
 ``continent``   string  Natural Earth continent
+``geometry``    binary  WKB point (lon, lat); with the ``geo`` metadata the file is GeoParquet 1.0
 =============== ======= ===========================================================================
 
 Rejected points (``<pool>.rejected.parquet``): ``lat, long, source, input_row, reason, conflict_tile_id``.
@@ -134,6 +135,32 @@ def concat_pools(existing: Any, new: Any) -> Any:
         else:
             cols[field.name] = pa.nulls(existing.num_rows, field.type)
     return pa.concat_tables([pa.table(cols, schema=_schema()), new])
+
+
+GEOPARQUET_META = {
+    "version": "1.0.0",
+    "primary_column": "geometry",
+    "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"]}},  # no crs: OGC:CRS84
+}
+
+
+def as_geoparquet(table: Any) -> Any:
+    """The pool with a WKB point ``geometry`` column (from lat/long) and GeoParquet 1.0 metadata,
+    so GIS tools (QGIS, GeoPandas, DuckDB spatial) open it as points."""
+    import json
+
+    import pyarrow as pa
+    import shapely
+
+    if "geometry" in table.column_names:
+        table = table.drop_columns(["geometry"])
+    lat = np.asarray(table.column("lat").to_numpy(zero_copy_only=False), dtype=np.float64)
+    lon = np.asarray(table.column("long").to_numpy(zero_copy_only=False), dtype=np.float64)
+    wkb = shapely.to_wkb(shapely.points(lon, lat)) if lat.size else np.zeros(0, dtype=object)
+    table = table.append_column("geometry", pa.array(list(wkb), type=pa.binary()))
+    meta = dict(table.schema.metadata or {})
+    meta[b"geo"] = json.dumps(GEOPARQUET_META).encode()
+    return table.replace_schema_metadata(meta)
 
 
 def rejected_table(rows: list[dict[str, Any]]) -> Any:

@@ -22,7 +22,14 @@ from geomeld.sampling.config import SampleConfig, resolve_within
 from geomeld.sampling.fill import FillResult, fill_sparse
 from geomeld.sampling.footprints import Footprints, load_footprints
 from geomeld.sampling.ids import quantize, tile_ids
-from geomeld.sampling.pool import concat_pools, pool_table, read_pool, rejected_table, write_parquet_atomic
+from geomeld.sampling.pool import (
+    as_geoparquet,
+    concat_pools,
+    pool_table,
+    read_pool,
+    rejected_table,
+    write_parquet_atomic,
+)
 from geomeld.sampling.quotas import load_custom_quotas, validate_custom_quotas
 from geomeld.sampling.spacing import SpacingIndex, violations
 from geomeld.sampling.strata import eligibility
@@ -224,7 +231,7 @@ def run_sampling(cfg: SampleConfig, out: str | Path, merge: bool = False) -> Sam
 
     lat = np.concatenate(col.lat) if col.lat else np.zeros(0)
     lon = np.concatenate(col.lon) if col.lon else np.zeros(0)
-    table = concat_pools(existing, pool_table(lat, lon, col.source))
+    table = as_geoparquet(concat_pools(existing, pool_table(lat, lon, col.source)))
     write_parquet_atomic(table, out_p)
     rejected_path = side_path(out_p, ".rejected.parquet")
     rejected = rejected_table(col.rejected)
