@@ -114,5 +114,5 @@ def test_grid_moves_to_the_scene_utm_zone() -> None:
     ctx = TileContext(tile_for_anchor(lat, lon, "z", epsg=32632), date(2017, 2, 1), catalog, settings)
     res = Sentinel2Source().fetch(ctx)
     assert ctx.tile.epsg == 32633 and res.provenance["crs"] == "EPSG:32633"
-    assert res.provenance["kernels"]["B02"] == "copy"  # native 10 m bands land on the lattice
+    assert res.provenance["kernels"]["B2"] == "copy"  # native 10 m bands land on the lattice
     assert np.isfinite(res.array).all()  # type: ignore[arg-type]
