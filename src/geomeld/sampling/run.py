@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,43 +120,22 @@ def _import_anchors(
 
 
 def _stratified_per_footprint(
-    cfg: SampleConfig,
-    within: Footprints,
-    custom: dict[str, int] | None,
-    rng: np.random.Generator,
-    spacing: SpacingIndex,
+    n: int, within: Footprints, stratify: Callable[[int, Footprints | None], StratifiedResult]
 ) -> StratifiedResult:
-    """Split the stratified points equally over the footprints; stratify inside each one.
+    """Split ``n`` stratified points equally over the footprints; stratify inside each one.
 
     Outcomes are keyed ``"<footprint name>/<stratum>"``. Custom quotas apply to every footprint.
     """
     n_fp = len(within.geoms)
-    base, extra = divmod(cfg.stratified, n_fp)
+    base, extra = divmod(n, n_fp)
     lat, lon, strata, outcomes = [], [], [], {}
     for i in range(n_fp):
-        n_i = base + (1 if i < extra else 0)
-        if n_i == 0 and cfg.quota != "custom":
-            continue
-        res = sample_stratified(
-            n_i,
-            cfg.quota,
-            rng=rng,
-            spacing=spacing,
-            within=within.single(i),
-            lat_range=cfg.lat_range,
-            custom=custom,
-            min_share=cfg.min_stratum_share,
-        )
+        res = stratify(base + (1 if i < extra else 0), within.single(i))
         lat.append(res.lat)
         lon.append(res.lon)
         strata += res.stratum
         outcomes.update({f"{within.names[i]}/{s}": o for s, o in res.outcomes.items()})
-    return StratifiedResult(
-        np.concatenate(lat) if lat else np.zeros(0),
-        np.concatenate(lon) if lon else np.zeros(0),
-        strata,
-        outcomes,
-    )
+    return StratifiedResult(np.concatenate(lat), np.concatenate(lon), strata, outcomes)
 
 
 def run_sampling(cfg: SampleConfig, out: str | Path, merge: bool = False) -> SampleReport:
@@ -200,19 +180,23 @@ def run_sampling(cfg: SampleConfig, out: str | Path, merge: bool = False) -> Sam
     _import_anchors(cfg, within, col, report)
     if cfg.stratified > 0 or cfg.quota == "custom":
         rng = np.random.default_rng(streams[0])
-        if within is not None and cfg.per_footprint:
-            res = _stratified_per_footprint(cfg, within, custom, rng, spacing)
-        else:
-            res = sample_stratified(
-                cfg.stratified,
+
+        def stratify(n: int, region: Footprints | None) -> StratifiedResult:
+            return sample_stratified(
+                n,
                 cfg.quota,
                 rng=rng,
                 spacing=spacing,
-                within=within,
+                within=region,
                 lat_range=cfg.lat_range,
                 custom=custom,
                 min_share=cfg.min_stratum_share,
             )
+
+        if within is not None and cfg.per_footprint:
+            res = _stratified_per_footprint(cfg.stratified, within, stratify)
+        else:
+            res = stratify(cfg.stratified, within)
         col.add(res.lat, res.lon, "stratified")
         report.stratified = res
     if cfg.fill > 0:
