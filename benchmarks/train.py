@@ -140,10 +140,12 @@ def main() -> int:
                 if device.type == "cuda":
                     peaks[v] = max(peaks.get(v, 0), torch.cuda.max_memory_allocated(device))
         medians: dict[str, float] = {}
+        cpu_medians: dict[str, float] = {}
         for v in args.variants:
             wall = statistics.median(runs[v]["wall"])
             cpu = statistics.median(runs[v]["cpu"])
             medians[v] = wall
+            cpu_medians[v] = cpu
             row: dict[str, Any] = {
                 "figure": "train_samples_per_s",
                 "variant": v,
@@ -190,7 +192,9 @@ def main() -> int:
                             "figure": label,
                             "size": size,
                             "ratio": round(medians[v] / base, 3),
-                            "meaning": f"step time of {v} / step time of mp_mae (same run, round-robin medians)",
+                            "ratio_cpu": round(cpu_medians[v] / cpu_medians["mp_mae"], 3),
+                            "meaning": f"step time of {v} / step time of mp_mae (same run, round-robin medians; "
+                            "ratio_cpu uses this process's CPU seconds, steadier on a shared machine)",
                             "baseline": "mp_mae",
                             **machine,
                         }

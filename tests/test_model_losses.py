@@ -207,3 +207,35 @@ def test_real_minilm_encoder(tmp_path) -> None:
     assert torch.allclose(emb.norm(dim=1), torch.ones(3), atol=1e-4)
     sims = emb @ emb.t()
     assert sims[0, 1] > sims[0, 2] + 0.1  # forest ~ trees, not city
+
+
+def test_full_objective_with_all_nodata_sample_and_absent_modality() -> None:
+    from geomeld.models.geomeld_fm import GeoMeldFM
+    from geomeld.training.config import PretrainConfig
+
+    cfg = PretrainConfig.model_validate(
+        {
+            "encoder": {"depths": [1, 1, 1, 1], "dims": [8, 16, 24, 32], "input_size": S},
+            "mp": {"decoder_dim": 16},
+            "jepa": {"enabled": True, "predictor_dim": 8, "predictor_depth": 1},
+            "itc": {"enabled": True, "text_encoder": "hashing", "embed_dim": 8},
+        }
+    )
+    torch.manual_seed(0)
+    model = GeoMeldFM(cfg, text_dim=16)
+    batch = synthetic_batch(2, S, seed=1, absent=["canopy_height"], captions=["a forest", "a town"])
+    for m in pretraining_targets():  # sample 0: nothing valid anywhere, S2 included
+        if m.classes is not None:
+            batch[m.key][0] = -1
+        else:
+            batch[m.key][0] = 0.0
+            batch[f"{m.key}_valid"][0] = False
+        batch[f"present_{m.key}"][0] = False
+    emb, has = embed_captions(HashingTextEncoder(16), batch["caption"])
+    loss, terms = model(batch, _mask(), emb, has)
+    assert torch.isfinite(loss) and float(terms["mp/canopy_height"]) == 0.0
+    loss.backward()
+    grads = [p.grad for p in model.parameters() if p.requires_grad]
+    assert all(g is not None and torch.isfinite(g).all() for g in grads), (
+        "every trainable parameter gets a finite grad"
+    )

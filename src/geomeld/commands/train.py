@@ -57,8 +57,10 @@ def register(app: typer.Typer) -> None:
         from geomeld.training.config import load_config
         from geomeld.training.data import ShardSource
         from geomeld.training.engine import pretrain as run
+        from geomeld.training.engine import setup_distributed
 
         cfg = load_config(config, _parse_overrides(overrides))
+        setup_distributed(cfg)  # before the loader, so that it splits the shards between ranks
         result = run(cfg, ShardSource(cfg), resume=not no_resume)
         last = result.history[-1] if result.history else {}
         typer.echo(

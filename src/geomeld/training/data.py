@@ -84,9 +84,17 @@ class ShardSource:
     """
 
     def __init__(self, cfg: PretrainConfig, config_dir: Path | None = None) -> None:
+        import os
+
         from geomeld.io.dataset import make_loader
         from geomeld.io.stats import NormStats
+        from geomeld.training.distributed import is_distributed
 
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not is_distributed():
+            raise RuntimeError(
+                "launched by torchrun but the process group is not initialised yet: call "
+                "geomeld.training.engine.setup_distributed(cfg) before building the ShardSource"
+            )
         d = cfg.data
         shards = resolve_shards(d.shards, config_dir)
         stats_path = self._stats_path(cfg, shards, config_dir)

@@ -81,6 +81,17 @@ def pick_device(choice: str) -> torch.device:
     return torch.device("cpu")
 
 
+def setup_distributed(cfg: PretrainConfig) -> torch.device:
+    """Pick the device and join the ``torchrun`` process group (idempotent).
+
+    Call it before building a :class:`~geomeld.training.data.ShardSource`, so the loader sees its
+    rank and world size and splits the shards between processes.
+    """
+    device = pick_device(cfg.run.device)
+    init_from_env(device)
+    return device
+
+
 def learning_rate(cfg: PretrainConfig) -> float:
     if cfg.optim.lr is not None:
         return cfg.optim.lr
@@ -263,8 +274,7 @@ def pretrain(
     text_encoder: CachedTextEncoder | None = None,
 ) -> PretrainResult:
     """Train GeoMeld-FM for ``cfg.optim.steps`` optimizer steps (or stop early after ``max_steps``)."""
-    device = pick_device(cfg.run.device)
-    init_from_env(device)
+    device = setup_distributed(cfg)
     r, w = rank(), world_size()
     out = Path(cfg.run.out_dir)
     if r == 0:
