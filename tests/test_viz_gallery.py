@@ -153,3 +153,16 @@ def test_gallery_renders_in_headless_chromium(shared_data: Path, tmp_path: Path)
     artefacts = Path(os.environ.get("GEOMELD_TEST_ARTEFACTS", tmp_path / "artefacts"))
     artefacts.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, artefacts / "gallery.png")
+
+
+def test_claim_offsets_from_the_verifier_are_used() -> None:
+    caption = "Steep slopes with crop fields; steep again."
+    report = {
+        "final_claims": [
+            {"text": "steep", "start": 31, "end": 36, "verdict": "contradicted", "reason": "flat"},
+            {"text": "crop fields", "start": 18, "end": 29, "verdict": "supported"},
+        ]
+    }
+    out = highlight_caption(caption, report)
+    assert out.startswith('Steep slopes with <span class="claim ok"')
+    assert '<span class="claim bad" title="contradicted: flat">steep</span> again.' in out

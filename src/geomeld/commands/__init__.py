@@ -3,4 +3,4 @@
 Add a module's name to :data:`COMMAND_MODULES` to expose its verbs under ``geomeld``.
 """
 
-COMMAND_MODULES: tuple[str, ...] = ("registry", "evaluate", "build", "caption", "io", "train", "preview", "sample")
+COMMAND_MODULES: tuple[str, ...] = ("registry", "evaluate", "build", "caption", "io", "train", "preview", "sample", "demo")

@@ -121,20 +121,33 @@ def _band_panels(
 
 
 def highlight_caption(caption: str, report: dict[str, Any] | None) -> str:
-    """Caption HTML with each claim's text wrapped in a span coloured by its verdict."""
+    """Caption HTML with each claim's text wrapped in a span coloured by its verdict.
+
+    Claims come from ``caption_report["final_claims"]`` (the verifier's verdicts on the final caption)
+    or ``caption_report["claims"]``; a claim's ``start``/``end`` offsets are used when they match its
+    text, otherwise its text is searched for in the caption.
+    """
     if not caption:
         return '<span class="muted">no caption</span>'
-    claims = (report or {}).get("claims") or []
+    report = report or {}
+    claims = report.get("final_claims") or report.get("claims") or []
     spans: list[tuple[int, int, str, str]] = []
     for claim in claims:
         text = str(claim.get("text") or claim.get("span") or "").strip()
         verdict = str(claim.get("verdict", "unverifiable"))
         if not text:
             continue
-        match = re.search(re.escape(text), caption, flags=re.IGNORECASE)
-        if match and not any(s < match.end() and match.start() < e for s, e, _, _ in spans):
+        start, end = claim.get("start"), claim.get("end")
+        if not (
+            isinstance(start, int) and isinstance(end, int) and caption[start:end].lower() == text.lower()
+        ):
+            match = re.search(re.escape(text), caption, flags=re.IGNORECASE)
+            if match is None:
+                continue
+            start, end = match.start(), match.end()
+        if not any(s < end and start < e for s, e, _, _ in spans):
             reason = str(claim.get("reason") or claim.get("evidence") or claim.get("kind") or "")
-            spans.append((match.start(), match.end(), verdict, reason))
+            spans.append((start, end, verdict, reason))
     spans.sort()
     parts, pos = [], 0
     for start, end, verdict, reason in spans:

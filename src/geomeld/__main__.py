@@ -1,0 +1,5 @@
+"""``python -m geomeld`` runs the command line."""
+
+from geomeld.cli import main
+
+main()

@@ -1,0 +1,301 @@
+"""``geomeld demo``: the whole GeoMeld line on the real data embedded in the package, offline.
+
+The demo is a script of ordinary ``geomeld VERB`` commands — the same ones a user runs by hand —
+each printed before it runs, so the demo doubles as a tutorial:
+
+    sample → build → validate → caption → caption-report → stats → pretrain → embed → evaluate → preview
+
+then it gathers what the commands wrote into ``<out>/report.html`` (headline numbers, build and
+caption summaries, loss curves, evaluation table and bars, a link to the gallery) and
+``<out>/metrics.json``. Every number in the report is read from files this run wrote.
+
+Steps are resumable: a step whose outputs exist is skipped (``--force`` redoes everything), and the
+underlying verbs resume on their own (build manifest, caption logs, pretraining checkpoint).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+log = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+EMBEDDED_DIR = PACKAGE_DIR / "data" / "embedded"
+
+
+class DemoError(RuntimeError):
+    """A demo step failed; the message names the step and the command to rerun."""
+
+
+def find_configs_dir() -> Path:
+    """The repository's ``configs/`` folder (the demo's YAMLs live there)."""
+    for candidate in (Path.cwd() / "configs", PACKAGE_DIR.parents[1] / "configs"):
+        if (candidate / "demo").is_dir():
+            return candidate
+    raise DemoError(
+        "cannot find the configs/ folder with configs/demo/*.yaml; run `geomeld demo` from a geomeld "
+        "checkout (git clone … && cd geomeld) or pass --config PATH"
+    )
+
+
+@dataclass
+class Step:
+    name: str
+    argv: list[str]
+    outputs: list[Path]
+    stdout_to: Path | None = None  # capture the command's standard output into this file
+
+
+@dataclass
+class DemoRun:
+    config: dict[str, Any]
+    out: Path
+    force: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+    def path(self, *parts: str) -> Path:
+        return self.out.joinpath(*parts)
+
+
+def load_demo_config(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise DemoError(f"demo config {path} not found; see configs/demo/") from None
+    if not isinstance(data, dict) or "out" not in data:
+        raise DemoError(f"{path}: a demo config is a YAML mapping with at least an 'out' key")
+    return data
+
+
+def geomeld_argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "geomeld", *args]
+
+
+def _shards(folder: Path) -> list[str]:
+    return sorted(str(p) for p in folder.glob("*.tar"))
+
+
+def _write_yaml(path: Path, data: dict[str, Any]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".yaml.tmp")
+    tmp.write_text(yaml.safe_dump(data, sort_keys=False))
+    os.replace(tmp, path)
+    return path
+
+
+def pretrain_overrides(run: DemoRun) -> list[str]:
+    cfg = run.config["pretrain"]
+    overrides = dict(cfg.get("set") or {})
+    overrides["data.shards"] = [str(run.path("shards"))]
+    overrides["data.stats"] = str(run.path("stats.json"))
+    overrides["run.out_dir"] = str(run.path("pretrain"))
+    overrides["run.seed"] = int(run.config.get("seed", 0))
+    out: list[str] = []
+    for key, value in overrides.items():
+        text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+        out += ["--set", f"{key}={text.removesuffix('...').strip()}"]
+    return out
+
+
+def eval_config(run: DemoRun, configs: Path) -> Path:
+    """The evaluation config of this run: the template plus our encoder (and retrieval shards)."""
+    spec = run.config["evaluate"]
+    base = yaml.safe_load((configs.parent / spec["config"]).read_text())
+    base["name"] = f"{run.config.get('name', 'demo')}-eval"
+    base["output"] = str(run.path("eval"))
+    base.setdefault("encoders", [])
+    base["encoders"].append(
+        {
+            "name": "GeoMeld-FM (demo)",
+            "kind": "export",
+            "path": str(run.path("pretrain", "encoder")),
+            "checkpoint": str(run.path("pretrain", "checkpoint.pt")),
+        }
+    )
+    if spec.get("tasks"):
+        keep = set(spec["tasks"])
+        base["tasks"] = [t for t in base["tasks"] if t["name"] in keep]
+        if base.get("robustness"):
+            base["robustness"]["tasks"] = [t for t in base["robustness"]["tasks"] if t in keep]
+    if spec.get("protocols"):
+        for task in base["tasks"]:
+            if "protocols" in task:
+                task["protocols"] = [p for p in task["protocols"] if p in spec["protocols"]] or task["protocols"]
+    if spec.get("train"):
+        base["train"] = {**base.get("train", {}), **spec["train"]}
+    if "n_bootstrap" in spec:
+        base["n_bootstrap"] = spec["n_bootstrap"]
+    if spec.get("retrieval"):
+        base["retrieval"] = {"shards": _shards(run.path("shards")), "held_out_fraction": 0.3}
+    return _write_yaml(run.path("configs", "eval.yaml"), base)
+
+
+def plan(run: DemoRun, configs: Path) -> list[Step]:
+    cfg = run.config
+    seed = str(int(cfg.get("seed", 0)))
+    shards_dir = run.path("shards")
+    samp = cfg.get("sample", {})
+    steps = [
+        Step(
+            "sample anchors",
+            geomeld_argv(
+                "sample",
+                str(run.path("anchors.parquet")),
+                "--anchors",
+                f"embedded={EMBEDDED_DIR / 'anchors.csv'}",
+                "--within",
+                str(EMBEDDED_DIR / "footprints.geojson"),
+                "--stratified",
+                str(int(samp.get("stratified", 20))),
+                "--min-distance",
+                str(float(samp.get("min_distance_m", 1280))),
+                "--seed",
+                seed,
+            ),
+            [run.path("anchors.parquet")],
+        ),
+        Step(
+            "build shards",
+            geomeld_argv(
+                "build",
+                "--anchors",
+                str(run.path("anchors.parquet")),
+                "--catalog",
+                "embedded",
+                "--out",
+                str(shards_dir),
+                "--workers",
+                str(int(cfg.get("build", {}).get("workers", 0))),
+                "--seed",
+                seed,
+            ),
+            [shards_dir / "summary.json"],
+        ),
+        Step("validate shards", geomeld_argv("validate", str(shards_dir)), []),
+    ]
+    steps.append(
+        Step(
+            "caption (verified)",
+            [],  # filled in just before it runs: the shard list exists only after the build
+            [run.path("captions.done")],
+        )
+    )
+    steps += [
+        Step(
+            "caption report",
+            geomeld_argv("caption-report", str(shards_dir), "--json"),
+            [run.path("caption_report.json")],
+            stdout_to=run.path("caption_report.json"),
+        ),
+        Step(
+            "band statistics",
+            geomeld_argv("stats", str(shards_dir), "--out", str(run.path("stats.json"))),
+            [run.path("stats.json")],
+        ),
+        Step(
+            "pretrain GeoMeld-FM",
+            geomeld_argv(
+                "pretrain",
+                "--config",
+                str(configs.parent / cfg["pretrain"]["config"]),
+                *pretrain_overrides(run),
+            ),
+            [run.path("pretrain", "encoder", "encoder.json")],
+        ),
+        Step(
+            "embed tiles",
+            geomeld_argv(
+                "embed",
+                str(shards_dir),
+                "--encoder",
+                str(run.path("pretrain", "encoder")),
+                "--out",
+                str(run.path("embeddings.parquet")),
+            ),
+            [run.path("embeddings.parquet")],
+        ),
+        Step(
+            "evaluate",
+            [],  # the eval config is written just before it runs
+            [run.path("eval", "results.json")],
+        ),
+        Step(
+            "gallery",
+            geomeld_argv(
+                "preview",
+                str(shards_dir),
+                "--out",
+                str(run.path("gallery")),
+                "--limit",
+                str(int(cfg.get("preview", {}).get("limit", 60))),
+                "--title",
+                "geomeld demo: embedded real samples",
+            ),
+            [run.path("gallery", "index.html")],
+        ),
+    ]
+    return steps
+
+
+def _finalise_step(run: DemoRun, step: Step, configs: Path) -> None:
+    if step.name == "caption (verified)":
+        shards = _shards(run.path("shards"))
+        if not shards:
+            raise DemoError(f"the build wrote no shards into {run.path('shards')}; see its manifest.jsonl")
+        workers = str(int(run.config.get("caption", {}).get("workers", 1)))
+        step.argv = geomeld_argv("caption", *shards, "--workers", workers)
+    elif step.name == "evaluate":
+        step.argv = geomeld_argv("evaluate", "--config", str(eval_config(run, configs)))
+
+
+def run_step(run: DemoRun, step: Step, index: int, total: int) -> None:
+    if not run.force and step.outputs and all(p.exists() for p in step.outputs):
+        print(f"[{index}/{total}] {step.name}: already done, skipped (--force to redo)", flush=True)
+        run.skipped.append(step.name)
+        return
+    printable = " ".join(shlex.quote(a) for a in ["geomeld", *step.argv[3:]])
+    print(f"\n[{index}/{total}] {step.name}\n$ {printable}", flush=True)
+    start = time.perf_counter()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    capture = step.stdout_to is not None
+    proc = subprocess.run(step.argv, env=env, check=False, stdout=subprocess.PIPE if capture else None)
+    if capture and proc.returncode == 0 and step.stdout_to is not None:
+        tmp = step.stdout_to.with_suffix(step.stdout_to.suffix + ".tmp")
+        tmp.write_bytes(proc.stdout)
+        os.replace(tmp, step.stdout_to)
+    run.timings[step.name] = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise DemoError(
+            f"step '{step.name}' failed with exit code {proc.returncode}; its output is above. "
+            f"Rerun it alone with:\n  {printable}\nthen `geomeld demo` again resumes after it."
+        )
+    if step.name == "caption (verified)":
+        run.path("captions.done").write_text("ok\n")
+
+
+def execute(config_path: Path, *, out: Path | None = None, force: bool = False) -> Path:
+    """Run the demo described by ``config_path``; returns the report path."""
+    config = load_demo_config(config_path)
+    configs = config_path.resolve().parent.parent
+    run = DemoRun(config=config, out=(out or Path(config["out"])).resolve(), force=force)
+    run.out.mkdir(parents=True, exist_ok=True)
+    steps = plan(run, configs)
+    start = time.perf_counter()
+    for i, step in enumerate(steps, 1):
+        _finalise_step(run, step, configs)
+        run_step(run, step, i, len(steps))
+    from geomeld.demo_report import build_report
+
+    report = build_report(run.out, run.timings, total_s=time.perf_counter() - start, config=config)
+    return report
