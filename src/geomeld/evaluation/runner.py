@@ -35,9 +35,9 @@ log = logging.getLogger(__name__)
 
 BASELINE_NAME = "raw bands + LR"
 L1C_NOTE = (
-    "not testable with the data available: no scene exists here as both L1C and L2A (BigEarthNet/PASTIS are "
-    "L2A, the Brandenburg scene is L1C only). The condition runs automatically for a task that provides a "
-    "paired L1C image; the offset_1000 and noise conditions bound part of the TOA/BOA difference."
+    "not testable here: no scene in the shipped data exists as both L1C and L2A (BigEarthNet/PASTIS are L2A, "
+    "the Brandenburg scene is L1C only), and geomeld does not simulate atmospheric correction. Testing it needs "
+    "a task with paired L1C/L2A test images (not implemented); offset_1000 and noise probe related shifts."
 )
 
 
@@ -183,7 +183,8 @@ def run(cfg: EvalConfig, encoders: list[EvalEncoder] | None = None) -> dict[str,
                 continue
             clean = res.score().value
             for cond in conds:
-                sc = score(res.metric, res.predict(cond), n_boot=cfg.n_bootstrap, seed=0)
+                stats = res.test_stats if cond.is_clean() else res.predict(cond)
+                sc = score(res.metric, stats, n_boot=cfg.n_bootstrap, seed=0)
                 robustness.append(
                     {
                         "encoder": name,
