@@ -176,13 +176,40 @@ def test_config_errors(tmp_path: Path) -> None:
         EvalConfig.load(bad)
 
 
-def test_cli_help_and_bad_encoder_spec(tmp_path: Path) -> None:
+def test_cli_end_to_end_with_an_exported_encoder(tmp_path: Path) -> None:
     from geomeld.cli import app
 
     r = CliRunner().invoke(app, ["evaluate", "--help"])
     assert r.exit_code == 0 and "GEO_BENCH_DIR" in r.output and "Example" in r.output
-    r = CliRunner().invoke(app, ["evaluate", "-c", str(_config(tmp_path)), "-e", "no-equals-sign"])
+    cfg = _config(tmp_path)
+    r = CliRunner().invoke(app, ["evaluate", "-c", str(cfg), "-e", "no-equals-sign"])
     assert r.exit_code != 0 and "NAME=PATH" in r.output
+    torch.manual_seed(0)
+    model = ConvNeXtV2("atto", depths=(1, 1, 1, 1), dims=(8, 16, 24, 32))
+    enc = export_encoder(
+        model,
+        tmp_path / "enc",
+        band_names=S2,
+        stats={"mean": [600.0] * 12, "std": [300.0] * 12},
+        config={"input_size": 32},
+    )
+    data = yaml.safe_load(cfg.read_text())
+    data["tasks"] = data["tasks"][:1]
+    data["robustness"] = None
+    cfg.write_text(yaml.safe_dump(data))
+    r = CliRunner().invoke(
+        app,
+        ["evaluate", "-c", str(cfg), "-e", f"exported={enc}", "--seeds", "3", "-o", str(tmp_path / "cli")],
+    )
+    assert r.exit_code == 0, r.output
+    res = json.loads((tmp_path / "cli" / "results.json").read_text())
+    assert res["encoders"]["exported"]["kind"] == "export" and res["config"]["seeds"] == [3]
+    assert {(x["encoder"], x["protocol"]) for x in res["results"]} == {
+        ("raw bands + LR", "lp"),
+        ("exported", "lp"),
+        ("exported", "ft"),
+    }
+    assert "| exported |" in r.output
 
 
 def test_band_statistics_ignore_absent_bands() -> None:
