@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from geomeld.sample import Sample
+from geomeld.signals.osm import OsmPbfIndex
 
 _DATA = Path(__file__).parent / "data" / "caption_samples" / "data.py"
 
@@ -23,3 +24,12 @@ def _module():  # type: ignore[no-untyped-def]
 def load_samples() -> dict[str, Sample]:
     """Fresh copies of the real fixture samples (callers may mutate them)."""
     return dict(_module().load_samples())
+
+
+VADUZ = (47.1410, 9.5215)
+
+
+@cache
+def vaduz_index() -> OsmPbfIndex:
+    """Real OSM around central Vaduz (the committed extract), indexed once per test session."""
+    return OsmPbfIndex.from_pbf(_DATA.parent / "vaduz.osm.pbf")

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from caption_fixtures import load_samples
+from geomeld.captioning.pipeline import CaptionPipeline
 from geomeld.cli import app
 from geomeld.io.shards import ShardWriter, iter_samples
 
@@ -26,7 +27,7 @@ def shards(tmp_path: Path) -> list[Path]:
 
 def test_caption_writes_verified_captions_resumes_and_reports(shards: list[Path], tmp_path: Path) -> None:
     runner = CliRunner()
-    res = runner.invoke(app, ["caption", *map(str, shards), "-j", "2"])
+    res = runner.invoke(app, ["caption", *map(str, shards)])
     assert res.exit_code == 0, res.output
     summary = re.findall(r'\{"status": \{[^}]*\}\}', res.output)
     assert summary and json.loads(summary[-1]) == {"status": {"verified": 10}}
@@ -88,3 +89,14 @@ def test_all_nodata_sample_gets_a_clear_outcome(tmp_path: Path) -> None:
         and "no candidate verified" in s.metadata.caption_report["reason"]
     )
     assert set(out.report["signals_missing"]) >= {"terrain", "water", "spectral", "osm"}
+
+
+def test_parallel_workers_give_the_same_captions(shards: list[Path], tmp_path: Path) -> None:
+    from geomeld.captioning.pipeline import CaptionConfig
+    from geomeld.captioning.run import caption_shards
+
+    one = next(iter(caption_shards(shards[1:], CaptionConfig(), workers=2, log_dir=tmp_path / "logs")))
+    assert one.statuses == {"verified": 5} and not one.errors
+    parallel = {s.key: s.metadata.caption for s in iter_samples(shards[1:])}
+    serial = {k: CaptionPipeline().caption(s).caption for k, s in load_samples().items() if k in parallel}
+    assert parallel == serial

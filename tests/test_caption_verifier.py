@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
 
-from caption_fixtures import load_samples
+from caption_fixtures import VADUZ, load_samples, vaduz_index
 from geomeld.captioning.evidence import Evidence
 from geomeld.captioning.pipeline import CaptionPipeline
 from geomeld.captioning.stress import stress_test
@@ -25,13 +24,13 @@ class _AtVaduz:
         self.index = index
 
     def tags_near(self, lat: float, lon: float, radii: Sequence[float]) -> dict[str, dict[str, list[str]]]:
-        return self.index.tags_near(47.1410, 9.5215, radii)
+        return self.index.tags_near(*VADUZ, radii)
 
 
 @pytest.fixture(scope="module")
-def captioned(shared_data: Path):  # type: ignore[no-untyped-def]
+def captioned():  # type: ignore[no-untyped-def]
     pytest.importorskip("osmium", reason="pyosmium (geomeld[osm]) not installed")
-    index = OsmPbfIndex.from_pbf(shared_data / "osm_liechtenstein" / "liechtenstein.osm.pbf")
+    index = vaduz_index()
     items = []
     for pipe in (CaptionPipeline(), CaptionPipeline(osm_source=_AtVaduz(index))):
         for sample in load_samples().values():

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from caption_fixtures import load_samples
+from caption_fixtures import load_samples, vaduz_index
 from geomeld.modalities import MODALITIES
 from geomeld.signals import compute_signals
 from geomeld.signals.optical import canopy_signal, spectral_signal
@@ -72,9 +72,9 @@ def test_canopy_from_alexandria_lidar_height_above_ground(shared_data: Path) -> 
 
 
 @pytest.fixture(scope="module")
-def liechtenstein(shared_data: Path) -> OsmPbfIndex:
+def liechtenstein() -> OsmPbfIndex:
     pytest.importorskip("osmium", reason="pyosmium (geomeld[osm]) not installed")
-    return OsmPbfIndex.from_pbf(shared_data / "osm_liechtenstein" / "liechtenstein.osm.pbf")
+    return vaduz_index()
 
 
 def test_osm_tags_around_vaduz(liechtenstein: OsmPbfIndex) -> None:

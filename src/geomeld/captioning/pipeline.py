@@ -52,7 +52,8 @@ class CaptionConfig(BaseModel):
     max_words: int = 90
     max_unverifiable_share: float = 0.34
     repair: bool = True
-    scorer: Literal["grounding"] = "grounding"
+    scorer: Literal["grounding", "geomeld_fm"] = "grounding"
+    scorer_run_dir: str | None = None  # geomeld_fm: a pretraining run folder (checkpoint.pt + encoder/)
     signals: SignalConfig = Field(default_factory=SignalConfig)
     openai: OpenAIConfig = Field(default_factory=OpenAIConfig)
     osm_pbf: str | None = None
@@ -83,6 +84,19 @@ def make_backend(cfg: CaptionConfig) -> Captioner:
     if cfg.backend == "openai":
         return OpenAICompatibleCaptioner(cfg.openai)
     return BuiltinCaptioner()
+
+
+def make_scorer_for(cfg: CaptionConfig) -> Scorer:
+    """The Evaluator of a config: grounding coverage, or GeoMeld-FM's ITC alignment (needs a run folder)."""
+    if cfg.scorer == "geomeld_fm":
+        if not cfg.scorer_run_dir:
+            raise ValueError(
+                "scorer 'geomeld_fm' needs scorer_run_dir: a pretraining run folder with ITC enabled"
+            )
+        from geomeld.captioning.fm_scorer import load_fm_scorer
+
+        return load_fm_scorer(cfg.scorer_run_dir)
+    return GroundingCoverageScorer()
 
 
 def make_osm_source(cfg: CaptionConfig) -> OsmSource | None:
@@ -144,7 +158,7 @@ class CaptionPipeline:
     ) -> None:
         self.config = config or CaptionConfig()
         self.backend = backend or make_backend(self.config)
-        self.scorer = scorer or GroundingCoverageScorer()
+        self.scorer = scorer or make_scorer_for(self.config)
         self.osm_source = osm_source if osm_source is not None else make_osm_source(self.config)
         self.geomorphon_cache = geomorphon_cache or GeomorphonCache(self.config.geomorphon_cache_dir)
 

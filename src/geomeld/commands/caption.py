@@ -21,6 +21,11 @@ def register(app: typer.Typer) -> None:
             None, "--osm-pbf", help="Local .osm.pbf for OSM tags (pyosmium)."
         ),
         overpass: str | None = typer.Option(None, "--overpass", help="Overpass API URL for OSM tags."),
+        scorer_run: Path | None = typer.Option(
+            None,
+            "--scorer-run",
+            help="Rank candidates with GeoMeld-FM's image–text head: a pretraining run folder (ITC enabled).",
+        ),
         workers: int = typer.Option(1, "--workers", "-j", help="Processes (parallel over samples)."),
         log_dir: Path | None = typer.Option(
             None, "--log-dir", help="Where the JSONL logs go (default: beside shards)."
@@ -56,6 +61,9 @@ def register(app: typer.Typer) -> None:
             updates["osm_pbf"] = str(osm_pbf)
         if overpass:
             updates["overpass_url"] = overpass
+        if scorer_run:
+            updates["scorer"] = "geomeld_fm"
+            updates["scorer_run_dir"] = str(scorer_run)
         cfg = CaptionConfig.model_validate({**cfg.model_dump(), **updates})
         missing = [str(s) for s in shards if not s.is_file()]
         if missing:

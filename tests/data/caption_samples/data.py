@@ -15,6 +15,8 @@ small, real, composite GeoMeld-like samples whose signals were hand-checked in t
   Dynamic World, padded with no-data from 101 × 100 to 128 × 128.
 * ``saotome_*``: 1280 m windows of the Copernicus GLO-30 DEM tile N00 E006 (about 30 m posting,
   bilinearly resampled ×3 to 10 m; slope computed): a mountain window and a flat coastal-plain one.
+* ``vaduz.osm.pbf``: the OSM objects within about 2 km of central Vaduz, cut from the Liechtenstein
+  extract (2022-07-24) with pyosmium, for OSM-tag tests.
 * ``bigearthnet``: BigEarthNet patch 33UUP_87_48 (2017-06-13) S2 L2A 12 bands + S1 VV/VH (dB) in the
   descending slots, 120 px padded to 128 with no-data.
 
@@ -245,8 +247,35 @@ def _bigearthnet(shared: Path) -> dict:
     }
 
 
+VADUZ = (47.1410, 9.5215)
+VADUZ_PBF = HERE / "vaduz.osm.pbf"
+
+
+def _vaduz_osm(shared: Path) -> None:
+    """OSM within ±2 km of central Vaduz (tagged nodes, ways touching the box, and their nodes)."""
+    import osmium
+
+    src = str(shared / "osm_liechtenstein" / "liechtenstein.osm.pbf")
+    lat0, lon0 = VADUZ
+    dlat, dlon = 0.019, 0.028  # ≈ 2.1 km each way: covers the 1920 m buffer
+
+    def inside(lat: float, lon: float) -> bool:
+        return abs(lat - lat0) < dlat and abs(lon - lon0) < dlon
+
+    if VADUZ_PBF.exists():
+        VADUZ_PBF.unlink()
+    with osmium.BackReferenceWriter(str(VADUZ_PBF), ref_src=src, overwrite=True) as writer:
+        for obj in osmium.FileProcessor(src, osmium.osm.NODE | osmium.osm.WAY).with_locations():
+            if obj.is_node():
+                if obj.tags and obj.location.valid() and inside(obj.location.lat, obj.location.lon):
+                    writer.add(obj)
+            elif any(n.location.valid() and inside(n.lat, n.lon) for n in obj.nodes):
+                writer.add(obj)
+
+
 def generate() -> None:
     shared = _shared()
+    _vaduz_osm(shared)
     records = [*_brandenburg(shared), _slovenia(shared), *_saotome(shared), _bigearthnet(shared)]
     arrays = {}
     meta = []
