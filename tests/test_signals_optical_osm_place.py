@@ -87,9 +87,19 @@ def test_osm_tags_around_vaduz(liechtenstein: OsmPbfIndex) -> None:
     assert sum(map(len, far.values())) > sum(map(len, near.values()))
 
 
-def test_osm_outside_the_extract_is_empty(liechtenstein: OsmPbfIndex) -> None:
+def test_osm_outside_the_extract_is_empty_and_proves_nothing(liechtenstein: OsmPbfIndex) -> None:
+    from geomeld.captioning.evidence import Evidence
+    from geomeld.captioning.verifier import verify
+
     sig = osm_signal(liechtenstein, 48.5, 9.5, (640, 1920))
     assert sig.tags_by_radius == {"640": {}, "1920": {}}
+    b = compute_signals(load_samples()["slovenia"], osm_source=liechtenstein)
+    assert b.osm is not None and "returned no tags" in b.missing["osm"]
+    v = verify("A dense forest with a solar farm and a road.", Evidence.from_bundle(b))
+    assert {c.concept: c.verdict for c in v.claims if c.kind == "osm"} == {
+        "solar": "unverifiable",
+        "road": "unverifiable",
+    }
 
 
 class _Overpass(BaseHTTPRequestHandler):

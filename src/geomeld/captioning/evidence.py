@@ -78,7 +78,9 @@ class Evidence:
     # ---- OSM ----------------------------------------------------------------------------------
     @property
     def has_osm(self) -> bool:
-        return self.bundle.osm is not None
+        """OSM was queried AND returned something: an empty answer (unmapped area, outside the
+        extract) is no evidence of absence, so it cannot contradict an OSM claim."""
+        return self.bundle.osm is not None and any(self.osm_tags.get(r) for r in self.osm_radii)
 
     def osm_match(self, pairs: tuple[tuple[str, str], ...], radius: float | None = None) -> bool:
         if not self.osm_radii:

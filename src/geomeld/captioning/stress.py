@@ -125,7 +125,7 @@ def raw_truth(sample: Sample, bundle: SignalBundle) -> RawTruth:
         t.slope_mean = float(np.nanmean(slope))
         zv = z[np.isfinite(z)]
         t.relief = float(np.percentile(zv, 98) - np.percentile(zv, 2))
-    if bundle.osm is not None:
+    if bundle.osm is not None and any(bundle.osm.tags_by_radius.values()):
         r = sorted(bundle.osm.radii_m)
         t.osm_chip = {k: set(v) for k, v in bundle.osm.tags_within(r[0]).items()}
         t.osm_any = {k: set(v) for k, v in bundle.osm.tags_within(r[-1]).items()}

@@ -33,7 +33,8 @@ tall trees         canopy mean ≥ 15 m or p90 ≥ 20 m            canopy p90 < 
 low trees          canopy p90 < 12 m                           canopy mean > 20 m
 urban / city       built ≥ 20 %                                built < 5 % and no building tag in the chip
 village / town     built ≥ 0.5 % or building/residential tag   built < 0.05 % and no such tag at any radius
-OSM object         a matching tag within the chip radius       OSM queried, no matching tag at any radius
+OSM object         a matching tag within the chip radius       OSM answered (≥ 1 tag), none matching at
+                                                               any radius (an empty answer: unverifiable)
 season             equals the hemisphere-aware season          another season (tropics: unverifiable)
 =================  ==========================================  ===========================================
 

@@ -139,6 +139,11 @@ def compute_signals(
     if osm_source is not None:
         try:
             bundle.osm = osm_signal(osm_source, md.lat, md.long, cfg.osm_radii_m)
+            if not any(bundle.osm.tags_by_radius.values()):
+                missing["osm"] = (
+                    f"OSM source {osm_source.name} returned no tags within {max(cfg.osm_radii_m):g} m "
+                    "(unmapped area or outside the extract): OSM claims are unverifiable"
+                )
         except Exception as exc:  # a failing source is recorded, the sample still gets captioned
             log.warning("%s: OSM source %s failed: %s", sample.key, osm_source.name, exc)
             missing["osm"] = f"OSM source {osm_source.name} failed: {exc}"
