@@ -5,8 +5,9 @@ committed. ``SOURCE_DIR`` is a folder holding the files listed in the package RE
 ``/work/shared/data/global_reference``). What it writes:
 
 - ``koppen_geiger_main_groups_30s.npz``: the Köppen–Geiger main-group raster at its native 30 arc-second
-  grid as zlib-compressed strips of 16 rows (:func:`write_block_raster`): a point lookup decodes only
-  its strip, and memory stays bounded (GDAL's block cache would keep every decoded strip).
+  grid as zlib-compressed 256 × 256 blocks plus a 0.05° grid of "pure" cells (:func:`write_block_raster`):
+  most lookups need no decoding, the rest decode one 64 KB block, and memory stays bounded (GDAL's
+  block cache would keep every decoded block of the 933 MB raster).
 - ``koppen_main_groups_0p05deg.tif``: the same classes aggregated to the MODIS 0.05° grid by majority over
   the 6 × 6 native cells (ocean counts only when it is the majority); the stratified sampler uses it
   with the IGBP grid to list the cells of each stratum.
@@ -179,28 +180,46 @@ def build_country_index(countries: Path, out: Path, snap_deg: float, res_deg: fl
 
 
 def write_block_raster(
-    array: np.ndarray, west: float, north: float, res_x: float, res_y: float, out: Path, block_rows: int = 16
+    array: np.ndarray,
+    west: float,
+    north: float,
+    res_x: float,
+    res_y: float,
+    out: Path,
+    tile: int = 256,
+    pure_factor: int = 6,
 ) -> None:
-    """Store a global raster as zlib-compressed strips of ``block_rows`` rows in an ``.npz``.
+    """Store a global raster as zlib-compressed ``tile`` × ``tile`` blocks in an ``.npz``.
 
-    Keys: ``data`` (all strips, concatenated bytes), ``offsets`` (strip ``i`` is
-    ``data[offsets[i]:offsets[i+1]]``), ``shape_rows_cols_block``, ``west_north_resx_resy``, ``dtype``.
-    Read by :class:`geomeld.geo.reference.GlobalRaster`.
+    Keys: ``data`` (all blocks, concatenated bytes, row-major block order), ``offsets`` (block ``i`` is
+    ``data[offsets[i]:offsets[i+1]]``; edge blocks are cropped to the raster), ``shape_rows_cols_tile``,
+    ``west_north_resx_resy``, ``dtype``, and ``pure`` / ``pure_factor``: the zlib-compressed grid of
+    ``pure_factor`` × ``pure_factor`` cell groups holding their value where all cells agree, 255 where
+    they do not — most lookups are answered there without decoding a block. Read by
+    :class:`geomeld.geo.reference.GlobalRaster`.
     """
     import zlib
 
+    h, w = array.shape
     blobs = [
-        zlib.compress(np.ascontiguousarray(array[r : r + block_rows]).tobytes(), 9)
-        for r in range(0, array.shape[0], block_rows)
+        zlib.compress(np.ascontiguousarray(array[r : r + tile, c : c + tile]).tobytes(), 9)
+        for r in range(0, h, tile)
+        for c in range(0, w, tile)
     ]
     offsets = np.cumsum([0, *(len(b) for b in blobs)]).astype(np.int64)
+    f = pure_factor
+    groups = array[: h - h % f, : w - w % f].reshape(h // f, f, w // f, f)
+    lo, hi = groups.min(axis=(1, 3)), groups.max(axis=(1, 3))
+    pure = np.where(lo == hi, lo, 255).astype(np.uint8)
     np.savez(
         out,
         data=np.frombuffer(b"".join(blobs), dtype=np.uint8),
         offsets=offsets,
-        shape_rows_cols_block=np.array([array.shape[0], array.shape[1], block_rows], dtype=np.int64),
+        shape_rows_cols_tile=np.array([h, w, tile], dtype=np.int64),
         west_north_resx_resy=np.array([west, north, res_x, res_y], dtype=np.float64),
         dtype=np.array(str(array.dtype)),
+        pure=np.frombuffer(zlib.compress(pure.tobytes(), 9), dtype=np.uint8),
+        pure_factor=np.array(f, dtype=np.int64),
     )
 
 

@@ -114,44 +114,58 @@ class GlobalRaster:
     """A global lat/lon raster for point lookups (thread-safe).
 
     A GeoTIFF is read whole on first use (the 0.05° layers: 26–52 MB in memory). A block file
-    (``.npz`` written by :func:`geomeld.geo.build_reference.write_block_raster`: zlib-compressed strips
-    of rows) is decoded strip by strip into a small LRU cache, so the 1 km Köppen map (933 MB decoded)
-    never sits in memory whole — neither in ours nor in GDAL's block cache.
+    (``.npz`` written by :func:`geomeld.geo.build_reference.write_block_raster`) answers a point from
+    its coarse grid of uniform cell groups when it can, and otherwise decodes the point's zlib block
+    into a small LRU cache, so the 1 km Köppen map (933 MB decoded) never sits in memory whole —
+    neither in ours nor in GDAL's block cache.
     """
 
-    def __init__(self, path: Path, max_cached_blocks: int = 48) -> None:
+    def __init__(self, path: Path, max_cached_blocks: int = 256) -> None:
         self.path = path
         self._lock = threading.Lock()
         self._blocks: OrderedDict[int, NDArray[Any]] = OrderedDict()
         self._max = max_cached_blocks
         self._full: NDArray[Any] | None = None
+        self._pure: NDArray[np.uint8] | None = None
+        self.tile = 0
         if path.suffix == ".npz":
+            import zlib
+
             with np.load(path) as z:
-                self.height, self.width, self.block_rows = (int(v) for v in z["shape_rows_cols_block"])
+                self.height, self.width, self.tile = (int(v) for v in z["shape_rows_cols_tile"])
                 self.west, self.north, self.res_x, self.res_y = (float(v) for v in z["west_north_resx_resy"])
                 self.dtype = np.dtype(str(z["dtype"]))
                 self._offsets = z["offsets"]
                 self._data = z["data"]
+                self.pure_factor = int(z["pure_factor"])
+                f = self.pure_factor
+                self._pure = np.frombuffer(zlib.decompress(z["pure"].tobytes()), dtype=np.uint8).reshape(
+                    self.height // f, self.width // f
+                )
         else:
             import rasterio
 
             with rasterio.open(path) as ds:
                 self.height, self.width = ds.height, ds.width
-                self.block_rows = self.height
                 self.dtype = np.dtype(ds.dtypes[0])
                 t = ds.transform
                 self.west, self.north, self.res_x, self.res_y = t.c, t.f, t.a, -t.e
 
+    @property
+    def _tile_cols(self) -> int:
+        return -(-self.width // self.tile)
+
     def _block(self, b: int) -> NDArray[Any]:
-        if self._full is not None or self.path.suffix != ".npz":
-            return self.read_all()
         if b in self._blocks:
             self._blocks.move_to_end(b)
             return self._blocks[b]
         import zlib
 
+        r, c = divmod(b, self._tile_cols)
+        rows = min(self.tile, self.height - r * self.tile)
+        cols = min(self.tile, self.width - c * self.tile)
         raw = zlib.decompress(self._data[self._offsets[b] : self._offsets[b + 1]].tobytes())
-        arr = np.frombuffer(raw, dtype=self.dtype).reshape(-1, self.width)
+        arr = np.frombuffer(raw, dtype=self.dtype).reshape(rows, cols)
         self._blocks[b] = arr
         if len(self._blocks) > self._max:
             self._blocks.popitem(last=False)
@@ -165,33 +179,41 @@ class GlobalRaster:
     def values(self, lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[Any]:
         """Raster values at the points (nearest cell), shaped like ``lat``."""
         rows, cols = self.index(lat.ravel(), lon.ravel())
-        out = np.empty(rows.shape, dtype=self.dtype)
-        blocks = rows // self.block_rows
-        order = np.argsort(blocks, kind="stable")
-        uniq, starts = np.unique(blocks[order], return_index=True)
-        ends = [*starts[1:], len(order)]
-        with self._lock:
-            for b, s, e in zip(uniq, starts, ends, strict=True):
-                sel = order[s:e]
-                arr = self._block(int(b))
-                out[sel] = arr[rows[sel] - int(b) * self.block_rows, cols[sel]]
+        if self._pure is None:
+            return self.read_all()[rows, cols].reshape(lat.shape)
+        f = self.pure_factor
+        out = self._pure[
+            np.minimum(rows // f, self._pure.shape[0] - 1), np.minimum(cols // f, self._pure.shape[1] - 1)
+        ].astype(self.dtype)
+        todo = np.flatnonzero(out == 255)
+        if todo.size:
+            t = self.tile
+            blocks = (rows[todo] // t) * self._tile_cols + cols[todo] // t
+            order = np.argsort(blocks, kind="stable")
+            uniq, starts = np.unique(blocks[order], return_index=True)
+            with self._lock:
+                for b, s, e in zip(uniq, starts, [*starts[1:], order.size], strict=True):
+                    sel = todo[order[s:e]]
+                    arr = self._block(int(b))
+                    out[sel] = arr[rows[sel] % t, cols[sel] % t]
         return out.reshape(lat.shape)
 
     def read_all(self) -> NDArray[Any]:
         """The whole raster (kept in memory for GeoTIFFs; decoded afresh for block files)."""
         if self._full is not None:
             return self._full
-        if self.path.suffix == ".npz":
-            import zlib
-
-            parts = [
-                np.frombuffer(zlib.decompress(self._data[a:b].tobytes()), dtype=self.dtype)
-                for a, b in zip(self._offsets[:-1], self._offsets[1:], strict=True)
-            ]
-            return np.concatenate(parts).reshape(self.height, self.width)
+        if self._pure is not None:
+            out = np.empty((self.height, self.width), dtype=self.dtype)
+            t = self.tile
+            with self._lock:
+                for b in range(self._offsets.size - 1):
+                    r, c = divmod(b, self._tile_cols)
+                    blk = self._block(b)
+                    out[r * t : r * t + blk.shape[0], c * t : c * t + blk.shape[1]] = blk
+            return out
         import rasterio
 
-        with rasterio.open(self.path) as ds:
+        with self._lock, rasterio.open(self.path) as ds:
             self._full = ds.read(1)
         return self._full
 
