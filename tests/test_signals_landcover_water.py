@@ -94,3 +94,15 @@ def test_water_falls_back_to_worldcover_and_detect_threshold() -> None:
     w = water_signal(None, None, wc)
     assert w is not None and w.detected
     assert water_signal(None, None, None) is None
+
+
+def test_jrc_layer_kept_by_the_shard_reader_is_used(samples) -> None:  # type: ignore[no-untyped-def]
+    s = samples["brandenburg_5"]
+    jrc = np.full((128, 128), np.nan, dtype=np.float32)  # as the builder stores it: float32, NaN = no data
+    jrc[:, :64] = 95.0
+    jrc[:, 64:] = 5.0
+    s.extras["datasets"] = {"jrc_occurrence": jrc}
+    w = compute_signals(s).water
+    water = s.arrays["dynamic_world"][0] == 0
+    assert w is not None and w.method == "dw+jrc"
+    assert w.percentage == 100 * int(water[:, :64].sum()) / 16384

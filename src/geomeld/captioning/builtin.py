@@ -426,7 +426,7 @@ class _Writer:
             sentences.append(first + self.when_where())
             if tail:
                 sentences.append(
-                    f"{_cap(self.pick(('there are', 'it also shows', 'the scene includes')))} "
+                    f"{_cap(self.pick((_there(tail), 'it also shows', 'the scene includes')))} "
                     + _join(tail, self.r)
                 )
             if objects:
@@ -534,6 +534,19 @@ _THE_COUNTRIES = (
 def country_name(name: str) -> str:
     """A country name as it reads after "in" ("the United States of America", "France")."""
     return f"the {name}" if name.startswith(_THE_COUNTRIES) else name
+
+
+def _there(items: list[str]) -> str:
+    """'there are' for several or plural items, 'there is' for one singular or mass item."""
+    if len(items) > 1:
+        return "there are"
+    first = items[0]
+    plural = is_plural(first.split(" ", 1)[-1]) or first.startswith(
+        ("a few", "scattered", "clusters", "isolated")
+    )
+    return (
+        "there are" if plural or (first.endswith("s") and not first.endswith(("grass", "ss"))) else "there is"
+    )
 
 
 def _cap(s: str) -> str:

@@ -31,7 +31,18 @@ from geomeld.signals.water import DETECT_THRESHOLD, OCCURRENCE_THRESHOLD, water_
 log = logging.getLogger(__name__)
 
 JRC_EXTRA_KEY = "jrc_occurrence"
-"""``sample.extras`` key of the optional JRC occurrence layer (0–100 %, 255 no-data, grid-aligned)."""
+"""Name of the optional JRC occurrence layer (0–100 %, 255 or NaN no-data, grid-aligned): looked up in
+``sample.extras`` and in ``sample.extras["datasets"]`` (where the shard reader keeps the extra HDF5
+dataset the builder writes)."""
+
+
+def jrc_layer(sample: Sample) -> np.ndarray | None:
+    layer = sample.extras.get(JRC_EXTRA_KEY)
+    if layer is None:
+        datasets = sample.extras.get("datasets")
+        if isinstance(datasets, dict):
+            layer = datasets.get(JRC_EXTRA_KEY)
+    return None if layer is None else np.asarray(layer)
 
 
 class SignalConfig(BaseModel):
@@ -88,7 +99,7 @@ def compute_signals(
     wc = _present(sample, "esa_worldcover")
     bundle.water = water_signal(
         dw,
-        sample.extras.get(JRC_EXTRA_KEY),
+        jrc_layer(sample),
         wc,
         occurrence_threshold=cfg.water_occurrence_threshold,
         detect_threshold=cfg.water_detect_threshold,
