@@ -60,6 +60,7 @@ class TrainConfig(_Strict):
     lp_lr: float = 1e-2
     ft_lr: float = 2e-4
     head_lr: float = 1e-3
+    device: str = "cpu"  # "cuda" (or "cuda:1") for GEO-Bench-sized runs
 
 
 class RobustnessConfig(_Strict):

@@ -71,6 +71,7 @@ class Preprocessor:
     input_size: int
     policy: MissingBands = MissingBands.DUPLICATE
     seed: int = 0
+    device: str = "cpu"
     _cache: dict[str, BandMapping] = field(default_factory=dict)
 
     @classmethod
@@ -115,7 +116,7 @@ class Preprocessor:
         x = self.aligned(raw, cond, batch_seed)
         x = (x - self.mean[None, :, None, None]) / self.std[None, :, None, None]
         x = np.where(np.isfinite(x), x, 0.0).astype(np.float32)
-        t = torch.from_numpy(x)
+        t = torch.from_numpy(x).to(self.device)
         if t.shape[-1] != self.input_size or t.shape[-2] != self.input_size:
             t = F.interpolate(
                 t, size=(self.input_size, self.input_size), mode="bilinear", align_corners=False

@@ -59,6 +59,7 @@ class TrainSettings:
     weight_decay: float = 1e-4
     ft_weight_decay: float = 0.05
     eval_batch_size: int = 32
+    device: str = "cpu"  # "cuda" for GEO-Bench-sized runs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -236,7 +237,7 @@ def _seg_eval_stats(
         _, lab = split.batch(idx)
         logits = logits_fn(idx)
         logits = F.interpolate(logits, size=lab.shape[-2:], mode="bilinear", align_corners=False)
-        out.append(confusion_stats(lab, logits.argmax(1).numpy(), task.num_classes))
+        out.append(confusion_stats(lab, logits.argmax(1).cpu().numpy(), task.num_classes))
     return np.concatenate(out)
 
 
@@ -248,6 +249,7 @@ def linear_probe(
     model: nn.Module, dims: Sequence[int], task: TaskData, pre: Preprocessor, st: TrainSettings, seed: int
 ) -> ProtocolResult:
     torch.manual_seed(seed)
+    model.to(pre.device)
     if task.kind == "segmentation":
         return _seg_probe(lambda x: list(model.forward_features(x)), dims, task, pre, st, seed, "lp")  # type: ignore[operator]
     ftr, ytr = encode_split(model, task.splits["train"], pre, pooled=True, batch_size=st.eval_batch_size)
@@ -284,9 +286,9 @@ def _fit_linear(
         return (f - mu) / sd
 
     torch.manual_seed(seed)
-    head = nn.Linear(ftr.shape[1], task.num_classes)
+    head = nn.Linear(ftr.shape[1], task.num_classes).to(ftr.device)
     xtr, xva = norm(ftr), norm(fva)
-    target = torch.from_numpy(np.asarray(ytr))
+    target = torch.from_numpy(np.asarray(ytr)).to(ftr.device)
     if task.kind != "multilabel":
         target = target.long()
 
@@ -340,9 +342,9 @@ def _seg_probe(
         return [(m - mu) / sd for m, (mu, sd) in zip(maps, moments, strict=True)]
 
     ftr, fva = standardise(ftr), standardise(feats(valid))
-    ytr = resize_labels(train.batch(np.arange(len(train)))[1], pre.input_size)
+    ytr = resize_labels(train.batch(np.arange(len(train)))[1], pre.input_size).to(pre.device)
     torch.manual_seed(seed)
-    head = StageLinearHead(dims, task.num_classes)
+    head = StageLinearHead(dims, task.num_classes).to(pre.device)
 
     def step(idx: np.ndarray) -> Tensor:
         return task_loss("segmentation", head([f[idx] for f in ftr], size), ytr[idx])
@@ -385,9 +387,10 @@ def fine_tune(
 ) -> ProtocolResult:
     """Full fine-tuning of a *copy* of ``model`` with a linear (classification) or U-Net (segmentation) head."""
     torch.manual_seed(seed)
-    enc = copy.deepcopy(model)
+    enc = copy.deepcopy(model).to(pre.device)
     seg = task.kind == "segmentation"
     head: nn.Module = UNetDecoder(dims, task.num_classes) if seg else nn.Linear(dims[-1], task.num_classes)
+    head.to(pre.device)
     net = nn.ModuleDict({"encoder": enc, "head": head})
     size = (pre.input_size, pre.input_size)
     train, valid, test = task.splits["train"], task.splits["valid"], task.splits["test"]
@@ -400,7 +403,9 @@ def fine_tune(
     def step(idx: np.ndarray) -> Tensor:
         raw, lab = train.batch(idx)
         x = pre(raw)
-        target = resize_labels(lab, pre.input_size) if seg else torch.from_numpy(np.asarray(lab))
+        target = (resize_labels(lab, pre.input_size) if seg else torch.from_numpy(np.asarray(lab))).to(
+            pre.device
+        )
         if task.kind == "classification":
             target = target.long()
         return task_loss(task.kind, forward(x), target)

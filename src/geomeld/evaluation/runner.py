@@ -89,7 +89,7 @@ class _Prepared:
 
 
 def prepare_input(
-    encoder: EvalEncoder | None, task: TaskData, policy: MissingBands, input_size: int
+    encoder: EvalEncoder | None, task: TaskData, policy: MissingBands, input_size: int, device: str = "cpu"
 ) -> _Prepared:
     """Band mapping + normalisation for one encoder (None = raw-band baseline) on one task."""
     from geomeld.modalities import SENTINEL2_BANDS
@@ -99,6 +99,7 @@ def prepare_input(
     pre = Preprocessor.build(
         task.band_names, bands, np.zeros(len(bands)), np.ones(len(bands)), size, policy, task.name
     )
+    pre.device = device
     train = task.splits["train"]
     sample = np.arange(min(len(train), 256))
     mean, std = band_statistics([train.batch(sample)[0]], pre.mapping)
@@ -157,13 +158,13 @@ def run(cfg: EvalConfig, encoders: list[EvalEncoder] | None = None) -> dict[str,
                                 "note": "encoder not applicable: the task has no raw Sentinel-2 bands"})  # fmt: skip
             continue
         if "raw_bands" in cfg.baselines:
-            prep = prepare_input(None, task, cfg.missing_bands, 112)
+            prep = prepare_input(None, task, cfg.missing_bands, 112, st.device)
             info["inputs"][BASELINE_NAME] = {"bands": prep.pre.mapping.describe(), "stats": prep.stats_source}
             runs = [raw_band_baseline(task, prep.pre, st, s) for s in cfg.seeds]
             results.append(_result_row(BASELINE_NAME, task.name, "lp", runs, cfg))
             kept[(BASELINE_NAME, task.name, "lp")] = runs[0]
         for enc in encs:
-            prep = prepare_input(enc, task, cfg.missing_bands, enc.input_size)
+            prep = prepare_input(enc, task, cfg.missing_bands, enc.input_size, st.device)
             info["inputs"][enc.name] = {"bands": prep.pre.mapping.describe(), "stats": prep.stats_source}
             for proto in tcfg.protocols:
                 fn = linear_probe if proto == "lp" else fine_tune
