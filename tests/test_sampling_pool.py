@@ -230,3 +230,20 @@ def test_pool_is_geoparquet(tmp_path: Path) -> None:
     pts = shapely.from_wkb(table.column("geometry").to_pylist())
     np.testing.assert_array_equal(shapely.get_x(pts), table.column("long").to_numpy())
     np.testing.assert_array_equal(shapely.get_y(pts), table.column("lat").to_numpy())
+
+
+def test_merge_into_a_foreign_or_broken_file_is_a_clear_error(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    bad = tmp_path / "strings.parquet"
+    pq.write_table(pa.table({"tile_id": ["a"], "lat": [1.0], "long": [2.0], "source": ["x"]}), bad)
+    with pytest.raises(ValueError, match=r"strings.parquet: column 'tile_id' is string, expected int64"):
+        run_sampling(_cfg(stratified=2), bad, merge=True)
+    missing = tmp_path / "missing.parquet"
+    pq.write_table(pa.table({"lat": [1.0], "long": [2.0]}), missing)
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['tile_id', 'source'\]"):
+        run_sampling(_cfg(stratified=2), missing, merge=True)
+    garbage = tmp_path / "garbage.parquet"
+    garbage.write_text("not parquet")
+    with pytest.raises(ValueError, match="not a readable Parquet file"):
+        run_sampling(_cfg(stratified=2), garbage, merge=True)

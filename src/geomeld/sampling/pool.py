@@ -115,6 +115,15 @@ def read_pool(path: str | Path) -> Any:
     missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
     if missing:
         raise ValueError(f"pool file {p}: missing column(s) {missing}; a pool needs {list(REQUIRED_COLUMNS)}")
+    for name, ok, want in (
+        ("tile_id", pa.types.is_integer, "int64 ids as written by geomeld sample"),
+        ("lat", pa.types.is_floating, "float degrees"),
+        ("long", pa.types.is_floating, "float degrees"),
+    ):
+        if not ok(table.schema.field(name).type):
+            raise ValueError(
+                f"pool file {p}: column {name!r} is {table.schema.field(name).type}, expected {want}"
+            )
     if table.num_rows and table.column("tile_id").null_count:
         raise ValueError(f"pool file {p}: column 'tile_id' has empty values")
     if len(set(table.column("tile_id").to_pylist())) != table.num_rows:
