@@ -167,6 +167,9 @@ def test_runner_and_report(tmp_path: Path) -> None:
 
 
 def test_config_errors(tmp_path: Path) -> None:
+    shipped = Path(__file__).resolve().parents[1] / "configs" / "eval"
+    for path in shipped.glob("*.yaml"):
+        EvalConfig.load(path)  # every shipped config validates
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump({"name": "x", "tasks": [{"name": "m-so2sat", "source": "geobench"}]}))
     with pytest.raises(ValueError, match="needs benchmark"):
