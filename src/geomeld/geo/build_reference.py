@@ -1,7 +1,7 @@
 """Regenerate the packaged reference layers in ``geomeld/data/global_reference`` from their sources.
 
-Run once by a maintainer (``python -m geomeld.geo.build_reference SOURCE_DIR``); the outputs are
-committed. ``SOURCE_DIR`` is a folder holding the files listed in the package README (the team copy is
+Run once by a maintainer (``python -m geomeld.geo.build_reference SOURCE_DIR [OUT_DIR]``, default
+OUT_DIR = the package's data folder); the outputs are committed. ``SOURCE_DIR`` is a folder holding the files listed in the package README (the team copy is
 ``/work/shared/data/global_reference``). What it writes:
 
 - ``koppen_geiger_main_groups_30s.npz``: the Köppen–Geiger main-group raster at its native 30 arc-second
@@ -247,10 +247,11 @@ def build_koppen(src: Path, out_native: Path, out_coarse: Path) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        raise SystemExit("usage: python -m geomeld.geo.build_reference SOURCE_DIR")
+    if len(args) not in (1, 2):
+        raise SystemExit("usage: python -m geomeld.geo.build_reference SOURCE_DIR [OUT_DIR]")
     src = Path(args[0])
-    out = Path(__file__).resolve().parent.parent / "data" / "global_reference"
+    default_out = Path(__file__).resolve().parent.parent / "data" / "global_reference"
+    out = Path(args[1]) if len(args) == 2 else default_out
     out.mkdir(parents=True, exist_ok=True)
     build_countries(
         src / "cropharvest" / "country_shapefile" / "ne_50m_admin_0_countries",
