@@ -102,6 +102,14 @@ def test_claim_extraction_reads_qualifiers() -> None:
     ]
 
 
+def test_share_words_read_as_numbers() -> None:
+    claims, _ = extract_claims("Half of the tile is forest, while grassland covers about a third.")
+    assert [(c.concept, c.qualifier, c.value) for c in claims] == [
+        ("trees", "number", 50.0),
+        ("grassland", "number", 33.3),
+    ]
+
+
 def test_repair_drops_only_the_false_clause(captioned) -> None:  # type: ignore[no-untyped-def]
     ev = Evidence.from_bundle(_bundle(captioned, "brandenburg_5"))  # the lake window, OSM of Vaduz
     v = verify("Mostly open water, with patches of grassland and a marina in the north.", ev)

@@ -527,6 +527,46 @@ ABSENT_BEFORE = ("no", "without", "free of", "lacks", "lacking", "absence of", "
 
 _NUMBER = r"(?P<num>\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)"
 NUMBER_RE = re.compile(_NUMBER, re.IGNORECASE)
+FRACTION_WORDS = {
+    "half": 50.0,
+    "a half": 50.0,
+    "one half": 50.0,
+    "a third": 33.3,
+    "one third": 33.3,
+    "two thirds": 66.7,
+    "two-thirds": 66.7,
+    "a quarter": 25.0,
+    "one quarter": 25.0,
+    "three quarters": 75.0,
+    "three-quarters": 75.0,
+}
+"""Share words read as numbers ("half of the tile is forest" = a 50 % claim)."""
+FRACTION_RE = re.compile(
+    r"(?<![\w-])(?P<frac>"
+    + "|".join(sorted(map(re.escape, FRACTION_WORDS), key=len, reverse=True))
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def share_value(text: str) -> float | None:
+    """A stated share in ``text``: "40 %", "40 percent", "half", "two thirds" … (the first one)."""
+    num = NUMBER_RE.search(text)
+    if num is not None:
+        return float(num.group("num"))
+    for frac in FRACTION_RE.finditer(text):
+        if _PART_OF_TILE_RE.search(text[: frac.start()]):
+            continue  # "the northern half": a place, not a share
+        return FRACTION_WORDS[" ".join(frac.group("frac").lower().split())]
+    return None
+
+
+_PART_OF_TILE_RE = re.compile(
+    r"(?:north|south|east|west|northern|southern|eastern|western|upper|lower|left|right|top|bottom"
+    r"|north-eastern|north-western|south-eastern|south-western)\s*$",
+    re.IGNORECASE,
+)
+
 
 ENGLISH_FUNCTION_WORDS = frozenset(
     [

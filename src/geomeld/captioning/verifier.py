@@ -60,10 +60,10 @@ from geomeld.captioning.lexicon import (
     DOMINANT_BEFORE_RE,
     ENGLISH_FUNCTION_WORDS,
     MINOR_BEFORE_RE,
-    NUMBER_RE,
     OSM_BY_NAME,
     Kind,
     find_terms,
+    share_value,
 )
 
 
@@ -214,9 +214,11 @@ def extract_claims(caption: str) -> tuple[list[Claim], list[Segment]]:
             if term.kind is not Kind.SEASON and ABSENT_BEFORE_RE.search(before):
                 qualifier = Qualifier.ABSENT
             if term.kind is Kind.LANDCOVER and qualifier is Qualifier.PRESENT:
-                num = NUMBER_RE.search(after) or NUMBER_RE.search(before)
-                if num is not None:
-                    qualifier, value = Qualifier.NUMBER, float(num.group("num"))
+                stated = share_value(after)
+                if stated is None:
+                    stated = share_value(before)
+                if stated is not None:
+                    qualifier, value = Qualifier.NUMBER, stated
                 elif DOMINANT_BEFORE_RE.search(before) or DOMINANT_AFTER_RE.search(after):
                     qualifier = Qualifier.DOMINANT
                 elif MINOR_BEFORE_RE.search(before):
