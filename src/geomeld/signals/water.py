@@ -23,6 +23,15 @@ DW_WATER_CODE = DYNAMIC_WORLD_CLASSES.codes[DYNAMIC_WORLD_CLASSES.names.index("w
 WC_WATER_CODE = ESA_WORLDCOVER_CLASSES.codes[ESA_WORLDCOVER_CLASSES.names.index("Permanent water bodies")]
 
 
+_DW_CODE = DYNAMIC_WORLD_CLASSES.code_to_index >= 0  # 256-entry "is a class code" lookups
+_WC_CODE = ESA_WORLDCOVER_CLASSES.code_to_index >= 0
+
+
+def _any_code(lut: np.ndarray, labels: np.ndarray) -> bool:
+    codes = labels if labels.dtype == np.uint8 else np.clip(labels, 0, 255).astype(np.uint8)
+    return bool(lut[codes].any())
+
+
 def _plane(a: np.ndarray) -> np.ndarray:
     a = np.asarray(a)
     return a[0] if a.ndim == 3 else a
@@ -44,12 +53,12 @@ def water_signal(
     dw = None
     if dynamic_world is not None:
         dw = _plane(dynamic_world)
-        if not np.isin(dw, DYNAMIC_WORLD_CLASSES.codes).any():
+        if not _any_code(_DW_CODE, dw):
             dw = None
     wc = None
     if worldcover is not None:
         wc = _plane(worldcover)
-        if not np.isin(wc, ESA_WORLDCOVER_CLASSES.codes).any():
+        if not _any_code(_WC_CODE, wc):
             wc = None
     wc_pct_out = _pct(wc == WC_WATER_CODE) if wc is not None else None
     if dw is not None:
