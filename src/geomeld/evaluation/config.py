@@ -61,6 +61,9 @@ class TrainConfig(_Strict):
     ft_lr: float = 2e-4
     head_lr: float = 1e-3
     device: str = "cpu"  # "cuda" (or "cuda:1") for GEO-Bench-sized runs
+    layer_decay: float = 0.9
+    label_smoothing: float = 0.2
+    warmup_fraction: float = 0.1
 
 
 class RobustnessConfig(_Strict):

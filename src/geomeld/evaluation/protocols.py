@@ -11,7 +11,9 @@ initialisation, batch order and noise.
 - **Linear probe (segmentation)**: frozen encoder; a light head — one 1×1 convolution per stage map,
   bilinearly upsampled to the input size and summed (a per-pixel linear model on the multi-scale
   features).
-- **Fine-tuning (classification)**: the whole encoder + a linear head on ``forward_pooled``.
+- **Fine-tuning (classification)**: the whole encoder + a linear head on ``forward_pooled``; AdamW with
+  layer-wise LR decay (0.9), warm-up + cosine schedule, label smoothing 0.2 for single-label tasks
+  (MMEarth-train's fine-tuning defaults; drop-path, random erasing and mixup are not used).
 - **Fine-tuning (segmentation)**: the whole encoder + :class:`UNetDecoder` over its four stages.
 - **Raw-band baseline**: per-band statistics of the band-aligned DN (mean, std, 10/50/90th percentile)
   + logistic regression for classification; a per-pixel logistic regression on the normalised bands
@@ -58,6 +60,9 @@ class TrainSettings:
     head_lr: float = 1e-3
     weight_decay: float = 1e-4
     ft_weight_decay: float = 0.05
+    layer_decay: float = 0.9  # MMEarth fine-tuning default
+    label_smoothing: float = 0.2  # single-label classification only (MMEarth default)
+    warmup_fraction: float = 0.1  # linear warm-up then cosine decay (fine-tuning)
     eval_batch_size: int = 32
     device: str = "cpu"  # "cuda" for GEO-Bench-sized runs
 
@@ -80,14 +85,47 @@ def logits_to_pred(kind: str, logits: Tensor) -> np.ndarray:
     return logits.argmax(1).cpu().numpy()
 
 
-def task_loss(kind: str, logits: Tensor, target: Tensor) -> Tensor:
+def task_loss(kind: str, logits: Tensor, target: Tensor, label_smoothing: float = 0.0) -> Tensor:
     if kind == "multilabel":
         return F.binary_cross_entropy_with_logits(logits, target.float())
     if kind == "segmentation":
         if (target >= 0).sum() == 0:
             return logits.sum() * 0.0
         return F.cross_entropy(logits, target, ignore_index=-1)
-    return F.cross_entropy(logits, target)
+    return F.cross_entropy(logits, target, label_smoothing=label_smoothing)
+
+
+def layer_id(name: str, num_stages: int = 4) -> int:
+    """Depth of a ConvNeXt parameter for layer-wise LR decay: stem 0, stage i → i+1, downsample i → i+2."""
+    parts = name.split(".")
+    if parts[0] == "stem":
+        return 0
+    if parts[0] in ("stages", "downsample") and len(parts) > 1 and parts[1].isdigit():
+        return int(parts[1]) + (1 if parts[0] == "stages" else 2)
+    return num_stages + 1
+
+
+def layer_decay_groups(encoder: nn.Module, base_lr: float, decay: float, weight_decay: float) -> list[dict]:
+    """AdamW groups with ``lr = base_lr · decay^(top − depth)``; no weight decay on norms/biases/GRN."""
+    from geomeld.models.convnextv2 import no_weight_decay
+
+    top = len(getattr(encoder, "dims", (0, 0, 0, 0))) + 1
+    groups: dict[tuple[int, bool], dict] = {}
+    for name, p in encoder.named_parameters():
+        if not p.requires_grad:
+            continue
+        lid = min(layer_id(name), top)
+        nwd = no_weight_decay(name, p)
+        g = groups.setdefault(
+            (lid, nwd),
+            {
+                "params": [],
+                "lr": base_lr * decay ** (top - lid),
+                "weight_decay": 0.0 if nwd else weight_decay,
+            },
+        )
+        g["params"].append(p)
+    return list(groups.values())
 
 
 def metric_value(metric: str, stats: Stats) -> float:
@@ -116,10 +154,26 @@ def train_early_stopping(
     batch_size: int,
     seed: int,
     weight_decay: float,
+    warmup_fraction: float = 0.0,
 ) -> dict[str, float | int]:
-    """Train ``module`` with AdamW; keep the weights of the best validation epoch."""
+    """Train ``module`` with AdamW; keep the weights of the best validation epoch.
+
+    With ``warmup_fraction > 0`` the learning rate warms up linearly over that fraction of all steps
+    and then follows a cosine decay to 0 over ``epochs`` (the fine-tuning schedule).
+    """
     opt = torch.optim.AdamW(param_groups, weight_decay=weight_decay)
     rng = np.random.default_rng(seed)
+    sched = None
+    if warmup_fraction > 0:
+        total = epochs * max(1, -(-n_train // batch_size))
+        warm = max(1, int(warmup_fraction * total))
+
+        def factor(step: int) -> float:
+            if step < warm:
+                return (step + 1) / warm
+            return 0.5 * (1 + float(np.cos(np.pi * min(1.0, (step - warm) / max(1, total - warm)))))
+
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
     best, best_epoch, best_state = -np.inf, -1, copy.deepcopy(module.state_dict())
     for epoch in range(epochs):
         module.train()
@@ -128,6 +182,8 @@ def train_early_stopping(
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            if sched is not None:
+                sched.step()
         module.eval()
         with torch.no_grad():
             val = validate()
@@ -408,7 +464,7 @@ def fine_tune(
         )
         if task.kind == "classification":
             target = target.long()
-        return task_loss(task.kind, forward(x), target)
+        return task_loss(task.kind, forward(x), target, st.label_smoothing)
 
     def stats_of(split: Split, cond: Condition = CLEAN) -> Stats:
         out = []
@@ -422,7 +478,10 @@ def fine_tune(
 
     info = train_early_stopping(
         net,
-        [{"params": enc.parameters(), "lr": st.ft_lr}, {"params": head.parameters(), "lr": st.head_lr}],
+        [
+            *layer_decay_groups(enc, st.ft_lr, st.layer_decay, st.ft_weight_decay),
+            {"params": head.parameters(), "lr": st.head_lr, "weight_decay": st.ft_weight_decay},
+        ],
         len(train),
         step,
         lambda: metric_value(task.metric, stats_of(valid)),
@@ -431,6 +490,7 @@ def fine_tune(
         batch_size=st.batch_size,
         seed=seed,
         weight_decay=st.ft_weight_decay,
+        warmup_fraction=st.warmup_fraction,
     )
     net.eval()
 
