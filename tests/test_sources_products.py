@@ -116,3 +116,24 @@ def test_grid_moves_to_the_scene_utm_zone() -> None:
     assert ctx.tile.epsg == 32633 and res.provenance["crs"] == "EPSG:32633"
     assert res.provenance["kernels"]["B2"] == "copy"  # native 10 m bands land on the lattice
     assert np.isfinite(res.array).all()  # type: ignore[arg-type]
+
+
+def test_uncalibrated_grd_is_not_passed_off_as_db() -> None:
+    from datetime import UTC, datetime
+
+    from shapely.geometry import box
+
+    from geomeld.sources.base import Placement
+    from geomeld.sources.catalog import CatalogItem
+    from geomeld.sources.sentinel1 import to_db, units_of
+
+    tile = tile_for_anchor(48.2, 13.7, "t")
+    when = datetime(2020, 1, 1, tzinfo=UTC)
+    grd = Placement(CatalogItem("g", "sentinel-1-grd", when, box(0, 0, 1, 1), {}, {}), tile)
+    rtc = Placement(CatalogItem("r", "sentinel-1-rtc", when, box(0, 0, 1, 1), {}, {}), tile)
+    declared = Placement(
+        CatalogItem("d", "sentinel-1-grd", when, box(0, 0, 1, 1), {"geomeld:units": "dB"}, {}), tile
+    )
+    assert (units_of(grd), units_of(rtc), units_of(declared)) == ("dn", "linear", "dB")
+    np.testing.assert_allclose(to_db(np.array([0.1, 1.0, 0.0], np.float32), "linear")[:2], [-10.0, 0.0])
+    assert np.isnan(to_db(np.array([0.0], np.float32), "linear")[0])

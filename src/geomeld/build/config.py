@@ -21,7 +21,7 @@ DEFAULT_COLLECTIONS: dict[str, dict[str, str]] = {
     },
     "earth-search": {
         "sentinel-2-l2a": "sentinel-2-l2a",
-        "sentinel-1": "sentinel-1-grd",
+        "sentinel-1": "sentinel-1-grd",  # uncalibrated DN: recorded as missing (uncalibrated_grd), see sources/sentinel1.py
         "cop-dem-glo-30": "cop-dem-glo-30",
         "naip": "naip",
     },

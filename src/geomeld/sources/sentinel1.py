@@ -25,7 +25,12 @@ def units_of(placement: Placement) -> str:
     declared = placement.item.properties.get("geomeld:units")
     if declared:
         return str(declared)
-    return "linear" if "rtc" in placement.item.collection.lower() else "dB"
+    collection = placement.item.collection.lower()
+    if "rtc" in collection:
+        return "linear"  # Planetary Computer sentinel-1-rtc: gamma0 power
+    if "grd" in collection:
+        return "dn"  # raw GRD amplitude: not calibrated, cannot become sigma0 dB here
+    return "dB"
 
 
 def to_db(values: np.ndarray, units: str) -> np.ndarray:
@@ -55,6 +60,16 @@ class Sentinel1Source(Source):
                 f"no Sentinel-1 scene within ±{ctx.settings.s1_window_days} days of {ctx.acquisition.date()}",
             )
         best: dict[str, Placement] = {}
+        uncalibrated = [p.item.id for p in placements if units_of(p).lower() == "dn"]
+        placements = [p for p in placements if units_of(p).lower() != "dn"]
+        if not placements:
+            return missing(
+                self.key,
+                "uncalibrated_grd",
+                "only uncalibrated GRD scenes (digital numbers) in the window; use a calibrated collection "
+                "(e.g. Planetary Computer sentinel-1-rtc) or declare geomeld:units on the items",
+                items=uncalibrated,
+            )
         for p in placements:
             orbit = str(p.item.properties.get("sat:orbit_state", "")).lower()
             if orbit not in ORBIT_SUFFIX:
