@@ -144,6 +144,25 @@ def _candidate_record(text: str, round_i: int, score: float, v: Verification) ->
     }
 
 
+def _why_rejected(candidates: list[dict[str, Any]]) -> str:
+    """A one-line summary of why the candidates failed (problems, contradictions, too few checks)."""
+    counts: dict[str, int] = {}
+    for c in candidates:
+        if c["problems"]:
+            why = str(c["problems"][0]).split(":")[0]
+        elif c["contradicted"]:
+            why = "contradicted claims"
+        elif not c["supported"]:
+            why = "no checkable claim"
+        else:
+            why = "too many unverifiable claims"
+        counts[why] = counts.get(why, 0) + 1
+    return (
+        ", ".join(f"{n}× {why}" for why, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        or "no candidates"
+    )
+
+
 class CaptionPipeline:
     """Holds the per-process resources (backend, scorer, OSM index, geomorphon cache)."""
 
@@ -260,7 +279,8 @@ class CaptionPipeline:
             reason=(
                 "; ".join(errors)
                 if status == "backend_error"
-                else f"no candidate verified in {cfg.max_rounds} round(s) of {cfg.n_candidates}"
+                else f"no candidate verified in {cfg.max_rounds} round(s) of {cfg.n_candidates}: "
+                + _why_rejected(candidates)
             ),
         )
         return CaptionOutcome(sample.key, status, None, report, bundle)

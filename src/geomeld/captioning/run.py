@@ -66,13 +66,19 @@ def log_record(outcome: CaptionOutcome) -> dict[str, Any]:
     }
 
 
-def _write_log(path: Path, records: list[dict[str, Any]], cfg_hash: str) -> None:
+def _write_log(path: Path, records: list[dict[str, Any]], cfg_hash: str, config: CaptionConfig) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         for rec in records:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        fh.write(json.dumps({"done": True, "config_hash": cfg_hash, "samples": len(records)}) + "\n")
+        done = {
+            "done": True,
+            "config_hash": cfg_hash,
+            "samples": len(records),
+            "config": config.model_dump(mode="json"),
+        }
+        fh.write(json.dumps(done) + "\n")
     os.replace(tmp, path)
 
 
@@ -103,13 +109,16 @@ class _Applier:
         self.config = config
         self.cfg_hash = cfg_hash
         self.records: list[dict[str, Any]] = []
+        self._fallback: CaptionPipeline | None = None
 
     def __call__(self, sample: Sample) -> Sample:
         from geomeld.signals import apply_released_fields
         from geomeld.signals.models import SignalBundle
 
         if sample.key not in self.outcomes:  # decoded here but not by the first pass: caption now
-            o = CaptionPipeline(self.config).caption(sample)
+            if self._fallback is None:
+                self._fallback = CaptionPipeline(self.config)
+            o = self._fallback.caption(sample)
             self.outcomes[o.key] = (o.caption, o.report, o.bundle.to_dict() if o.bundle else None, o.status)
         caption, report, bundle_dict, status = self.outcomes[sample.key]
         bundle = SignalBundle.from_dict(bundle_dict) if bundle_dict else None
@@ -192,7 +201,7 @@ def caption_shards(
             for e in errors:
                 result.errors.append(f"{e.shard}:{e.key}: {e.message}")
                 records.append({"key": e.key, "status": "read_error", "caption": None, "error": e.message})
-            _write_log(log_path(shard, ldir), records, cfg_hash)
+            _write_log(log_path(shard, ldir), records, cfg_hash, config)
             result.samples = len(outcomes)
             for rec in records:
                 result.statuses[rec["status"]] = result.statuses.get(rec["status"], 0) + 1
