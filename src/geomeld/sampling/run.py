@@ -2,8 +2,10 @@
 
 Priority for the spacing rule follows that order: rows of an existing pool are never removed, imported
 anchors come before generated points, and fill comes last (it measures sparsity on everything before
-it). Every point that is turned down — invalid, off the latitude range, in the ocean, outside the
-footprints, overlapping another tile — is written with its reason to ``<pool>.rejected.parquet``.
+it). Every imported anchor that is turned down — invalid, off the latitude range, in the ocean,
+outside the footprints, overlapping another tile — is written with its reason (and the blocking tile)
+to ``<pool>.rejected.parquet``; generated candidates that fail a check are counted per reason in the
+summary (``stratified[*].rejected``, ``fill.rejected_draws``), and unmet quotas say why.
 """
 
 from __future__ import annotations
