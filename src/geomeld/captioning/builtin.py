@@ -349,7 +349,7 @@ class _Writer:
             if np_.startswith(("a ", "the ")):
                 q = self.pick(("a small", ""))
                 np_ = np_.split(" ", 1)[1]
-            where = "" if q == "scattered" and location == "scattered" else self.where(location)
+            where = "" if "scatter" in q and location == "scattered" else self.where(location)
             out.append(f"{q + ' ' if q else ''}{np_}{where}")
         return out
 
@@ -405,7 +405,7 @@ class _Writer:
         lead_np = f"{article(lead_words)} {lead_words}"
         if self.f.urban:
             lead_np = self.pick(("a dense urban area", "an urban area", "a densely built town"))
-        structure = self.r.randrange(5)
+        structure = self.r.randrange(7)
         sentences: list[str] = []
         tail = [*secondary, *([water] if water else []), *extra]
         if structure == 0 or (structure == 3 and not objects):
@@ -469,6 +469,37 @@ class _Writer:
             if tail:
                 head += ", " + self.pick(("surrounded by ", "with ")) + _join(tail, self.r)
             sentences.append(head)
+        elif structure in (5, 6) and self.f.covers:
+            concept, share, location = self.f.covers[0]
+            np_ = self.cover_np(concept)
+            plural = is_plural(np_)
+            if structure == 5:
+                lead = f"In {self.f.season}" if self.f.season else f"Across this {lead_words}"
+                if self.f.season and self.f.relief:
+                    lead += f", on {self.pick(RELIEF_NOUN[self.f.relief])}"
+                if share >= 35:
+                    verb = self.pick(
+                        ("dominate", "cover most of the ground")
+                        if plural
+                        else ("dominates", "covers most of the ground")
+                    )
+                else:
+                    verb = "are the largest cover" if plural else "is the largest cover"
+                where = "" if location in ("scattered", "throughout") else self.where(location)
+                head = f"{lead}, {np_} {verb}{where}"
+            else:
+                adj = self.relief_adj()
+                ground = f"{adj} ground" if adj else self.pick(("ground", "land"))
+                head = f"{_cap(ground)} given over to {np_} (about {5 * round(share / 5):.0f} %)"
+                if share < 35:
+                    head = f"{_cap(ground)} with {np_} (about {5 * round(share / 5):.0f} %)"
+            if tail:
+                head += "; " + self.pick(("elsewhere ", "beyond it ", "around it ")) + _join(tail, self.r)
+            sentences.append(head)
+            if objects:
+                sentences.append(
+                    f"{_cap(objects)} {_agree(objects, OBJECT_VERBS)} the {self.pick(LANDSCAPE)}"
+                )
         else:
             parts = [f"{self.pick(OPENERS)} {lead_np}{self.when_where()}"]
             if primary:
