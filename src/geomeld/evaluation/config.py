@@ -52,18 +52,23 @@ class TaskConfig(_Strict):
         return self
 
 
-class TrainConfig(_Strict):
+class TrainSettings(_Strict):
+    """Training settings shared by every protocol (the ``train:`` section)."""
+
     lp_epochs: int = 100
     ft_epochs: int = 20
-    patience: int = 10
+    patience: int = 10  # early stopping: epochs without a better validation score
     batch_size: int = 16
+    eval_batch_size: int = 32
     lp_lr: float = 1e-2
     ft_lr: float = 2e-4
     head_lr: float = 1e-3
+    weight_decay: float = 1e-4  # linear probes
+    ft_weight_decay: float = 0.05
+    layer_decay: float = 0.9  # MMEarth fine-tuning default
+    label_smoothing: float = 0.2  # single-label classification only (MMEarth default)
+    warmup_fraction: float = 0.1  # linear warm-up then cosine decay (fine-tuning)
     device: str = "cpu"  # "cuda" (or "cuda:1") for GEO-Bench-sized runs
-    layer_decay: float = 0.9
-    label_smoothing: float = 0.2
-    warmup_fraction: float = 0.1
 
 
 class RobustnessConfig(_Strict):
@@ -86,7 +91,7 @@ class EvalConfig(_Strict):
     baselines: list[Literal["raw_bands"]] = Field(default_factory=lambda: ["raw_bands"])  # type: ignore[arg-type]
     encoders: list[EncoderConfig] = Field(default_factory=list)
     tasks: list[TaskConfig]
-    train: TrainConfig = Field(default_factory=TrainConfig)
+    train: TrainSettings = Field(default_factory=TrainSettings)
     robustness: RobustnessConfig | None = None
     retrieval: RetrievalConfig | None = None
     n_bootstrap: int = 1000

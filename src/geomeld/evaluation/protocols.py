@@ -35,6 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from geomeld.evaluation.config import TrainSettings
 from geomeld.evaluation.metrics import METRICS as METRIC_FNS
 from geomeld.evaluation.metrics import (
     Stats,
@@ -47,24 +48,6 @@ from geomeld.evaluation.preprocess import CLEAN, Condition, Preprocessor, resize
 from geomeld.evaluation.tasks import PixelTask, Split, TaskData
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TrainSettings:
-    lp_epochs: int = 100
-    ft_epochs: int = 20
-    patience: int = 10
-    batch_size: int = 16
-    lp_lr: float = 1e-2
-    ft_lr: float = 2e-4
-    head_lr: float = 1e-3
-    weight_decay: float = 1e-4
-    ft_weight_decay: float = 0.05
-    layer_decay: float = 0.9  # MMEarth fine-tuning default
-    label_smoothing: float = 0.2  # single-label classification only (MMEarth default)
-    warmup_fraction: float = 0.1  # linear warm-up then cosine decay (fine-tuning)
-    eval_batch_size: int = 32
-    device: str = "cpu"  # "cuda" for GEO-Bench-sized runs
 
 
 # ---------------------------------------------------------------------------------------------

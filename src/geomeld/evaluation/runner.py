@@ -23,7 +23,6 @@ from geomeld.evaluation.metrics import score
 from geomeld.evaluation.preprocess import Preprocessor, band_statistics, standard_conditions
 from geomeld.evaluation.protocols import (
     ProtocolResult,
-    TrainSettings,
     fine_tune,
     linear_probe,
     pixel_baseline,
@@ -137,7 +136,7 @@ def run(cfg: EvalConfig, encoders: list[EvalEncoder] | None = None) -> dict[str,
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     t_start = time.time()
-    st = TrainSettings(**cfg.train.model_dump())
+    st = cfg.train
     encs = encoders if encoders is not None else [build_encoder(e) for e in cfg.encoders]
     results: list[dict[str, Any]] = []
     tasks_info: dict[str, Any] = {}
