@@ -492,9 +492,10 @@ _CHECKS = {
 
 def caption_problems(caption: str, max_words: int = 90, min_words: int = 4) -> list[str]:
     """Caption-level reasons to refuse a caption: not English, too short, too long."""
-    letters = [ch for ch in caption if ch.isalpha()]
-    if letters and sum(ch.isascii() for ch in letters) / len(letters) < 0.9:
-        return ["not English: mostly non-Latin script"]
+    if not caption.isascii():  # the per-character check only for text that needs it
+        letters = [ch for ch in caption if ch.isalpha()]
+        if letters and sum(ch.isascii() for ch in letters) / len(letters) < 0.9:
+            return ["not English: mostly non-Latin script"]
     words = re.findall(r"[^\W\d_]+", caption)
     if len(words) < min_words:
         return [f"too short: {len(words)} words (minimum {min_words})"]
