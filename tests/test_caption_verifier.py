@@ -56,6 +56,7 @@ def test_planted_falsehoods_are_flagged_and_true_claims_pass(captioned) -> None:
         "invented_osm",
         "wrong_share",
         "absent_class",
+        "wrong_location",
     }
     assert r["planted"] >= 200 and r["true_claims"] >= 80
     for category, v in r["by_category"].items():
@@ -100,6 +101,37 @@ def test_claim_extraction_reads_qualifiers() -> None:
         ("terrain", "steep", "present", None),
         ("terrain", "ridge", "present", None),
     ]
+
+
+def test_location_claims() -> None:
+    from geomeld.modalities import MODALITIES
+    from geomeld.signals import compute_signals
+
+    s = load_samples()["brandenburg_0"]
+    wc = s.arrays["esa_worldcover"]
+    wc[0] = 30
+    wc[0, :40, :] = 10  # tree cover along the northern edge
+    s.arrays["dynamic_world"] = MODALITIES["dynamic_world"].empty()
+    ev = Evidence.from_bundle(compute_signals(s))
+    verdicts = {
+        text: [c.verdict for c in verify(text, ev).claims if c.kind == "location"]
+        for text in (
+            "Forest in the north and grassland.",
+            "Forest in the north-western corner.",
+            "Forest along the southern edge.",
+            "Forest towards the south-east.",
+            "Forest in the east.",
+            "Grassland in the south.",
+        )
+    }
+    assert verdicts == {
+        "Forest in the north and grassland.": ["supported"],
+        "Forest in the north-western corner.": ["supported"],
+        "Forest along the southern edge.": ["contradicted"],
+        "Forest towards the south-east.": ["contradicted"],
+        "Forest in the east.": ["unverifiable"],
+        "Grassland in the south.": ["unverifiable"],  # the rest of the tile: middle and south alike
+    }
 
 
 def test_share_words_read_as_numbers() -> None:

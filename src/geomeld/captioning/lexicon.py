@@ -19,6 +19,7 @@ class Kind(StrEnum):
     BUILT = "built"
     OSM = "osm"
     SEASON = "season"
+    LOCATION = "location"  # where a land-cover concept lies in the tile
 
 
 @dataclass(frozen=True)
@@ -698,3 +699,49 @@ ABSENT_BEFORE_RE = re.compile(phrase_regex(ABSENT_BEFORE) + r"[\s\w-]{0,25}$", r
 
 CONCEPTS_BY_NAME = {c.name: c for c in LANDCOVER_CONCEPTS}
 OSM_BY_NAME = {o.name: o for o in OSM_OBJECTS}
+
+
+def _location_phrases() -> dict[str, str]:
+    out: dict[str, str] = {}
+    sides = {"north": "northern", "south": "southern", "east": "eastern", "west": "western"}
+    for d, adj in sides.items():
+        for p in (
+            f"in the {d}",
+            f"towards the {d}",
+            f"to the {d}",
+            f"in the {adj} part",
+            f"along the {adj} edge",
+            f"along the {adj} side",
+            f"on the {adj} side",
+            f"on the {adj} flank",
+            f"in the {adj} half",
+        ):
+            out[p] = d
+    out["in the upper part of the tile"] = "north"
+    out["in the lower part of the tile"] = "south"
+    for ns in ("north", "south"):
+        for ew in ("east", "west"):
+            d = f"{ns}-{ew}"
+            adj = f"{ns}-{ew}ern"
+            for p in (
+                f"in the {d}",
+                f"towards the {d}",
+                f"to the {d}",
+                f"in the {adj} corner",
+                f"in the {adj} part",
+            ):
+                out[p] = d
+    for p in (
+        "in the centre",
+        "in the center",
+        "in the middle of the scene",
+        "in the middle of the tile",
+        "in the middle",
+    ):
+        out[p] = "centre"
+    return out
+
+
+LOCATION_PHRASES = _location_phrases()
+"""Location phrase → tile sector name (as in :data:`geomeld.signals.models.LOCATIONS`)."""
+LOCATION_RE = re.compile(phrase_regex(list(LOCATION_PHRASES)), re.IGNORECASE)

@@ -3,7 +3,8 @@
 Ground truth is computed here directly from the raw arrays (label codes, DEM, OSM tags), not through
 the signal or verifier code, so the test measures the verifier instead of restating it:
 
-* false claims — wrong water (a lake on dry land, "no water" on a lake), a wrong dominant land cover
+* false claims — wrong water (a lake on dry land, "no water" on a lake), a class placed on the side
+  opposite to where ≥ 80 % of its pixels lie, a wrong dominant land cover
   (a class with < 5 % of the pixels), an absent class, a wrong share (≥ 30 points off every product),
   wrong relief ("flat" on a ≥ 10° mean slope, "steep mountains" on a < 4° one), OSM objects with no
   matching tag at any radius, the wrong season;
@@ -95,6 +96,7 @@ class RawTruth:
     osm_any: dict[str, set[str]] | None = None  # tags within the largest radius (None: no OSM)
     osm_chip: dict[str, set[str]] | None = None
     season: str | None = None
+    thirds: dict[str, dict[str, float]] = field(default_factory=dict)  # concept → side → share of its pixels
 
 
 def _shares(
@@ -114,6 +116,22 @@ def raw_truth(sample: Sample, bundle: SignalBundle) -> RawTruth:
     t = RawTruth()
     t.wc = _shares(sample.arrays.get("esa_worldcover"), RAW_WC, (10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 100))
     t.dw = _shares(sample.arrays.get("dynamic_world"), RAW_DW, range(9))
+    wc = sample.arrays.get("esa_worldcover")
+    if wc is not None and t.wc:
+        lab = np.asarray(wc)[0]
+        third = lab.shape[0] // 3
+        sides = {
+            "north": (slice(0, third), slice(None)),
+            "south": (slice(lab.shape[0] - third, None), slice(None)),
+            "west": (slice(None), slice(0, third)),
+            "east": (slice(None), slice(lab.shape[1] - third, None)),
+        }
+        for concept, codes in RAW_WC.items():
+            total = int(np.isin(lab, codes).sum())
+            if total >= 200:  # at least 2 ha: a place worth locating
+                t.thirds[concept] = {
+                    k: float(np.isin(lab[sl], codes).sum()) / total for k, sl in sides.items()
+                }
     dw = sample.arrays.get("dynamic_world")
     if dw is not None and t.dw:
         t.water_grid = 100.0 * float((np.asarray(dw) == 0).sum()) / np.asarray(dw).size
@@ -196,6 +214,11 @@ def false_sentences(t: RawTruth) -> list[tuple[str, str]]:
         for phrase, tags in INVENTED_OBJECTS.items():
             if not _osm_has(t.osm_any, tags):
                 out.append(("invented_osm", f"{phrase[0].upper()}{phrase[1:]} lies in the centre."))
+    for concept, thirds in t.thirds.items():
+        for side, frac in thirds.items():
+            if frac >= 0.8:  # 80 % of the class in one outer third: say it lies on the opposite side
+                wrong = {"north": "south", "south": "north", "east": "west", "west": "east"}[side]
+                out.append(("wrong_location", f"Some {WORD[concept]} lies in the {wrong}."))
     if t.season is not None:
         wrong = SEASONS[(SEASONS.index(t.season) + 2) % 4]
         out.append(("wrong_season", f"The image was taken in {wrong}."))
@@ -234,6 +257,10 @@ def true_sentences(t: RawTruth) -> list[tuple[str, str]]:
             out.append(("osm", "A road crosses the scene."))
         if "building" in t.osm_chip:
             out.append(("osm", "Buildings can be seen."))
+    for concept, thirds in t.thirds.items():
+        for side, frac in thirds.items():
+            if frac >= 0.8:
+                out.append(("location", f"Some {WORD[concept]} lies in the {side}."))
     if t.season is not None:
         out.append(("season", f"The image was taken in {t.season}."))
     return out

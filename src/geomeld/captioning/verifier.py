@@ -36,6 +36,9 @@ village / town     built ≥ 0.5 % or building/residential tag   built < 0.05 % 
 OSM object         a matching tag within the chip radius       OSM answered (≥ 1 tag), none matching at
                                                                any radius (an empty answer: unverifiable)
 season             equals the hemisphere-aware season          another season (tropics: unverifiable)
+location "in the   the concept lies on that side (or a          it lies on the opposite side only
+north" after a     neighbouring one: north ~ north-east), or   (north vs south / south-east …)
+land-cover word    throughout the tile
 =================  ==========================================  ===========================================
 
 Policy (:func:`repair`): clauses holding a contradicted claim are dropped; a sentence whose main
@@ -59,6 +62,8 @@ from geomeld.captioning.lexicon import (
     DOMINANT_AFTER_RE,
     DOMINANT_BEFORE_RE,
     ENGLISH_FUNCTION_WORDS,
+    LOCATION_PHRASES,
+    LOCATION_RE,
     MINOR_BEFORE_RE,
     OSM_BY_NAME,
     Kind,
@@ -235,6 +240,21 @@ def extract_claims(caption: str) -> tuple[list[Claim], list[Segment]]:
                     value=value,
                 )
             )
+            if term.kind is Kind.LANDCOVER and qualifier is not Qualifier.ABSENT:
+                where = LOCATION_RE.search(after)
+                if where is not None:
+                    phrase = " ".join(where.group(0).lower().split())
+                    claims.append(
+                        Claim(
+                            kind=Kind.LOCATION.value,
+                            concept=term.concept,
+                            qualifier=LOCATION_PHRASES[phrase],
+                            text=where.group(0),
+                            start=seg.start + m_end + where.start(),
+                            end=seg.start + m_end + where.end(),
+                            segment=seg_i,
+                        )
+                    )
     return claims, segments
 
 
@@ -480,7 +500,37 @@ def _check_season(claim: Claim, ev: Evidence) -> tuple[Verdict, str]:
     return Verdict.CONTRADICTED, f"season is {place.season}"
 
 
+_OPPOSITE = {"north": "south", "south": "north", "east": "west", "west": "east"}
+
+
+def _sides(location: str) -> set[str]:
+    return set(location.split("-")) & set(_OPPOSITE)
+
+
+def _check_location(claim: Claim, ev: Evidence) -> tuple[Verdict, str]:
+    """Claimed side vs the side where most of the concept's pixels lie (3 × 3 sectors / outer thirds).
+
+    Same or neighbouring side (north vs north-east) → supported; the concept lies 'throughout' →
+    supported; the opposite side with no side in common (north vs south-east) → contradicted;
+    otherwise (north vs east, centre, scattered) → unverifiable."""
+    actual = ev.locations.get(claim.concept)
+    share = ev.best_share(claim.concept)
+    if actual is None or share is None or share < TOL.present_min:
+        return Verdict.UNVERIFIABLE, f"no located {claim.concept} pixels"
+    why = f"{claim.concept} lies {actual}"
+    said = claim.qualifier
+    if actual == "throughout" or actual == said:
+        return Verdict.SUPPORTED, why
+    a, c = _sides(actual), _sides(said)
+    if a & c:
+        return Verdict.SUPPORTED, why
+    if any(_OPPOSITE[x] in a for x in c):
+        return Verdict.CONTRADICTED, why
+    return Verdict.UNVERIFIABLE, why
+
+
 _CHECKS = {
+    Kind.LOCATION.value: _check_location,
     Kind.LANDCOVER.value: _check_landcover,
     Kind.TERRAIN.value: _check_terrain,
     Kind.VEGETATION.value: _check_vegetation,
