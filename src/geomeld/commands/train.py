@@ -62,6 +62,10 @@ def register(app: typer.Typer) -> None:
         cfg = load_config(config, _parse_overrides(overrides))
         setup_distributed(cfg)  # before the loader, so that it splits the shards between ranks
         result = run(cfg, ShardSource(cfg), resume=not no_resume)
+        from geomeld.training.distributed import rank
+
+        if rank() != 0:
+            return
         last = result.history[-1] if result.history else {}
         typer.echo(
             f"{cfg.name}: {result.steps} steps in {result.out_dir}"

@@ -18,6 +18,7 @@ import os
 import random
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -276,6 +277,9 @@ def pretrain(
     """Train GeoMeld-FM for ``cfg.optim.steps`` optimizer steps (or stop early after ``max_steps``)."""
     device = setup_distributed(cfg)
     r, w = rank(), world_size()
+    # DDP compares gradient strides with its buckets; depth-wise conv weights (C, 1, 7, 7) differ only
+    # on their size-1 axis, which is harmless
+    warnings.filterwarnings("ignore", message="Grad strides do not match bucket view strides")
     out = Path(cfg.run.out_dir)
     if r == 0:
         out.mkdir(parents=True, exist_ok=True)
@@ -386,7 +390,11 @@ def pretrain(
                 for k, v in terms.items():
                     sums[k] = sums.get(k, 0.0) + float(v) / cfg.optim.grad_accum
                 samples_since += b * w
-            if "itc_pairs" in sums and sums["itc_pairs"] * cfg.optim.grad_accum < 2:
+            if w > 1:  # each rank holds its share of the global mean: report the global values
+                keys = sorted(sums)
+                total = all_reduce_sum(torch.tensor([sums[k] for k in keys], dtype=torch.float64))
+                sums = {k: float(v) / w for k, v in zip(keys, total.tolist(), strict=True)}
+            if r == 0 and "itc_pairs" in sums and sums["itc_pairs"] * cfg.optim.grad_accum < 2:
                 itc_skips += 1
                 if itc_skips == 1 or itc_skips % 100 == 0:
                     log.info(
