@@ -115,6 +115,21 @@ def test_cli_pretrain_then_embed(captioned_shards: Path, tmp_path: Path) -> None
     assert table.num_rows == 5 and table.schema.field("embedding").type.list_size == 32
     assert "Dense forest on a hillside." in table.column("caption").to_pylist()
     assert b"geomeld_encoder" in table.schema.metadata
+    bad = runner.invoke(
+        app,
+        [
+            "pretrain",
+            "--config",
+            str(REPO / "configs/pretrain/full.yaml"),
+            "--set",
+            "data.shards=[/nonexistent]",
+        ],
+    )
+    assert bad.exit_code == 1 and "matches no shard" in bad.output
+    bad = runner.invoke(
+        app, ["embed", str(captioned_shards), "--encoder", str(tmp_path), "--out", str(tiles)]
+    )
+    assert bad.exit_code == 1 and "without metadata" in bad.output
     help_text = runner.invoke(app, ["pretrain", "--help"]).output
     assert "Example" in help_text and "--config" in help_text
 

@@ -59,9 +59,13 @@ def register(app: typer.Typer) -> None:
         from geomeld.training.engine import pretrain as run
         from geomeld.training.engine import setup_distributed
 
-        cfg = load_config(config, _parse_overrides(overrides))
-        setup_distributed(cfg)  # before the loader, so that it splits the shards between ranks
-        result = run(cfg, ShardSource(cfg), resume=not no_resume)
+        try:
+            cfg = load_config(config, _parse_overrides(overrides))
+            setup_distributed(cfg)  # before the loader, so that it splits the shards between ranks
+            result = run(cfg, ShardSource(cfg), resume=not no_resume)
+        except (FileNotFoundError, ValueError, RuntimeError) as exc:  # bad config/data/checkpoint, NaN loss
+            typer.echo(f"geomeld pretrain: {type(exc).__name__}: {exc}", err=True)
+            raise typer.Exit(1) from exc
         from geomeld.training.distributed import rank
 
         if rank() != 0:
@@ -94,7 +98,12 @@ def register(app: typer.Typer) -> None:
         Example: geomeld embed data/shards/ --encoder runs/full/encoder --out runs/full/tiles.parquet
         """
         from geomeld.io.inspect import expand_shards
+        from geomeld.models.export import EncoderLoadError
         from geomeld.training.embed import embed_shards
 
-        n = embed_shards(expand_shards(shards), encoder, out, batch_size=batch_size, device=device)
+        try:
+            n = embed_shards(expand_shards(shards), encoder, out, batch_size=batch_size, device=device)
+        except (FileNotFoundError, ValueError, EncoderLoadError) as exc:
+            typer.echo(f"geomeld embed: {type(exc).__name__}: {exc}", err=True)
+            raise typer.Exit(1) from exc
         typer.echo(f"wrote {n} tile embeddings to {out}")
