@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -194,3 +195,31 @@ def test_yaml_overrides_and_unknown_keys(tmp_path: Path) -> None:
     path.write_text("mp:\n  targets: [sentinel2, naip]\n")
     with pytest.raises(ValueError, match="naip"):
         load_config(path)
+
+
+def test_optimizer_groups_and_schedule(tmp_path: Path) -> None:
+    from geomeld.training.engine import build_optimizer, lr_factor
+
+    cfg = tiny_config(tmp_path, optim={"steps": 10, "warmup_steps": 2, "lr": 1e-3, "min_lr": 1e-4})
+    model = GeoMeldFM(cfg, text_dim=16)
+    opt, peak = build_optimizer(model, cfg)
+    names = {id(p): n for n, p in model.named_parameters()}
+    decay = {names[id(p)] for p in opt.param_groups[0]["params"]}
+    no_decay = {names[id(p)] for p in opt.param_groups[1]["params"]}
+    assert opt.param_groups[0]["weight_decay"] == 0.05 and opt.param_groups[1]["weight_decay"] == 0.0
+    assert "encoder.stages.0.0.pwconv1.weight" in decay and "encoder.stem.0.weight" in decay
+    for name in (
+        "encoder.stages.0.0.grn.gamma",
+        "encoder.stages.0.0.grn.beta",
+        "encoder.stages.0.0.pwconv1.bias",
+    ):
+        assert name in no_decay
+    assert "encoder.norm.weight" in no_decay and "itc.logit_scale" in no_decay
+    assert any("mask_token" in n for n in no_decay) and any("log_vars" in n for n in no_decay)
+    assert not any(n.startswith("target_encoder.") for n in decay | no_decay), (
+        "the EMA encoder is not optimised"
+    )
+    factors = [lr_factor(s, cfg, peak) for s in range(10)]
+    assert factors[0] == pytest.approx(0.5) and factors[1] == pytest.approx(1.0)
+    assert all(a >= b for a, b in itertools.pairwise(factors[1:]))
+    assert lr_factor(10, cfg, peak) == pytest.approx(0.1)  # min_lr / lr at the end
