@@ -42,15 +42,22 @@ def source(n: int = 3, batch_size: int = 4) -> ListSource:
     )
 
 
-def _bigearthnet_batch(root: Path) -> dict[str, Any]:
-    """Four real BigEarthNet S2 (12 bands) + S1 (VV, VH) patches as a Batch, 64 px centre crop."""
+BIGEARTHNET = Path(__file__).resolve().parents[1] / "src" / "geomeld" / "data" / "real" / "bigearthnet"
+
+
+def _bigearthnet_batch(root: Path = BIGEARTHNET) -> dict[str, Any]:
+    """Four real BigEarthNet S2 (12 bands) + S1 (VV, VH) patches as a Batch, 64 px centre crop.
+
+    Read from the copy shipped with geomeld (``geomeld/data/real/bigearthnet``, see its README).
+    """
     import rasterio
 
     bands = ["B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B09", "B11", "B12"]
-    s2_dirs = sorted((root / "BigEarthNet-S2-Example").iterdir())[:4]
+    s2_dirs = sorted(p for p in (root / "s2").iterdir() if p.is_dir())[:4]
     s1_dirs = {
         p.name.rsplit("_", 2)[-2:][0] + p.name.rsplit("_", 1)[-1]: p
-        for p in (root / "BigEarthNet-S1-Example").iterdir()
+        for p in (root / "s1").iterdir()
+        if p.is_dir()
     }
     s2, s1 = [], []
     for d in s2_dirs:
@@ -87,9 +94,9 @@ def _bigearthnet_batch(root: Path) -> dict[str, Any]:
     }
 
 
-def test_tiny_model_overfits_one_real_batch(shared_data: Path) -> None:
+def test_tiny_model_overfits_one_real_batch() -> None:
     torch.manual_seed(0)
-    batch = _bigearthnet_batch(shared_data / "bigearthnet_s1s2_examples")
+    batch = _bigearthnet_batch()
     cfg = PretrainConfig.model_validate(
         {
             "encoder": {"depths": [1, 1, 1, 1], "dims": [16, 32, 48, 64], "input_size": 64},
