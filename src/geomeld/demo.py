@@ -129,9 +129,11 @@ def eval_config(run: DemoRun, configs: Path) -> Path:
         if base.get("robustness"):
             base["robustness"]["tasks"] = [t for t in base["robustness"]["tasks"] if t in keep]
     if spec.get("protocols"):
+        wanted = set(spec["protocols"])
         for task in base["tasks"]:
-            if "protocols" in task:
-                task["protocols"] = [p for p in task["protocols"] if p in spec["protocols"]] or task["protocols"]
+            kept = [p for p in task.get("protocols", []) if p in wanted]
+            if kept:
+                task["protocols"] = kept
     if spec.get("train"):
         base["train"] = {**base.get("train", {}), **spec["train"]}
     if "n_bootstrap" in spec:

@@ -59,7 +59,9 @@ class SampleMetadata(BaseModel):
     terrain_class: str | None = None
     file_type_naip: bool = False
     osm_tags: dict[str, OsmTagValue] = Field(default_factory=dict)
-    water_analysis: WaterAnalysis = Field(default_factory=lambda: WaterAnalysis(detected=False, percentage=0.0))
+    water_analysis: WaterAnalysis = Field(
+        default_factory=lambda: WaterAnalysis(detected=False, percentage=0.0)
+    )
     band_names: dict[str, list[str]] = Field(default_factory=dict)
     source_file: str | None = None
     # geomeld additions
@@ -70,7 +72,9 @@ class SampleMetadata(BaseModel):
     signals: dict[str, Any] | None = None
 
     def to_json(self) -> str:
-        return json.dumps(self.model_dump(mode="json", exclude_none=False), ensure_ascii=False, allow_nan=False)
+        return json.dumps(
+            self.model_dump(mode="json", exclude_none=False), ensure_ascii=False, allow_nan=False
+        )
 
     @classmethod
     def from_json(cls, text: str | bytes, where: str = "metadata") -> SampleMetadata:
@@ -83,7 +87,9 @@ class SampleMetadata(BaseModel):
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SampleFormatError(f"{where}: metadata is not valid JSON ({exc.msg} at char {exc.pos})") from None
+            raise SampleFormatError(
+                f"{where}: metadata is not valid JSON ({exc.msg} at char {exc.pos})"
+            ) from None
         if not isinstance(raw, dict):
             raise SampleFormatError(f"{where}: metadata JSON must be an object, got {type(raw).__name__}")
         try:
@@ -119,7 +125,11 @@ class Sample:
         recorded = self.metadata.band_names.get(key)
         if recorded:
             return list(recorded)
-        return list(self.layout.bands(key)) if key in self.layout.band_selection else list(MODALITIES[key].band_names)
+        return (
+            list(self.layout.bands(key))
+            if key in self.layout.band_selection
+            else list(MODALITIES[key].band_names)
+        )
 
     def present_modalities(self) -> list[str]:
         """Modalities that hold at least one valid pixel."""

@@ -3,4 +3,15 @@
 Add a module's name to :data:`COMMAND_MODULES` to expose its verbs under ``geomeld``.
 """
 
-COMMAND_MODULES: tuple[str, ...] = ("registry", "evaluate", "build", "caption", "io", "train", "preview", "sample", "demo")
+# Registration order is the order `geomeld --help` lists the verbs in: the demo, then the pipeline's flow.
+COMMAND_MODULES: tuple[str, ...] = (
+    "demo",
+    "registry",
+    "sample",
+    "build",
+    "caption",
+    "io",
+    "train",
+    "evaluate",
+    "preview",
+)
