@@ -230,3 +230,10 @@ def test_optimizer_groups_and_schedule(tmp_path: Path) -> None:
     assert factors[0] == pytest.approx(0.5) and factors[1] == pytest.approx(1.0)
     assert all(a >= b for a, b in itertools.pairwise(factors[1:]))
     assert lr_factor(10, cfg, peak) == pytest.approx(0.1)  # min_lr / lr at the end
+
+
+def test_ijepa_style_full_target_view_trains(tmp_path: Path) -> None:
+    cfg = tiny_config(tmp_path, jepa={"target_view": "full"}, mp={"shared_blocks": False}, optim={"steps": 2})
+    result = pretrain(cfg, source(1), resume=False)
+    assert all(np.isfinite(h["jepa"]) and h["jepa"] > 0 for h in result.history)
+    assert result.history[-1]["ema_momentum"] == pytest.approx(0.998)  # linear 0.996 → 1.0 over 2 steps
