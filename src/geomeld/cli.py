@@ -37,6 +37,10 @@ def _main(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    if not verbose:
+        # Dask's scheduler and workers log every connection at INFO; keep their warnings only.
+        for noisy in ("distributed", "bokeh", "tornado"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 for _module_name in COMMAND_MODULES:
@@ -44,7 +48,7 @@ for _module_name in COMMAND_MODULES:
 
 
 def main() -> None:
-    app()
+    app(prog_name="geomeld")
 
 
 if __name__ == "__main__":
