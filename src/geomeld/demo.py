@@ -21,6 +21,7 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ class Step:
     argv: list[str]
     outputs: list[Path]
     stdout_to: Path | None = None  # capture the command's standard output into this file
+    action: Callable[[DemoRun], None] | None = None  # an in-process step instead of a command
 
 
 @dataclass
@@ -139,16 +141,71 @@ def eval_config(run: DemoRun, configs: Path) -> Path:
     if "n_bootstrap" in spec:
         base["n_bootstrap"] = spec["n_bootstrap"]
     if spec.get("retrieval"):
-        base["retrieval"] = {"shards": _shards(run.path("shards")), "held_out_fraction": 0.3}
+        # every held-out tile is a query: none of them was seen in pretraining (see split_anchors)
+        base["retrieval"] = {"shards": _shards(run.path("heldout")), "held_out_fraction": 1.0}
     return _write_yaml(run.path("configs", "eval.yaml"), base)
 
 
-def plan(run: DemoRun, configs: Path) -> list[Step]:
+def split_anchors(run: DemoRun) -> None:
+    """Hold a share of the anchors out of pretraining (for retrieval), by a hash of the tile id."""
+    import pyarrow.parquet as pq
+
+    from geomeld.evaluation.retrieval import is_held_out
+
+    fraction = float(run.config.get("heldout_fraction", 0.25))
+    table = pq.read_table(run.path("anchors.parquet"))
+    held = [is_held_out(str(t), fraction) for t in table.column("tile_id").to_pylist()]
+    if all(held) or not any(held):
+        raise DemoError(
+            f"{run.path('anchors.parquet')}: splitting {table.num_rows} anchors at heldout_fraction={fraction} "
+            "leaves one side empty; sample more anchors or change heldout_fraction"
+        )
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mask = pa.array(held)
+    for name, part in (
+        ("anchors_pretrain.parquet", table.filter(pc.invert(mask))),
+        ("anchors_heldout.parquet", table.filter(mask)),
+    ):
+        tmp = run.path(name + ".tmp")
+        pq.write_table(part, tmp)
+        os.replace(tmp, run.path(name))
+    print(
+        f"  {sum(not h for h in held)} anchors for pretraining, {sum(held)} held out for retrieval",
+        flush=True,
+    )
+
+
+def _build_step(run: DemoRun, name: str, anchors: str, out: Path) -> Step:
     cfg = run.config
-    seed = str(int(cfg.get("seed", 0)))
-    shards_dir = run.path("shards")
+    return Step(
+        name,
+        geomeld_argv(
+            "build",
+            "--anchors",
+            str(run.path(anchors)),
+            "--catalog",
+            "embedded",
+            "--out",
+            str(out),
+            "--workers",
+            str(int(cfg.get("build", {}).get("workers", 0))),
+            "--seed",
+            str(int(cfg.get("seed", 0))),
+        ),
+        [out / "summary.json"],
+    )
+
+
+def plan(run: DemoRun, configs: Path) -> list[Step]:
+    """The demo's steps. Pretraining shards and held-out (retrieval) shards are built separately so
+    that the retrieval evaluation never sees a tile the model was pretrained on."""
+    cfg = run.config
+    shards_dir, heldout_dir = run.path("shards"), run.path("heldout")
+    both = [str(shards_dir), str(heldout_dir)]
     samp = cfg.get("sample", {})
-    steps = [
+    return [
         Step(
             "sample anchors",
             geomeld_argv(
@@ -163,40 +220,27 @@ def plan(run: DemoRun, configs: Path) -> list[Step]:
                 "--min-distance",
                 str(float(samp.get("min_distance_m", 1280))),
                 "--seed",
-                seed,
+                str(int(cfg.get("seed", 0))),
             ),
             [run.path("anchors.parquet")],
         ),
         Step(
-            "build shards",
-            geomeld_argv(
-                "build",
-                "--anchors",
-                str(run.path("anchors.parquet")),
-                "--catalog",
-                "embedded",
-                "--out",
-                str(shards_dir),
-                "--workers",
-                str(int(cfg.get("build", {}).get("workers", 0))),
-                "--seed",
-                seed,
-            ),
-            [shards_dir / "summary.json"],
+            "split anchors (pretraining / held out)",
+            [],
+            [run.path("anchors_pretrain.parquet"), run.path("anchors_heldout.parquet")],
+            action=split_anchors,
         ),
-        Step("validate shards", geomeld_argv("validate", str(shards_dir)), []),
-    ]
-    steps.append(
+        _build_step(run, "build pretraining shards", "anchors_pretrain.parquet", shards_dir),
+        _build_step(run, "build held-out shards", "anchors_heldout.parquet", heldout_dir),
+        Step("validate shards", geomeld_argv("validate", *both), []),
         Step(
             "caption (verified)",
             [],  # filled in just before it runs: the shard list exists only after the build
             [run.path("captions.done")],
-        )
-    )
-    steps += [
+        ),
         Step(
             "caption report",
-            geomeld_argv("caption-report", str(shards_dir), "--json"),
+            geomeld_argv("caption-report", *both, "--json"),
             [run.path("caption_report.json")],
             stdout_to=run.path("caption_report.json"),
         ),
@@ -219,7 +263,7 @@ def plan(run: DemoRun, configs: Path) -> list[Step]:
             "embed tiles",
             geomeld_argv(
                 "embed",
-                str(shards_dir),
+                *both,
                 "--encoder",
                 str(run.path("pretrain", "encoder")),
                 "--out",
@@ -236,7 +280,7 @@ def plan(run: DemoRun, configs: Path) -> list[Step]:
             "gallery",
             geomeld_argv(
                 "preview",
-                str(shards_dir),
+                *both,
                 "--out",
                 str(run.path("gallery")),
                 "--limit",
@@ -247,12 +291,11 @@ def plan(run: DemoRun, configs: Path) -> list[Step]:
             [run.path("gallery", "index.html")],
         ),
     ]
-    return steps
 
 
 def _finalise_step(run: DemoRun, step: Step, configs: Path) -> None:
     if step.name == "caption (verified)":
-        shards = _shards(run.path("shards"))
+        shards = _shards(run.path("shards")) + _shards(run.path("heldout"))
         if not shards:
             raise DemoError(f"the build wrote no shards into {run.path('shards')}; see its manifest.jsonl")
         workers = str(int(run.config.get("caption", {}).get("workers", 1)))
@@ -266,9 +309,14 @@ def run_step(run: DemoRun, step: Step, index: int, total: int) -> None:
         print(f"[{index}/{total}] {step.name}: already done, skipped (--force to redo)", flush=True)
         run.skipped.append(step.name)
         return
+    start = time.perf_counter()
+    if step.action is not None:
+        print(f"\n[{index}/{total}] {step.name}", flush=True)
+        step.action(run)
+        run.timings[step.name] = time.perf_counter() - start
+        return
     printable = " ".join(shlex.quote(a) for a in ["geomeld", *step.argv[3:]])
     print(f"\n[{index}/{total}] {step.name}\n$ {printable}", flush=True)
-    start = time.perf_counter()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     capture = step.stdout_to is not None
     proc = subprocess.run(step.argv, env=env, check=False, stdout=subprocess.PIPE if capture else None)

@@ -34,6 +34,32 @@ def _pct(value: Any) -> str:
     return "–" if value is None else f"{100.0 * float(value):.1f} %"
 
 
+def _merge_build_summaries(summaries: list[Any]) -> dict[str, Any] | None:
+    """Add up the build summaries of the pretraining and held-out builds."""
+    present = [s for s in summaries if s]
+    if not present:
+        return None
+    merged: dict[str, Any] = {
+        "outcome": {},
+        "per_stratum": {},
+        "per_source": {},
+        "reasons": {},
+        "builds": len(present),
+    }
+
+    def add(into: dict[str, Any], counts: dict[str, Any]) -> None:
+        for k, v in counts.items():
+            into[k] = into.get(k, 0) + v
+
+    for s in present:
+        add(merged["outcome"], s.get("outcome", {}))
+        add(merged["reasons"], s.get("reasons", {}))
+        for group in ("per_stratum", "per_source"):
+            for name, counts in s.get(group, {}).items():
+                add(merged[group].setdefault(name, {}), counts)
+    return merged
+
+
 def _eval_scores(results: dict[str, Any]) -> dict[str, dict[str, float]]:
     """encoder → "task PROTOCOL" → score (percent), from the evaluation's results.json."""
     scores: dict[str, dict[str, float]] = {}
@@ -90,8 +116,9 @@ def _retrieval_table(results: dict[str, Any]) -> Table | None:
             "n images",
         ],
         rows,
-        "A hit is any correct caption in the top k (RemoteCLIP semantics). The gallery is tiny, so chance "
-        "level is high: compare against the random-init row, not against the paper.",
+        "Queries are the held-out tiles (never seen in pretraining); a hit is any correct caption in the top "
+        "k (RemoteCLIP semantics). With n images, chance R@k is k/n: the gallery is tiny, so read these "
+        "numbers against chance, not against the paper.",
     )
 
 
@@ -102,7 +129,7 @@ def build_report(out: Path, timings: dict[str, float], total_s: float, config: d
         "step_seconds": {k: round(v, 1) for k, v in timings.items()},
     }
 
-    build = _read_json(out / "shards" / "summary.json")
+    build = _merge_build_summaries([_read_json(out / d / "summary.json") for d in ("shards", "heldout")])
     if build:
         outcome = build.get("outcome", {})
         report.summary["samples built"] = int(outcome.get("done", 0))
