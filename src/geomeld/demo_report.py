@@ -195,9 +195,13 @@ def build_report(out: Path, timings: dict[str, float], total_s: float, config: d
             )
             report.images.append(("Evaluation against the baselines", png))
             ours = [e for e in scores if not e.lower().startswith(BASELINE_NAMES)]
-            for enc in ours:
-                for col, value in sorted(scores[enc].items())[:4]:
-                    report.summary[f"{col} ({enc})"] = f"{value:.1f}"
+            baselines = [e for e in scores if e.lower().startswith(BASELINE_NAMES)]
+            for enc in ours[:1]:
+                for col, value in sorted(scores[enc].items()):
+                    against = ", ".join(
+                        f"{b.split()[0]} {scores[b][col]:.1f}" for b in baselines if col in scores[b]
+                    )
+                    report.summary[f"{col}: {enc}"] = f"{value:.1f}" + (f" (vs {against})" if against else "")
         retrieval = _retrieval_table(results)
         if retrieval is not None:
             report.tables.append(retrieval)
