@@ -204,7 +204,7 @@ def read_to_grid(
     data = ds.read(bands, window=win)
     wt = ds.window_transform(win)
     if chosen is Kernel.bilinear and dst_dtype.kind == "f" and eq is not None:
-        out[...] = separable_bilinear(data, eq * Affine.translation(col0, row0), grid, nodata_in)
+        out[...] = separable_bilinear(data, eq @ Affine.translation(col0, row0), grid, nodata_in)
         return AlignedLayer(out, "bilinear_separable", False, [col0, row0, col1 - col0, row1 - row0])
     if nodata_in is not None and not _has_nodata(data, nodata_in):
         nodata_in = None  # GDAL's masked warp path is several times slower; skip it when unneeded
