@@ -200,7 +200,9 @@ def card_for_sample(sample: Sample, image_dir: Path, page_dir: Path) -> Card:
         metadata=json.loads(meta.to_json()),
         filters={
             "landcover": dominant,
-            "stratum": str(provenance.get("stratum", "unknown")),
+            "stratum": str(
+                provenance.get("stratum") or (provenance.get("anchor") or {}).get("stratum") or "unknown"
+            ),
             "layout": sample.layout.name,
         },
     )
