@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
             None,
             "--config",
             "-c",
-            help="Demo YAML (default configs/demo/default.yaml; quick.yaml for a 2-minute run).",
+            help="Demo YAML (default configs/demo/default.yaml; quick.yaml for a one-minute run).",
         ),
         quick: bool = typer.Option(
             False, "--quick", help="Use configs/demo/quick.yaml (tiny amounts, smoke test)."
@@ -33,8 +33,8 @@ def register(app: typer.Typer) -> None:
         HTML gallery. Outputs: <out>/report.html (open it in a browser), metrics.json, shards,
         checkpoint and exported encoder. Re-running resumes after the last finished step.
 
-        Example: geomeld demo            (about 10 minutes on 2 cores)
-                 geomeld demo --quick    (about 2 minutes; what CI runs)
+        Example: geomeld demo            (about 4 minutes on 2 cores)
+                 geomeld demo --quick    (about 1 minute; what CI runs)
         """
         from geomeld.demo import DemoError, execute, find_configs_dir
 
