@@ -28,6 +28,8 @@ from typing import Any
 
 import yaml
 
+from geomeld.io.atomic import write_atomic
+
 log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -89,11 +91,7 @@ def _shards(folder: Path) -> list[str]:
 
 
 def _write_yaml(path: Path, data: dict[str, Any]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".yaml.tmp")
-    tmp.write_text(yaml.safe_dump(data, sort_keys=False))
-    os.replace(tmp, path)
-    return path
+    return write_atomic(path, yaml.safe_dump(data, sort_keys=False))
 
 
 def pretrain_overrides(run: DemoRun) -> list[str]:
@@ -321,9 +319,7 @@ def run_step(run: DemoRun, step: Step, index: int, total: int) -> None:
     capture = step.stdout_to is not None
     proc = subprocess.run(step.argv, env=env, check=False, stdout=subprocess.PIPE if capture else None)
     if capture and proc.returncode == 0 and step.stdout_to is not None:
-        tmp = step.stdout_to.with_suffix(step.stdout_to.suffix + ".tmp")
-        tmp.write_bytes(proc.stdout)
-        os.replace(tmp, step.stdout_to)
+        write_atomic(step.stdout_to, proc.stdout)
     run.timings[step.name] = time.perf_counter() - start
     if proc.returncode != 0:
         raise DemoError(

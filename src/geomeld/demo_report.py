@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
+from geomeld.io.atomic import write_atomic
 from geomeld.viz.plots import plot_loss_curves, plot_metric_bars
 from geomeld.viz.report import Report, Table, write_report
 
@@ -240,7 +240,5 @@ def build_report(out: Path, timings: dict[str, float], total_s: float, config: d
     )
     report.details = {"config": config}
     metrics_path = out / "metrics.json"
-    tmp = metrics_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(metrics, indent=1, default=str))
-    os.replace(tmp, metrics_path)
+    write_atomic(metrics_path, json.dumps(metrics, indent=1, default=str))
     return write_report(report, out / "report.html")

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from geomeld.io.atomic import write_atomic
 from geomeld.modalities import MODALITIES, Modality
 from geomeld.sample import Sample
 from geomeld.viz import render
@@ -318,8 +319,6 @@ def write_gallery(
         if limit is not None and len(cards) >= limit:
             break
     page = out_dir / "index.html"
-    tmp = page.with_suffix(".html.tmp")
-    tmp.write_text(render_page(cards, title), encoding="utf-8")
-    os.replace(tmp, page)
+    write_atomic(page, render_page(cards, title))
     log.info("gallery with %d samples written to %s", len(cards), page)
     return page

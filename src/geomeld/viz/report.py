@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geomeld.io.atomic import write_atomic
+
 
 @dataclass
 class Table:
@@ -85,8 +87,4 @@ def render_report(report: Report, page_dir: Path) -> str:
 
 def write_report(report: Report, path: Path) -> Path:
     """Write the report page atomically; image and link paths are made relative to it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(render_report(report, path.parent), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_atomic(path, render_report(report, path.parent))

@@ -34,22 +34,16 @@ from pathlib import Path
 
 import numpy as np
 
+from geomeld.build.embedded import OSM_TO_DYNAMIC_WORLD, OSM_TO_WORLDCOVER
+
 HERE = Path(__file__).resolve().parent
 NPZ = HERE / "samples.npz"
 META = HERE / "samples.json"
 SIZE = 128
 
-WC = {
-    "forest": 10,
-    "scrub": 20,
-    "grass": 30,
-    "meadow": 30,
-    "farm": 40,
-    "residential": 50,
-    "water": 80,
-    "wetland": 90,
-}
-DW = {"forest": 1, "scrub": 5, "grass": 2, "meadow": 2, "farm": 4, "residential": 6, "water": 0, "wetland": 3}
+# The builder's OSM land-use → WorldCover / Dynamic World stand-in codes (one table for both).
+WC = OSM_TO_WORLDCOVER
+DW = OSM_TO_DYNAMIC_WORLD
 OSM_TAG = {
     "forest": ("landuse", "forest"),
     "scrub": ("natural", "scrub"),
