@@ -1,6 +1,6 @@
 """Regenerate the packaged reference layers in ``geomeld/data/global_reference`` from their sources.
 
-Run once by a maintainer (``python -m geomeld.geo.build_reference SOURCE_DIR [OUT_DIR]``, default
+Run once by a maintainer (``python -m tools.build_reference SOURCE_DIR [OUT_DIR]``, default
 OUT_DIR = the package's data folder); the outputs are committed. ``SOURCE_DIR`` is a folder holding the files listed in the package README (the team copy is
 ``/work/shared/data/global_reference``). What it writes:
 
@@ -248,7 +248,7 @@ def build_koppen(src: Path, out_native: Path, out_coarse: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if len(args) not in (1, 2):
-        raise SystemExit("usage: python -m geomeld.geo.build_reference SOURCE_DIR [OUT_DIR]")
+        raise SystemExit("usage: python -m tools.build_reference SOURCE_DIR [OUT_DIR]")
     src = Path(args[0])
     default_out = Path(__file__).resolve().parent.parent / "data" / "global_reference"
     out = Path(args[1]) if len(args) == 2 else default_out

@@ -2,7 +2,7 @@
 
 Run once by a developer (the outputs are committed); never at evaluation time::
 
-    python -m geomeld.evaluation.minibench_build --shared /work/shared/data --out src/geomeld/data/minibench
+    python -m tools.minibench_build --shared /work/shared/data --out src/geomeld/data/minibench
 
 Each task becomes one gzip HDF5 file with the same small schema (read by
 :mod:`geomeld.evaluation.minibench`):

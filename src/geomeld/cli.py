@@ -1,8 +1,8 @@
 """The ``geomeld`` command line: one verb per stage of the pipeline.
 
-Each verb lives in a module under :mod:`geomeld.commands`; a module registers its verbs on the shared
-Typer app through ``register(app)``. Modules import their heavy dependencies inside the commands, so
-``geomeld --help`` stays fast.
+Each stage keeps its verbs as plain module-level functions in ``geomeld/<stage>/cli.py`` and adds them to
+the shared Typer app through ``register(app)``. Those modules import their heavy dependencies inside the
+commands, so ``geomeld --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -12,7 +12,18 @@ import logging
 
 import typer
 
-from geomeld.commands import COMMAND_MODULES
+# Registration order is the order `geomeld --help` lists the verbs in: the demo, then the pipeline's flow.
+CLI_MODULES: tuple[str, ...] = (
+    "geomeld.demo.cli",
+    "geomeld.core.cli",
+    "geomeld.sampling.cli",
+    "geomeld.builder.cli",
+    "geomeld.captioning.cli",
+    "geomeld.io.cli",
+    "geomeld.training.cli",
+    "geomeld.evaluation.cli",
+    "geomeld.viz.cli",
+)
 
 app = typer.Typer(
     name="geomeld",
@@ -43,8 +54,8 @@ def _main(
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-for _module_name in COMMAND_MODULES:
-    importlib.import_module(f"geomeld.commands.{_module_name}").register(app)
+for _module_name in CLI_MODULES:
+    importlib.import_module(_module_name).register(app)
 
 
 def main() -> None:

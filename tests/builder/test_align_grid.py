@@ -16,10 +16,10 @@ import rasterio
 from affine import Affine
 from rasterio.enums import Resampling as Kernel
 
-from geomeld.align import block_mean_std, kernel_for, read_to_grid, slope_degrees
-from geomeld.build.embedded import _data_dir
-from geomeld.grid import GridSpec, lonlat_of, tile_for_anchor
-from geomeld.modalities import Resampling
+from geomeld.builder.align import block_mean_std, kernel_for, read_to_grid, slope_degrees
+from geomeld.builder.grid import GridSpec, lonlat_of, tile_for_anchor
+from geomeld.core.data import data_dir as _data_dir
+from geomeld.core.modalities import Resampling
 
 REAL = _data_dir() / "real"
 S2 = REAL / "bigearthnet/s2/S2A_MSIL2A_20170613T101031_87_48"
@@ -165,7 +165,7 @@ def test_separable_bilinear_agrees_with_gdal_warp() -> None:
     import numpy as np
     from rasterio.warp import reproject
 
-    from geomeld.grid import tile_for_anchor
+    from geomeld.builder.grid import tile_for_anchor
 
     s2 = REAL / "brandenburg_s2/T33UUU_20170216T102101_B11_west.tif"
     with rasterio.open(s2) as ds:

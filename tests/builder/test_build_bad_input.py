@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from geomeld.build.config import embedded_config
-from geomeld.build.embedded import _data_dir, embedded_anchors_path
-from geomeld.build.runner import read_anchors, run_build
-from geomeld.build.tile import Anchor, build_tile
-from geomeld.sources.catalog import LocalCatalog, open_catalog
+from geomeld.builder.config import embedded_config
+from geomeld.builder.runner import read_anchors, run_build
+from geomeld.builder.sources.catalog import LocalCatalog, open_catalog
+from geomeld.builder.tile import Anchor, build_tile
+from geomeld.core.data import data_dir as _data_dir
+from geomeld.core.data import embedded_anchors_path
 
 BEN = "ben-87_48"
 
@@ -79,8 +80,8 @@ def test_harmonisation_follows_the_processing_baseline() -> None:
 
     from shapely.geometry import box
 
-    from geomeld.sources.catalog import CatalogItem
-    from geomeld.sources.sentinel2 import harmonise
+    from geomeld.builder.sources.catalog import CatalogItem
+    from geomeld.builder.sources.sentinel2 import harmonise
 
     dn = np.array([[[500.0, 1500.0, np.nan]]], dtype=np.float32)
     old = CatalogItem(
@@ -121,7 +122,7 @@ def test_missing_catalog_folder_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_a_dying_task_is_recorded_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import geomeld.build.runner as runner
+    import geomeld.builder.runner as runner
 
     real = runner.run_tile
 
@@ -150,7 +151,7 @@ def test_only_cloudy_scenes_is_reported_as_such(tmp_path: Path) -> None:
 
 
 def test_resuming_with_other_settings_is_refused(tmp_path: Path) -> None:
-    from geomeld.build.runner import ConfigMismatchError
+    from geomeld.builder.runner import ConfigMismatchError
 
     anchors = [Anchor("north-pole", 89.5, 0.0, "polar", "bad")]
     run_build(anchors, tmp_path, embedded_config(), workers=0, progress=False)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from geomeld.build.config import BuildConfig
+from geomeld.builder.config import BuildConfig
 
-CONFIGS = sorted((Path(__file__).parents[1] / "configs" / "build").glob("*.yaml"))
+CONFIGS = sorted((Path(__file__).parents[2] / "configs" / "build").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])

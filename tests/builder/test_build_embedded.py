@@ -10,17 +10,14 @@ import pytest
 import rasterio
 from shapely.geometry import Point, shape
 
-from geomeld.build.config import embedded_config
-from geomeld.build.embedded import (
-    BRANDENBURG_WEST_MAX_X,
-    _data_dir,
-    embedded_anchors_path,
-    embedded_footprints,
-)
-from geomeld.build.runner import BuildResult, read_anchors, run_build
+from geomeld.builder.config import embedded_config
+from geomeld.builder.runner import BuildResult, read_anchors, run_build
+from geomeld.builder.sources import default_sources
+from geomeld.core.data import data_dir as _data_dir
+from geomeld.core.data import embedded_anchors_path, embedded_footprints
+from geomeld.core.modalities import LAYOUTS, MODALITIES
 from geomeld.io.shards import iter_samples
-from geomeld.modalities import LAYOUTS, MODALITIES
-from geomeld.sources import default_sources
+from tools.embedded import BRANDENBURG_WEST_MAX_X
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from geomeld.build.embedded import embedded_anchors_path
+from geomeld.core.data import embedded_anchors_path
 from geomeld.io.shards import iter_samples
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pyproj import Transformer
 
-from geomeld.grid import TileGeometryError, tile_for_anchor, utm_epsg
+from geomeld.builder.grid import TileGeometryError, tile_for_anchor, utm_epsg
 
 
 @pytest.mark.parametrize(

@@ -8,15 +8,16 @@ from pathlib import Path
 
 import numpy as np
 
-from geomeld.align import cloud_share_from_scl
-from geomeld.build.embedded import _data_dir, embedded_catalog_dir
-from geomeld.build.tile import reference_date
-from geomeld.grid import tile_for_anchor
-from geomeld.modalities import DYNAMIC_WORLD_CLASSES, ESA_WORLDCOVER_CLASSES
-from geomeld.sources.base import SourceSettings, TileContext
-from geomeld.sources.canopy import CanopyHeightSource, TileSetIndex
-from geomeld.sources.catalog import LocalCatalog
-from geomeld.sources.dynamic_world import WORLDCOVER_TO_DYNAMIC_WORLD, worldcover_to_dynamic_world
+from geomeld.builder.align import cloud_share_from_scl
+from geomeld.builder.grid import tile_for_anchor
+from geomeld.builder.sources.base import SourceSettings, TileContext
+from geomeld.builder.sources.canopy import CanopyHeightSource, TileSetIndex
+from geomeld.builder.sources.catalog import LocalCatalog
+from geomeld.builder.sources.dynamic_world import WORLDCOVER_TO_DYNAMIC_WORLD, worldcover_to_dynamic_world
+from geomeld.builder.tile import reference_date
+from geomeld.core.data import data_dir as _data_dir
+from geomeld.core.data import embedded_catalog_dir
+from geomeld.core.modalities import DYNAMIC_WORLD_CLASSES, ESA_WORLDCOVER_CLASSES
 
 
 def test_tileset_index_names_the_covering_tiles() -> None:
@@ -76,11 +77,11 @@ def test_dynamic_world_substitute_covers_every_worldcover_class() -> None:
 
 
 def test_plain_folder_of_rasters_is_a_catalog(tmp_path: Path) -> None:
-    from geomeld.build.config import embedded_config
-    from geomeld.build.embedded import embedded_anchors_path
-    from geomeld.build.runner import read_anchors
-    from geomeld.build.tile import build_tile
-    from geomeld.sources.catalog import FolderCatalog, open_catalog
+    from geomeld.builder.config import embedded_config
+    from geomeld.builder.runner import read_anchors
+    from geomeld.builder.sources.catalog import FolderCatalog, open_catalog
+    from geomeld.builder.tile import build_tile
+    from geomeld.core.data import embedded_anchors_path
 
     ben = _data_dir() / "real/bigearthnet"
     s2_dir = tmp_path / "sentinel-2-l2a" / "S2A_MSIL2A_20170613T101031_87_48"
@@ -105,7 +106,7 @@ def test_plain_folder_of_rasters_is_a_catalog(tmp_path: Path) -> None:
 
 
 def test_grid_moves_to_the_scene_utm_zone() -> None:
-    from geomeld.sources.sentinel2 import Sentinel2Source
+    from geomeld.builder.sources.sentinel2 import Sentinel2Source
 
     catalog = LocalCatalog(embedded_catalog_dir())
     (scene,) = [it for it in catalog.items if it.id.endswith("T33UUU_west60")]
@@ -123,9 +124,9 @@ def test_uncalibrated_grd_is_not_passed_off_as_db() -> None:
 
     from shapely.geometry import box
 
-    from geomeld.sources.base import Placement
-    from geomeld.sources.catalog import CatalogItem
-    from geomeld.sources.sentinel1 import to_db, units_of
+    from geomeld.builder.sources.base import Placement
+    from geomeld.builder.sources.catalog import CatalogItem
+    from geomeld.builder.sources.sentinel1 import to_db, units_of
 
     tile = tile_for_anchor(48.2, 13.7, "t")
     when = datetime(2020, 1, 1, tzinfo=UTC)

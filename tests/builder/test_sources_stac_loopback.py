@@ -29,19 +29,19 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
-from geomeld.build.config import BuildConfig, embedded_config
-from geomeld.build.embedded import _data_dir
-from geomeld.build.tile import Anchor, build_tile
-from geomeld.grid import lonlat_of
-from geomeld.sources.catalog import LocalCatalog, StacApiCatalog, open_catalog
-from geomeld.sources.errors import TransientSourceError
-from geomeld.sources.reader import clear_http_cache
-from geomeld.sources.signing import SasTokenSigner
+from geomeld.builder.config import BuildConfig, embedded_config
+from geomeld.builder.grid import lonlat_of
+from geomeld.builder.sources.catalog import LocalCatalog, StacApiCatalog, open_catalog
+from geomeld.builder.sources.errors import TransientSourceError
+from geomeld.builder.sources.reader import clear_http_cache
+from geomeld.builder.sources.signing import SasTokenSigner
+from geomeld.builder.tile import Anchor, build_tile
+from geomeld.core.data import data_dir as _data_dir
 
 pytest.importorskip("stac_fastapi.static")
 uvicorn = pytest.importorskip("uvicorn")
 
-FIXTURE = Path(__file__).parent / "data" / "stac_loopback"
+FIXTURE = Path(__file__).parents[1] / "data" / "stac_loopback"
 REAL = _data_dir() / "real"
 
 
@@ -346,7 +346,7 @@ def test_local_catalog_reads_the_same_fixture(assets: AssetServer, tmp_path: Pat
 
 
 def test_cloud_limit_is_applied_by_the_server(stac_api: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import geomeld.sources.catalog as catalog_mod
+    import geomeld.builder.sources.catalog as catalog_mod
 
     monkeypatch.setattr(catalog_mod, "_under_cloud_limit", lambda item, limit: True)  # no client-side help
     bbox = _ben_anchor()

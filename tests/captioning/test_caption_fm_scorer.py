@@ -18,7 +18,7 @@ torch = pytest.importorskip("torch")
 
 
 def _run_folder(tmp_path: Path, itc: bool = True) -> Path:
-    from geomeld.modalities import encoder_input
+    from geomeld.core.modalities import encoder_input
     from geomeld.models.export import export_encoder
     from geomeld.models.geomeld_fm import GeoMeldFM
     from geomeld.models.text import HashingTextEncoder

@@ -75,7 +75,7 @@ def test_caption_bad_inputs_are_clear(shards: list[Path], tmp_path: Path) -> Non
 
 def test_all_nodata_sample_gets_a_clear_outcome(tmp_path: Path) -> None:
     from geomeld.captioning.pipeline import CaptionPipeline
-    from geomeld.modalities import MODALITIES
+    from geomeld.core.modalities import MODALITIES
 
     s = load_samples()["brandenburg_0"]
     for key in list(s.arrays):

@@ -104,7 +104,7 @@ def test_claim_extraction_reads_qualifiers() -> None:
 
 
 def test_location_claims() -> None:
-    from geomeld.modalities import MODALITIES
+    from geomeld.core.modalities import MODALITIES
     from geomeld.signals import compute_signals
 
     s = load_samples()["brandenburg_0"]

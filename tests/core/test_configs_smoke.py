@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from geomeld.build.config import BuildConfig
-from geomeld.build.runner import read_anchors, run_build
+from geomeld.builder.config import BuildConfig
+from geomeld.builder.runner import read_anchors, run_build
 from geomeld.captioning.pipeline import CaptionConfig
 from geomeld.captioning.run import caption_shards
 from geomeld.io.shards import iter_samples
 from geomeld.sampling.config import load_config
 from geomeld.sampling.run import run_sampling
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CONFIGS = REPO / "configs"
 SHARDS = REPO / "tests" / "data" / "geomeld_shards"
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from geomeld.modalities import (
+from geomeld.core.modalities import (
     DYNAMIC_WORLD_CLASSES,
     ESA_WORLDCOVER_CLASSES,
     LAYOUTS,
@@ -20,7 +20,7 @@ from geomeld.modalities import (
     layout_for_keys,
     pretraining_targets,
 )
-from geomeld.sample import RELEASED_METADATA_FIELDS, SampleFormatError, SampleMetadata
+from geomeld.core.sample import RELEASED_METADATA_FIELDS, SampleFormatError, SampleMetadata
 
 # The released per-sample HDF5 table of the dataset card (key → (NAIP-subset shape, non-NAIP shape, dtype)).
 RELEASED = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from geomeld.core.modalities import SENTINEL2_BANDS
 from geomeld.evaluation.bands import BandMismatchError, band_subset, canonical_band_name, map_bands
 from geomeld.evaluation.metrics import (
     accuracy_stats,
@@ -15,7 +16,6 @@ from geomeld.evaluation.metrics import (
     score,
 )
 from geomeld.evaluation.preprocess import Preprocessor, standard_conditions
-from geomeld.modalities import SENTINEL2_BANDS
 
 S2 = [b.name for b in SENTINEL2_BANDS]
 SO2SAT = ["B2", "B3", "B4", "B5", "B6", "B7", "B8", "B8A", "B11", "B12"]

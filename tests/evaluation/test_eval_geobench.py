@@ -14,7 +14,7 @@ import pytest
 from geomeld.evaluation.geobench import GeoBenchFormatError, GeoBenchTask, safe_unpickle, task_dir
 from geomeld.evaluation.tasks import load_geobench
 
-FIXTURES = Path(__file__).parent / "data" / "geobench"
+FIXTURES = Path(__file__).parents[1] / "data" / "geobench"
 ROOT = FIXTURES / "root"
 BEN = ROOT / "classification_v1.0" / "m-bigearthnet"
 SO2SAT = ROOT / "classification_v1.0" / "m-so2sat"

@@ -11,7 +11,7 @@ from geomeld.evaluation.config import EvalConfig
 from geomeld.evaluation.runner import run
 from geomeld.evaluation.tasks import MINIBENCH_TASKS, load_minibench, load_pixel_task, minibench_dir
 
-CONFIG = Path(__file__).resolve().parents[1] / "configs" / "eval" / "minibench.yaml"
+CONFIG = Path(__file__).resolve().parents[2] / "configs" / "eval" / "minibench.yaml"
 DEMO_SEED_PATCHES = ("87_48", "36_85", "4_55", "56_35", "69_24", "57_38")  # bigearthnet_s1s2_examples
 
 

@@ -11,6 +11,7 @@ import torch
 import yaml
 from typer.testing import CliRunner
 
+from geomeld.core.modalities import SENTINEL2_BANDS
 from geomeld.evaluation.config import EvalConfig
 from geomeld.evaluation.encoders import EvalEncoder, NormalisationMismatchError, load_export
 from geomeld.evaluation.preprocess import Preprocessor, band_statistics
@@ -24,11 +25,10 @@ from geomeld.evaluation.protocols import (
 from geomeld.evaluation.report import write_report
 from geomeld.evaluation.runner import prepare_input, run
 from geomeld.evaluation.tasks import load_geobench
-from geomeld.modalities import SENTINEL2_BANDS
 from geomeld.models.convnextv2 import ConvNeXtV2
 from geomeld.models.export import EncoderLoadError, export_encoder
 
-ROOT = Path(__file__).parent / "data" / "geobench" / "root"
+ROOT = Path(__file__).parents[1] / "data" / "geobench" / "root"
 S2 = [b.name for b in SENTINEL2_BANDS]
 FAST = TrainSettings(lp_epochs=15, ft_epochs=2, patience=5, batch_size=4, eval_batch_size=8)
 
@@ -167,7 +167,7 @@ def test_runner_and_report(tmp_path: Path) -> None:
 
 
 def test_config_errors(tmp_path: Path) -> None:
-    shipped = Path(__file__).resolve().parents[1] / "configs" / "eval"
+    shipped = Path(__file__).resolve().parents[2] / "configs" / "eval"
     for path in shipped.glob("*.yaml"):
         EvalConfig.load(path)  # every shipped config validates
     bad = tmp_path / "bad.yaml"

@@ -11,10 +11,10 @@ import h5py
 import numpy as np
 import pytest
 
+from geomeld.core.sample import SampleFormatError
 from geomeld.io.h5sample import decode_sample, encode_sample
 from geomeld.io.shards import SampleError, ShardWriter, iter_samples
 from geomeld.io.synthetic import make_sample
-from geomeld.sample import SampleFormatError
 
 
 def raw_h5(

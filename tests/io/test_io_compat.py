@@ -11,10 +11,10 @@ import h5py
 import numpy as np
 import pytest
 
+from geomeld.core.modalities import LAYOUTS, MODALITIES
 from geomeld.io.h5sample import decode_sample, encode_sample
 from geomeld.io.index import read_index
 from geomeld.io.shards import iter_samples
-from geomeld.modalities import LAYOUTS, MODALITIES
 
 
 @pytest.fixture()

@@ -13,12 +13,12 @@ import pyarrow.parquet as pq
 import pytest
 import webdataset as wds
 
+from geomeld.core.modalities import LAYOUTS, MODALITIES
+from geomeld.core.sample import SampleFormatError
 from geomeld.io.h5sample import DatasetLocation, decode_located, decode_sample, encode_sample
 from geomeld.io.index import index_path, read_index
 from geomeld.io.shards import ShardWriter, iter_samples, rewrite_shard
 from geomeld.io.synthetic import make_sample
-from geomeld.modalities import LAYOUTS, MODALITIES
-from geomeld.sample import SampleFormatError
 
 
 @pytest.fixture(scope="module")

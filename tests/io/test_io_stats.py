@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from geomeld.core.modalities import MODALITIES
 from geomeld.io.shards import iter_samples
 from geomeld.io.stats import HIST_BINS, NormStats, StatsAccumulator, compute_stats, write_stats
 from geomeld.io.synthetic import make_sample
-from geomeld.modalities import MODALITIES
 
 
 @pytest.fixture()

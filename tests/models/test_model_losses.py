@@ -7,14 +7,14 @@ import math
 import pytest
 import torch
 
-from geomeld.modalities import MODALITIES, pretraining_targets
+from geomeld.core.distributed import global_mean
+from geomeld.core.modalities import MODALITIES, pretraining_targets
 from geomeld.models.decoders import MultiPretextDecoders, output_channels
 from geomeld.models.itc import ITCHead, itc_loss
 from geomeld.models.jepa import ConvPredictor, ema_momentum, ema_update, jepa_loss, jepa_targets
 from geomeld.models.losses import LossWeighting, modality_loss, patch_normalized
 from geomeld.models.text import CachedTextEncoder, HashingTextEncoder, MiniLMTextEncoder, embed_captions
 from geomeld.training.batch import synthetic_batch
-from geomeld.training.distributed import global_mean
 from geomeld.training.masking import random_patch_mask, step_mask
 
 P = 16

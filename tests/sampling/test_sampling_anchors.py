@@ -9,7 +9,7 @@ import pytest
 
 from geomeld.sampling.anchors import AnchorFileError, read_anchors
 
-DATA = Path(__file__).parent / "data" / "anchors_files"
+DATA = Path(__file__).parents[1] / "data" / "anchors_files"
 EXPECTED_LAT = [48.85, -3.5, 23.0, 42.0, 30.0, 89.9, 48.8513, -33.87]
 EXPECTED_LON = [2.35, -62.0, 12.0, -93.5, -40.0, 0.0, 2.3505, 151.2]
 

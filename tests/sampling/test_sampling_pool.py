@@ -15,7 +15,7 @@ from geomeld.sampling.quotas import area_quotas, compute_quotas, load_custom_quo
 from geomeld.sampling.run import run_sampling
 from geomeld.sampling.spacing import violations
 
-DATA = Path(__file__).parent / "data" / "anchors_files"
+DATA = Path(__file__).parents[1] / "data" / "anchors_files"
 
 
 def _cfg(**kw: object) -> SampleConfig:
@@ -187,7 +187,7 @@ def test_cli_sample_runs_and_explains_errors(tmp_path: Path) -> None:
 def test_shipped_configs_load_and_inline_quotas_are_checked(tmp_path: Path) -> None:
     from geomeld.sampling.config import load_config
 
-    configs = sorted((Path(__file__).parents[1] / "configs" / "sample").glob("*.yaml"))
+    configs = sorted((Path(__file__).parents[2] / "configs" / "sample").glob("*.yaml"))
     assert len(configs) >= 3
     for path in configs:
         load_config(path)

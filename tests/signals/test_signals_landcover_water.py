@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from caption_fixtures import load_samples
-from geomeld.modalities import MODALITIES
+from geomeld.core.modalities import MODALITIES
 from geomeld.signals import compute_signals
 from geomeld.signals.landcover import land_cover_signal
 from geomeld.signals.water import water_signal

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from caption_fixtures import load_samples, vaduz_index
-from geomeld.modalities import MODALITIES
+from geomeld.core.modalities import MODALITIES
 from geomeld.signals import compute_signals
 from geomeld.signals.optical import canopy_signal, spectral_signal
 from geomeld.signals.osm import OsmPbfIndex, OverpassError, OverpassSource, osm_signal

@@ -10,13 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from geomeld.cli import app
+from geomeld.core.sample import Sample
 from geomeld.io.shards import rewrite_shard
-from geomeld.sample import Sample
 from geomeld.training.config import load_config
 from geomeld.training.data import ShardSource
 from geomeld.training.engine import pretrain
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CONFIGS = sorted((REPO / "configs" / "pretrain").glob("*.yaml"))
 VARIANTS = {"s2_mae", "mp_mae", "mp_jepa", "mp_itc", "full", "ci_tiny"}
 TINY = {

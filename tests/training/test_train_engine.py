@@ -42,7 +42,7 @@ def source(n: int = 3, batch_size: int = 4) -> ListSource:
     )
 
 
-BIGEARTHNET = Path(__file__).resolve().parents[1] / "src" / "geomeld" / "data" / "real" / "bigearthnet"
+BIGEARTHNET = Path(__file__).resolve().parents[2] / "src" / "geomeld" / "data" / "real" / "bigearthnet"
 
 
 def _bigearthnet_batch(root: Path = BIGEARTHNET) -> dict[str, Any]:

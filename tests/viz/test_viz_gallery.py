@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import rasterio
 
-from geomeld.modalities import LAYOUTS, MODALITIES
-from geomeld.sample import Sample, SampleMetadata
+from geomeld.core.modalities import LAYOUTS, MODALITIES
+from geomeld.core.sample import Sample, SampleMetadata
 from geomeld.viz import render
 from geomeld.viz.gallery import highlight_caption, write_gallery
 

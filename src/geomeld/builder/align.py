@@ -28,8 +28,8 @@ from rasterio.enums import Resampling as Kernel
 from rasterio.warp import reproject
 from rasterio.windows import Window, from_bounds
 
-from geomeld.grid import GridSpec
-from geomeld.modalities import Modality, Resampling
+from geomeld.builder.grid import GridSpec
+from geomeld.core.modalities import Modality, Resampling
 
 DOWNSAMPLING_RATIO = 1.5
 """A source is "finer" than the grid (→ mean / mode) when its pixels are this many times smaller."""

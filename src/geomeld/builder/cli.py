@@ -19,7 +19,7 @@ Inputs: --anchors, a Parquet or CSV with columns tile_id, lat, long (stratum, so
 e.g. the output of `geomeld sample`, or the word `embedded` for the embedded sample's anchors.
 --catalog: `embedded` (offline, shipped with geomeld), `planetary-computer`, `earth-search`, any
 STAC API URL, a folder holding a static STAC catalog.json, or a plain folder of rasters
-(<collection>/<item>.tif or <collection>/<item>/<asset>.tif; see geomeld.sources.catalog.FolderCatalog).
+(<collection>/<item>.tif or <collection>/<item>/<asset>.tif; see geomeld.builder.sources.catalog.FolderCatalog).
 
 Outputs in --out: shards + index, manifest.jsonl (every tile: done / skipped(reason) / failed(reason)),
 summary.json (counts per outcome, stratum, source). Re-running the same command resumes exactly:
@@ -39,92 +39,91 @@ Examples:
 """
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("build", help=BUILD_HELP)
-    def build(
-        anchors: str = typer.Option(
-            ..., "--anchors", help="Parquet/CSV of anchors (tile_id, lat, long), or 'embedded'."
-        ),
-        out: Path = typer.Option(..., "--out", help="Output folder for shards, manifest and summary."),
-        catalog: str | None = typer.Option(
-            None,
-            "--catalog",
-            help="embedded | planetary-computer | earth-search | STAC API URL | static catalog folder | raster folder.",
-        ),
-        config: Path | None = typer.Option(
-            None, "--config", help="Build config YAML (configs/build/*.yaml)."
-        ),
-        workers: int = typer.Option(
-            2, "--workers", help="Dask local-cluster worker processes (default 2); 0 = run in this process."
-        ),
-        scheduler: str | None = typer.Option(
-            None, "--scheduler", help="Address of an existing Dask scheduler (tcp://host:8786)."
-        ),
-        max_in_flight: int | None = typer.Option(
-            None, "--max-in-flight", help="Most tiles submitted at once (default 2 × workers)."
-        ),
-        limit: int | None = typer.Option(None, "--limit", help="Build at most this many unfinished anchors."),
-        seed: int | None = typer.Option(
-            None, "--seed", help="Override the config's seed (reference months)."
-        ),
-        no_progress: bool = typer.Option(False, "--no-progress", help="Hide the progress bar."),
-    ) -> None:
-        from rich.console import Console
-        from rich.table import Table
+def build(
+    anchors: str = typer.Option(
+        ..., "--anchors", help="Parquet/CSV of anchors (tile_id, lat, long), or 'embedded'."
+    ),
+    out: Path = typer.Option(..., "--out", help="Output folder for shards, manifest and summary."),
+    catalog: str | None = typer.Option(
+        None,
+        "--catalog",
+        help="embedded | planetary-computer | earth-search | STAC API URL | static catalog folder | raster folder.",
+    ),
+    config: Path | None = typer.Option(None, "--config", help="Build config YAML (configs/build/*.yaml)."),
+    workers: int = typer.Option(
+        2, "--workers", help="Dask local-cluster worker processes (default 2); 0 = run in this process."
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Address of an existing Dask scheduler (tcp://host:8786)."
+    ),
+    max_in_flight: int | None = typer.Option(
+        None, "--max-in-flight", help="Most tiles submitted at once (default 2 × workers)."
+    ),
+    limit: int | None = typer.Option(None, "--limit", help="Build at most this many unfinished anchors."),
+    seed: int | None = typer.Option(None, "--seed", help="Override the config's seed (reference months)."),
+    no_progress: bool = typer.Option(False, "--no-progress", help="Hide the progress bar."),
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
 
-        from geomeld.build.config import BuildConfig, embedded_config
-        from geomeld.build.embedded import embedded_anchors_path
-        from geomeld.build.runner import read_anchors, run_build
+    from geomeld.builder.config import BuildConfig, embedded_config
+    from geomeld.builder.runner import read_anchors, run_build
+    from geomeld.core.data import embedded_anchors_path
 
-        if config is not None:
-            cfg = BuildConfig.from_yaml(config)
-        elif (catalog or "embedded") == "embedded":
-            cfg = embedded_config()
-        else:
-            cfg = BuildConfig()
-        updates: dict[str, object] = {}
-        if catalog is not None:
-            updates["catalog"] = catalog
-        if seed is not None:
-            updates["seed"] = seed
-        if updates:
-            cfg = cfg.model_copy(update=updates)
-        anchor_path = embedded_anchors_path() if anchors == "embedded" else Path(anchors)
-        try:
-            anchor_list = read_anchors(anchor_path)
-        except (FileNotFoundError, ValueError) as exc:
-            raise typer.BadParameter(str(exc), param_hint="--anchors") from None
-        from geomeld.build.runner import ConfigMismatchError
+    if config is not None:
+        cfg = BuildConfig.from_yaml(config)
+    elif (catalog or "embedded") == "embedded":
+        cfg = embedded_config()
+    else:
+        cfg = BuildConfig()
+    updates: dict[str, object] = {}
+    if catalog is not None:
+        updates["catalog"] = catalog
+    if seed is not None:
+        updates["seed"] = seed
+    if updates:
+        cfg = cfg.model_copy(update=updates)
+    anchor_path = embedded_anchors_path() if anchors == "embedded" else Path(anchors)
+    try:
+        anchor_list = read_anchors(anchor_path)
+    except (FileNotFoundError, ValueError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--anchors") from None
+    from geomeld.builder.runner import ConfigMismatchError
 
-        try:
-            result = run_build(
-                anchor_list,
-                out,
-                cfg,
-                workers=workers,
-                scheduler=scheduler,
-                max_in_flight=max_in_flight,
-                progress=not no_progress,
-                limit=limit,
-            )
-        except ConfigMismatchError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--out / --config") from None
-        s = result.summary
-        console = Console()
-        table = Table(title=f"geomeld build → {out}")
-        table.add_column("group")
-        table.add_column("done")
-        table.add_column("skipped")
-        table.add_column("failed")
-        for group, counts in (
-            [("all", s["outcome"])]
-            + [(f"stratum {k}", v) for k, v in s["per_stratum"].items()]
-            + [(f"source {k}", v) for k, v in s["per_source"].items()]
-        ):
-            table.add_row(group, *(str(counts.get(k, 0)) for k in ("done", "skipped", "failed")))
-        console.print(table)
-        if s["reasons"]:
-            console.print("reasons: " + json.dumps(s["reasons"]))
-        console.print(
-            f"{s['samples_in_shards']} samples in {len(s['shards'])} shard(s); manifest: {out / 'manifest.jsonl'}"
+    try:
+        result = run_build(
+            anchor_list,
+            out,
+            cfg,
+            workers=workers,
+            scheduler=scheduler,
+            max_in_flight=max_in_flight,
+            progress=not no_progress,
+            limit=limit,
         )
+    except ConfigMismatchError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--out / --config") from None
+    s = result.summary
+    console = Console()
+    table = Table(title=f"geomeld build → {out}")
+    table.add_column("group")
+    table.add_column("done")
+    table.add_column("skipped")
+    table.add_column("failed")
+    for group, counts in (
+        [("all", s["outcome"])]
+        + [(f"stratum {k}", v) for k, v in s["per_stratum"].items()]
+        + [(f"source {k}", v) for k, v in s["per_source"].items()]
+    ):
+        table.add_row(group, *(str(counts.get(k, 0)) for k in ("done", "skipped", "failed")))
+    console.print(table)
+    if s["reasons"]:
+        console.print("reasons: " + json.dumps(s["reasons"]))
+    console.print(
+        f"{s['samples_in_shards']} samples in {len(s['shards'])} shard(s); manifest: {out / 'manifest.jsonl'}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add this stage's verbs to the ``geomeld`` app."""
+    app.command("build", help=BUILD_HELP)(build)

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from geomeld.sources.base import SourceSettings
+from geomeld.builder.sources.base import SourceSettings
 
 DEFAULT_COLLECTIONS: dict[str, dict[str, str]] = {
     "planetary-computer": {

@@ -15,7 +15,8 @@ from functools import lru_cache
 from affine import Affine
 from pyproj import CRS, Transformer
 
-from geomeld.modalities import GRID_PIXEL_M, GRID_SIZE_10M, NAIP_PIXEL_M, NAIP_SIZE_1M, TILE_SIZE_M
+from geomeld.core.errors import GeomeldError
+from geomeld.core.modalities import GRID_PIXEL_M, GRID_SIZE_10M, NAIP_PIXEL_M, NAIP_SIZE_1M, TILE_SIZE_M
 
 UTM_MIN_LAT = -80.0
 UTM_MAX_LAT = 84.0
@@ -27,7 +28,7 @@ def transformer(src_epsg: int, dst_epsg: int) -> Transformer:
     return Transformer.from_crs(CRS.from_epsg(src_epsg), CRS.from_epsg(dst_epsg), always_xy=True)
 
 
-class TileGeometryError(ValueError):
+class TileGeometryError(GeomeldError, ValueError):
     """The anchor cannot carry a tile (outside the UTM domain, invalid coordinates)."""
 
 

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from geomeld.build.config import BuildConfig
-from geomeld.build.manifest import Manifest, ManifestState, summarize
-from geomeld.build.tile import Anchor, build_tile
+from geomeld.builder.config import BuildConfig
+from geomeld.builder.manifest import Manifest, ManifestState, summarize
+from geomeld.builder.tile import Anchor, build_tile
+from geomeld.core.errors import GeomeldError
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def read_anchors(path: str | Path) -> list[Anchor]:
 
 
 def _catalog_for(config: BuildConfig) -> Any:
-    from geomeld.sources.catalog import open_catalog
+    from geomeld.builder.sources.catalog import open_catalog
 
     key = (config.catalog, config.http_timeout_s, config.sas_token_url)
     if key not in _CATALOGS:
@@ -81,8 +82,8 @@ def _catalog_for(config: BuildConfig) -> Any:
 
 def run_tile(anchor: Anchor, config_json: str) -> tuple[dict[str, Any], str | None, bytes | None]:
     """Worker entry point: build one tile; return (manifest record, layout name, encoded sample)."""
+    from geomeld.builder.sources.errors import SourceError
     from geomeld.io.h5sample import encode_sample
-    from geomeld.sources.errors import SourceError
 
     config = BuildConfig.model_validate_json(config_json)
     try:
@@ -242,7 +243,7 @@ def _flush(manifest: Manifest, state: ManifestState, layout: str, max_samples: i
         pending = pending[max_samples:]
 
 
-class ConfigMismatchError(ValueError):
+class ConfigMismatchError(GeomeldError, ValueError):
     """Resuming into a folder that was built with other settings would mix two datasets."""
 
 
@@ -280,7 +281,7 @@ def run_build(
     limit: int | None = None,
 ) -> BuildResult:
     """Build every anchor not yet finished in ``out_dir``; return the summary (also in summary.json)."""
-    from geomeld.modalities import LAYOUTS
+    from geomeld.core.modalities import LAYOUTS
 
     manifest = Manifest(out_dir)
     _check_same_config(manifest.out_dir, config)

@@ -1,4 +1,4 @@
-"""One tile, end to end: anchor → grid → sources → aligned arrays → a :class:`~geomeld.sample.Sample`.
+"""One tile, end to end: anchor → grid → sources → aligned arrays → a :class:`~geomeld.core.sample.Sample`.
 
 Outcomes (recorded in the manifest, never raised to the driver):
 
@@ -24,15 +24,15 @@ from typing import Any
 import numpy as np
 
 import geomeld
-from geomeld.align import QualityReport, valid_fraction
-from geomeld.build.config import BuildConfig
-from geomeld.grid import TileGeometryError, tile_for_anchor
-from geomeld.modalities import LAYOUTS, MODALITIES, SCHEMA_VERSION
-from geomeld.sample import Sample, SampleMetadata, WaterAnalysis
-from geomeld.sources import default_sources
-from geomeld.sources.base import ModalityResult, Source, TileContext
-from geomeld.sources.catalog import Catalog
-from geomeld.sources.errors import PermanentSourceError, SourceError, TransientSourceError
+from geomeld.builder.align import QualityReport, valid_fraction
+from geomeld.builder.config import BuildConfig
+from geomeld.builder.grid import TileGeometryError, tile_for_anchor
+from geomeld.builder.sources import default_sources
+from geomeld.builder.sources.base import ModalityResult, Source, TileContext
+from geomeld.builder.sources.catalog import Catalog
+from geomeld.builder.sources.errors import PermanentSourceError, SourceError, TransientSourceError
+from geomeld.core.modalities import LAYOUTS, MODALITIES, SCHEMA_VERSION
+from geomeld.core.sample import Sample, SampleMetadata, WaterAnalysis
 
 log = logging.getLogger(__name__)
 

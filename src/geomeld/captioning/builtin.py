@@ -15,7 +15,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from geomeld.captioning.evidence import Evidence
-from geomeld.sample import Sample
+from geomeld.core.sample import Sample
 from geomeld.signals.models import TerrainSignal
 
 SURFACE: dict[str, tuple[str, ...]] = {

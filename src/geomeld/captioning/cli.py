@@ -8,111 +8,111 @@ from pathlib import Path
 import typer
 
 
+def caption(
+    shards: list[Path] = typer.Argument(..., help="Shard files (geomeld-*.tar) to caption in place."),
+    config: Path | None = typer.Option(
+        None, "--config", "-c", help="Caption config YAML (default: configs/caption/default.yaml values)."
+    ),
+    backend: str | None = typer.Option(None, help="Override the backend: 'builtin' or 'openai'."),
+    candidates: int | None = typer.Option(None, "--candidates", "-n", help="Candidates per round."),
+    osm_pbf: Path | None = typer.Option(None, "--osm-pbf", help="Local .osm.pbf for OSM tags (pyosmium)."),
+    overpass: str | None = typer.Option(None, "--overpass", help="Overpass API URL for OSM tags."),
+    scorer_run: Path | None = typer.Option(
+        None,
+        "--scorer-run",
+        help="Rank candidates with GeoMeld-FM's image–text head: a pretraining run folder (ITC enabled).",
+    ),
+    workers: int = typer.Option(1, "--workers", "-j", help="Processes (parallel over samples)."),
+    log_dir: Path | None = typer.Option(
+        None, "--log-dir", help="Where the JSONL logs go (default: beside shards)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Redo shards already captioned with this config."),
+) -> None:
+    """Caption every sample of SHARDS with the agentic, verified pipeline and store the result.
+
+    Per sample: Orchestrator signals (land cover, water, terrain, canopy, spectral, SAR, OSM,
+    place) → N candidate captions (built-in grounded generator, or an OpenAI-compatible endpoint)
+    → ranked by the Evaluator → claims verified against the signals, repaired or regenerated up
+    to a bound. Writes into each sample's metadata: `caption` (only when verified), `caption_report`
+    (candidates, scores, per-claim verdicts), `signals`, and the released `water_analysis`,
+    `terrain_class`, `osm_tags`. Each shard is rewritten atomically and gets a log
+    `<shard>.captions.jsonl`; finished shards are skipped on a rerun (resumable).
+
+    Example: geomeld caption out/geomeld-*.tar --osm-pbf liechtenstein.osm.pbf -j 2
+    """
+    from tqdm import tqdm
+
+    from geomeld.captioning.pipeline import CaptionConfig
+    from geomeld.captioning.run import caption_shards
+
+    cfg = CaptionConfig.from_yaml(config) if config else CaptionConfig()
+    updates: dict[str, object] = {}
+    if backend:
+        if backend not in ("builtin", "openai"):
+            raise typer.BadParameter(f"backend must be 'builtin' or 'openai', not {backend!r}")
+        updates["backend"] = backend
+    if candidates:
+        updates["n_candidates"] = candidates
+    if osm_pbf:
+        updates["osm_pbf"] = str(osm_pbf)
+    if overpass:
+        updates["overpass_url"] = overpass
+    if scorer_run:
+        updates["scorer"] = "geomeld_fm"
+        updates["scorer_run_dir"] = str(scorer_run)
+    cfg = CaptionConfig.model_validate({**cfg.model_dump(), **updates})
+    missing = [str(s) for s in shards if not s.is_file()]
+    if missing:
+        raise typer.BadParameter(f"shard file(s) not found: {', '.join(missing)}")
+    totals: dict[str, int] = {}
+    with tqdm(desc="captioning", unit="sample") as bar:
+        for result in caption_shards(
+            shards, cfg, workers=workers, force=force, log_dir=log_dir, progress=bar.update
+        ):
+            if result.skipped:
+                typer.echo(f"{result.shard}: already captioned with this config, skipped")
+                continue
+            for k, v in result.statuses.items():
+                totals[k] = totals.get(k, 0) + v
+            for e in result.errors:
+                typer.echo(f"warning: {e}", err=True)
+            typer.echo(f"{result.shard}: {result.samples} samples, {json.dumps(result.statuses)}")
+    typer.echo(json.dumps({"status": totals}))
+
+
+def caption_report(
+    logs: list[Path] = typer.Argument(..., help="Caption logs (*.captions.jsonl) or folders holding them."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
+) -> None:
+    """Fidelity metrics of a captioning run from its JSONL logs.
+
+    Prints claim precision (final captions and all candidates), contradiction rate, the share
+    accepted on the first try, verified share and statuses, signal coverage, caption length and
+    distinct-1/2/3.
+
+    Example: geomeld caption-report out/ --json
+    """
+    from geomeld.captioning.report import fidelity_report, read_logs
+
+    try:
+        report = fidelity_report(read_logs(logs))
+    except (FileNotFoundError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="caption fidelity")
+    table.add_column("metric")
+    table.add_column("value")
+    for k, v in report.items():
+        table.add_row(k, json.dumps(v) if isinstance(v, dict) else str(v))
+    Console().print(table)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("caption")
-    def caption(
-        shards: list[Path] = typer.Argument(..., help="Shard files (geomeld-*.tar) to caption in place."),
-        config: Path | None = typer.Option(
-            None, "--config", "-c", help="Caption config YAML (default: configs/caption/default.yaml values)."
-        ),
-        backend: str | None = typer.Option(None, help="Override the backend: 'builtin' or 'openai'."),
-        candidates: int | None = typer.Option(None, "--candidates", "-n", help="Candidates per round."),
-        osm_pbf: Path | None = typer.Option(
-            None, "--osm-pbf", help="Local .osm.pbf for OSM tags (pyosmium)."
-        ),
-        overpass: str | None = typer.Option(None, "--overpass", help="Overpass API URL for OSM tags."),
-        scorer_run: Path | None = typer.Option(
-            None,
-            "--scorer-run",
-            help="Rank candidates with GeoMeld-FM's image–text head: a pretraining run folder (ITC enabled).",
-        ),
-        workers: int = typer.Option(1, "--workers", "-j", help="Processes (parallel over samples)."),
-        log_dir: Path | None = typer.Option(
-            None, "--log-dir", help="Where the JSONL logs go (default: beside shards)."
-        ),
-        force: bool = typer.Option(False, "--force", help="Redo shards already captioned with this config."),
-    ) -> None:
-        """Caption every sample of SHARDS with the agentic, verified pipeline and store the result.
-
-        Per sample: Orchestrator signals (land cover, water, terrain, canopy, spectral, SAR, OSM,
-        place) → N candidate captions (built-in grounded generator, or an OpenAI-compatible endpoint)
-        → ranked by the Evaluator → claims verified against the signals, repaired or regenerated up
-        to a bound. Writes into each sample's metadata: `caption` (only when verified), `caption_report`
-        (candidates, scores, per-claim verdicts), `signals`, and the released `water_analysis`,
-        `terrain_class`, `osm_tags`. Each shard is rewritten atomically and gets a log
-        `<shard>.captions.jsonl`; finished shards are skipped on a rerun (resumable).
-
-        Example: geomeld caption out/geomeld-*.tar --osm-pbf liechtenstein.osm.pbf -j 2
-        """
-        from tqdm import tqdm
-
-        from geomeld.captioning.pipeline import CaptionConfig
-        from geomeld.captioning.run import caption_shards
-
-        cfg = CaptionConfig.from_yaml(config) if config else CaptionConfig()
-        updates: dict[str, object] = {}
-        if backend:
-            if backend not in ("builtin", "openai"):
-                raise typer.BadParameter(f"backend must be 'builtin' or 'openai', not {backend!r}")
-            updates["backend"] = backend
-        if candidates:
-            updates["n_candidates"] = candidates
-        if osm_pbf:
-            updates["osm_pbf"] = str(osm_pbf)
-        if overpass:
-            updates["overpass_url"] = overpass
-        if scorer_run:
-            updates["scorer"] = "geomeld_fm"
-            updates["scorer_run_dir"] = str(scorer_run)
-        cfg = CaptionConfig.model_validate({**cfg.model_dump(), **updates})
-        missing = [str(s) for s in shards if not s.is_file()]
-        if missing:
-            raise typer.BadParameter(f"shard file(s) not found: {', '.join(missing)}")
-        totals: dict[str, int] = {}
-        with tqdm(desc="captioning", unit="sample") as bar:
-            for result in caption_shards(
-                shards, cfg, workers=workers, force=force, log_dir=log_dir, progress=bar.update
-            ):
-                if result.skipped:
-                    typer.echo(f"{result.shard}: already captioned with this config, skipped")
-                    continue
-                for k, v in result.statuses.items():
-                    totals[k] = totals.get(k, 0) + v
-                for e in result.errors:
-                    typer.echo(f"warning: {e}", err=True)
-                typer.echo(f"{result.shard}: {result.samples} samples, {json.dumps(result.statuses)}")
-        typer.echo(json.dumps({"status": totals}))
-
-    @app.command("caption-report")
-    def caption_report(
-        logs: list[Path] = typer.Argument(
-            ..., help="Caption logs (*.captions.jsonl) or folders holding them."
-        ),
-        as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
-    ) -> None:
-        """Fidelity metrics of a captioning run from its JSONL logs.
-
-        Prints claim precision (final captions and all candidates), contradiction rate, the share
-        accepted on the first try, verified share and statuses, signal coverage, caption length and
-        distinct-1/2/3.
-
-        Example: geomeld caption-report out/ --json
-        """
-        from geomeld.captioning.report import fidelity_report, read_logs
-
-        try:
-            report = fidelity_report(read_logs(logs))
-        except (FileNotFoundError, ValueError) as exc:
-            raise typer.BadParameter(str(exc)) from None
-        if as_json:
-            typer.echo(json.dumps(report))
-            return
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title="caption fidelity")
-        table.add_column("metric")
-        table.add_column("value")
-        for k, v in report.items():
-            table.add_row(k, json.dumps(v) if isinstance(v, dict) else str(v))
-        Console().print(table)
+    """Add this stage's verbs to the ``geomeld`` app."""
+    app.command("caption")(caption)
+    app.command("caption-report")(caption_report)

@@ -30,7 +30,8 @@ from pydantic import BaseModel, ConfigDict
 
 from geomeld.captioning.builtin import facts_from
 from geomeld.captioning.evidence import Evidence
-from geomeld.sample import Sample
+from geomeld.core.errors import GeomeldError
+from geomeld.core.sample import Sample
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ SYSTEM_PROMPT = (
 )
 
 
-class BackendError(RuntimeError):
+class BackendError(GeomeldError, RuntimeError):
     """A captioner backend could not produce candidates; the message says why."""
 
 

@@ -30,7 +30,7 @@ from geomeld.captioning.evidence import Evidence
 from geomeld.captioning.openai_compat import BackendError, OpenAICompatibleCaptioner, OpenAIConfig
 from geomeld.captioning.scoring import GroundingCoverageScorer, Scorer, grounding_coverage
 from geomeld.captioning.verifier import Verification, repair, verify
-from geomeld.sample import Sample
+from geomeld.core.sample import Sample
 from geomeld.signals import SignalConfig, apply_released_fields, compute_signals
 from geomeld.signals.models import SignalBundle
 from geomeld.signals.osm import OsmSource

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from geomeld.captioning.pipeline import CaptionConfig, CaptionOutcome, CaptionPipeline
-from geomeld.sample import Sample
+from geomeld.core.sample import Sample
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from geomeld.modalities import LAYOUTS, MODALITIES, SCHEMA_VERSION, Layout, layout_for_keys
+from geomeld.core.errors import GeomeldError
+from geomeld.core.modalities import LAYOUTS, MODALITIES, SCHEMA_VERSION, Layout, layout_for_keys
 
 OsmTagValue = str | list[str] | None
 
@@ -101,7 +102,7 @@ class SampleMetadata(BaseModel):
             raise SampleFormatError(f"{where}: metadata field problem: {problems}") from None
 
 
-class SampleFormatError(ValueError):
+class SampleFormatError(GeomeldError, ValueError):
     """A sample or shard does not follow the GeoMeld format; the message names where and what."""
 
 

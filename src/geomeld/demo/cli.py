@@ -7,43 +7,44 @@ from pathlib import Path
 import typer
 
 
+def demo(
+    config: Path | None = typer.Option(
+        None,
+        "--config",
+        "-c",
+        help="Demo YAML (default: the packaged demo/configs/default.yaml; quick.yaml for a one-minute run).",
+    ),
+    quick: bool = typer.Option(
+        False, "--quick", help="Use the packaged demo/configs/quick.yaml (tiny amounts, smoke test)."
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Output folder (default: the config's 'out')."),
+    force: bool = typer.Option(False, "--force", help="Redo steps whose outputs already exist."),
+) -> None:
+    """Run the whole GeoMeld line offline on the embedded real data and write a report.
+
+    Steps (each a plain `geomeld VERB` command, printed before it runs): sample anchors inside the
+    embedded catalog → build aligned shards → validate → caption with claim verification →
+    caption report → band statistics → pretrain a small GeoMeld-FM (full objective) → embed tiles →
+    evaluate against the random-init and raw-band baselines on real mini-benchmarks and retrieval →
+    HTML gallery. Outputs: <out>/report.html (open it in a browser), metrics.json, shards,
+    checkpoint and exported encoder. Re-running resumes after the last finished step.
+
+    Example: geomeld demo            (about 4 minutes on 2 cores)
+             geomeld demo --quick    (about 1 minute; what CI runs)
+    """
+    from geomeld.demo.pipeline import DEMO_CONFIGS, DemoError, execute
+
+    try:
+        path = config or DEMO_CONFIGS / ("quick.yaml" if quick else "default.yaml")
+        report = execute(path, out=out, force=force)
+    except DemoError as exc:
+        typer.secho(f"demo stopped: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    from geomeld.demo.summary import print_summary
+
+    print_summary(report.parent)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("demo")
-    def demo(
-        config: Path | None = typer.Option(
-            None,
-            "--config",
-            "-c",
-            help="Demo YAML (default configs/demo/default.yaml; quick.yaml for a one-minute run).",
-        ),
-        quick: bool = typer.Option(
-            False, "--quick", help="Use configs/demo/quick.yaml (tiny amounts, smoke test)."
-        ),
-        out: Path | None = typer.Option(
-            None, "--out", "-o", help="Output folder (default: the config's 'out')."
-        ),
-        force: bool = typer.Option(False, "--force", help="Redo steps whose outputs already exist."),
-    ) -> None:
-        """Run the whole GeoMeld line offline on the embedded real data and write a report.
-
-        Steps (each a plain `geomeld VERB` command, printed before it runs): sample anchors inside the
-        embedded catalog → build aligned shards → validate → caption with claim verification →
-        caption report → band statistics → pretrain a small GeoMeld-FM (full objective) → embed tiles →
-        evaluate against the random-init and raw-band baselines on real mini-benchmarks and retrieval →
-        HTML gallery. Outputs: <out>/report.html (open it in a browser), metrics.json, shards,
-        checkpoint and exported encoder. Re-running resumes after the last finished step.
-
-        Example: geomeld demo            (about 4 minutes on 2 cores)
-                 geomeld demo --quick    (about 1 minute; what CI runs)
-        """
-        from geomeld.demo import DemoError, execute, find_configs_dir
-
-        try:
-            path = config or find_configs_dir() / "demo" / ("quick.yaml" if quick else "default.yaml")
-            report = execute(path, out=out, force=force)
-        except DemoError as exc:
-            typer.secho(f"demo stopped: {exc}", fg=typer.colors.RED, err=True)
-            raise typer.Exit(1) from None
-        from geomeld.demo_summary import print_summary
-
-        print_summary(report.parent)
+    """Add this stage's verbs to the ``geomeld`` app."""
+    app.command("demo")(demo)

@@ -28,25 +28,28 @@ from typing import Any
 
 import yaml
 
+from geomeld.core.errors import GeomeldError
 from geomeld.io.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+DEMO_CONFIGS = Path(__file__).resolve().parent / "configs"
+"""The demo's own YAMLs (``default.yaml``, ``quick.yaml``), shipped as package data."""
 EMBEDDED_DIR = PACKAGE_DIR / "data" / "embedded"
 
 
-class DemoError(RuntimeError):
+class DemoError(GeomeldError, RuntimeError):
     """A demo step failed; the message names the step and the command to rerun."""
 
 
 def find_configs_dir() -> Path:
-    """The repository's ``configs/`` folder (the demo's YAMLs live there)."""
+    """The repository's ``configs/`` folder (the pretraining and evaluation YAMLs the demo builds on)."""
     for candidate in (Path.cwd() / "configs", PACKAGE_DIR.parents[1] / "configs"):
-        if (candidate / "demo").is_dir():
+        if (candidate / "pretrain").is_dir():
             return candidate
     raise DemoError(
-        "cannot find the configs/ folder with configs/demo/*.yaml; run `geomeld demo` from a geomeld "
+        "cannot find the configs/ folder with configs/pretrain/*.yaml; run `geomeld demo` from a geomeld "
         "checkout (git clone … && cd geomeld) or pass --config PATH"
     )
 
@@ -76,7 +79,7 @@ def load_demo_config(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text())
     except FileNotFoundError:
-        raise DemoError(f"demo config {path} not found; see configs/demo/") from None
+        raise DemoError(f"demo config {path} not found; see {DEMO_CONFIGS}") from None
     if not isinstance(data, dict) or "out" not in data:
         raise DemoError(f"{path}: a demo config is a YAML mapping with at least an 'out' key")
     return data
@@ -333,7 +336,7 @@ def run_step(run: DemoRun, step: Step, index: int, total: int) -> None:
 def execute(config_path: Path, *, out: Path | None = None, force: bool = False) -> Path:
     """Run the demo described by ``config_path``; returns the report path."""
     config = load_demo_config(config_path)
-    configs = config_path.resolve().parent.parent
+    configs = find_configs_dir()
     run = DemoRun(config=config, out=(out or Path(config["out"])).resolve(), force=force)
     run.out.mkdir(parents=True, exist_ok=True)
     steps = plan(run, configs)
@@ -341,7 +344,7 @@ def execute(config_path: Path, *, out: Path | None = None, force: bool = False) 
     for i, step in enumerate(steps, 1):
         _finalise_step(run, step, configs)
         run_step(run, step, i, len(steps))
-    from geomeld.demo_report import build_report
+    from geomeld.demo.report import build_report
 
     report = build_report(run.out, run.timings, total_s=time.perf_counter() - start, config=config)
     return report

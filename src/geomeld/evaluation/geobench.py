@@ -43,6 +43,8 @@ from typing import Any, ClassVar
 import h5py
 import numpy as np
 
+from geomeld.core.errors import GeomeldError
+
 log = logging.getLogger(__name__)
 
 GEO_BENCH_ENV = "GEO_BENCH_DIR"
@@ -54,7 +56,7 @@ _BROKEN_BAND_ORDER = {
 _GEOBENCH_MODULE_PREFIXES = ("geobench", "ccb")
 
 
-class GeoBenchFormatError(ValueError):
+class GeoBenchFormatError(GeomeldError, ValueError):
     """A GEO-Bench task folder or sample file is not what the reader expects."""
 
 

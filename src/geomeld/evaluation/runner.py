@@ -91,7 +91,7 @@ def prepare_input(
     encoder: EvalEncoder | None, task: TaskData, policy: MissingBands, input_size: int, device: str = "cpu"
 ) -> _Prepared:
     """Band mapping + normalisation for one encoder (None = raw-band baseline) on one task."""
-    from geomeld.modalities import SENTINEL2_BANDS
+    from geomeld.core.modalities import SENTINEL2_BANDS
 
     bands = encoder.band_names if encoder is not None else tuple(b.name for b in SENTINEL2_BANDS)
     size = encoder.input_size if encoder is not None else input_size

@@ -13,19 +13,9 @@ Batch (``collate_batch``), for batch size B and crop size S (default 112):
 * NAIP only with ``include_naip=True``: ``(B, 3, 10·S, 10·S)``, cropped at the same place (×10);
   samples without NAIP get zeros, ``naip_valid`` False and ``present_naip`` False.
 
-How samples are split (no duplicates, no gaps). Each epoch has one global order: the shards in a
-seeded permutation of ``(seed, epoch)`` (given order when ``shuffle=False``), each shard's samples in
-member order, read from the shard index, so the split is by *sample*, not by shard (3 shards on
-2 ranks × 2 workers is fine). With N samples and R ranks:
-
-* ``uneven="drop"`` (default, training): every rank gets ``N // R`` consecutive samples of that
-  order; the last ``N % R`` samples are left out this epoch (different ones next epoch when
-  shuffling). ``uneven="pad"``: every rank gets ``ceil(N / R)``; the first samples of the order are
-  repeated to fill the last rank (evaluation with ``R = 1`` never pads or drops).
-* inside a rank, DataLoader worker w of W gets the w-th of W consecutive, near-equal blocks (sizes
-  differ by at most one); every sample of the rank goes to exactly one worker.
-* each worker passes its block through a shuffle buffer (``shuffle_buffer`` indices, seeded by
-  ``(seed, epoch, rank, worker)``); random crops are seeded per sample by ``(seed, epoch, index)``.
+How samples are split over ranks and workers: :mod:`geomeld.io.partition` (by sample, seeded per
+epoch, no duplicates, no gaps); random crops are seeded per sample by ``(seed, epoch, index)``. How a
+sample is decoded and checked: :mod:`geomeld.io.decode`.
 
 Resuming exactly: :class:`GeoMeldLoader` (from :func:`make_loader`) counts delivered batches;
 ``state_dict()`` → ``{"epoch", "batches", ...}`` and ``load_state_dict()`` makes each worker skip what
@@ -33,10 +23,7 @@ it had already delivered (PyTorch hands out batches round-robin over workers, sk
 ones; the loader replays that rule). Skipping costs no decoding. Workers are not persistent, so a
 loaded state reaches them at the next ``iter()``.
 
-Decoding: shards are memory-mapped; when the index records a dataset's byte location (every file
-geomeld writes) the array is a zero-copy numpy view into the map (raw) or inflated with ``zlib`` and
-unshuffled with numpy (gzip); otherwise (foreign storage layouts) the whole sample is decoded with
-h5py. :func:`make_loader` has each worker write samples straight into its batch tensors
+:func:`make_loader` has each worker write samples straight into its batch tensors
 (:meth:`GeoMeldDataset.iter_batches`, identical to :func:`collate_batch` over per-sample dicts).
 Values are checked on the way (class codes in the table, no ±Inf, on the pixels the crop keeps);
 bad members recorded in the index (``error`` column) are reported when the dataset is built. With
@@ -46,13 +33,10 @@ to ``error_log`` when given) and the rest keeps loading; ``"raise"`` stops with 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import math
-import mmap
 import os
-import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -61,55 +45,34 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
-from geomeld.io.h5sample import HDF5_SIGNATURE, DatasetLocation, decode_located, decode_sample, value_problem
+from geomeld.core.modalities import LAYOUTS, MODALITIES, Modality, grid_modalities
+from geomeld.core.sample import SampleFormatError
+from geomeld.io.decode import (
+    BandParams,
+    Crop,
+    Handles,
+    LoaderErrors,
+    band_params,
+    class_indices,
+    close_handles,
+    crop_origin,
+    member_arrays,
+    normalise_into,
+    read_member,
+)
 from geomeld.io.index import read_index
+from geomeld.io.partition import (
+    Uneven,
+    blocks,
+    delivered_per_worker,
+    dist_rank_world,
+    epoch_order,
+    rank_share,
+    worker_share,
+)
 from geomeld.io.stats import NormStats
-from geomeld.modalities import LAYOUTS, MODALITIES, Modality, grid_modalities
-from geomeld.sample import SampleFormatError
 
 log = logging.getLogger(__name__)
-
-Handles = dict[str, mmap.mmap]
-"""Open shard maps of one reading pass (shard path → read-only memory map)."""
-Uneven = Literal["drop", "pad"]
-Crop = Literal["random", "center", "none"]
-LoaderErrors = (SampleFormatError, ValueError, OSError, KeyError, zlib.error)
-
-
-def _close(handles: Handles) -> None:
-    for mm in handles.values():
-        # a view may still point into the map; it is then unmapped when collected
-        with contextlib.suppress(BufferError):
-            mm.close()
-    handles.clear()
-
-
-def _dist_rank_world() -> tuple[int, int]:
-    if torch.distributed.is_available() and torch.distributed.is_initialized():
-        return torch.distributed.get_rank(), torch.distributed.get_world_size()
-    return 0, 1
-
-
-def shuffle_buffer_order(items: Sequence[int], buffer: int, rng: np.random.Generator) -> list[int]:
-    """Classic streaming shuffle buffer over ``items`` (deterministic for a given ``rng``)."""
-    if buffer <= 1:
-        return list(items)
-    out: list[int] = []
-    buf: list[int] = []
-    for it in items:
-        if len(buf) < buffer:
-            buf.append(it)
-            continue
-        j = int(rng.integers(len(buf)))
-        out.append(buf[j])
-        buf[j] = it
-    rng.shuffle(buf)  # type: ignore[arg-type]
-    out.extend(buf)
-    return out
-
-
-def _blocks(n: int, parts: int) -> list[tuple[int, int]]:
-    return [(p * n // parts, (p + 1) * n // parts) for p in range(parts)]
 
 
 class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
@@ -170,7 +133,7 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
         self.shuffle = shuffle
         self.shuffle_buffer = shuffle_buffer
         self.seed = seed
-        r, w = _dist_rank_world()
+        r, w = dist_rank_world()
         self.rank = r if rank is None else rank
         self.world_size = w if world_size is None else world_size
         if not 0 <= self.rank < self.world_size:
@@ -212,7 +175,7 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
             by_shard.setdefault(p, []).append(i)
         self._shard_rows = [by_shard.get(str(s), []) for s in self.shards]
         self._lut = {m.key: m.classes.code_to_index for m in self.modalities if m.classes is not None}
-        self._param_cache: dict[tuple[str, tuple[str, ...]], tuple[list[int], np.ndarray, np.ndarray]] = {}
+        self._param_cache: dict[tuple[str, tuple[str, ...]], BandParams] = {}
 
     # ------------------------------------------------------------------------------------ partition
     @property
@@ -225,21 +188,10 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
 
     def epoch_order(self, epoch: int | None = None) -> list[int]:
         e = self.epoch if epoch is None else epoch
-        shard_ids = list(range(len(self.shards)))
-        if self.shuffle:
-            np.random.default_rng([self.seed, e, 0x5A4D]).shuffle(shard_ids)
-        return [i for s in shard_ids for i in self._shard_rows[s]]
+        return epoch_order(self._shard_rows, self.shuffle, self.seed, e)
 
     def rank_items(self, epoch: int | None = None) -> list[int]:
-        order = self.epoch_order(epoch)
-        n, world = len(order), self.world_size
-        if self.uneven == "drop":
-            per = n // world
-        else:
-            per = math.ceil(n / world) if n else 0
-            while len(order) < per * world:
-                order = order + order[: per * world - len(order)]
-        return order[self.rank * per : (self.rank + 1) * per]
+        return rank_share(self.epoch_order(epoch), self.rank, self.world_size, self.uneven)
 
     def __len__(self) -> int:
         """Samples this rank delivers per epoch."""
@@ -248,13 +200,16 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
     def worker_items(self, worker: int, num_workers: int, epoch: int | None = None) -> list[int]:
         """The (shuffled) index stream of one worker of this rank, before any resume skip."""
         e = self.epoch if epoch is None else epoch
-        items = self.rank_items(e)
-        lo, hi = _blocks(len(items), num_workers)[worker]
-        mine = items[lo:hi]
-        if self.shuffle:
-            rng = np.random.default_rng([self.seed, e, self.rank, worker, 0xB0F])
-            mine = shuffle_buffer_order(mine, self.shuffle_buffer, rng)
-        return mine
+        return worker_share(
+            self.rank_items(e),
+            worker,
+            num_workers,
+            shuffle=self.shuffle,
+            shuffle_buffer=self.shuffle_buffer,
+            seed=self.seed,
+            epoch=e,
+            rank=self.rank,
+        )
 
     # ---------------------------------------------------------------------------------------- state
     def state_dict(self) -> dict[str, Any]:
@@ -311,7 +266,7 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
                 if ok:
                     yield item
         finally:
-            _close(handles)
+            close_handles(handles)
 
     def _report(self, message: str) -> None:
         self.bad_samples += 1
@@ -321,38 +276,11 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
                 fh.write(json.dumps({"error": message}) + "\n")
 
     def _read(self, i: int, handles: Handles) -> memoryview:
-        """The member's bytes as a zero-copy view into the memory-mapped shard (only the pages the
-        crop touches are ever read)."""
-        path = self._path[i]
-        mm = handles.get(path)
-        if mm is None:
-            with open(path, "rb") as fh:
-                mm = handles[path] = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        start, size = self._offset[i], self._size[i]
-        if start + size > len(mm):
-            present = max(len(mm) - start, 0)
-            raise SampleFormatError(f"truncated tar member ({present} of {size} bytes present)")
-        return memoryview(mm)[start : start + size]
+        return read_member(self._path[i], self._offset[i], self._size[i], handles)
 
     def _arrays(self, i: int, data: memoryview) -> dict[str, np.ndarray]:
-        if bytes(data[:8]) != HDF5_SIGNATURE:
-            raise SampleFormatError(f"not an HDF5 file (first bytes {bytes(data[:8])!r})")
-        locs = json.loads(self._loc[i])
-        layout = LAYOUTS[self._layout[i]]
-        wanted = [m for m in self.modalities if m.key in layout.band_selection]
-        if all(m.key in locs for m in wanted):
-            out = {}
-            for m in wanted:
-                loc = DatasetLocation.from_list(locs[m.key])
-                expected = layout.shape(m.key)
-                if loc.shape != expected or np.dtype(loc.dtype) != m.dtype:
-                    raise SampleFormatError(
-                        f"{m.key}: {loc.dtype} {loc.shape}, expected {m.dtype} {expected}"
-                    )
-                out[m.key] = decode_located(data, loc, copy=False)
-            return out
         where = f"{Path(self._path[i]).name}:{self._key[i]}"
-        return decode_sample(bytes(data), where).arrays
+        return member_arrays(data, json.loads(self._loc[i]), self._layout[i], self.modalities, where)
 
     def sample_spec(self) -> dict[str, tuple[tuple[int, ...], type]]:
         """Per-sample array shapes and dtypes of the Batch contract (``present_*`` are 0-d bools)."""
@@ -379,7 +307,7 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
             self.fill(i, epoch, handles, dest)
         finally:
             if own:
-                _close(handles)
+                close_handles(handles)
         out: dict[str, Any] = {"key": self._key[i], "caption": self._caption[i] or ""}
         for name, arr in dest.items():
             out[name] = bool(arr) if arr.ndim == 0 else arr
@@ -391,11 +319,7 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
         arrays = self._arrays(i, data)
         grid = max(m.size for m in grid_modalities())
         s = self.crop_size
-        if self.crop == "random" and s < grid:
-            rng = np.random.default_rng([self.seed, epoch, i, 0xC407])
-            y, x = (int(v) for v in rng.integers(0, grid - s + 1, size=2))
-        else:
-            y = x = (grid - s) // 2
+        y, x = crop_origin(self.crop, s, grid, self.seed, epoch, i)
         band_names = json.loads(self._bands[i])
         for m in self.modalities:
             f = m.size // grid
@@ -412,32 +336,14 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
             dest["present_" + m.key][...] = present
 
     def _class_indices(self, m: Modality, arr: np.ndarray | None, out: np.ndarray) -> bool:
-        """Class index map (-1 = no-data) into ``out``; codes outside the class table are an error."""
-        if arr is None:
-            out.fill(-1)
-            return False
-        assert m.classes is not None
-        np.take(self._lut[m.key], arr[0], out=out)
-        unknown = (out < 0) & (arr[0] != m.classes.nodata)
-        if unknown.any():
-            bad = np.unique(arr[0][unknown])[:8].tolist()
-            raise SampleFormatError(f"{m.key}: {value_problem(m, np.asarray(bad, dtype=m.dtype))}")
-        return bool(out.max() >= 0)
+        return class_indices(m, arr, out, self._lut[m.key])
 
-    def _band_params(self, m: Modality, stored: tuple[str, ...]) -> tuple[list[int], np.ndarray, np.ndarray]:
-        """(full-band positions, mean, 1/std) for a stored band order, cached."""
+    def _band_params(self, m: Modality, stored: tuple[str, ...]) -> BandParams:
+        """:func:`~geomeld.io.decode.band_params`, cached per (modality, stored band order)."""
         key = (m.key, stored)
         hit = self._param_cache.get(key)
         if hit is None:
-            idx = m.band_indices(stored)
-            if self.stats is not None:
-                mean = self.stats.mean[m.key][idx]
-                inv = 1.0 / self.stats.std[m.key][idx]
-            else:
-                mean = np.zeros(len(idx), np.float32)
-                inv = np.ones(len(idx), np.float32)
-            hit = (idx, mean.astype(np.float32)[:, None, None], inv.astype(np.float32)[:, None, None])
-            self._param_cache[key] = hit
+            hit = self._param_cache[key] = band_params(m, stored, self.stats)
         return hit
 
     def _normalised(
@@ -448,41 +354,8 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
         out: np.ndarray,
         valid: np.ndarray,
     ) -> bool:
-        """Full-band ``(x - mean) / std`` with no-data 0.0 into ``out``, validity into ``valid``;
-        checks Inf/NaN; returns whether any pixel is valid."""
-        if arr is None or stored is None:
-            out.fill(0.0)
-            valid.fill(False)
-            return False
-        idx, mean, inv = self._band_params(m, stored)
-        identity = idx == list(range(m.num_bands))
-        if identity:
-            o, v = out, valid
-        else:
-            out.fill(0.0)
-            valid.fill(False)
-            o = np.empty((len(idx), *out.shape[1:]), np.float32)
-            v = np.empty(o.shape, np.bool_)
-        np.subtract(arr, mean, out=o, casting="unsafe")
-        np.multiply(o, inv, out=o)
-        np.isfinite(o, out=v)
-        nonfinite = v.size - int(np.count_nonzero(v))
-        code = m.nodata is not None and not (isinstance(m.nodata, float) and np.isnan(m.nodata))
-        if code:
-            v &= arr != m.nodata
-        if nonfinite and m.is_float:
-            nan = int(np.count_nonzero(np.isnan(o)))
-            if nonfinite > nan or (nan and not m.nan_allowed):
-                raise SampleFormatError(f"{m.key}: {value_problem(m, arr)}")
-        if nonfinite or code:
-            np.copyto(o, 0.0, where=~v)
-            present = bool(v.any())
-        else:
-            present = v.size > 0
-        if not identity:
-            out[idx] = o
-            valid[idx] = v
-        return present
+        params = None if arr is None or stored is None else self._band_params(m, stored)
+        return normalise_into(m, arr, params, out, valid)
 
     def iter_batches(self, batch_size: int, drop_last: bool = False) -> Iterator[dict[str, Any]]:
         """This worker's samples, written straight into batch tensors (no per-sample copies).
@@ -525,7 +398,7 @@ class GeoMeldDataset(IterableDataset):  # type: ignore[type-arg]
                 n = len(keys)
                 yield {"key": keys, "caption": captions, **{k: t[:n] for k, t in tensors.items()}}
         finally:
-            _close(handles)
+            close_handles(handles)
 
 
 def collate_batch(samples: list[dict[str, Any]]) -> dict[str, Any]:
@@ -542,26 +415,6 @@ def collate_batch(samples: list[dict[str, Any]]) -> dict[str, Any]:
         else:
             batch[name] = torch.from_numpy(np.stack(values))
     return batch
-
-
-def _delivered_per_worker(
-    counts: list[int], batch_size: int, drop_last: bool, batches: int
-) -> tuple[list[int], int]:
-    """Samples each worker had delivered after ``batches`` batches (round-robin, exhausted workers
-    skipped), and the worker that delivers the next batch."""
-    per_worker = [(c // batch_size if drop_last else math.ceil(c / batch_size)) for c in counts]
-    done = [0] * len(counts)
-    if batches > sum(per_worker):
-        raise ValueError(
-            f"resume position {batches} is past the end of the epoch ({sum(per_worker)} batches)"
-        )
-    w = 0
-    for _ in range(batches):
-        while done[w] >= per_worker[w]:
-            w = (w + 1) % len(counts)
-        done[w] += 1
-        w = (w + 1) % len(counts)
-    return [min(d * batch_size, c) for d, c in zip(done, counts, strict=True)], w
 
 
 class GeoMeldLoader:
@@ -599,7 +452,7 @@ class GeoMeldLoader:
 
     def _worker_counts(self) -> list[int]:
         n = len(self.dataset.rank_items())
-        return [hi - lo for lo, hi in _blocks(n, self.num_workers)]
+        return [hi - lo for lo, hi in blocks(n, self.num_workers)]
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         if self.dataset._skip is None:  # a fresh pass (not resuming): count from the epoch start
@@ -631,7 +484,7 @@ class GeoMeldLoader:
                 raise ValueError(f"cannot resume: state has {name}={state[name]}, this loader has {mine}")
         self.dataset.set_epoch(int(state["epoch"]))
         self.batches = int(state["batches"])
-        skip, next_worker = _delivered_per_worker(
+        skip, next_worker = delivered_per_worker(
             self._worker_counts(), self.batch_size, self.drop_last, self.batches
         )
         self.dataset._skip = skip

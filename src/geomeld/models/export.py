@@ -20,6 +20,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from geomeld.core.errors import GeomeldError
 from geomeld.io.atomic import write_atomic
 from geomeld.models.convnextv2 import ConvNeXtV2
 
@@ -29,7 +30,7 @@ FORMAT = "geomeld-encoder"
 FORMAT_VERSION = 1
 
 
-class EncoderLoadError(RuntimeError):
+class EncoderLoadError(GeomeldError, RuntimeError):
     """An exported encoder cannot be loaded (missing metadata, corrupt or mismatched weights)."""
 
 

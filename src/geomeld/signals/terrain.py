@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from geomeld.core.errors import GeomeldError
 from geomeld.signals.models import TerrainSignal
 
 GEOMORPHON_FORMS = (
@@ -41,7 +42,7 @@ FLATNESS_THRESHOLD_DEG = 1.0
 WBT_NODATA = -32768.0
 
 
-class TerrainDependencyError(ImportError):
+class TerrainDependencyError(GeomeldError, ImportError):
     """whitebox-workflows is not installed."""
 
 

@@ -19,91 +19,95 @@ def _parse_overrides(items: list[str]) -> dict[str, object]:
     return out
 
 
+def pretrain(
+    config: Path = typer.Option(
+        ...,
+        "--config",
+        "-c",
+        exists=True,
+        dir_okay=False,
+        help="Pretraining YAML (configs/pretrain/*.yaml).",
+    ),
+    overrides: list[str] = typer.Option(
+        [], "--set", help="Override a config value: --set optim.steps=10 (repeatable, YAML values)."
+    ),
+    no_resume: bool = typer.Option(
+        False, "--no-resume", help="Ignore an existing checkpoint in run.out_dir and start over."
+    ),
+) -> None:
+    """Pretrain GeoMeld-FM (MP-MAE + α·JEPA + β·ITC) on GeoMeld shards; resumable; exports the encoder.
+
+    Inputs: a YAML config naming the shards (data.shards: files, folders or globs, relative to the
+    current directory), the stats JSON (data.stats; default stats.json next to the shards, else
+    computed once into run.out_dir) and every hyper-parameter. The five ablation variants are
+    configs/pretrain/{s2_mae,mp_mae,mp_jepa,mp_itc,full}.yaml; ci_tiny.yaml runs in seconds.
+
+    Outputs in run.out_dir: checkpoint.pt (atomic, resumed automatically: model, EMA, optimizer,
+    scheduler, RNG, loader position), metrics.csv (one column per loss term; TensorBoard too when
+    installed), encoder/ (encoder.safetensors + encoder.json with bands, normalisation and config)
+    and, with JEPA, encoder_target/ (the EMA target encoder).
+
+    Multi-GPU / multi-process: torchrun --nproc-per-node 2 -m geomeld.cli pretrain --config …
+    (data.batch_size is per process; NCCL on GPU, gloo on CPU; bf16 autocast on GPU only).
+
+    Example: geomeld pretrain --config configs/pretrain/ci_tiny.yaml --set run.out_dir=runs/tiny
+    """
+    from geomeld.training.config import load_config
+    from geomeld.training.data import ShardSource
+    from geomeld.training.engine import pretrain as run
+    from geomeld.training.engine import setup_distributed
+
+    try:
+        cfg = load_config(config, _parse_overrides(overrides))
+        setup_distributed(cfg)  # before the loader, so that it splits the shards between ranks
+        result = run(cfg, ShardSource(cfg), resume=not no_resume)
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:  # bad config/data/checkpoint, NaN loss
+        typer.echo(f"geomeld pretrain: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    from geomeld.core.distributed import rank
+
+    if rank() != 0:
+        return
+    last = result.history[-1] if result.history else {}
+    typer.echo(
+        f"{cfg.name}: {result.steps} steps in {result.out_dir}"
+        + (f" (resumed at step {result.resumed_from})" if result.resumed_from is not None else "")
+        + (f", final loss {last['loss']:.4f}" if "loss" in last else "")
+        + (f"; encoder exported to {result.export_dir}" if result.export_dir else "")
+    )
+
+
+def embed(
+    shards: list[Path] = typer.Argument(..., help="Shard files (.tar) or folders of shards."),
+    encoder: Path = typer.Option(
+        ..., "--encoder", "-e", help="Exported encoder folder (encoder.safetensors + encoder.json)."
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Parquet file to write (atomically)."),
+    batch_size: int = typer.Option(32, help="Tiles per forward pass."),
+    device: str = typer.Option("cpu", help="'cpu' or 'cuda'."),
+) -> None:
+    """Embed every tile of the shards with an exported encoder → one Parquet row per tile.
+
+    Each tile's Sentinel-2 is centre-cropped to the encoder's input size, normalised with the
+    statistics stored in encoder.json (no-data → 0) and pooled from the last stage (global
+    average + layer norm). Columns: key, tile_id, lat, long, shard, caption, embedding
+    (fixed-size list of float32); the file metadata holds the encoder description.
+
+    Example: geomeld embed data/shards/ --encoder runs/full/encoder --out runs/full/tiles.parquet
+    """
+    from geomeld.io.inspect import expand_shards
+    from geomeld.models.export import EncoderLoadError
+    from geomeld.training.embed import embed_shards
+
+    try:
+        n = embed_shards(expand_shards(shards), encoder, out, batch_size=batch_size, device=device)
+    except (FileNotFoundError, ValueError, EncoderLoadError) as exc:
+        typer.echo(f"geomeld embed: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"wrote {n} tile embeddings to {out}")
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("pretrain")
-    def pretrain(
-        config: Path = typer.Option(
-            ...,
-            "--config",
-            "-c",
-            exists=True,
-            dir_okay=False,
-            help="Pretraining YAML (configs/pretrain/*.yaml).",
-        ),
-        overrides: list[str] = typer.Option(
-            [], "--set", help="Override a config value: --set optim.steps=10 (repeatable, YAML values)."
-        ),
-        no_resume: bool = typer.Option(
-            False, "--no-resume", help="Ignore an existing checkpoint in run.out_dir and start over."
-        ),
-    ) -> None:
-        """Pretrain GeoMeld-FM (MP-MAE + α·JEPA + β·ITC) on GeoMeld shards; resumable; exports the encoder.
-
-        Inputs: a YAML config naming the shards (data.shards: files, folders or globs, relative to the
-        current directory), the stats JSON (data.stats; default stats.json next to the shards, else
-        computed once into run.out_dir) and every hyper-parameter. The five ablation variants are
-        configs/pretrain/{s2_mae,mp_mae,mp_jepa,mp_itc,full}.yaml; ci_tiny.yaml runs in seconds.
-
-        Outputs in run.out_dir: checkpoint.pt (atomic, resumed automatically: model, EMA, optimizer,
-        scheduler, RNG, loader position), metrics.csv (one column per loss term; TensorBoard too when
-        installed), encoder/ (encoder.safetensors + encoder.json with bands, normalisation and config)
-        and, with JEPA, encoder_target/ (the EMA target encoder).
-
-        Multi-GPU / multi-process: torchrun --nproc-per-node 2 -m geomeld.cli pretrain --config …
-        (data.batch_size is per process; NCCL on GPU, gloo on CPU; bf16 autocast on GPU only).
-
-        Example: geomeld pretrain --config configs/pretrain/ci_tiny.yaml --set run.out_dir=runs/tiny
-        """
-        from geomeld.training.config import load_config
-        from geomeld.training.data import ShardSource
-        from geomeld.training.engine import pretrain as run
-        from geomeld.training.engine import setup_distributed
-
-        try:
-            cfg = load_config(config, _parse_overrides(overrides))
-            setup_distributed(cfg)  # before the loader, so that it splits the shards between ranks
-            result = run(cfg, ShardSource(cfg), resume=not no_resume)
-        except (FileNotFoundError, ValueError, RuntimeError) as exc:  # bad config/data/checkpoint, NaN loss
-            typer.echo(f"geomeld pretrain: {type(exc).__name__}: {exc}", err=True)
-            raise typer.Exit(1) from exc
-        from geomeld.training.distributed import rank
-
-        if rank() != 0:
-            return
-        last = result.history[-1] if result.history else {}
-        typer.echo(
-            f"{cfg.name}: {result.steps} steps in {result.out_dir}"
-            + (f" (resumed at step {result.resumed_from})" if result.resumed_from is not None else "")
-            + (f", final loss {last['loss']:.4f}" if "loss" in last else "")
-            + (f"; encoder exported to {result.export_dir}" if result.export_dir else "")
-        )
-
-    @app.command("embed")
-    def embed(
-        shards: list[Path] = typer.Argument(..., help="Shard files (.tar) or folders of shards."),
-        encoder: Path = typer.Option(
-            ..., "--encoder", "-e", help="Exported encoder folder (encoder.safetensors + encoder.json)."
-        ),
-        out: Path = typer.Option(..., "--out", "-o", help="Parquet file to write (atomically)."),
-        batch_size: int = typer.Option(32, help="Tiles per forward pass."),
-        device: str = typer.Option("cpu", help="'cpu' or 'cuda'."),
-    ) -> None:
-        """Embed every tile of the shards with an exported encoder → one Parquet row per tile.
-
-        Each tile's Sentinel-2 is centre-cropped to the encoder's input size, normalised with the
-        statistics stored in encoder.json (no-data → 0) and pooled from the last stage (global
-        average + layer norm). Columns: key, tile_id, lat, long, shard, caption, embedding
-        (fixed-size list of float32); the file metadata holds the encoder description.
-
-        Example: geomeld embed data/shards/ --encoder runs/full/encoder --out runs/full/tiles.parquet
-        """
-        from geomeld.io.inspect import expand_shards
-        from geomeld.models.export import EncoderLoadError
-        from geomeld.training.embed import embed_shards
-
-        try:
-            n = embed_shards(expand_shards(shards), encoder, out, batch_size=batch_size, device=device)
-        except (FileNotFoundError, ValueError, EncoderLoadError) as exc:
-            typer.echo(f"geomeld embed: {type(exc).__name__}: {exc}", err=True)
-            raise typer.Exit(1) from exc
-        typer.echo(f"wrote {n} tile embeddings to {out}")
+    """Add this stage's verbs to the ``geomeld`` app."""
+    app.command("pretrain")(pretrain)
+    app.command("embed")(embed)

@@ -1,4 +1,4 @@
-"""Upstream products, one module each behind :class:`geomeld.sources.base.Source`.
+"""Upstream products, one module each behind :class:`geomeld.builder.sources.base.Source`.
 
 :func:`default_sources` lists them in the order the builder runs them: NAIP first (its date is the
 reference date in the US), Sentinel-2 next (it fixes the acquisition date and the grid CRS), then the
@@ -7,15 +7,15 @@ layers matched to it. Every registry modality has exactly one source here; JRC w
 
 from __future__ import annotations
 
-from geomeld.sources.base import ModalityResult, Source, SourceSettings, TileContext
-from geomeld.sources.canopy import CanopyHeightSource
-from geomeld.sources.dem import CopernicusDemSource
-from geomeld.sources.dynamic_world import DynamicWorldSource
-from geomeld.sources.jrc_water import JrcWaterSource
-from geomeld.sources.naip import NaipSource
-from geomeld.sources.sentinel1 import Sentinel1Source
-from geomeld.sources.sentinel2 import Sentinel2Source
-from geomeld.sources.worldcover import WorldCoverSource
+from geomeld.builder.sources.base import ModalityResult, Source, SourceSettings, TileContext
+from geomeld.builder.sources.canopy import CanopyHeightSource
+from geomeld.builder.sources.dem import CopernicusDemSource
+from geomeld.builder.sources.dynamic_world import DynamicWorldSource
+from geomeld.builder.sources.jrc_water import JrcWaterSource
+from geomeld.builder.sources.naip import NaipSource
+from geomeld.builder.sources.sentinel1 import Sentinel1Source
+from geomeld.builder.sources.sentinel2 import Sentinel2Source
+from geomeld.builder.sources.worldcover import WorldCoverSource
 
 
 def default_sources() -> list[Source]:

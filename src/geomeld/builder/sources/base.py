@@ -2,7 +2,7 @@
 
 A source turns (tile, reference date, catalog) into one :class:`ModalityResult`: an array on the
 modality's grid, in the registry's full band order, plus a provenance record. Sources run in order
-(``geomeld.sources.SOURCE_ORDER``); Sentinel-2 fixes the acquisition date and the grid's CRS, the
+(``geomeld.builder.sources.SOURCE_ORDER``); Sentinel-2 fixes the acquisition date and the grid's CRS, the
 others match it.
 
 Stand-ins: a catalog item may carry ``geomeld:relocatable_centers`` (lat/lon pairs inside its
@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from geomeld.grid import GridSpec, TileGrid, tile_for_anchor
-from geomeld.modalities import MODALITIES, Modality
-from geomeld.sources.catalog import Catalog, CatalogItem
+from geomeld.builder.grid import GridSpec, TileGrid, tile_for_anchor
+from geomeld.builder.sources.catalog import Catalog, CatalogItem
+from geomeld.core.modalities import MODALITIES, Modality
 
 
 @dataclass
@@ -184,9 +184,9 @@ def mosaic_read(
     ``grid_for(placement)`` gives the grid; all placements must share it (relocated stand-ins are
     read alone). Returns the (H, W) array and one provenance record per item actually used.
     """
-    from geomeld.align import fill_value, read_to_grid
-    from geomeld.sources.errors import PermanentSourceError
-    from geomeld.sources.reader import with_asset
+    from geomeld.builder.align import fill_value, read_to_grid
+    from geomeld.builder.sources.errors import PermanentSourceError
+    from geomeld.builder.sources.reader import with_asset
 
     out: np.ndarray | None = None
     used: list[dict[str, Any]] = []

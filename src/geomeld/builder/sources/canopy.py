@@ -21,18 +21,18 @@ from typing import Any
 import numpy as np
 from shapely.geometry import box
 
-from geomeld.align import (
+from geomeld.builder.align import (
     DOWNSAMPLING_RATIO,
     block_mean_std,
     read_to_grid,
     source_pixel_in_grid_units,
     valid_fraction,
 )
-from geomeld.modalities import Resampling
-from geomeld.sources.base import ModalityResult, Placement, Source, TileContext, grid_of, missing
-from geomeld.sources.catalog import Asset, CatalogItem
-from geomeld.sources.errors import SourceError
-from geomeld.sources.reader import with_asset
+from geomeld.builder.sources.base import ModalityResult, Placement, Source, TileContext, grid_of, missing
+from geomeld.builder.sources.catalog import Asset, CatalogItem
+from geomeld.builder.sources.errors import SourceError
+from geomeld.builder.sources.reader import with_asset
+from geomeld.core.modalities import Resampling
 
 
 @dataclass(frozen=True)

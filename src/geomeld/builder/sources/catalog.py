@@ -23,8 +23,8 @@ from urllib.parse import urljoin
 from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
 
-from geomeld.sources.errors import PermanentSourceError, TransientSourceError
-from geomeld.sources.signing import NoSigner, Signer
+from geomeld.builder.sources.errors import PermanentSourceError, TransientSourceError
+from geomeld.builder.sources.signing import NoSigner, Signer
 
 log = logging.getLogger(__name__)
 
@@ -340,10 +340,10 @@ def open_catalog(spec: str, *, timeout_s: float = 30.0, sas_token_url: str | Non
     ``sas_token_url`` (with ``{collection}``) makes a STAC API catalog sign asset URLs with SAS tokens
     from that service, exactly as Planetary Computer does (whose token service is the default there).
     """
-    from geomeld.sources.signing import SasTokenSigner
+    from geomeld.builder.sources.signing import SasTokenSigner
 
     if spec == "embedded":
-        from geomeld.build.embedded import embedded_catalog_dir
+        from geomeld.core.data import embedded_catalog_dir
 
         return LocalCatalog(embedded_catalog_dir(), name="embedded")
     if spec in ("planetary-computer", "pc"):

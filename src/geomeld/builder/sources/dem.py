@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from geomeld.align import slope_degrees, valid_fraction
-from geomeld.modalities import Resampling
-from geomeld.sources.base import ModalityResult, Placement, Source, TileContext, grid_of, missing, mosaic_read
+from geomeld.builder.align import slope_degrees, valid_fraction
+from geomeld.builder.sources.base import (
+    ModalityResult,
+    Placement,
+    Source,
+    TileContext,
+    grid_of,
+    missing,
+    mosaic_read,
+)
+from geomeld.core.modalities import Resampling
 
 
 class CopernicusDemSource(Source):

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from geomeld.align import valid_fraction
-from geomeld.modalities import DYNAMIC_WORLD_CLASSES, ESA_WORLDCOVER_CLASSES, Resampling
-from geomeld.sources.base import (
+from geomeld.builder.align import valid_fraction
+from geomeld.builder.sources.base import (
     ModalityResult,
     Placement,
     Source,
@@ -26,7 +25,8 @@ from geomeld.sources.base import (
     missing,
     mosaic_read,
 )
-from geomeld.sources.worldcover import clean_codes
+from geomeld.builder.sources.worldcover import clean_codes
+from geomeld.core.modalities import DYNAMIC_WORLD_CLASSES, ESA_WORLDCOVER_CLASSES, Resampling
 
 WORLDCOVER_TO_DYNAMIC_WORLD: dict[int, int] = {
     10: 1,  # tree cover → trees

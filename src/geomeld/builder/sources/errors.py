@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+from geomeld.core.errors import GeomeldError
 
-class SourceError(Exception):
+
+class SourceError(GeomeldError):
     """Base class: ``reason`` is a short machine-readable code, the message explains it for humans."""
 
     reason = "source_error"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from geomeld.grid import GridSpec
-from geomeld.modalities import GRID_PIXEL_M, GRID_SIZE_10M, Resampling
-from geomeld.sources.base import ModalityResult, Placement, Source, TileContext, missing, mosaic_read
+from geomeld.builder.grid import GridSpec
+from geomeld.builder.sources.base import ModalityResult, Placement, Source, TileContext, missing, mosaic_read
+from geomeld.core.modalities import GRID_PIXEL_M, GRID_SIZE_10M, Resampling
 
 JRC_NODATA = 255
 

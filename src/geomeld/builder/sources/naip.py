@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from geomeld.align import read_to_grid
-from geomeld.modalities import Resampling
-from geomeld.sources.base import ModalityResult, Source, TileContext, grid_of, missing
-from geomeld.sources.reader import with_asset
+from geomeld.builder.align import read_to_grid
+from geomeld.builder.sources.base import ModalityResult, Source, TileContext, grid_of, missing
+from geomeld.builder.sources.reader import with_asset
+from geomeld.core.modalities import Resampling
 
 CONUS_BBOX = (-125.0, 24.0, -66.5, 49.5)
 """Contiguous US (lon/lat), where NAIP exists."""

@@ -11,8 +11,8 @@ from typing import TypeVar
 import rasterio
 from rasterio.errors import RasterioError, RasterioIOError
 
-from geomeld.sources.catalog import Asset, Catalog
-from geomeld.sources.errors import (
+from geomeld.builder.sources.catalog import Asset, Catalog
+from geomeld.builder.sources.errors import (
     CorruptInputError,
     PermanentSourceError,
     SignatureExpiredError,
@@ -134,7 +134,7 @@ def with_asset(
 
     Local files are kept open in a small per-process cache; remote ones are opened per call inside a
     GDAL environment tuned for HTTP. Every failure leaves as a
-    :class:`~geomeld.sources.errors.SourceError` subclass naming the asset.
+    :class:`~geomeld.builder.sources.errors.SourceError` subclass naming the asset.
     """
     attempts = 2
     for attempt in range(attempts):

@@ -13,10 +13,18 @@ from typing import Any
 
 import numpy as np
 
-from geomeld.align import read_to_grid, valid_fraction
-from geomeld.modalities import Resampling
-from geomeld.sources.base import ModalityResult, Placement, Source, TileContext, days_window, grid_of, missing
-from geomeld.sources.reader import with_asset
+from geomeld.builder.align import read_to_grid, valid_fraction
+from geomeld.builder.sources.base import (
+    ModalityResult,
+    Placement,
+    Source,
+    TileContext,
+    days_window,
+    grid_of,
+    missing,
+)
+from geomeld.builder.sources.reader import with_asset
+from geomeld.core.modalities import Resampling
 
 ORBIT_SUFFIX = {"ascending": "asc", "descending": "desc"}
 

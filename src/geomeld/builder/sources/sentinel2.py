@@ -16,17 +16,17 @@ from typing import Any
 
 import numpy as np
 
-from geomeld.align import cloud_share_from_scl, read_to_grid, valid_fraction
-from geomeld.modalities import Resampling
-from geomeld.sources.base import ModalityResult, Placement, Source, TileContext, grid_of, month_window
-from geomeld.sources.catalog import CatalogItem
-from geomeld.sources.errors import (
+from geomeld.builder.align import cloud_share_from_scl, read_to_grid, valid_fraction
+from geomeld.builder.sources.base import ModalityResult, Placement, Source, TileContext, grid_of, month_window
+from geomeld.builder.sources.catalog import CatalogItem
+from geomeld.builder.sources.errors import (
     NoSuitableItemError,
     PermanentSourceError,
     QualityRejectedError,
     SourceError,
 )
-from geomeld.sources.reader import with_asset
+from geomeld.builder.sources.reader import with_asset
+from geomeld.core.modalities import Resampling
 
 HARMONISATION_OFFSET = 1000.0
 BASELINE_WITH_OFFSET = 4.0

@@ -18,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from geomeld.sources.errors import PermanentSourceError, TransientSourceError
+from geomeld.builder.sources.errors import PermanentSourceError, TransientSourceError
 
 PLANETARY_COMPUTER_TOKEN_URL = "https://planetarycomputer.microsoft.com/api/sas/v1/token/{collection}"
 
@@ -47,7 +47,7 @@ class _Token:
 
 
 def _parse_expiry(value: Any) -> float:
-    from geomeld.sources.catalog import parse_datetime
+    from geomeld.builder.sources.catalog import parse_datetime
 
     if value is None:
         return time.time() + 300.0

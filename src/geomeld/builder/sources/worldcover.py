@@ -7,14 +7,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from geomeld.align import valid_fraction
-from geomeld.modalities import Resampling
-from geomeld.sources.base import ModalityResult, Placement, Source, TileContext, grid_of, missing, mosaic_read
+from geomeld.builder.align import valid_fraction
+from geomeld.builder.sources.base import (
+    ModalityResult,
+    Placement,
+    Source,
+    TileContext,
+    grid_of,
+    missing,
+    mosaic_read,
+)
+from geomeld.core.modalities import Resampling
 
 
 def clean_codes(arr: np.ndarray, key: str) -> tuple[np.ndarray, int]:
     """Set codes the registry's class table does not know to no-data; return the count replaced."""
-    from geomeld.modalities import MODALITIES
+    from geomeld.core.modalities import MODALITIES
 
     table = MODALITIES[key].classes
     assert table is not None

@@ -13,13 +13,14 @@ import pyarrow.parquet as pq
 import pytest
 import torch
 
-from geomeld.io.dataset import GeoMeldDataset, _delivered_per_worker, collate_batch, make_loader
+from geomeld.core.modalities import MODALITIES, grid_modalities
+from geomeld.core.sample import SampleFormatError
 from geomeld.io.index import index_path, read_index
+from geomeld.io.loader import GeoMeldDataset, collate_batch, make_loader
+from geomeld.io.partition import delivered_per_worker
 from geomeld.io.shards import ShardWriter, iter_samples
 from geomeld.io.stats import NormStats, compute_stats
 from geomeld.io.synthetic import make_sample
-from geomeld.modalities import MODALITIES, grid_modalities
-from geomeld.sample import SampleFormatError
 
 STANDARD_KEYS = [f"s{i}" for i in range(9)]
 
@@ -182,11 +183,11 @@ def test_multiworker_epoch_and_exact_resume(shards: list[Path], workers: int) ->
 
 
 def test_delivered_per_worker_round_robin() -> None:
-    assert _delivered_per_worker([5, 2], batch_size=2, drop_last=False, batches=3) == ([4, 2], 1)
-    assert _delivered_per_worker([5, 2], batch_size=2, drop_last=False, batches=4) == ([5, 2], 1)
-    assert _delivered_per_worker([6, 6, 6], batch_size=3, drop_last=True, batches=4) == ([6, 3, 3], 1)
+    assert delivered_per_worker([5, 2], batch_size=2, drop_last=False, batches=3) == ([4, 2], 1)
+    assert delivered_per_worker([5, 2], batch_size=2, drop_last=False, batches=4) == ([5, 2], 1)
+    assert delivered_per_worker([6, 6, 6], batch_size=3, drop_last=True, batches=4) == ([6, 3, 3], 1)
     with pytest.raises(ValueError, match="past the end"):
-        _delivered_per_worker([1], batch_size=2, drop_last=True, batches=1)
+        delivered_per_worker([1], batch_size=2, drop_last=True, batches=1)
 
 
 @pytest.mark.parametrize("fresh_index", [True, False], ids=["damage-after-indexing", "stale-index"])
