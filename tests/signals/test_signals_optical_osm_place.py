@@ -6,7 +6,6 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -53,10 +52,12 @@ def test_naip_layout_sentinel2_lacks_green_and_red(samples) -> None:  # type: ig
     assert "B4" in sig.missing["NDVI"] and "B3" in sig.missing["MNDWI"]
 
 
-def test_canopy_from_alexandria_lidar_height_above_ground(shared_data: Path) -> None:
+def test_canopy_from_alexandria_lidar_height_above_ground() -> None:
     import rasterio
 
-    with rasterio.open(shared_data / "lidar_dsm_dtm_hag_alexandria" / "hag.tif") as ds:
+    from geomeld.core.data import data_dir
+
+    with rasterio.open(data_dir() / "real" / "lidar_hag" / "hag.tif") as ds:
         hag = ds.read(1).astype(np.float32)
         nodata = ds.nodata
     if nodata is not None:

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import rasterio
 
+from geomeld.core.data import data_dir
 from geomeld.core.modalities import LAYOUTS, MODALITIES
 from geomeld.core.sample import Sample, SampleMetadata
 from geomeld.viz import render
@@ -26,10 +27,10 @@ def _read(path: Path) -> np.ndarray:
         return src.read(1).astype(np.float32)
 
 
-def real_sample(shared: Path) -> Sample:
+def real_sample() -> Sample:
     """A standard-layout sample whose S2 and S1 are a real BigEarthNet pair (120² padded to 128²)."""
-    s2_dir = shared / "bigearthnet_s1s2_examples" / "BigEarthNet-S2-Example" / PATCH
-    s1_dir = shared / "bigearthnet_s1s2_examples" / "BigEarthNet-S1-Example" / S1_PATCH
+    s2_dir = data_dir() / "real" / "bigearthnet" / "s2" / PATCH
+    s1_dir = data_dir() / "real" / "bigearthnet" / "s1" / S1_PATCH
     arrays = {m.key: m.empty() for m in LAYOUTS["standard"].modalities()}
     for i, band in enumerate(MODALITIES["sentinel2"].band_names):
         name = band if band == "B8A" else f"B{int(band[1:]):02d}"
@@ -62,8 +63,8 @@ def real_sample(shared: Path) -> Sample:
     return Sample(key="48222", arrays=arrays, metadata=meta)
 
 
-def test_renderers_respect_nodata_and_palettes(shared_data: Path) -> None:
-    sample = real_sample(shared_data)
+def test_renderers_respect_nodata_and_palettes() -> None:
+    sample = real_sample()
     s2 = sample.arrays["sentinel2"]
     rgba = render.composite(s2, sample.band_names("sentinel2"), ("B4", "B3", "B2"), MODALITIES["sentinel2"])
     assert rgba is not None and rgba.shape == (128, 128, 4)
@@ -105,8 +106,8 @@ def _chromium() -> str | None:
     return None
 
 
-def test_gallery_renders_in_headless_chromium(shared_data: Path, tmp_path: Path) -> None:
-    page = write_gallery([real_sample(shared_data)], tmp_path / "gallery", title="test gallery")
+def test_gallery_renders_in_headless_chromium(tmp_path: Path) -> None:
+    page = write_gallery([real_sample()], tmp_path / "gallery", title="test gallery")
     text = page.read_text()
     images = re.findall(r'<img src="([^"]+)"', text)
     assert len(images) >= 8
