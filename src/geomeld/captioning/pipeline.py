@@ -179,7 +179,9 @@ class CaptionPipeline:
         self.backend = backend or make_backend(self.config)
         self.scorer = scorer or make_scorer_for(self.config)
         self.osm_source = osm_source if osm_source is not None else make_osm_source(self.config)
-        self.geomorphon_cache = geomorphon_cache or GeomorphonCache(self.config.geomorphon_cache_dir)
+        # geomorphons cost ~2 ms a tile now: a cache only when a folder is configured (shared by runs)
+        cache_dir = self.config.geomorphon_cache_dir
+        self.geomorphon_cache = geomorphon_cache or (GeomorphonCache(cache_dir) if cache_dir else None)
 
     def signals(self, sample: Sample) -> SignalBundle:
         return compute_signals(
