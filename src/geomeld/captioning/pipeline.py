@@ -216,9 +216,11 @@ class CaptionPipeline:
                 texts = self.backend.generate(
                     sample.key, ev, cfg.n_candidates, seed=cfg.seed + 7919 * round_i, sample=sample
                 )
-            except BackendError as exc:
+            except BackendError as exc:  # keep what was received; a round with nothing goes on
                 errors.append(f"round {round_i}: {exc}")
-                continue
+                texts = exc.partial
+                if not texts:
+                    continue
             texts = [t if isinstance(t, str) else "" for t in texts]
             verifs = [verify(t, ev, max_words=cfg.max_words) for t in texts]
             scores = self.scorer.score(ev, texts, verifs, sample)
