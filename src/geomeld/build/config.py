@@ -100,7 +100,7 @@ class BuildConfig(BaseModel):
 
 
 def embedded_config() -> BuildConfig:
-    """The settings the embedded sample needs: stand-ins allowed, its single-date scenes usable."""
+    """The settings the embedded sample needs: its single-date scenes usable, nothing relocated."""
     return BuildConfig(
-        catalog="embedded", s2_window="any", s2_allow_unknown_cloud_cover=True, allow_stand_ins=True
+        catalog="embedded", s2_window="any", s2_allow_unknown_cloud_cover=True, allow_stand_ins=False
     )

@@ -242,6 +242,7 @@ def _assemble(
     )
     for rec in prov_modalities.values():
         rec["stand_in"] = _is_stand_in(rec)
+        record_origin(rec)
     stand_ins = sorted(k for k, p in prov_modalities.items() if p["stand_in"])
     if reference_from == "naip" and naip is not None:
         acquisition = str(naip.provenance.get("datetime", ""))[:10]
@@ -286,6 +287,29 @@ def _assemble(
     if jrc_arr is not None:
         extras["datasets"] = {"jrc_occurrence": jrc_arr.astype("float32")}
     return Sample(key=str(anchor.tile_id), arrays=arrays, metadata=metadata, extras=extras)
+
+
+_ORIGIN_RANK = {"real": 0, "substitute": 1, "coarse": 2, "relocated": 3}
+
+
+def record_origin(record: dict[str, Any]) -> None:
+    """Set ``origin`` (and ``product``/``resolution_m``) on one modality record from the items it used.
+
+    A layer mosaicked from items of several origins takes the least direct one (relocated > coarse >
+    substitute > real); a missing layer is ``absent``. Items without ``origin`` use the legacy flags.
+    """
+    from geomeld.core.origin import origin_of
+
+    if record.get("status") == "missing":
+        record["origin"] = "absent"
+        return
+    items = [it for it in record.get("items", []) if isinstance(it, dict)] or [record]
+    origins = [str(it.get("origin") or origin_of({**it, "origin": None})) for it in items]
+    worst = max(range(len(items)), key=lambda i: _ORIGIN_RANK.get(origins[i], 0))
+    record["origin"] = origins[worst]
+    for key in ("product", "resolution_m"):
+        if key in items[worst] and key not in record:
+            record[key] = items[worst][key]
 
 
 def _is_stand_in(record: Any) -> bool:

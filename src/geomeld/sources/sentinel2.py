@@ -23,7 +23,15 @@ import numpy as np
 from geomeld.align import cloud_share_from_scl, read_to_grid, valid_fraction_per_band
 from geomeld.modalities import Resampling
 from geomeld.sources.bands import find_band, find_scl
-from geomeld.sources.base import ModalityResult, Placement, Source, TileContext, grid_of, month_window
+from geomeld.sources.base import (
+    ModalityResult,
+    Placement,
+    Source,
+    TileContext,
+    grid_of,
+    missing,
+    month_window,
+)
 from geomeld.sources.catalog import Asset, CatalogItem
 from geomeld.sources.errors import (
     NoSuitableItemError,
@@ -88,6 +96,10 @@ class Sentinel2Source(Source):
 
     def fetch(self, ctx: TileContext) -> ModalityResult:
         candidates, notes = self._candidates(ctx)
+        naip = ctx.results.get("naip")
+        if not candidates and naip is not None and naip.present:
+            # a NAIP tile keeps its own real imagery; Sentinel-2 is absent (never borrowed from elsewhere)
+            return missing(self.key, "no_s2_coverage", "no Sentinel-2 scene covers this NAIP tile")
         if not candidates:
             window = "in the reference month" if ctx.settings.s2_window == "month" else "at any date"
             if not notes:  # the catalog applied the cloud limit: were there cloudier scenes at all?
