@@ -36,6 +36,26 @@ from geomeld.core.sample import Sample, SampleMetadata, WaterAnalysis
 
 log = logging.getLogger(__name__)
 
+INPUT_ERROR_REASONS = frozenset(
+    {
+        "corrupt_input",
+        "catalog_error",
+        "token_refused",
+        "asset_missing",
+        "access_refused",
+        "href_refused",
+        "s2_band_missing",
+        "token_unavailable",
+        "catalog_unavailable",
+        "http_5xx",
+        "network",
+        "transient",
+        "signature_expired",
+    }
+)
+"""Reasons that mean an input (file, catalog, access) was at fault, not the place: a tile is *failed*
+for these, and a secondary layer lost for one of these is a *lost layer* (counted, held, retried)."""
+
 BASE_MODALITY = "sentinel2"
 DATE_SETTING_MODALITY = "naip"
 
@@ -149,7 +169,7 @@ def build_tile(
 
 def _permanent_status(exc: PermanentSourceError) -> str:
     # data reasons → skipped; broken inputs or catalogs → failed
-    broken = ("corrupt_input", "catalog_error", "token_refused", "asset_missing", "access_refused")
+    broken = INPUT_ERROR_REASONS
     return "failed" if exc.reason in broken else "skipped"
 
 
