@@ -8,6 +8,7 @@ another seed, up to ``max_rounds``. The outcome is always one of:
 * ``verified`` — ``metadata.caption`` holds the caption; every claim checked, none contradicted;
 * ``unverified`` — no candidate verified within the bound (or none made a checkable claim);
   ``metadata.caption`` stays empty, the best attempt is kept in the report only;
+* ``no_imagery`` — the sample holds no imagery that is evidence about the place: no caption;
 * ``backend_error`` / ``signals_error`` — the reason is in the report.
 
 Nothing is ever marked verified without passing :meth:`Verification.is_verified`.
@@ -26,8 +27,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from geomeld.captioning.builtin import BuiltinCaptioner
+from geomeld.captioning.claims import ClaimList
 from geomeld.captioning.evidence import Evidence
 from geomeld.captioning.openai_compat import BackendError, OpenAICompatibleCaptioner, OpenAIConfig
+from geomeld.captioning.plan import has_imagery
+from geomeld.captioning.realise import Realised
 from geomeld.captioning.scoring import GroundingCoverageScorer, Scorer, grounding_coverage
 from geomeld.captioning.verifier import Verification, repair, verify
 from geomeld.sample import Sample
@@ -52,6 +56,7 @@ class CaptionConfig(BaseModel):
     max_words: int = 90
     max_unverifiable_share: float = 0.34
     repair: bool = True
+    require_imagery: bool = True  # a sample without imagery that is evidence gets no caption
     scorer: Literal["grounding", "geomeld_fm"] = "grounding"
     scorer_run_dir: str | None = None  # geomeld_fm: a pretraining run folder (checkpoint.pt + encoder/)
     signals: SignalConfig = Field(default_factory=SignalConfig)
@@ -206,16 +211,37 @@ class CaptionPipeline:
             report.update(status="signals_error", error=f"{type(exc).__name__}: {exc}")
             return CaptionOutcome(sample.key, "signals_error", None, report, None)
         report["signals_missing"] = dict(bundle.missing)
+        if cfg.require_imagery and not has_imagery(sample):
+            report.update(
+                status="no_imagery",
+                caption=None,
+                accepted_first_try=False,
+                reason="no imagery (Sentinel-2, NAIP or Sentinel-1) with a valid pixel that is evidence "
+                "about this place: nothing to caption",
+            )
+            return CaptionOutcome(sample.key, "no_imagery", None, report, bundle)
         ev = Evidence.from_bundle(bundle)
+        structured: dict[str, Realised] = {}
         candidates: list[dict[str, Any]] = []
         errors: list[str] = []
         accepted: dict[str, Any] | None = None
         best: tuple[float, str] | None = None
         for round_i in range(cfg.max_rounds):
             try:
-                texts = self.backend.generate(
-                    sample.key, ev, cfg.n_candidates, seed=cfg.seed + 7919 * round_i, sample=sample
-                )
+                if isinstance(self.backend, BuiltinCaptioner):  # planned claims: keep them with the text
+                    realised = self.backend.candidates(
+                        sample.key,
+                        bundle,
+                        cfg.n_candidates,
+                        seed=cfg.seed + 7919 * round_i,
+                        provenance=sample.metadata.provenance,
+                    )
+                    structured.update((r.caption, r) for r in realised)
+                    texts = [r.caption for r in realised]
+                else:
+                    texts = self.backend.generate(
+                        sample.key, ev, cfg.n_candidates, seed=cfg.seed + 7919 * round_i, sample=sample
+                    )
             except BackendError as exc:  # keep what was received; a round with nothing goes on
                 errors.append(f"round {round_i}: {exc}")
                 texts = exc.partial
@@ -273,6 +299,10 @@ class CaptionPipeline:
                 coverage=round(grounding_coverage(ev, v), 4),
                 **accepted,
             )
+            planned = structured.get(v.caption)
+            if planned is not None:  # the typed claims the caption realises, under the schema version
+                report["claims"] = ClaimList(planned.caption, planned.claims).to_dict()
+                report["frames"] = planned.frames
             return CaptionOutcome(sample.key, "verified", v.caption, report, bundle)
         status = "backend_error" if errors and not candidates else "unverified"
         report.update(
