@@ -598,19 +598,23 @@ def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...])
 
 
 def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
+    """The quantifier of subject ``s``: a pre-modifier ("mostly", "patches of") right before it, or a
+    predicate ("dominates", "covers most") after it; "the largest" either way."""
     subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm", "terrain")]
     best = None
     for q in cl.hits:
         if q.cat not in ("dom", "largest", "minor", "all"):
             continue
-        if q.j <= s.i:
-            between = [h for h in subj if q.j <= h.i < s.i]
-            if between or s.i - q.j > 6:
+        post = q.cat == "largest" or (q.cat in ("dom", "all") and q.val in P.POST_QUANT)
+        pre = q.cat == "largest" or not (
+            q.cat in ("dom", "all") and q.val in P.POST_QUANT and q.val not in P.BOTH_QUANT
+        )
+        if q.j <= s.i and pre:
+            if any(q.j <= h.i < s.i for h in subj) or s.i - q.j > 6:
                 continue
             d = s.i - q.j
-        elif q.i >= s.j:
-            between = [h for h in subj if s.j <= h.i < q.i]
-            if between or q.i - s.j > 8:
+        elif q.i >= s.j and post:
+            if any(s.j <= h.i < q.i for h in subj) or q.i - s.j > 8:
                 continue
             d = q.i - s.j
         else:
@@ -621,15 +625,15 @@ def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
 
 
 def _position(cl: Clause, s: Hit) -> Hit | None:
+    """A position phrase belongs to the nearest class before it in the clause ("forest in the north,
+    meadow in the south"), or, when none precedes it, to the first class after it ("In the north, …")."""
     subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm")]
-    pos = [h for h in cl.hits if h.cat == "pos"]
-    if not pos:
-        return None
-    after = [p for p in pos if p.i >= s.j and not any(s.j <= h.i < p.i for h in subj)]
-    if after:
-        return after[0]
-    before = [p for p in pos if p.j <= s.i and not any(p.j <= h.i < s.i for h in subj)]
-    return before[-1] if before else None
+    for p in (h for h in cl.hits if h.cat == "pos"):
+        before = [h for h in subj if h.j <= p.i]
+        owner = before[-1] if before else next((h for h in subj if h.i >= p.j), None)
+        if owner is s:
+            return p
+    return None
 
 
 def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: int, c_end: int) -> None:
@@ -638,7 +642,7 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
     is_water = s.cat == "water"
     n = _attach_num(cl, s, toks, ("%", "km2", "ha"))
     q = _quant(cl, s, toks)
-    if q is not None and q.cat == "dom" and q.val == "most" and _position(cl, s) is not None:
+    if q is not None and q.cat == "dom" and "half" not in q.val and _position(cl, s) is not None:
         q = None  # "most of the X is in the south", "X lies mainly in the west": a position, not a share
     a, b = s.start, s.end
     fam_share = Family.WATER.value if is_water else Family.LANDCOVER_SHARE.value
@@ -668,7 +672,7 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
             )
         else:
             dom_label = "largest" if q.cat == "largest" else "most"
-            if q.val == "half":
+            if "half" in q.val:
                 ctx.claims.append(
                     _mk(
                         ctx,

@@ -805,6 +805,35 @@ MINOR = (
     "sprinkling of",
     "a sprinkling of",
 )
+POST_QUANT = {
+    "dominates",
+    "dominate",
+    "dominating",
+    "makes up most",
+    "make up most",
+    "covers most",
+    "cover most",
+    "covering most",
+    "covers much",
+    "takes up most",
+    "blankets the majority",
+    "blanket the majority",
+    "blankets",
+    "covers the majority",
+    "cover the majority",
+    "prevails",
+    "is dominant",
+    "are dominant",
+    "dominant",
+    "mostly",
+    "the whole tile",
+    "all of the tile",
+    "fully covered",
+    "completely covered",
+}
+"""Quantifiers that follow what they quantify ("forest dominates"); the others precede it ("mostly forest")."""
+BOTH_QUANT = {"dominant", "mostly"}
+"""… and those that go either way ("dominant forest" / "forest is dominant")."""
 ALL = (
     "entirely",
     "completely covered",
@@ -1639,7 +1668,7 @@ def _entries() -> list[tuple[str, str, str]]:
     out += [(p, "neg", "neg") for p in NEG]
     out += [(p, "postneg", "neg") for p in POSTNEG]
     out += [(p, "hedge", "hedge") for p in HEDGES]
-    out += [(p, "dom", "half" if "half" in p else "most") for p in DOMINANT]
+    out += [(p, "dom", p) for p in DOMINANT]
     out += [(p, "largest", "largest") for p in LARGEST]
     out += [(p, "minor", "minor") for p in MINOR]
     out += [(p, "all", "all") for p in ALL]
