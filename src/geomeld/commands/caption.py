@@ -117,6 +117,40 @@ def register(app: typer.Typer) -> None:
             )
             raise typer.Exit(1)
 
+    @app.command("caption-check")
+    def caption_check(
+        shards: list[Path] = typer.Argument(..., help="Shard files holding the captioned tiles."),
+        captions: Path = typer.Option(
+            ..., "--captions", help="JSONL: one {tile_id, caption, ...} object per line (other keys kept)."
+        ),
+        out: Path = typer.Option(..., "--out", help="Where the verdict JSONL goes (input order)."),
+    ) -> None:
+        """Verify captions from anywhere (LLMs, people, other datasets) against the shards' signals.
+
+        Each caption is split into typed claims (land cover, water, terrain, elevation, slope, canopy,
+        vegetation, SAR, OSM objects, season, place, position, comparisons, consistency), and each
+        claim is checked against the sample's signals with the layer's origin (relocated or absent
+        layers are never evidence). Output lines add `verdict` (verified | contradicted |
+        unverifiable | error) and `claims` (text, start, end, family, verdict, evidence). An unknown
+        tile id or malformed line gives an `error` line and exit code 1 at the end.
+
+        Example: geomeld caption-check out/geomeld-*.tar --captions mine.jsonl --out verdicts.jsonl
+        """
+        from geomeld.captioning.caption_check import run_caption_check
+
+        try:
+            summary = run_caption_check(shards, captions, out)
+        except FileNotFoundError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        for e in summary.read_errors:
+            typer.echo(f"warning: {e}", err=True)
+        typer.echo(json.dumps({"lines": summary.lines, "verdicts": summary.verdicts, "out": str(out)}))
+        if summary.errors:
+            typer.echo(
+                f"error: {summary.errors} line(s) could not be checked (see 'error' in {out})", err=True
+            )
+            raise typer.Exit(1)
+
     @app.command("caption-report")
     def caption_report(
         logs: list[Path] = typer.Argument(
