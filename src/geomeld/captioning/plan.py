@@ -116,8 +116,13 @@ def layer_origins(provenance: Mapping[str, Any] | None) -> dict[str, tuple[Origi
 
 
 class _Origins:
-    def __init__(self, provenance: Mapping[str, Any] | None) -> None:
+    def __init__(self, provenance: Mapping[str, Any] | None, bundle: SignalBundle | None = None) -> None:
         self.layers = layer_origins(provenance)
+        if not self.layers and bundle is not None and bundle.origins:  # recorded with the signals
+            self.layers = {
+                k: (Origin(o.origin), {"product": o.product, "resolution_m": o.resolution_m})
+                for k, o in bundle.origins.items()
+            }
         self.skipped: dict[str, str] = {}
 
     def usable(self, modality: str) -> bool:
@@ -548,7 +553,7 @@ def _place_facts(bundle: SignalBundle) -> list[Fact]:
 
 def plan(bundle: SignalBundle, provenance: Mapping[str, Any] | None = None) -> Plan:
     """Every fact the built-in captioner may state about this sample (see the module docstring)."""
-    origins = _Origins(provenance)
+    origins = _Origins(provenance, bundle)
     out = Plan()
     product = next(
         (
