@@ -150,13 +150,15 @@ def build_report(out: Path, timings: dict[str, float], total_s: float, config: d
     caption = _read_json(out / "caption_report.json")
     if caption:
         report.summary["captions verified"] = _pct(caption.get("verified_share"))
-        report.summary["claim precision (final)"] = _pct(caption.get("claim_precision_final"))
+        report.summary["captioner/verifier agreement (by construction)"] = _pct(
+            caption.get("generator_verifier_agreement_final")
+        )
         keys = [
             "samples",
             "verified_share",
             "accepted_first_try_share",
-            "claim_precision_final",
-            "claim_precision_candidates",
+            "generator_verifier_agreement_final",
+            "generator_verifier_agreement_candidates",
             "contradiction_rate_candidates",
             "unverifiable_rate_final",
         ]
