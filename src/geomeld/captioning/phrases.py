@@ -17,13 +17,15 @@ from typing import Any
 
 from geomeld.captioning.places import CITIES, DEMONYMS, REGIONS, resolve
 
-_TOKEN_RE = re.compile(
-    r"[−–-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+−-]?\d+(?:\.\d+)?|[^\W\d_]+(?:['’][^\W\d_]+)*|[%°²~–—-]|[^\s\w]"
+TOKEN_RE = re.compile(
+    r"(?<![\w])[−–-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w])[+−-]?\d+(?:\.\d+)?|\d+(?:\.\d+)?"
+    r"|[^\W\d_]+(?:['’][^\W\d_]+)*|[%°²~–—-]|[^\s\w]"
 )
+"""One tokenizer for captions and phrase tables (a sign belongs to a number only after a non-word)."""
 
 
 def _toks(phrase: str) -> tuple[str, ...]:
-    return tuple(m.group(0).lower().replace("’", "'") for m in _TOKEN_RE.finditer(phrase))
+    return tuple(m.group(0).lower().replace("’", "'").replace("−", "-") for m in TOKEN_RE.finditer(phrase))
 
 
 LC: dict[str, tuple[str, ...]] = {
@@ -530,7 +532,6 @@ MONTHS = (
 MONTH_ABBR = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 YEAR_CUES = (
     "dated",
-    "from",
     "recorded in",
     "acquisition year",
     "acquired in",
@@ -541,7 +542,6 @@ YEAR_CUES = (
     "photographed in",
     "date of capture",
     "year",
-    "in",
     "acquired",
     "captured",
     "imaged",
@@ -608,6 +608,8 @@ NEG = (
     "not any",
     "isn't there",
     "not at all",
+    "rather than",
+    "instead of",
     "little",
     "there is little",
     "no more",
@@ -877,6 +879,22 @@ LABELLED = (
     "mapped fraction",
 )
 
+LABELLED_STRONG = {
+    "carries a land-cover label",
+    "carry a land-cover label",
+    "land-cover map labels",
+    "map labels",
+    "labels",
+    "carries a label",
+    "has a land-cover label",
+    "have a land-cover label",
+    "mapped fraction",
+    "labelled area",
+    "the labelled area",
+    "mapped area",
+    "the mapped area",
+}
+
 CMP: dict[str, tuple[str, ...]] = {
     "verb_more": (
         "outweighs",
@@ -968,9 +986,8 @@ def _positions() -> dict[str, tuple[str, ...]]:
         "west": ("west", "western", "left", "left-hand"),
         "east": ("east", "eastern", "right", "right-hand"),
     }
+    strip_nouns = ("edge", "margin", "border", "rim", "fringe", "boundary", "strip")
     nouns = (
-        "edge",
-        "margin",
         "side",
         "half",
         "part",
@@ -984,9 +1001,12 @@ def _positions() -> dict[str, tuple[str, ...]]:
     )
     for sector, words in sides.items():
         acc = out.setdefault(sector, [])
+        strip = out.setdefault(f"{sector}-edge", [])
         for w in words:
             for n in nouns:
                 acc.append(f"{w} {n}")
+            for n in strip_nouns:
+                strip.append(f"{w} {n}")
             if w in ("north", "south", "east", "west", "northern", "southern", "eastern", "western"):
                 acc.append(w)
         acc += [
@@ -1644,6 +1664,71 @@ _SKIP = (
 )
 
 
+def _extend(table: dict[str, tuple[str, ...]], extra: dict[str, tuple[str, ...]]) -> None:
+    for k, v in extra.items():
+        table[k] = (*table.get(k, ()), *v)
+
+
+_extend(
+    VEG,
+    {
+        "green": (
+            "thriving",
+            "vivid",
+            "in full leaf",
+            "very green",
+            "green canopy",
+            "green",
+            "flourishing",
+            "leafy",
+            "vibrant green",
+            "verdant green",
+            "healthy green",
+            "green and lush",
+            "full leaf",
+        ),
+        "sparse": ("leafless", "bare branches", "dry", "dried-out", "scorched", "brownish", "sere"),
+    },
+)
+_extend(
+    CMP,
+    {
+        "verb_more": (
+            "outshines",
+            "outshine",
+            "is brighter than",
+            "brighter than",
+            "dominates over",
+            "overshadows",
+            "is more prominent than",
+            "more prominent than",
+            "occupies more",
+            "covers a larger area than",
+            "is more plentiful than",
+            "has the edge over",
+        ),
+        "verb_less": (
+            "is dimmer than",
+            "dimmer than",
+            "is overshadowed by",
+            "is less prominent than",
+            "less prominent than",
+            "is sparser than",
+            "sparser than",
+            "is smaller in extent than",
+        ),
+    },
+)
+LABELLED = (
+    *LABELLED,
+    "labelled area",
+    "the labelled area",
+    "mapped area",
+    "the mapped area",
+    "coverage of the map",
+)
+
+
 def _entries() -> list[tuple[str, str, str]]:
     out: list[tuple[str, str, str]] = []
     for concept, ps in LC.items():
@@ -1673,7 +1758,7 @@ def _entries() -> list[tuple[str, str, str]]:
     out += [(p, "minor", "minor") for p in MINOR]
     out += [(p, "all", "all") for p in ALL]
     out += [(p, "nomajority", "none") for p in NOMAJORITY]
-    out += [(p, "labelled", "labelled") for p in LABELLED]
+    out += [(p, "labelled", "strong" if p in LABELLED_STRONG else "weak") for p in LABELLED]
     for kind, ps in CMP.items():
         out += [(p, "cmp", kind) for p in ps]
     for sector, ps in POS.items():
