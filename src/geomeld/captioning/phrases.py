@@ -861,7 +861,7 @@ NOMAJORITY = (
     "no majority",
     "no single class dominates",
 )
-LABELLED = (
+LABELLED: tuple[str, ...] = (
     "carries a land-cover label",
     "carry a land-cover label",
     "land-cover map labels",
