@@ -260,6 +260,9 @@ def test_planetary_computer_item_baseline_02_is_exact(pc_server: ReplayServer, t
     assert_truth(arr, prov, staged)
     rec = prov["modalities"]["sentinel2"]
     assert rec["item_id"] == item["id"] and rec["harmonisation_offset_removed"] == 0.0
+    # provenance origin (geomeld.core.origin): the STAC product at the place is real; no DEM here: absent
+    assert rec["origin"] == "real" and prov["modalities"]["aster"]["origin"] == "absent"
+    assert prov["grid"]["crs"] == f"EPSG:{staged.epsg}"
     assert rec["harmonisation"]["rule"] == "processing_baseline"
     assert rec["band_assets"]["B8A"] == "B8A" and rec["band_assets"]["B1"] == "B01"
     assert pc_server.tokens_issued >= 1  # reads were signed through the token endpoint override
@@ -268,7 +271,10 @@ def test_planetary_computer_item_baseline_02_is_exact(pc_server: ReplayServer, t
     assert "filter" in s2_search and "query" not in s2_search
 
 
-def test_planetary_computer_baseline_05_removes_the_offset(pc_server: ReplayServer, tmp_path: Path) -> None:
+def test_planetary_computer_baseline_05_removes_the_offset(
+    pc_server: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PC_SDK_SUBSCRIPTION_KEY", "my-key")  # sent to the token endpoint
     item = load("pc_S2B_MSIL2A_20190629T212529_R043_T06VVN_20201006T080531.json")
     item["properties"]["s2:processing_baseline"] = "05.09"  # derived variant (README): one property
     staged = stage(item, PC_KEYS, tmp_path, pc_server, offset_in_pixels=1000.0, scl_key="SCL")
@@ -277,6 +283,7 @@ def test_planetary_computer_baseline_05_removes_the_offset(pc_server: ReplayServ
     )
     assert_truth(arr, prov, staged)
     assert prov["modalities"]["sentinel2"]["harmonisation_offset_removed"] == 1000.0
+    assert pc_server.token_keys and set(pc_server.token_keys) == {"my-key"}
 
 
 # -- Earth Search v1 -----------------------------------------------------------------------------
