@@ -546,7 +546,7 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
         ctx.claims.append(_mk(ctx, fam, "unparsed", c_start, c_end, label="not understood"))
     elif STRICT_LEFTOVERS:
         covered = {k for h in hits for k in range(h.i, h.j)} | {k for x in cl.nums for k in range(x.i, x.j)}
-        left = [
+        leftover = [
             toks[k].low
             for k in range(cl.i, cl.j)
             if k not in covered
@@ -558,10 +558,10 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
                 and toks[k].low in P.NUMBER_CUES
             )
         ]
-        if left:
+        if leftover:
             fam = _guess_family(words)
             ctx.claims.append(
-                _mk(ctx, fam, "unparsed", c_start, c_end, label="not understood: " + " ".join(left[:6]))
+                _mk(ctx, fam, "unparsed", c_start, c_end, label="not understood: " + " ".join(leftover[:6]))
             )
 
 
