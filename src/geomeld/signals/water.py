@@ -55,7 +55,7 @@ def water_body_shape(mask: np.ndarray) -> tuple[str | None, float | None, float 
 
     if not mask.any():
         return None, None, None
-    labels, n = ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
+    labels, _ = ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
     sizes = np.bincount(labels.ravel())[1:]
     big = int(sizes.argmax()) + 1
     pct = 100.0 * float(sizes[big - 1]) / mask.size
