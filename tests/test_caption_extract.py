@@ -247,3 +247,20 @@ def test_labelled_fraction_claims() -> None:
 def test_sentinel_names_are_not_numbers() -> None:
     c = _one("Sentinel-1 VH comes in at about −16 dB.", "sar", "vh")
     assert c.value is not None and c.value.low == -16.0
+
+
+def test_direction_before_a_country_is_part_of_the_place() -> None:
+    claims = extract_claims("The tile lies in eastern Germany — herbaceous wetland: 7.2 % of the tile.")
+    assert not [c for c in claims if c.family == "position"]
+    assert (
+        _one(
+            "The tile lies in eastern Germany — herbaceous wetland: 7.2 % of the tile.",
+            "landcover_share",
+            "wetland",
+        ).value.low
+        == 7.2
+    )  # type: ignore[union-attr]
+
+
+def test_negation_clause_joins_its_class() -> None:
+    assert _one("Far from any forest, the tile has none of it.", "landcover_presence", "trees").negated

@@ -259,7 +259,7 @@ def clauses(toks: Sequence[Tok], text: str, subject_ends: set[int] | None = None
         brk = False
         if (
             (
-                t.low == ":" and k in ends  # "shrubland: none", "about the labelled area: 12 %"
+                t.low in (":", "—", "–", "-") and k in ends  # "shrubland: none", "forest — 9 % of the tile"
             )
             or (
                 t.low == ","
@@ -359,7 +359,9 @@ def extract_claims(caption: str) -> list[Claim]:
     no_numbers = {
         t
         for h in all_hits
-        if h.cat in ("skip", "pos", "place") or (h.cat in _SUBJECT_CATS and h.cat != "lc")
+        if h.cat in ("skip", "pos", "place", "nomajority", "largest")
+        or (h.cat in _SUBJECT_CATS and h.cat != "lc")
+        or (h.cat == "labelled" and h.val == "all")
         for t in range(h.i, h.j)
     }
     hits = sorted((h for h in all_hits if h.cat != "skip"), key=lambda h: h.i)
@@ -367,9 +369,11 @@ def extract_claims(caption: str) -> list[Claim]:
     ctx = Ctx(text, toks)
     bounds = clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS or h.cat == "labelled"})
     merged: list[tuple[int, int]] = []
-    for a, b in bounds:  # "In the NE corner, there is a block of crop land": one clause
-        if merged and _only_position(hits, *merged[-1]):
+    for a, b in bounds:
+        if merged and _only_position(hits, *merged[-1]):  # "In the NE corner, there is a block of crop land"
             merged[-1] = (merged[-1][0], b)
+        elif merged and _only_negation(hits, a, b) and _has_subject(hits, *merged[-1]):
+            merged[-1] = (merged[-1][0], b)  # "Far from any forest, the tile has none of it"
         else:
             merged.append((a, b))
     for a, b in merged:
@@ -381,6 +385,15 @@ def extract_claims(caption: str) -> list[Claim]:
 def _only_position(hits: Sequence[Hit], a: int, b: int) -> bool:
     inside = [h for h in hits if a <= h.i < b]
     return any(h.cat == "pos" for h in inside) and not any(h.cat in _SUBJECT_CATS for h in inside)
+
+
+def _has_subject(hits: Sequence[Hit], a: int, b: int) -> bool:
+    return any(h.cat in _SUBJECT_CATS and a <= h.i < b for h in hits)
+
+
+def _only_negation(hits: Sequence[Hit], a: int, b: int) -> bool:
+    inside = [h for h in hits if a <= h.i < b]
+    return any(h.cat == "postneg" for h in inside) and not any(h.cat in _SUBJECT_CATS for h in inside)
 
 
 def _dedupe(claims: list[Claim]) -> list[Claim]:
@@ -567,7 +580,7 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
 
 def _has_content(words: list[str], hits: list[Hit]) -> bool:
     """Whether a clause says something (words beyond the scaffolding of a caption)."""
-    content = [w for w in words if w[:1].isalpha() and w not in P.FILLER]
+    content = [w for w in words if w[:1].isalpha() and w not in P.FILLER and w not in P.STOPWORDS]
     return len(content) >= 1
 
 

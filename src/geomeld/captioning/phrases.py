@@ -2516,6 +2516,66 @@ HEMISPHERES = {
     "hemisphere:southern": ("southern hemisphere", "the southern hemisphere", "south of the equator"),
 }
 STOPWORDS |= {w for p in (*BOUND_BEFORE, *BOUND_AFTER) for w in p.split()}
+STOPWORDS |= {
+    "geographically",
+    "remainder",
+    "deep",
+    "rise",
+    "rises",
+    "rising",
+    "drop",
+    "drops",
+    "island",
+    "islands",
+    "there's",
+    "it's",
+    "here's",
+    "that's",
+    "what's",
+    "cuts",
+    "cut",
+    "cutting",
+    "good",
+    "full",
+    "solid",
+    "whopping",
+    "mere",
+    "meagre",
+    "paltry",
+    "tiny",
+    "modest",
+    "scene's",
+    "tile's",
+}
+_extend(
+    VEG,
+    {
+        "green": (
+            "healthy",
+            "vigorous growth",
+            "in vigorous growth",
+            "strongly green",
+            "luxuriant green",
+            "lush growth",
+        )
+    },
+)
+_extend(CANOPY, {"tall": ("giant trees", "huge trees", "towering trees", "giant", "old-growth")})
+_extend(LC, {"snow": ("glaciated", "glacial ice", "ice-covered", "snow-covered", "snowy")})
+LARGEST = (
+    *LARGEST,
+    "outranks every other class",
+    "outranks all other classes",
+    "outranks every other class in area",
+    "has the largest footprint",
+    "largest footprint",
+    "biggest footprint",
+    "the largest footprint",
+    "ahead of every other class",
+    "ahead of all other classes",
+    "tops the list",
+    "ranks first",
+)
 LABELLED_ALL = (
     "the map covers the entire tile",
     "map covers the entire tile",
@@ -2644,8 +2704,13 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
         if found:
             k, (kind, canon) = found
             subject = {"demonym": "country"}.get(kind, kind)
-            hits.append(Hit(i, i + k, "place", f"{subject}:{canon}", toks[i].start, toks[i + k - 1].end))
-            masked.update(range(i, i + k))
+            a = i
+            if i > 0 and toks[i - 1].low in _PLACE_DIRECTIONS and (i - 1) not in masked:
+                a = i - 1  # "eastern Germany", "southern Spain": part of the place, not a tile position
+                if hits and hits[-1].j > a:
+                    a = i
+            hits.append(Hit(a, i + k, "place", f"{subject}:{canon}", toks[a].start, toks[i + k - 1].end))
+            masked.update(range(a, i + k))
             i += k
             continue
         # unknown proper names mid-sentence ("the Havelland area", "Lake Constance")
@@ -2670,6 +2735,32 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
     return masked, hits
 
 
+_PLACE_DIRECTIONS = {
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "north-eastern",
+    "north-western",
+    "south-eastern",
+    "south-western",
+    "northeastern",
+    "northwestern",
+    "southeastern",
+    "southwestern",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "upper",
+    "lower",
+    "mid",
+}
 _NOT_NAMES = (
     {
         "vv",
