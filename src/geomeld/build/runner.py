@@ -25,7 +25,7 @@ from geomeld.build.tile import Anchor, build_tile
 
 log = logging.getLogger(__name__)
 
-_CATALOGS: dict[tuple[str, float, str | None], Any] = {}
+_CATALOGS: dict[str, Any] = {}
 
 
 def read_anchors(path: str | Path) -> list[Anchor]:
@@ -71,11 +71,10 @@ def read_anchors(path: str | Path) -> list[Anchor]:
 def _catalog_for(config: BuildConfig) -> Any:
     from geomeld.sources.catalog import open_catalog
 
-    key = (config.catalog, config.http_timeout_s, config.sas_token_url)
+    options = config.catalog_options()
+    key = json.dumps([config.catalog, options], sort_keys=True)
     if key not in _CATALOGS:
-        _CATALOGS[key] = open_catalog(
-            config.catalog, timeout_s=config.http_timeout_s, sas_token_url=config.sas_token_url
-        )
+        _CATALOGS[key] = open_catalog(config.catalog, **options)
     return _CATALOGS[key]
 
 

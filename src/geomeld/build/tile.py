@@ -36,6 +36,26 @@ from geomeld.sources.errors import PermanentSourceError, SourceError, TransientS
 
 log = logging.getLogger(__name__)
 
+INPUT_ERROR_REASONS = frozenset(
+    {
+        "corrupt_input",
+        "catalog_error",
+        "token_refused",
+        "asset_missing",
+        "access_refused",
+        "href_refused",
+        "s2_band_missing",
+        "token_unavailable",
+        "catalog_unavailable",
+        "http_5xx",
+        "network",
+        "transient",
+        "signature_expired",
+    }
+)
+"""Reasons that mean an input (file, catalog, access) was at fault, not the place: a tile is *failed*
+for these, and a secondary layer lost for one of these is a *lost layer* (counted, held, retried)."""
+
 BASE_MODALITY = "sentinel2"
 DATE_SETTING_MODALITY = "naip"
 
@@ -149,7 +169,7 @@ def build_tile(
 
 def _permanent_status(exc: PermanentSourceError) -> str:
     # data reasons → skipped; broken inputs or catalogs → failed
-    broken = ("corrupt_input", "catalog_error", "token_refused", "asset_missing", "access_refused")
+    broken = INPUT_ERROR_REASONS
     return "failed" if exc.reason in broken else "skipped"
 
 
@@ -222,6 +242,7 @@ def _assemble(
     )
     for rec in prov_modalities.values():
         rec["stand_in"] = _is_stand_in(rec)
+        record_origin(rec)
     stand_ins = sorted(k for k, p in prov_modalities.items() if p["stand_in"])
     if reference_from == "naip" and naip is not None:
         acquisition = str(naip.provenance.get("datetime", ""))[:10]
@@ -266,6 +287,29 @@ def _assemble(
     if jrc_arr is not None:
         extras["datasets"] = {"jrc_occurrence": jrc_arr.astype("float32")}
     return Sample(key=str(anchor.tile_id), arrays=arrays, metadata=metadata, extras=extras)
+
+
+_ORIGIN_RANK = {"real": 0, "substitute": 1, "coarse": 2, "relocated": 3}
+
+
+def record_origin(record: dict[str, Any]) -> None:
+    """Set ``origin`` (and ``product``/``resolution_m``) on one modality record from the items it used.
+
+    A layer mosaicked from items of several origins takes the least direct one (relocated > coarse >
+    substitute > real); a missing layer is ``absent``. Items without ``origin`` use the legacy flags.
+    """
+    from geomeld.core.origin import origin_of
+
+    if record.get("status") == "missing":
+        record["origin"] = "absent"
+        return
+    items = [it for it in record.get("items", []) if isinstance(it, dict)] or [record]
+    origins = [str(it.get("origin") or origin_of({**it, "origin": None})) for it in items]
+    worst = max(range(len(items)), key=lambda i: _ORIGIN_RANK.get(origins[i], 0))
+    record["origin"] = origins[worst]
+    for key in ("product", "resolution_m"):
+        if key in items[worst] and key not in record:
+            record[key] = items[worst][key]
 
 
 def _is_stand_in(record: Any) -> bool:

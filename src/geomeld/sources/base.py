@@ -98,9 +98,17 @@ class Placement:
             rec["stand_in"] = True
             rec["relocated_from"] = {"lat": self.relocated_from[0], "long": self.relocated_from[1]}
             rec["grid"] = self.tile.grid_10m.to_record()
-        for key in ("geomeld:licence", "geomeld:source"):
+        for key in (
+            "geomeld:licence",
+            "geomeld:source",
+            "geomeld:origin",
+            "geomeld:product",
+            "geomeld:resolution_m",
+        ):
             if key in self.item.properties:
                 rec[key.split(":", 1)[1]] = self.item.properties[key]
+        if self.relocated_from is not None:
+            rec["origin"] = "relocated"
         return rec
 
 
