@@ -32,9 +32,9 @@ from geomeld.captioning import phrases as P
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
 
 # ---- tokens -------------------------------------------------------------------------------------
-_TOKEN_RE = re.compile(
-    r"(?<![\w])[−–-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w])[+−-]?\d+(?:\.\d+)?|\d+(?:\.\d+)?|[^\W\d_]+(?:['’][^\W\d_]+)*|[%°²~–—-]|[^\s\w]",
-    re.UNICODE,
+_TOKEN_RE = P.TOKEN_RE
+_NDVI_FORMULA = re.compile(
+    r"\(?\s*B0?8\s*[−–-]\s*B0?4\s*\)?\s*/\s*\(?\s*B0?8\s*\+\s*B0?4\s*\)?", re.IGNORECASE
 )
 
 
@@ -49,7 +49,15 @@ class Tok:
 
 def tokenize(text: str) -> list[Tok]:
     out = []
+    formulas = [(m.start(), m.end()) for m in _NDVI_FORMULA.finditer(text)]
+    for a, b in formulas:  # "(B8−B4)/(B8+B4)" is one token: NDVI
+        text = text[:a] + "n" * (b - a) + text[b:]
     for m in _TOKEN_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in formulas):
+            if any(a == m.start() for a, _ in formulas):
+                end = next(b for a, b in formulas if a == m.start())
+                out.append(Tok(m.start(), end, "ndvi", False))
+            continue
         t = m.group(0)
         low = t.lower().replace("’", "'").replace("−", "-")
         out.append(Tok(m.start(), m.end(), low, t[:1].isupper()))
@@ -104,8 +112,7 @@ def match_phrases(toks: Sequence[Tok], masked: set[int]) -> list[Hit]:
                 break
         if found:
             k, cat, val = found
-            if cat != "skip":
-                out.append(Hit(i, i + k, cat, val, toks[i].start, toks[i + k - 1].end))
+            out.append(Hit(i, i + k, cat, val, toks[i].start, toks[i + k - 1].end))
             i += k
         else:
             i += 1
@@ -251,11 +258,14 @@ def clauses(toks: Sequence[Tok], text: str, subject_ends: set[int] | None = None
     for k, t in enumerate(toks):
         brk = False
         if (
-            t.low in (",", ":")
-            and (
-                k in ends or any(x.low in ("compared", "relative", "unlike", "versus") for x in toks[start:k])
+            (
+                t.low == ":" and k in ends  # "shrubland: none", "about the labelled area: 12 %"
             )
-            and (t.low == ":" or not any(x.low == "," for x in toks[start:k]))
+            or (
+                t.low == ","
+                and any(x.low in ("compared", "relative", "unlike", "versus") for x in toks[start:k])
+                and not any(x.low == "," for x in toks[start:k])  # "compared with B, A takes up more room"
+            )
         ):
             continue
         if (
@@ -339,24 +349,34 @@ def extract_claims(caption: str) -> list[Claim]:
     text = caption
     toks = tokenize(text)
     masked, place_hits = P.mask_places(toks, text)
-    hits = match_phrases(toks, masked) + place_hits
-    hits.sort(key=lambda h: h.i)
-    nums = find_numbers(
-        toks,
-        masked
-        | {
-            t
-            for h in hits
-            if h.cat not in ("num_word_ok",)
-            for t in range(h.i, h.j)
-            if h.cat in _SUBJECT_CATS and h.cat != "lc"
-        },
-    )
+    all_hits = match_phrases(toks, masked) + place_hits
+    # words inside names, idioms, positions ("the southern half") and non-land-cover subjects
+    # ("Sentinel-1") are not quantities
+    no_numbers = {
+        t
+        for h in all_hits
+        if h.cat in ("skip", "pos", "place") or (h.cat in _SUBJECT_CATS and h.cat != "lc")
+        for t in range(h.i, h.j)
+    }
+    hits = sorted((h for h in all_hits if h.cat != "skip"), key=lambda h: h.i)
+    nums = find_numbers(toks, masked | no_numbers)
     ctx = Ctx(text, toks)
-    for a, b in clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS}):
+    bounds = clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS or h.cat == "labelled"})
+    merged: list[tuple[int, int]] = []
+    for a, b in bounds:  # "In the NE corner, there is a block of crop land": one clause
+        if merged and _only_position(hits, *merged[-1]):
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    for a, b in merged:
         cl = Clause(a, b, [h for h in hits if a <= h.i < b], [x for x in nums if a <= x.i < b])
         _clause_claims(ctx, cl)
     return _dedupe(ctx.claims)
+
+
+def _only_position(hits: Sequence[Hit], a: int, b: int) -> bool:
+    inside = [h for h in hits if a <= h.i < b]
+    return any(h.cat == "pos" for h in inside) and not any(h.cat in _SUBJECT_CATS for h in inside)
 
 
 def _dedupe(claims: list[Claim]) -> list[Claim]:
@@ -437,8 +457,9 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
                     hedge=hedge,
                 )
             )
-        if h.cat == "labelled" and not any(x.cat in ("lc", "water") for x in hits):
-            n = _nearest_num(cl, h, units=("%", ""))
+        strong = h.cat == "labelled" and h.val == "strong"
+        if h.cat == "labelled" and (strong or not any(x.cat in ("lc", "water") for x in hits)):
+            n = _nearest_num(cl, h, units=("%", ""), reach=8 if not strong else 4)
             if n is not None:
                 n.used = True
                 a, b = min(h.start, n.start), max(h.end, n.end)
@@ -524,7 +545,7 @@ def _guess_family(words: list[str]) -> str:
     return Family.LANDCOVER_PRESENCE.value
 
 
-def _nearest_num(cl: Clause, h: Hit, units: tuple[str, ...]) -> Num | None:
+def _nearest_num(cl: Clause, h: Hit, units: tuple[str, ...], reach: int = 8) -> Num | None:
     best = None
     for n in cl.nums:
         if n.used or n.unit not in units:
@@ -532,7 +553,7 @@ def _nearest_num(cl: Clause, h: Hit, units: tuple[str, ...]) -> Num | None:
         d = n.i - h.j if n.i >= h.j else h.i - n.j
         if best is None or d < best[0]:
             best = (d, n)
-    return best[1] if best and best[0] <= 8 else None
+    return best[1] if best and best[0] <= reach else None
 
 
 def _bound_before(toks: Sequence[Tok], n: Num, cl: Clause) -> str | None:
@@ -598,19 +619,23 @@ def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...])
 
 
 def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
+    """The quantifier of subject ``s``: a pre-modifier ("mostly", "patches of") right before it, or a
+    predicate ("dominates", "covers most") after it; "the largest" either way."""
     subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm", "terrain")]
     best = None
     for q in cl.hits:
         if q.cat not in ("dom", "largest", "minor", "all"):
             continue
-        if q.j <= s.i:
-            between = [h for h in subj if q.j <= h.i < s.i]
-            if between or s.i - q.j > 6:
+        post = q.cat == "largest" or (q.cat in ("dom", "all") and q.val in P.POST_QUANT)
+        pre = q.cat == "largest" or not (
+            q.cat in ("dom", "all") and q.val in P.POST_QUANT and q.val not in P.BOTH_QUANT
+        )
+        if q.j <= s.i and pre:
+            if any(q.j <= h.i < s.i for h in subj) or s.i - q.j > 6:
                 continue
             d = s.i - q.j
-        elif q.i >= s.j:
-            between = [h for h in subj if s.j <= h.i < q.i]
-            if between or q.i - s.j > 8:
+        elif q.i >= s.j and post:
+            if any(s.j <= h.i < q.i for h in subj) or q.i - s.j > 8:
                 continue
             d = q.i - s.j
         else:
@@ -621,15 +646,15 @@ def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
 
 
 def _position(cl: Clause, s: Hit) -> Hit | None:
+    """A position phrase belongs to the nearest class before it in the clause ("forest in the north,
+    meadow in the south"), or, when none precedes it, to the first class after it ("In the north, …")."""
     subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm")]
-    pos = [h for h in cl.hits if h.cat == "pos"]
-    if not pos:
-        return None
-    after = [p for p in pos if p.i >= s.j and not any(s.j <= h.i < p.i for h in subj)]
-    if after:
-        return after[0]
-    before = [p for p in pos if p.j <= s.i and not any(p.j <= h.i < s.i for h in subj)]
-    return before[-1] if before else None
+    for p in (h for h in cl.hits if h.cat == "pos"):
+        before = [h for h in subj if h.j <= p.i]
+        owner = before[-1] if before else next((h for h in subj if h.i >= p.j), None)
+        if owner is s:
+            return p
+    return None
 
 
 def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: int, c_end: int) -> None:
@@ -638,7 +663,7 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
     is_water = s.cat == "water"
     n = _attach_num(cl, s, toks, ("%", "km2", "ha"))
     q = _quant(cl, s, toks)
-    if q is not None and q.cat == "dom" and q.val == "most" and _position(cl, s) is not None:
+    if q is not None and q.cat == "dom" and "half" not in q.val and _position(cl, s) is not None:
         q = None  # "most of the X is in the south", "X lies mainly in the west": a position, not a share
     a, b = s.start, s.end
     fam_share = Family.WATER.value if is_water else Family.LANDCOVER_SHARE.value
@@ -668,7 +693,7 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
             )
         else:
             dom_label = "largest" if q.cat == "largest" else "most"
-            if q.val == "half":
+            if "half" in q.val:
                 ctx.claims.append(
                     _mk(
                         ctx,
@@ -876,6 +901,12 @@ def _unit_claim(ctx: Ctx, cl: Clause, n: Num, hedge: str, c_start: int, c_end: i
                 polarity=pol,
                 hedge=hedge,
             )
+        )
+    elif n.unit == "" and n.low == n.high and n.low.is_integer() and 1970 <= n.low <= 2035:
+        # a bare year ("From 2017", "in 2018") is a date claim
+        a = min(n.start, c_start)
+        ctx.claims.append(
+            _mk(ctx, Family.SEASON.value, "year", a, n.end, label=str(int(n.low)), polarity=pol, hedge=hedge)
         )
     elif n.unit == "%" and not any(h.cat in ("lc", "water") for h in cl.hits):
         # a share with no class named in the clause: cannot be checked, never ignored

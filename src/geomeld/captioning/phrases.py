@@ -17,13 +17,15 @@ from typing import Any
 
 from geomeld.captioning.places import CITIES, DEMONYMS, REGIONS, resolve
 
-_TOKEN_RE = re.compile(
-    r"[−–-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+−-]?\d+(?:\.\d+)?|[^\W\d_]+(?:['’][^\W\d_]+)*|[%°²~–—-]|[^\s\w]"
+TOKEN_RE = re.compile(
+    r"(?<![\w])[−–-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w])[+−-]?\d+(?:\.\d+)?|\d+(?:\.\d+)?"
+    r"|[^\W\d_]+(?:['’][^\W\d_]+)*|[%°²~–—-]|[^\s\w]"
 )
+"""One tokenizer for captions and phrase tables (a sign belongs to a number only after a non-word)."""
 
 
 def _toks(phrase: str) -> tuple[str, ...]:
-    return tuple(m.group(0).lower().replace("’", "'") for m in _TOKEN_RE.finditer(phrase))
+    return tuple(m.group(0).lower().replace("’", "'").replace("−", "-") for m in TOKEN_RE.finditer(phrase))
 
 
 LC: dict[str, tuple[str, ...]] = {
@@ -530,7 +532,6 @@ MONTHS = (
 MONTH_ABBR = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 YEAR_CUES = (
     "dated",
-    "from",
     "recorded in",
     "acquisition year",
     "acquired in",
@@ -541,7 +542,6 @@ YEAR_CUES = (
     "photographed in",
     "date of capture",
     "year",
-    "in",
     "acquired",
     "captured",
     "imaged",
@@ -608,6 +608,8 @@ NEG = (
     "not any",
     "isn't there",
     "not at all",
+    "rather than",
+    "instead of",
     "little",
     "there is little",
     "no more",
@@ -805,6 +807,35 @@ MINOR = (
     "sprinkling of",
     "a sprinkling of",
 )
+POST_QUANT = {
+    "dominates",
+    "dominate",
+    "dominating",
+    "makes up most",
+    "make up most",
+    "covers most",
+    "cover most",
+    "covering most",
+    "covers much",
+    "takes up most",
+    "blankets the majority",
+    "blanket the majority",
+    "blankets",
+    "covers the majority",
+    "cover the majority",
+    "prevails",
+    "is dominant",
+    "are dominant",
+    "dominant",
+    "mostly",
+    "the whole tile",
+    "all of the tile",
+    "fully covered",
+    "completely covered",
+}
+"""Quantifiers that follow what they quantify ("forest dominates"); the others precede it ("mostly forest")."""
+BOTH_QUANT = {"dominant", "mostly"}
+"""… and those that go either way ("dominant forest" / "forest is dominant")."""
 ALL = (
     "entirely",
     "completely covered",
@@ -830,7 +861,7 @@ NOMAJORITY = (
     "no majority",
     "no single class dominates",
 )
-LABELLED = (
+LABELLED: tuple[str, ...] = (
     "carries a land-cover label",
     "carry a land-cover label",
     "land-cover map labels",
@@ -847,6 +878,22 @@ LABELLED = (
     "have a land-cover label",
     "mapped fraction",
 )
+
+LABELLED_STRONG = {
+    "carries a land-cover label",
+    "carry a land-cover label",
+    "land-cover map labels",
+    "map labels",
+    "labels",
+    "carries a label",
+    "has a land-cover label",
+    "have a land-cover label",
+    "mapped fraction",
+    "labelled area",
+    "the labelled area",
+    "mapped area",
+    "the mapped area",
+}
 
 CMP: dict[str, tuple[str, ...]] = {
     "verb_more": (
@@ -939,9 +986,8 @@ def _positions() -> dict[str, tuple[str, ...]]:
         "west": ("west", "western", "left", "left-hand"),
         "east": ("east", "eastern", "right", "right-hand"),
     }
+    strip_nouns = ("edge", "margin", "border", "rim", "fringe", "boundary", "strip")
     nouns = (
-        "edge",
-        "margin",
         "side",
         "half",
         "part",
@@ -955,9 +1001,12 @@ def _positions() -> dict[str, tuple[str, ...]]:
     )
     for sector, words in sides.items():
         acc = out.setdefault(sector, [])
+        strip = out.setdefault(f"{sector}-edge", [])
         for w in words:
             for n in nouns:
                 acc.append(f"{w} {n}")
+            for n in strip_nouns:
+                strip.append(f"{w} {n}")
             if w in ("north", "south", "east", "west", "northern", "southern", "eastern", "western"):
                 acc.append(w)
         acc += [
@@ -1615,6 +1664,71 @@ _SKIP = (
 )
 
 
+def _extend(table: dict[str, tuple[str, ...]], extra: dict[str, tuple[str, ...]]) -> None:
+    for k, v in extra.items():
+        table[k] = (*table.get(k, ()), *v)
+
+
+_extend(
+    VEG,
+    {
+        "green": (
+            "thriving",
+            "vivid",
+            "in full leaf",
+            "very green",
+            "green canopy",
+            "green",
+            "flourishing",
+            "leafy",
+            "vibrant green",
+            "verdant green",
+            "healthy green",
+            "green and lush",
+            "full leaf",
+        ),
+        "sparse": ("leafless", "bare branches", "dry", "dried-out", "scorched", "brownish", "sere"),
+    },
+)
+_extend(
+    CMP,
+    {
+        "verb_more": (
+            "outshines",
+            "outshine",
+            "is brighter than",
+            "brighter than",
+            "dominates over",
+            "overshadows",
+            "is more prominent than",
+            "more prominent than",
+            "occupies more",
+            "covers a larger area than",
+            "is more plentiful than",
+            "has the edge over",
+        ),
+        "verb_less": (
+            "is dimmer than",
+            "dimmer than",
+            "is overshadowed by",
+            "is less prominent than",
+            "less prominent than",
+            "is sparser than",
+            "sparser than",
+            "is smaller in extent than",
+        ),
+    },
+)
+LABELLED = (
+    *LABELLED,
+    "labelled area",
+    "the labelled area",
+    "mapped area",
+    "the mapped area",
+    "coverage of the map",
+)
+
+
 def _entries() -> list[tuple[str, str, str]]:
     out: list[tuple[str, str, str]] = []
     for concept, ps in LC.items():
@@ -1639,12 +1753,12 @@ def _entries() -> list[tuple[str, str, str]]:
     out += [(p, "neg", "neg") for p in NEG]
     out += [(p, "postneg", "neg") for p in POSTNEG]
     out += [(p, "hedge", "hedge") for p in HEDGES]
-    out += [(p, "dom", "half" if "half" in p else "most") for p in DOMINANT]
+    out += [(p, "dom", p) for p in DOMINANT]
     out += [(p, "largest", "largest") for p in LARGEST]
     out += [(p, "minor", "minor") for p in MINOR]
     out += [(p, "all", "all") for p in ALL]
     out += [(p, "nomajority", "none") for p in NOMAJORITY]
-    out += [(p, "labelled", "labelled") for p in LABELLED]
+    out += [(p, "labelled", "strong" if p in LABELLED_STRONG else "weak") for p in LABELLED]
     for kind, ps in CMP.items():
         out += [(p, "cmp", kind) for p in ps]
     for sector, ps in POS.items():

@@ -40,9 +40,14 @@ PARTS = (
     "south-east",
     "centre",
     "edge",
+    "north-edge",
+    "south-edge",
+    "west-edge",
+    "east-edge",
 )
 """Regions for position claims: the four halves, the four quadrants, the central box (middle half of
-each axis, a quarter of the tile) and the edge ring (the outer eighth on every side, ~44 % of the tile)."""
+each axis, a quarter of the tile), the edge ring (the outer eighth on every side, ~44 % of the tile) and
+the four edge strips (the outer quarter on one side: "along the eastern edge")."""
 
 
 class _Model(BaseModel):
