@@ -50,7 +50,9 @@ def main() -> int:
     batches = []
     for i in range(args.batches):
         b = synthetic_batch(args.batch, args.crop, seed=i, captions=["c"] * args.batch)
-        b["caption_embedding"] = torch.nn.functional.normalize(torch.randn(args.batch, 384, generator=g), dim=-1)
+        b["caption_embedding"] = torch.nn.functional.normalize(
+            torch.randn(args.batch, 384, generator=g), dim=-1
+        )
         b["has_caption"] = torch.ones(args.batch, dtype=torch.bool)
         batches.append(b)
 
@@ -64,7 +66,13 @@ def main() -> int:
         "full_beta_warmup": {"config": "full"},
     }
     warm = full_cfg.itc.beta_warmup_steps
-    base = {"size": args.size, "crop": args.crop, "batch": args.batch, "steps": args.steps, "threads": args.threads}
+    base = {
+        "size": args.size,
+        "crop": args.crop,
+        "batch": args.batch,
+        "steps": args.steps,
+        "threads": args.threads,
+    }
     with tempfile.TemporaryDirectory() as tmp:
         for name, s in settings.items():
             overrides = {
@@ -79,14 +87,18 @@ def main() -> int:
                 "run.export": False,
                 "run.checkpoint_every": 10**9,
                 # the configs' schedules span thousands of steps: keep their shape over this short run
-                "optim.warmup_steps": max(1, full_cfg.optim.warmup_steps * args.steps // full_cfg.optim.steps),
+                "optim.warmup_steps": max(
+                    1, full_cfg.optim.warmup_steps * args.steps // full_cfg.optim.steps
+                ),
             }
             if "itc.beta_warmup_steps" in s:
                 overrides["itc.beta_warmup_steps"] = s["itc.beta_warmup_steps"]
             elif warm:
                 overrides["itc.beta_warmup_steps"] = max(1, warm * args.steps // full_cfg.optim.steps)
             cfg = load_config(REPO / "configs/pretrain" / f"{s['config']}.yaml", overrides)
-            hist = pretrain(cfg, Source(batches, {"mean": [0.0] * 12, "std": [1.0] * 12}), resume=False).history
+            hist = pretrain(
+                cfg, Source(batches, {"mean": [0.0] * 12, "std": [1.0] * 12}), resume=False
+            ).history
             mp = [h["grad_norm/mp"] for h in hist]
             itc = [h.get("grad_norm/itc") for h in hist]
             ratios = [i / m for i, m in zip(itc, mp, strict=True) if i is not None and m > 0]
