@@ -362,6 +362,17 @@ _WATER_OSM: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+_WATER_SHAPE = {
+    "river": "linear",
+    "stream": "linear",
+    "canal": "linear",
+    "lake": "compact",
+    "pond": "compact",
+    "reservoir": "compact",
+}
+"""Water kinds a body's shape can support (never contradict: a narrow river may be below 10 m)."""
+
+
 def check_water(claim: Claim, g: Ground) -> Result:
     ranges = list(g.share_ranges("water"))
     w = g.bundle.water
@@ -393,8 +404,16 @@ def check_water(claim: Claim, g: Ground) -> Result:
     if kind != "water" and not claim.negated and v is S:
         # a named kind needs its kind proven: OSM tags, or stay unverifiable
         pairs = _WATER_OSM.get(kind, ())
+        shape = (
+            w.kind
+            if w is not None
+            and g.origin("dynamic_world" if w.method != "worldcover-only" else "esa_worldcover")
+            else None
+        )
         if pairs and g.osm_in_chip(pairs):
             note = f"OSM tags prove a {kind}"
+        elif shape is not None and _WATER_SHAPE.get(kind) == shape:
+            note = f"the largest water body is {shape} (elongation {w.largest_body_elongation})" if w else ""
         else:
             v, note = U, f"water present, but nothing here tells a {kind} from other water"
     if kind != "water" and claim.negated and v is C:

@@ -310,6 +310,10 @@ def _range_dash(toks: Sequence[Tok], k: int) -> bool:
 
 
 # ---- claim building -------------------------------------------------------------------------------
+STRICT_LEFTOVERS = True
+"""A clause with content words the extractor did not understand gets an unverifiable claim, so a
+caption is never "verified" on the strength of the parts that were understood."""
+
 _SUBJECT_CATS = (
     "lc",
     "water",
@@ -474,8 +478,18 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
                         hedge=hedge,
                     )
                 )
-            elif h.val == "rest":
-                pass
+            elif h.val == "all":  # "the map covers the entire tile", "every pixel is labelled"
+                ctx.claims.append(
+                    _mk(
+                        ctx,
+                        Family.LANDCOVER_SHARE.value,
+                        "labelled",
+                        h.start,
+                        h.end,
+                        value=Value(95.0, 100.0, Bound.AT_LEAST.value, "%"),
+                        hedge=hedge,
+                    )
+                )
 
     # -- comparisons -------------------------------------------------------------------------------
     compared: set[int] = set()
@@ -530,6 +544,25 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
     if len(ctx.claims) == n_before and _has_content(words, hits):
         fam = _guess_family(words)
         ctx.claims.append(_mk(ctx, fam, "unparsed", c_start, c_end, label="not understood"))
+    elif STRICT_LEFTOVERS:
+        covered = {k for h in hits for k in range(h.i, h.j)} | {k for x in cl.nums for k in range(x.i, x.j)}
+        leftover = [
+            toks[k].low
+            for k in range(cl.i, cl.j)
+            if k not in covered
+            and toks[k].low[:1].isalpha()
+            and toks[k].low not in P.FILLER
+            and toks[k].low not in P.STOPWORDS
+            and not (
+                any(x.used or x.unit in ("m", "asl", "deg", "db") for x in cl.nums)
+                and toks[k].low in P.NUMBER_CUES
+            )
+        ]
+        if leftover:
+            fam = _guess_family(words)
+            ctx.claims.append(
+                _mk(ctx, fam, "unparsed", c_start, c_end, label="not understood: " + " ".join(leftover[:6]))
+            )
 
 
 def _has_content(words: list[str], hits: list[Hit]) -> bool:
@@ -626,7 +659,8 @@ def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
     for q in cl.hits:
         if q.cat not in ("dom", "largest", "minor", "all"):
             continue
-        post = q.cat == "largest" or (q.cat in ("dom", "all") and q.val in P.POST_QUANT)
+        after_verb = q.i >= s.j and any(t.low in P.COVER_VERBS for t in toks[s.j : q.i])
+        post = q.cat == "largest" or (q.cat in ("dom", "all") and (q.val in P.POST_QUANT or after_verb))
         pre = q.cat == "largest" or not (
             q.cat in ("dom", "all") and q.val in P.POST_QUANT and q.val not in P.BOTH_QUANT
         )
@@ -659,7 +693,7 @@ def _position(cl: Clause, s: Hit) -> Hit | None:
 
 def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: int, c_end: int) -> None:
     toks = ctx.toks
-    concept = s.val
+    concept = "built" if s.val.startswith("urban") else s.val  # "city", "urban": built land
     is_water = s.cat == "water"
     n = _attach_num(cl, s, toks, ("%", "km2", "ha"))
     q = _quant(cl, s, toks)
@@ -718,8 +752,8 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
         )
         if label and q is not None:
             a, b = min(a, q.start), max(b, q.end)
-        if s.val.startswith("urban"):
-            concept, label = "built", "urban"
+        if s.val.startswith("urban") and label is None:
+            label = "urban"
         fam = Family.WATER.value if is_water else Family.LANDCOVER_PRESENCE.value
         ctx.claims.append(_mk(ctx, fam, concept, a, b, label=label, polarity=pol, hedge=hedge))
     p = _position(cl, s)

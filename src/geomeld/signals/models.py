@@ -82,6 +82,13 @@ class WaterSignal(_Model):
     jrc_percentage: float | None = None
     worldcover_percentage: float | None = None
     note: str | None = None
+    kind: str | None = Field(
+        default=None,
+        description="shape of the largest water body: 'linear' (river/canal-like), 'compact' (lake/pond-like) "
+        "or None (no body ≥ 0.3 % of the tile, or not derivable)",
+    )
+    largest_body_percentage: float | None = None
+    largest_body_elongation: float | None = None
 
 
 class TerrainSignal(_Model):
