@@ -2490,6 +2490,32 @@ _extend(
         ),
     },
 )
+_extend(
+    SAR,
+    {
+        "vv": (
+            "co-pol",
+            "co-pol backscatter",
+            "co-polarisation",
+            "co-polarization",
+            "co-polarised channel",
+            "vv-polarised",
+        ),
+        "vh": (
+            "cross-pol",
+            "cross-pol backscatter",
+            "cross-polarisation",
+            "cross-polarization",
+            "cross-polarised channel",
+            "vh-polarised",
+        ),
+    },
+)
+HEMISPHERES = {
+    "hemisphere:northern": ("northern hemisphere", "the northern hemisphere", "north of the equator"),
+    "hemisphere:southern": ("southern hemisphere", "the southern hemisphere", "south of the equator"),
+}
+STOPWORDS |= {w for p in (*BOUND_BEFORE, *BOUND_AFTER) for w in p.split()}
 LABELLED_ALL = (
     "the map covers the entire tile",
     "map covers the entire tile",
@@ -2536,6 +2562,7 @@ def _entries() -> list[tuple[str, str, str]]:
     out += [(p, "nomajority", "none") for p in NOMAJORITY]
     out += [(p, "labelled", "strong" if p in LABELLED_STRONG else "weak") for p in LABELLED]
     out += [(p, "labelled", "all") for p in LABELLED_ALL]
+    out += [(p, "place", v) for v, ps in HEMISPHERES.items() for p in ps]
     for kind, ps in CMP.items():
         out += [(p, "cmp", kind) for p in ps]
     for sector, ps in POS.items():
