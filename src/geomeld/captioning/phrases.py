@@ -757,7 +757,7 @@ DOMINANT = (
     "covered in",
     "covered by",
 )
-LARGEST = (
+LARGEST: tuple[str, ...] = (
     "the largest",
     "largest",
     "the biggest",
