@@ -44,6 +44,7 @@ def _merge_build_summaries(summaries: list[Any]) -> dict[str, Any] | None:
         "per_stratum": {},
         "per_source": {},
         "reasons": {},
+        "lost_layers": {},
         "builds": len(present),
     }
 
@@ -54,6 +55,8 @@ def _merge_build_summaries(summaries: list[Any]) -> dict[str, Any] | None:
     for s in present:
         add(merged["outcome"], s.get("outcome", {}))
         add(merged["reasons"], s.get("reasons", {}))
+        for key, why in (s.get("lost_layers") or {}).items():
+            add(merged["lost_layers"].setdefault(key, {}), why)
         for group in ("per_stratum", "per_source"):
             for name, counts in s.get(group, {}).items():
                 add(merged[group].setdefault(name, {}), counts)
@@ -144,19 +147,26 @@ def build_report(out: Path, timings: dict[str, float], total_s: float, config: d
         note = (
             "; ".join(f"{k}: {v}" for k, v in reasons.items()) if reasons else "no tile failed or was skipped"
         )
+        lost = build.get("lost_layers") or {}
+        if lost:  # layers lost to input errors (corrupt, refused, unreachable), per modality and reason
+            note += "; lost layers: " + ", ".join(
+                f"{key}/{why}: {n}" for key, whys in lost.items() for why, n in whys.items()
+            )
         report.tables.append(Table("Build", ["group", "done", "skipped", "failed"], rows, note))
         metrics["build"] = build
 
     caption = _read_json(out / "caption_report.json")
     if caption:
         report.summary["captions verified"] = _pct(caption.get("verified_share"))
-        report.summary["claim precision (final)"] = _pct(caption.get("claim_precision_final"))
+        report.summary["captioner/verifier agreement (by construction)"] = _pct(
+            caption.get("generator_verifier_agreement_final")
+        )
         keys = [
             "samples",
             "verified_share",
             "accepted_first_try_share",
-            "claim_precision_final",
-            "claim_precision_candidates",
+            "generator_verifier_agreement_final",
+            "generator_verifier_agreement_candidates",
             "contradiction_rate_candidates",
             "unverifiable_rate_final",
         ]
