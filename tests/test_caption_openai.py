@@ -24,7 +24,7 @@ from geomeld.captioning.openai_compat import (
 from geomeld.captioning.pipeline import CaptionConfig, CaptionPipeline
 from geomeld.signals import compute_signals
 
-GOOD = "A hilly area with forest, some grassland and a shallow valley."
+GOOD = "A hilly landscape with forest, grassland and a valley."
 
 
 class _Server(BaseHTTPRequestHandler):
