@@ -537,8 +537,13 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
     # -- per-subject claims ------------------------------------------------------------------------
     has_veg = any(h.cat == "veg" for h in hits)
     for s in subjects:
-        if s.i in compared or (has_veg and s.cat == "lc" and s.val == "vegetation"):
+        if has_veg and s.cat == "lc" and s.val == "vegetation":
             continue
+        if s.i in compared and (
+            s.cat not in ("lc", "water")
+            or (_quant(cl, s, toks) is None and _attach_num(cl, s, toks, ("%",)) is None)
+        ):
+            continue  # a compared class says nothing more unless it is quantified too
         neg = s.i in negated
         pol = Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value
         if s.cat in ("lc", "water"):
