@@ -206,6 +206,8 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         return check_labelled(claim, g)
     if claim.subject == "any":
         return check_no_majority(claim, g)
+    if claim.negated and claim.location is not None:
+        return check_absent_in_part(claim, g)
     ranges = g.share_ranges(claim.subject)
     if not ranges:
         return _unverifiable(
@@ -233,6 +235,22 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         layer="+".join(r.product for r in ranges),
         origin="+".join(r.origin for r in ranges),
         note=note,
+    )
+
+
+def check_absent_in_part(claim: Claim, g: Ground) -> Result:
+    """ "No forest in the north": contradicted when the class has ≥ 1 % of the tile as labelled and a
+    clear share of its pixels in that part; otherwise unverifiable (absence in a part is not measured)."""
+    per, measured = [], {}
+    for r in g.share_ranges(claim.subject):
+        share = g.parts(claim.subject, r.product).get(str(claim.location))
+        if share is None:
+            continue
+        measured[r.product] = round(share, 3)
+        per.append(C if r.lo >= 1.0 and share >= 0.5 else U)
+    verdict = C if per and all(v is C for v in per) else U
+    return verdict, ClaimEvidence(
+        {"share_of_class_pixels_in_region": measured}, {"contradict_from": 0.5}, None, None
     )
 
 

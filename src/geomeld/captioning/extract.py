@@ -791,7 +791,10 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
         if s.val.startswith("urban") and label is None:
             label = "urban"
         fam = Family.WATER.value if is_water else Family.LANDCOVER_PRESENCE.value
-        ctx.claims.append(_mk(ctx, fam, concept, a, b, label=label, polarity=pol, hedge=hedge))
+        where = _position(cl, s)
+        # "no forest in the north": an absence in one part of the tile, not in the tile
+        loc = where.val if where is not None and pol == Polarity.NEGATED.value else None
+        ctx.claims.append(_mk(ctx, fam, concept, a, b, label=label, polarity=pol, hedge=hedge, location=loc))
     p = _position(cl, s)
     if p is not None and pol == Polarity.AFFIRMED.value:
         pa, pb = min(s.start, p.start), max(s.end, p.end)
