@@ -53,7 +53,7 @@ from geomeld.captioning.claims import (
     Verdict,
     caption_verdict,
 )
-from geomeld.captioning.ground import Ground, ShareRange
+from geomeld.captioning.ground import ELEVATION_M, SLOPE_M, Ground, ShareRange
 
 S, C, U = Verdict.SUPPORTED, Verdict.CONTRADICTED, Verdict.UNVERIFIABLE
 Result = tuple[Verdict, ClaimEvidence]
@@ -456,7 +456,7 @@ def _no_dem(g: Ground) -> Result:
 
 def check_terrain(claim: Claim, g: Ground) -> Result:
     t = g.bundle.terrain
-    origin = g.section_origin("terrain")
+    origin = g.section_origin("terrain", SLOPE_M)
     if t is None or origin is None:
         return _no_dem(g)
     s, relief = t.slope_mean, t.relief
@@ -501,7 +501,7 @@ def _numeric(claim: Claim, lo: float, hi: float, layer: str, origin: str, measur
 
 def check_elevation(claim: Claim, g: Ground) -> Result:
     t = g.bundle.terrain
-    origin = g.section_origin("terrain")
+    origin = g.section_origin("terrain", ELEVATION_M)
     if t is None or origin is None:
         return _no_dem(g)
     m = {
@@ -533,7 +533,7 @@ def check_elevation(claim: Claim, g: Ground) -> Result:
 
 def check_slope(claim: Claim, g: Ground) -> Result:
     t = g.bundle.terrain
-    origin = g.section_origin("terrain")
+    origin = g.section_origin("terrain", SLOPE_M)
     if t is None or origin is None:
         return _no_dem(g)
     lo, hi = (t.slope_p90, t.slope_max) if claim.subject == "max" else (t.slope_mean, t.slope_mean)
