@@ -264,3 +264,15 @@ def test_direction_before_a_country_is_part_of_the_place() -> None:
 
 def test_negation_clause_joins_its_class() -> None:
     assert _one("Far from any forest, the tile has none of it.", "landcover_presence", "trees").negated
+
+
+def test_one_quantifier_quantifies_one_class() -> None:
+    claims = extract_claims("Trees are the dominant land cover, well ahead of grassland.")
+    assert [c.subject for c in claims if c.family == "dominance"] == ["trees"]
+    cmp_ = _one("Trees are the dominant land cover, well ahead of grassland.", "comparison")
+    assert (cmp_.subject, cmp_.other, cmp_.label) == ("trees", "grassland", "more")
+
+
+def test_idioms_are_not_leftovers() -> None:
+    claims = extract_claims("Elevation is close to sea level, under 50 m.")
+    assert not [c for c in claims if c.subject == "unparsed"]

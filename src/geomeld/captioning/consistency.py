@@ -29,7 +29,12 @@ def _asserts_some(c: Claim) -> bool:
 
 
 def _asserts_none(c: Claim) -> bool:
-    return c.negated and c.family in (Family.LANDCOVER_PRESENCE, Family.WATER) and c.value is None
+    return (
+        c.negated
+        and c.family in (Family.LANDCOVER_PRESENCE, Family.WATER)
+        and c.value is None
+        and c.location is None
+    )
 
 
 def _conflict(a: Claim, b: Claim) -> str | None:

@@ -335,6 +335,7 @@ class Ctx:
     text: str
     toks: list[Tok]
     claims: list[Claim] = field(default_factory=list)
+    idioms: set[int] = field(default_factory=set)  # tokens of idioms that claim nothing ("sea level")
 
     def span(self, a: int, b: int) -> tuple[int, int, str]:
         return a, b, self.text[a:b]
@@ -366,7 +367,7 @@ def extract_claims(caption: str) -> list[Claim]:
     }
     hits = sorted((h for h in all_hits if h.cat != "skip"), key=lambda h: h.i)
     nums = find_numbers(toks, masked | no_numbers)
-    ctx = Ctx(text, toks)
+    ctx = Ctx(text, toks, idioms={t for h in all_hits if h.cat == "skip" for t in range(h.i, h.j)} | masked)
     bounds = clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS or h.cat == "labelled"})
     merged: list[tuple[int, int]] = []
     for a, b in bounds:
@@ -536,8 +537,13 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
     # -- per-subject claims ------------------------------------------------------------------------
     has_veg = any(h.cat == "veg" for h in hits)
     for s in subjects:
-        if s.i in compared or (has_veg and s.cat == "lc" and s.val == "vegetation"):
+        if has_veg and s.cat == "lc" and s.val == "vegetation":
             continue
+        if s.i in compared and (
+            s.cat not in ("lc", "water")
+            or (_quant(cl, s, toks) is None and _attach_num(cl, s, toks, ("%",)) is None)
+        ):
+            continue  # a compared class says nothing more unless it is quantified too
         neg = s.i in negated
         pol = Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value
         if s.cat in ("lc", "water"):
@@ -558,7 +564,11 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
         fam = _guess_family(words)
         ctx.claims.append(_mk(ctx, fam, "unparsed", c_start, c_end, label="not understood"))
     elif STRICT_LEFTOVERS:
-        covered = {k for h in hits for k in range(h.i, h.j)} | {k for x in cl.nums for k in range(x.i, x.j)}
+        covered = (
+            {k for h in hits for k in range(h.i, h.j)}
+            | {k for x in cl.nums for k in range(x.i, x.j)}
+            | ctx.idioms
+        )
         leftover = [
             toks[k].low
             for k in range(cl.i, cl.j)
@@ -664,11 +674,11 @@ def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...])
     return None
 
 
-def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
-    """The quantifier of subject ``s``: a pre-modifier ("mostly", "patches of") right before it, or a
-    predicate ("dominates", "covers most") after it; "the largest" either way."""
+def _quant_candidates(cl: Clause, s: Hit, toks: Sequence[Tok]) -> list[tuple[int, Hit]]:
+    """(distance, quantifier) pairs that may quantify subject ``s``: a pre-modifier ("mostly", "patches
+    of") right before it, or a predicate ("dominates", "covers most") after it; "the largest" either way."""
     subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm", "terrain")]
-    best = None
+    out = []
     for q in cl.hits:
         if q.cat not in ("dom", "largest", "minor", "all"):
             continue
@@ -680,16 +690,29 @@ def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
         if q.j <= s.i and pre:
             if any(q.j <= h.i < s.i for h in subj) or s.i - q.j > 6:
                 continue
-            d = s.i - q.j
+            out.append((s.i - q.j, q))
         elif q.i >= s.j and post:
             if any(s.j <= h.i < q.i for h in subj) or q.i - s.j > 8:
                 continue
-            d = q.i - s.j
-        else:
-            continue
-        if best is None or d < best[0]:
-            best = (d, q)
-    return best[1] if best else None
+            out.append((q.i - s.j, q))
+    return out
+
+
+def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
+    """The quantifier of ``s``: its nearest candidate, unless another class is nearer to that
+    quantifier (one quantifier quantifies one class; "trees are the dominant cover, ahead of grass")."""
+    subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm", "terrain")]
+    for _, q in sorted(_quant_candidates(cl, s, toks), key=lambda x: x[0]):
+        best: tuple[int, int, Hit] | None = None
+        for other in subj:
+            for d, q2 in _quant_candidates(cl, other, toks):
+                if q2 is q:
+                    rank = (d, 0 if other.j <= q.i else 1)  # ties go to the class before it
+                    if best is None or rank < best[:2]:
+                        best = (rank[0], rank[1], other)
+        if best is not None and best[2] is s:
+            return q
+    return None
 
 
 def _position(cl: Clause, s: Hit) -> Hit | None:
@@ -768,7 +791,10 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
         if s.val.startswith("urban") and label is None:
             label = "urban"
         fam = Family.WATER.value if is_water else Family.LANDCOVER_PRESENCE.value
-        ctx.claims.append(_mk(ctx, fam, concept, a, b, label=label, polarity=pol, hedge=hedge))
+        where = _position(cl, s)
+        # "no forest in the north": an absence in one part of the tile, not in the tile
+        loc = where.val if where is not None and pol == Polarity.NEGATED.value else None
+        ctx.claims.append(_mk(ctx, fam, concept, a, b, label=label, polarity=pol, hedge=hedge, location=loc))
     p = _position(cl, s)
     if p is not None and pol == Polarity.AFFIRMED.value:
         pa, pb = min(s.start, p.start), max(s.end, p.end)

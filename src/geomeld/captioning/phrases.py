@@ -457,8 +457,6 @@ CANOPY: dict[str, tuple[str, ...]] = {
         "forest canopy",
         "tree height",
         "tree heights",
-        "trees stand",
-        "trees are",
         "tree canopy",
     ),
     "max_height": (
@@ -2576,6 +2574,21 @@ LARGEST = (
     "tops the list",
     "ranks first",
 )
+_extend(
+    CMP,
+    {
+        "verb_more": ("well ahead of", "ahead of", "far ahead of"),
+        "verb_less": ("well behind", "far behind", "behind"),
+    },
+)
+_extend(
+    LC,
+    {
+        "urban:city": ("urbanised", "urbanized", "densely built-up", "built over", "densely built"),
+        "cropland": ("agricultural",),
+    },
+)
+STOPWORDS |= {"clearings", "clearing"}
 LABELLED_ALL = (
     "the map covers the entire tile",
     "map covers the entire tile",
