@@ -276,3 +276,10 @@ def test_one_quantifier_quantifies_one_class() -> None:
 def test_idioms_are_not_leftovers() -> None:
     claims = extract_claims("Elevation is close to sea level, under 50 m.")
     assert not [c for c in claims if c.subject == "unparsed"]
+
+
+def test_unlabelled_share_is_the_complement() -> None:
+    c = _one("About 30 percent of the tile is unlabelled.", "landcover_share", "labelled")
+    assert c.value is not None and c.value.low == 70.0
+    c = _one("No-data covers less than 60 % of the tile.", "landcover_share", "labelled")
+    assert c.value is not None and (c.value.low, c.value.bound) == (40.0, "at_least")

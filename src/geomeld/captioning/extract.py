@@ -475,22 +475,27 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
                     hedge=hedge,
                 )
             )
-        strong = h.cat == "labelled" and h.val == "strong"
+        strong = h.cat == "labelled" and h.val in ("strong", "unlabelled")
         if h.cat == "labelled" and (strong or not any(x.cat in ("lc", "water") for x in hits)):
             n = _nearest_num(cl, h, units=("%", ""), reach=8 if not strong else 4)
             if n is not None:
                 n.used = True
                 a, b = min(h.start, n.start), max(h.end, n.end)
-                ctx.claims.append(
-                    _mk(
-                        ctx,
-                        Family.LANDCOVER_SHARE.value,
-                        "labelled",
-                        a,
-                        b,
-                        value=_value(n, toks, "%"),
-                        hedge=hedge,
+                value = _value(n, toks, "%")
+                if h.val == "unlabelled":  # "no-data covers 60 %" = the map labels 40 %
+                    flip = {
+                        Bound.AT_LEAST.value: Bound.AT_MOST.value,
+                        Bound.AT_MOST.value: Bound.AT_LEAST.value,
+                    }
+                    lo, hi = value.low, value.high
+                    value = Value(
+                        100.0 - hi if hi is not None else None,
+                        100.0 - lo if lo is not None else None,
+                        flip.get(value.bound, value.bound),
+                        "%",
                     )
+                ctx.claims.append(
+                    _mk(ctx, Family.LANDCOVER_SHARE.value, "labelled", a, b, value=value, hedge=hedge)
                 )
             elif h.val == "all":  # "the map covers the entire tile", "every pixel is labelled"
                 ctx.claims.append(

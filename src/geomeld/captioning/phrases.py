@@ -549,7 +549,7 @@ YEAR_CUES = (
     "acquisition",
 )
 
-NEG = (
+NEG: tuple[str, ...] = (
     "no",
     "not",
     "never",
@@ -615,7 +615,7 @@ NEG = (
 )
 NEG_REACH = 6
 NEG_BREAK = {"but", "except", "than", "although", "though", "yet", "while", "whereas", "only"}
-POSTNEG = (
+POSTNEG: tuple[str, ...] = (
     "is absent",
     "are absent",
     "absent",
@@ -680,7 +680,7 @@ POSTNEG = (
 )
 POSTNEG_REACH = 4
 
-HEDGES = (
+HEDGES: tuple[str, ...] = (
     "appears",
     "appear",
     "seems",
@@ -704,7 +704,7 @@ HEDGES = (
     "more or less",
 )
 
-DOMINANT = (
+DOMINANT: tuple[str, ...] = (
     "mostly",
     "predominantly",
     "largely",
@@ -779,7 +779,7 @@ LARGEST: tuple[str, ...] = (
     "the largest share",
     "most ground",
 )
-MINOR = (
+MINOR: tuple[str, ...] = (
     "a little",
     "a few",
     "small patches",
@@ -834,7 +834,7 @@ POST_QUANT = {
 """Quantifiers that follow what they quantify ("forest dominates"); the others precede it ("mostly forest")."""
 BOTH_QUANT = {"dominant", "mostly"}
 """… and those that go either way ("dominant forest" / "forest is dominant")."""
-ALL = (
+ALL: tuple[str, ...] = (
     "entirely",
     "completely covered",
     "wholly",
@@ -844,7 +844,7 @@ ALL = (
     "blanket",
 )
 
-NOMAJORITY = (
+NOMAJORITY: tuple[str, ...] = (
     "no single class covers more than half",
     "no majority class",
     "no land-cover type reaches a majority",
@@ -2589,6 +2589,147 @@ _extend(
     },
 )
 STOPWORDS |= {"clearings", "clearing"}
+LABELLED_NOT = (
+    "unlabelled",
+    "unlabeled",
+    "no-data",
+    "nodata",
+    "no data",
+    "unmapped",
+    "without a label",
+    "carries no label",
+    "carry no label",
+    "has no label",
+    "have no label",
+    "is unlabelled",
+    "are unlabelled",
+    "is no-data",
+    "is blank",
+    "blank",
+    "unclassified",
+    "not mapped",
+    "not labelled",
+    "not labeled",
+)
+_extend(
+    CMP,
+    {
+        "verb_more": (
+            "eclipses",
+            "eclipse",
+            "overtakes",
+            "covers a bigger share than",
+            "has a larger share than",
+            "has more area than",
+            "takes up more space than",
+            "occupies more ground than",
+            "is more widespread",
+            "outweighs by far",
+            "outpaces",
+            "is ahead of",
+        ),
+        "verb_less": (
+            "loses out to",
+            "is outstripped by",
+            "is eclipsed by",
+            "comes second to",
+            "is dwarfed by",
+            "has less area than",
+            "takes up less space than",
+            "occupies less ground than",
+            "is rarer than",
+            "is less abundant than",
+            "less abundant than",
+            "trails far behind",
+        ),
+    },
+)
+DOMINANT = (
+    *DOMINANT,
+    "for the most part",
+    "in large part",
+    "is predominant",
+    "predominates",
+    "predominate",
+    "makes up the majority",
+    "make up the majority",
+    "covers the bulk",
+    "a clear majority",
+    "is the majority",
+    "the vast majority of",
+    "the great majority of",
+)
+POST_QUANT |= {
+    "predominates",
+    "predominate",
+    "is predominant",
+    "makes up the majority",
+    "make up the majority",
+    "covers the bulk",
+    "is the majority",
+}
+LARGEST = (
+    *LARGEST,
+    "the most widespread",
+    "most widespread class",
+    "the most abundant",
+    "most abundant",
+    "the top class",
+    "the largest single",
+    "the largest class",
+    "largest class",
+    "the leading class",
+)
+MINOR = (
+    *MINOR,
+    "a dash of",
+    "a hint of",
+    "a sprinkle of",
+    "marginal",
+    "negligible",
+    "trace amounts of",
+    "a few patches of",
+)
+NEG = (
+    *NEG,
+    "nil",
+    "free from",
+    "bereft of",
+    "void of",
+    "not even a",
+    "not a hint of",
+    "no hint of",
+    "no patch of",
+    "with no",
+    "lacks any",
+    "absent any",
+)
+POSTNEG = (
+    *POSTNEG,
+    "is not present anywhere",
+    "does not feature",
+    "doesn't feature",
+    "is lacking entirely",
+    "is entirely lacking",
+    "is not represented",
+    "isn't represented",
+    "is unrepresented",
+    "accounts for nothing",
+    "cannot be found",
+    "can't be found",
+    "is not there",
+    "are not there",
+    "is nowhere",
+    "are nowhere",
+)
+_extend(
+    VEG,
+    {
+        "sparse": ("senescent", "leaf-off", "bare-branched", "brown and dry"),
+        "green": ("photosynthetically active", "chlorophyll-rich"),
+    },
+)
+_extend(LC, {"wetland": ("waterlogged", "waterlogged ground", "boggy ground", "peatland", "peat bog")})
 LABELLED_ALL = (
     "the map covers the entire tile",
     "map covers the entire tile",
@@ -2635,6 +2776,7 @@ def _entries() -> list[tuple[str, str, str]]:
     out += [(p, "nomajority", "none") for p in NOMAJORITY]
     out += [(p, "labelled", "strong" if p in LABELLED_STRONG else "weak") for p in LABELLED]
     out += [(p, "labelled", "all") for p in LABELLED_ALL]
+    out += [(p, "labelled", "unlabelled") for p in LABELLED_NOT]
     out += [(p, "place", v) for v, ps in HEMISPHERES.items() for p in ps]
     for kind, ps in CMP.items():
         out += [(p, "cmp", kind) for p in ps]
