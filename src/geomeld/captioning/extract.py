@@ -667,6 +667,13 @@ def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...])
             continue
         if any(s.j <= h.i < n.i for h in subj if h is not s):
             break  # another class lies between: the number is its
+        nxt = next((h for h in subj if h.i >= n.j), None)
+        if (
+            nxt is not None
+            and all(w in P.NUM_TO_SUBJECT for w in _gap(toks, n.j, nxt.i))
+            and nxt.i - n.j <= 7
+        ):
+            break  # "bushes and at least 15 % grassland": the number is the next class's
         if n.i - s.j <= 12:
             return n
         break

@@ -2257,10 +2257,7 @@ RELIEF_CUES = {
     "vary",
     "drop",
     "drops",
-    "span",
-    "spans",
     "amplitude",
-    "range",
 }
 MAX_CUES = {
     "max",
@@ -2290,7 +2287,7 @@ NUMBER_CUES = (
 )
 """Words that say what a number measures; not left over when the clause's number was understood."""
 
-_SKIP = (
+_SKIP: tuple[str, ...] = (
     "sea level",
     "above sea level",
     "level of detail",
@@ -2588,7 +2585,29 @@ _extend(
         "cropland": ("agricultural",),
     },
 )
-STOPWORDS |= {"clearings", "clearing"}
+_SKIP = (
+    *_SKIP,
+    "patch of land",
+    "a patch of land",
+    "stretch of land",
+    "a stretch of land",
+    "piece of land",
+    "area of land",
+    "tract of land",
+    "parcel of land",
+)
+STOPWORDS |= {
+    "clearings",
+    "clearing",
+    "pictured",
+    "site",
+    "closer",
+    "bird's",
+    "eye",
+    "bird's-eye",
+    "overhead",
+    "stretch",
+}
 LABELLED_NOT = (
     "unlabelled",
     "unlabeled",
