@@ -228,6 +228,7 @@ class CaptionPipeline:
             return CaptionOutcome(sample.key, "no_imagery", None, report, bundle)
         ev = Evidence.from_bundle(bundle)
         structured: dict[str, Realised] = {}
+        answered: dict[str, list[Claim]] = {}  # an LLM's own claim lists, checked with text ⊆ claims
         candidates: list[dict[str, Any]] = []
         errors: list[str] = []
         accepted: dict[str, Any] | None = None
@@ -244,6 +245,12 @@ class CaptionPipeline:
                     )
                     structured.update((r.caption, r) for r in realised)
                     texts = [r.caption for r in realised]
+                elif isinstance(self.backend, OpenAICompatibleCaptioner):  # JSON caption + claims
+                    answers = self.backend.generate_claims(
+                        sample.key, ev, cfg.n_candidates, seed=cfg.seed + 7919 * round_i, sample=sample
+                    )
+                    answered.update((t, c) for t, c in answers if c is not None)
+                    texts = [t for t, _ in answers]
                 else:
                     texts = self.backend.generate(
                         sample.key, ev, cfg.n_candidates, seed=cfg.seed + 7919 * round_i, sample=sample
@@ -251,13 +258,14 @@ class CaptionPipeline:
             except BackendError as exc:  # keep what was received; a round with nothing goes on
                 errors.append(f"round {round_i}: {exc}")
                 texts = exc.partial
+                answered.update((t, c) for t, c in zip(exc.partial, exc.partial_claims, strict=False) if c)
                 if not texts:
                     continue
             texts = [t if isinstance(t, str) else "" for t in texts]
             verifs = [
                 check_planned(t, structured[t].claims, ground_of(ev), cfg.max_words)
                 if t in structured
-                else verify(t, ev, max_words=cfg.max_words)
+                else verify(t, ev, max_words=cfg.max_words, claims=answered.get(t))
                 for t in texts
             ]
             scores = self.scorer.score(ev, texts, verifs, sample)
