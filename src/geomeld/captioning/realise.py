@@ -293,9 +293,9 @@ def _lead_is(w: _Writer) -> bool:
 
 
 def _lead_image_showing(w: _Writer) -> bool:
-    w.b.text(w.pick(("an overhead image", "an image", "a top-down image")))
+    w.b.text(w.pick(("an overhead image", "an image", "a top-down image")) + " taken")
     w.say_where_when(w.place(), w.take("season"))
-    w.b.text(" showing ")
+    w.b.text(", showing ")
     w.land_np(w.take("relief"))
     head = w.take("cover_main")
     items = ([head] if head else []) + w.take_list(w.r.choice((0, 1)))
@@ -446,6 +446,8 @@ def _d_can_be_seen(w: _Writer) -> bool:
 
 
 def _d_elsewhere(w: _Writer) -> bool:
+    if not any(c.family in _COVER_FAMILIES for c in w.b.claims):  # "elsewhere" needs a "here"
+        return False
     items = w.take_list(w.r.choice((1, 2)))
     if not items:
         return False
@@ -595,6 +597,9 @@ def _d_season(w: _Writer) -> bool:
     return True
 
 
+PLACE_ONLY_FRAMES = frozenset({"D-where", "D-country", "D-continent", "D-season"})
+"""Detail frames that state only where and when."""
+
 DETAIL_FRAMES: dict[str, Frame] = {
     "D-make-out": _d_make_out,
     "D-parts": _d_parts,
@@ -635,11 +640,17 @@ def realise(plan: Plan, rng: random.Random, min_claims: int = 3, max_sentences: 
         w.b.claims, w.used, w.b.sentence_start = w.b.claims[: mark[2]], mark[3], True
     details = list(DETAIL_FRAMES.items())
     rng.shuffle(details)
+    # informative first: while facts about the ground remain unsaid, frames that state them come
+    # before the frames that only add the place or the season
+    if w.remaining((*LIST_ROLES, "compare", "absent", "elevation", "elevation_range", "form")):
+        details.sort(key=lambda item: item[0] in PLACE_ONLY_FRAMES)
     sentences = 1
     for name, frame in details:
         if sentences >= max_sentences:
             break
-        enough = len(w.b.claims) >= min_claims
+        enough = len(w.b.claims) >= min_claims and (
+            any(c.family not in ("place", "season") for c in w.b.claims) or not w.remaining(LIST_ROLES)
+        )
         if enough and (sentences >= 2 or rng.random() < 0.4):
             break
         mark = (len(w.b.parts), w.b.length, len(w.b.claims), set(w.used))
