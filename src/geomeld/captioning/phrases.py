@@ -2827,6 +2827,15 @@ def _index(entries: list[tuple[str, str, str]]) -> dict[str, list[tuple[tuple[st
     return idx
 
 
+NEG = (
+    *NEG,
+    "nowhere on the map",
+    "nowhere in the tile",
+    "nowhere in the scene",
+    "nowhere in the image",
+    "nowhere in the frame",
+    "at no point",
+)
 INDEX = _index(_entries())
 
 
