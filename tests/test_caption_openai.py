@@ -167,3 +167,23 @@ def test_clean_answer_and_preview(slovenia) -> None:  # type: ignore[no-untyped-
     png = rgb_preview(big)
     assert png is not None and png.startswith(b"\x89PNG") and len(png) > 1000
     assert rgb_preview(slovenia[0]) is None  # no optical bands
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_candidates_received_survive_one_failed_request(server: str, slovenia, concurrency: int) -> None:  # type: ignore[no-untyped-def]
+    sample, ev = slovenia
+    _Server.script = ["ok", "400", "ok"]  # the 400 is not retried: that candidate is lost, not the others
+    backend = OpenAICompatibleCaptioner(_cfg(server, concurrency=concurrency, timeout_s=10))
+    with pytest.raises(BackendError, match="1 of 3 candidate request") as info:
+        backend.generate(sample.key, ev, 3)
+    assert info.value.partial == [GOOD, GOOD] and backend.requests_made == 3
+    _Server.script = ["400", "ok", "ok"]
+    cfg = CaptionConfig(
+        backend="openai",
+        n_candidates=3,
+        max_rounds=1,
+        openai=_cfg(server, concurrency=concurrency, timeout_s=10),
+    )
+    out = CaptionPipeline(cfg).caption(sample)
+    assert out.status == "verified" and out.caption == GOOD
+    assert len(out.report["candidates"]) == 2 and "1 of 3" in out.report["errors"][0]

@@ -26,6 +26,15 @@ def test_extracts_respect_the_leakage_rules() -> None:
         for s in ("train", "valid", "test")
     }
     assert max(cols["train"]) < min(cols["valid"]) <= max(cols["valid"]) < min(cols["test"])  # spatial split
+    chip = 32
+    # guard columns: no train chip touches a valid chip, no valid chip touches a test chip
+    assert min(cols["valid"]) - max(cols["train"]) > chip and min(cols["test"]) - max(cols["valid"]) > chip
+    bb = load_minibench("brandenburg_east")
+    assert len(bb.splits["test"]) >= 100 and not bb.pipeline_check  # big enough to headline
+    _, lab = bb.splits["test"].batch(np.arange(len(bb.splits["test"])))
+    assert ((lab >= 0).mean(axis=(1, 2)) > 0.05).all()  # every test chip > 5 % labelled
+    for small in ("benv2", "dynamic_earthnet", "pastis"):
+        assert load_minibench(small).pipeline_check  # too small: a pipeline check, never headlined
     ben = load_minibench("benv2")
     all_keys = [k for s in ben.splits.values() for k in s.keys]
     assert not any(k.endswith(p) for k in all_keys for p in DEMO_SEED_PATCHES)
@@ -63,5 +72,13 @@ def test_minibench_ci_run(tmp_path: Path) -> None:
         assert base["n_test"] > 0
     assert values[("random-init atto", "slovenia", "lp")]["value"] is None  # no raw S2 bands: n/a, stated
     assert values[("random-init atto", "benv2", "ft")]["n_test"] == 2
+    assert values[("random-init atto", "benv2", "ft")]["too_few_to_compare"]
+    assert values[("random-init atto", "benv2", "ft")]["pipeline_check"]
+    assert "macro_f1" in values[("random-init atto", "benv2", "ft")]
+    bb = values[("raw bands + LR", "brandenburg_east", "lp")]
+    assert bb["n_test"] >= 100 and not bb["too_few_to_compare"] and not bb["pipeline_check"]
+    assert len(bb["per_class"]["values"]) == 8
+    # patch-level scoring of tiny images: 2 PASTIS test images of 32 px in 8 px blocks = 32 units
+    assert values[("raw bands + LR", "pastis", "lp")]["n_test"] == 32
     assert res["tasks"]["brandenburg_east"]["processing_level"] == "L1C"
     assert any(r["condition"] == "landsat8_like" for r in res["robustness"])

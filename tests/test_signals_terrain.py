@@ -1,15 +1,82 @@
-"""Geomorphons, relief and slope on real DEMs (Slovenia eo-learn patch, Copernicus GLO-30 São Tomé)."""
+"""Geomorphons, relief and slope on real DEMs (Slovenia eo-learn patch, Copernicus GLO-30 São Tomé).
+
+The numpy geomorphons are compared with whitebox-workflows' on windows of the real Copernicus DEM
+shipped in the package (at 10 m, the grid's pixel, and 30 m, the DEM's own), with and without no-data.
+"""
 
 from __future__ import annotations
+
+from importlib import resources
 
 import numpy as np
 import pytest
 
 from caption_fixtures import load_samples
 from geomeld.signals import compute_signals
-from geomeld.signals.terrain import GeomorphonCache, geomorphon_forms, terrain_signal
+from geomeld.signals.terrain import (
+    GEOMORPHON_FORMS,
+    GeomorphonCache,
+    geomorphon_forms,
+    terrain_signal,
+)
 
-pytest.importorskip("whitebox_workflows", reason="geomorphons need whitebox-workflows (geomeld[terrain])")
+COP_DEM = "data/real/copernicus_dem/Copernicus_DSM_COG_10_N00_00_E006_00_DEM_crop.tif"
+
+
+@pytest.fixture(scope="module")
+def cop_dem() -> np.ndarray:
+    rasterio = pytest.importorskip("rasterio")
+    with resources.as_file(resources.files("geomeld") / COP_DEM) as path, rasterio.open(path) as ds:
+        return np.asarray(ds.read(1), dtype=np.float64)
+
+
+def _windows(dem: np.ndarray, n: int, seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    size = 128
+    corners = rng.integers(0, min(dem.shape) - size, size=(n, 2))
+    return [dem[r : r + size, c : c + size].copy() for r, c in corners]
+
+
+@pytest.mark.parametrize("pixel_m", [10.0, 30.0])
+def test_numpy_geomorphons_agree_with_whitebox_on_real_dem(cop_dem, pixel_m) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("whitebox_workflows", reason="the reference needs geomeld[terrain]")
+    from geomeld.signals.terrain import whitebox_geomorphon_forms
+
+    windows = _windows(cop_dem, 6, seed=int(pixel_m))
+    windows[1][40:52, 60:80] = np.nan  # a no-data hole: skipped along the rays, unclassified itself
+    windows[3][:, :5] = np.nan  # a no-data strip at the edge
+    agree = total = 0
+    for w in windows:
+        ours = geomorphon_forms(w, pixel_m)
+        ref = whitebox_geomorphon_forms(w, pixel_m)
+        agree += int((ours == ref).sum())
+        total += ours.size
+        assert (ours[np.isnan(w)] == 0).all()
+        # the São Tomé windows are mountainous: many forms occur, not a trivial all-Flat map
+        assert len(np.unique(ours[ours > 0])) >= 6
+    assert agree / total >= 0.99, f"class agreement {agree / total:.4f}"
+
+
+def test_numpy_geomorphons_agree_with_whitebox_on_gentle_and_flat_ground() -> None:
+    pytest.importorskip("whitebox_workflows", reason="the reference needs geomeld[terrain]")
+    from geomeld.signals.terrain import whitebox_geomorphon_forms
+
+    yy, xx = np.mgrid[0:96, 0:96]
+    for tilt in (0.003, 0.012, 0.05):  # below, near and above the 1° flatness threshold
+        z = 100.0 + tilt * 10 * xx + 0.4 * np.sin(yy / 6.0) * np.cos(xx / 9.0)
+        assert (geomorphon_forms(z) == whitebox_geomorphon_forms(z)).mean() >= 0.99
+
+
+def test_geomorphon_edges_and_bad_input() -> None:
+    z = np.random.default_rng(0).normal(size=(40, 40)).cumsum(0).cumsum(1)
+    forms = geomorphon_forms(z, search_distance=5)
+    assert forms.dtype == np.uint8 and forms.shape == z.shape
+    assert (forms[0] == 0).all() and (forms[:, -1] == 0).all() and (forms[1:-1, 1:-1] > 0).all()
+    assert forms.max() <= len(GEOMORPHON_FORMS)
+    with pytest.raises(ValueError, match="2-D"):
+        geomorphon_forms(np.zeros(10))
+    with pytest.raises(ValueError, match="search distance"):
+        geomorphon_forms(np.zeros((8, 8)), search_distance=0)
 
 
 @pytest.fixture(scope="module")

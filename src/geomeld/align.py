@@ -354,6 +354,14 @@ def valid_fraction(modality: Modality, array: np.ndarray) -> float:
     return float(modality.valid_mask(array).any(axis=0).mean())
 
 
+def valid_fraction_per_band(modality: Modality, array: np.ndarray) -> dict[str, float]:
+    """Share of valid pixels in each band (named as in the registry, full band order assumed)."""
+    if array.size == 0:
+        return {name: 0.0 for name in modality.band_names}
+    mask = modality.valid_mask(array)
+    return {name: float(mask[i].mean()) for i, name in enumerate(modality.band_names[: mask.shape[0]])}
+
+
 @dataclass
 class QualityReport:
     """QC of one tile: per-modality valid fractions, cloud share, and the rejection reason if any."""

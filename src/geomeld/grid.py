@@ -211,7 +211,22 @@ def lonlat_of(x: float, y: float, epsg: int) -> tuple[float, float]:
 
 @lru_cache(maxsize=4096)
 def _bbox_lonlat(tile: TileGrid) -> tuple[float, float, float, float]:
+    """(west, south, east, north); a tile across the antimeridian has west > east (STAC convention)."""
     ring = tile.footprint_lonlat()
     lons = [p[0] for p in ring]
     lats = [p[1] for p in ring]
+    if max(lons) - min(lons) > 180.0:  # crosses ±180°: the short way round
+        west = min(lon for lon in lons if lon >= 0)
+        east = max(lon for lon in lons if lon < 0)
+        return (west, min(lats), east, max(lats))
     return (min(lons), min(lats), max(lons), max(lats))
+
+
+def split_bbox(
+    bbox: tuple[float, float, float, float],
+) -> list[tuple[float, float, float, float]]:
+    """One box, or two when ``bbox`` crosses the antimeridian (west > east)."""
+    west, south, east, north = bbox
+    if west <= east:
+        return [bbox]
+    return [(west, south, 180.0, north), (-180.0, south, east, north)]

@@ -10,24 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from geomeld.sources.base import SourceSettings
 
-DEFAULT_COLLECTIONS: dict[str, dict[str, str]] = {
-    "planetary-computer": {
-        "sentinel-2-l2a": "sentinel-2-l2a",
-        "sentinel-1": "sentinel-1-rtc",
-        "cop-dem-glo-30": "cop-dem-glo-30",
-        "esa-worldcover": "esa-worldcover",
-        "jrc-gsw": "jrc-gsw",
-        "naip": "naip",
-    },
-    "earth-search": {
-        "sentinel-2-l2a": "sentinel-2-l2a",
-        "sentinel-1": "sentinel-1-grd",  # uncalibrated DN: recorded as missing (uncalibrated_grd), see sources/sentinel1.py
-        "cop-dem-glo-30": "cop-dem-glo-30",
-        "naip": "naip",
-    },
-}
-"""Logical product name → collection id per well-known catalog (others use the logical names)."""
-
 
 class BuildConfig(BaseModel):
     """Settings of one ``geomeld build`` run."""
@@ -59,7 +41,14 @@ class BuildConfig(BaseModel):
     retries: int = 3
     backoff_s: float = 1.0
     http_timeout_s: float = 30.0
+    # catalog access overrides (also GEOMELD_STAC_URL / GEOMELD_TOKEN_URL / GEOMELD_S3_ENDPOINT /
+    # GEOMELD_S3_UNSIGNED; see geomeld.sources.families): mirrors, proxies, tests
+    stac_url: str | None = None  # STAC API root of the named catalog
     sas_token_url: str | None = None  # token service for SAS signing ({collection}); PC's by default there
+    s3_endpoint: str | None = None  # endpoint for s3:// assets (CDSE: eodata.dataspace.copernicus.eu)
+    s3_unsigned: bool | None = None  # read s3:// without credentials (Earth Search: yes)
+    cloud_filter: str = "auto"  # auto (from conformsTo) | cql2 | query | none
+    publish_incomplete: bool = False  # publish samples that lost a layer to an error (else held, retried)
     shard_max_samples: int = 256
 
     @classmethod
@@ -73,9 +62,27 @@ class BuildConfig(BaseModel):
             raise ValueError(f"build config {p}: expected a mapping of keys, got {type(raw).__name__}")
         return cls.model_validate(raw)
 
-    def source_settings(self) -> SourceSettings:
-        collections = dict(DEFAULT_COLLECTIONS.get(self.catalog, {}))
+    def catalog_options(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`geomeld.sources.catalog.open_catalog` from this config."""
+        return {
+            "timeout_s": self.http_timeout_s,
+            "sas_token_url": self.sas_token_url,
+            "stac_url": self.stac_url,
+            "s3_endpoint": self.s3_endpoint,
+            "s3_unsigned": self.s3_unsigned,
+            "cloud_filter": self.cloud_filter,
+        }
+
+    def resolved_collections(self) -> dict[str, str]:
+        """Logical product → collection id: the catalog family's defaults, then the config's own."""
+        from geomeld.sources.families import default_collections
+
+        collections = default_collections(self.catalog)
         collections.update(self.collections)
+        return collections
+
+    def source_settings(self) -> SourceSettings:
+        collections = self.resolved_collections()
         return SourceSettings(
             collections=collections,
             s2_max_cloud_cover=self.s2_max_cloud_cover,

@@ -36,6 +36,26 @@ from geomeld.sources.errors import PermanentSourceError, SourceError, TransientS
 
 log = logging.getLogger(__name__)
 
+INPUT_ERROR_REASONS = frozenset(
+    {
+        "corrupt_input",
+        "catalog_error",
+        "token_refused",
+        "asset_missing",
+        "access_refused",
+        "href_refused",
+        "s2_band_missing",
+        "token_unavailable",
+        "catalog_unavailable",
+        "http_5xx",
+        "network",
+        "transient",
+        "signature_expired",
+    }
+)
+"""Reasons that mean an input (file, catalog, access) was at fault, not the place: a tile is *failed*
+for these, and a secondary layer lost for one of these is a *lost layer* (counted, held, retried)."""
+
 BASE_MODALITY = "sentinel2"
 DATE_SETTING_MODALITY = "naip"
 
@@ -60,6 +80,7 @@ class TileOutcome:
     attempts: int = 1
     seconds: float = 0.0
     layout: str | None = None
+    lost_layers: dict[str, str] = field(default_factory=dict)  # modality -> input-error reason
     sample: Sample | None = field(default=None, repr=False)
 
     def record(self) -> dict[str, Any]:
@@ -73,6 +94,7 @@ class TileOutcome:
             "attempts": self.attempts,
             "seconds": round(self.seconds, 3),
             "layout": self.layout,
+            "lost_layers": dict(self.lost_layers),
         }
 
 
@@ -149,7 +171,7 @@ def build_tile(
 
 def _permanent_status(exc: PermanentSourceError) -> str:
     # data reasons → skipped; broken inputs or catalogs → failed
-    broken = ("corrupt_input", "catalog_error", "token_refused", "asset_missing", "access_refused")
+    broken = INPUT_ERROR_REASONS
     return "failed" if exc.reason in broken else "skipped"
 
 
@@ -187,7 +209,32 @@ def _build_once(anchor: Anchor, config: BuildConfig, catalog: Catalog, sources: 
             if when:
                 ctx.reference_date = date.fromisoformat(when[:10])
                 reference_from = "naip"
-    return TileOutcome(anchor.tile_id, "done", sample=_assemble(anchor, ctx, config, catalog, reference_from))
+    lost = lost_layers(ctx.results)
+    for key, reason in lost.items():
+        log.warning(
+            "tile %s: layer %s lost (%s): %s",
+            anchor.tile_id,
+            key,
+            reason,
+            str(ctx.results[key].provenance.get("message", ""))[:300],
+        )
+    sample = _assemble(anchor, ctx, config, catalog, reference_from)
+    return TileOutcome(anchor.tile_id, "done", sample=sample, lost_layers=lost)
+
+
+def lost_layers(results: dict[str, ModalityResult]) -> dict[str, str]:
+    """Modalities missing because an *input* was at fault (corrupt, refused, unreachable): modality → reason.
+
+    Data reasons (no coverage, nothing in the window, uncalibrated product) are not losses.
+    """
+    out = {}
+    for key, res in results.items():
+        if res.present:
+            continue
+        reason = str(res.provenance.get("reason") or "")
+        if reason in INPUT_ERROR_REASONS:
+            out[key] = reason
+    return out
 
 
 def _assemble(

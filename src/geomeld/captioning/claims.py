@@ -47,6 +47,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from geomeld.signals.models import LOCATIONS as SECTORS
+
 CLAIM_SCHEMA_VERSION = "geomeld-claims-1"
 """Version of the claim JSON written into sample metadata and caption-check output."""
 
@@ -177,19 +179,7 @@ OSM_SUBJECTS: tuple[str, ...] = (
 )
 """Object kinds of osm_object claims; each maps to the OSM tags that prove it (kind must match)."""
 
-LOCATIONS: tuple[str, ...] = (
-    "north-west",
-    "north",
-    "north-east",
-    "west",
-    "centre",
-    "east",
-    "south-west",
-    "south",
-    "south-east",
-    "edge",
-    "throughout",
-)
+LOCATIONS: tuple[str, ...] = (*SECTORS, "edge", "throughout")
 """Positions a claim may state (north-up tile; 'edge' = the outer ring, 'throughout' = everywhere)."""
 
 
@@ -218,8 +208,8 @@ class Band:
 
 
 TOLERANCES: dict[str, Band] = {
-    Family.LANDCOVER_SHARE.value: Band(support=8.0, contradict=15.0, rel=0.25, hedge=3.0, unit="%"),
-    Family.WATER.value: Band(support=5.0, contradict=10.0, rel=0.25, hedge=2.0, unit="%"),
+    Family.LANDCOVER_SHARE.value: Band(support=5.0, contradict=10.0, rel=0.15, hedge=2.0, unit="%"),
+    Family.WATER.value: Band(support=4.0, contradict=8.0, rel=0.15, hedge=2.0, unit="%"),
     Family.ELEVATION.value: Band(support=30.0, contradict=80.0, rel=0.1, hedge=15.0, unit="m"),
     Family.SLOPE.value: Band(support=3.0, contradict=6.0, rel=0.25, hedge=1.0, unit="°"),
     Family.CANOPY.value: Band(support=3.0, contradict=6.0, rel=0.25, hedge=1.0, unit="m"),

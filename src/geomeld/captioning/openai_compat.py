@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.request
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,12 @@ SYSTEM_PROMPT = (
 
 
 class BackendError(RuntimeError):
-    """A captioner backend could not produce candidates; the message says why."""
+    """A captioner backend could not produce (all) candidates; the message says why. ``partial``
+    holds the candidates it did receive before or beside the failure (kept by the pipeline)."""
+
+    def __init__(self, message: str, partial: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.partial = list(partial or [])
 
 
 class OpenAIConfig(BaseModel):
@@ -261,14 +267,38 @@ class OpenAICompatibleCaptioner:
     def generate(
         self, key: str, evidence: Evidence, n: int, seed: int = 0, sample: Sample | None = None
     ) -> list[str]:
+        """``n`` candidates, requested concurrently (at most ``concurrency`` at once). A request that
+        fails after its retries does not discard the others: :class:`BackendError` carries them."""
         messages = self.messages(evidence, sample)
-        out = []
-        for i in range(n):
+
+        def one(i: int) -> str:
             s = seed * 1000 + i
             ck = self.cache_key(key, messages, s)
             text = self._cache_get(ck)
             if text is None:
                 text = clean_answer(self.complete(messages, s))
                 self._cache_put(ck, text)
-            out.append(text)
-        return out
+            return text
+
+        results: list[str | BackendError] = []
+        if n > 1 and self.config.concurrency > 1:
+            with ThreadPoolExecutor(min(n, self.config.concurrency)) as pool:
+                futures = [pool.submit(one, i) for i in range(n)]
+                for fut in futures:
+                    try:
+                        results.append(fut.result())
+                    except BackendError as exc:
+                        results.append(exc)
+        else:
+            for i in range(n):
+                try:
+                    results.append(one(i))
+                except BackendError as exc:
+                    results.append(exc)
+        texts = [r for r in results if isinstance(r, str)]
+        failures = [r for r in results if isinstance(r, BackendError)]
+        if failures:
+            raise BackendError(
+                f"{len(failures)} of {n} candidate request(s) failed: {failures[0]}", partial=texts
+            )
+        return texts

@@ -179,7 +179,9 @@ class CaptionPipeline:
         self.backend = backend or make_backend(self.config)
         self.scorer = scorer or make_scorer_for(self.config)
         self.osm_source = osm_source if osm_source is not None else make_osm_source(self.config)
-        self.geomorphon_cache = geomorphon_cache or GeomorphonCache(self.config.geomorphon_cache_dir)
+        # geomorphons cost ~2 ms a tile now: a cache only when a folder is configured (shared by runs)
+        cache_dir = self.config.geomorphon_cache_dir
+        self.geomorphon_cache = geomorphon_cache or (GeomorphonCache(cache_dir) if cache_dir else None)
 
     def signals(self, sample: Sample) -> SignalBundle:
         return compute_signals(
@@ -214,9 +216,11 @@ class CaptionPipeline:
                 texts = self.backend.generate(
                     sample.key, ev, cfg.n_candidates, seed=cfg.seed + 7919 * round_i, sample=sample
                 )
-            except BackendError as exc:
+            except BackendError as exc:  # keep what was received; a round with nothing goes on
                 errors.append(f"round {round_i}: {exc}")
-                continue
+                texts = exc.partial
+                if not texts:
+                    continue
             texts = [t if isinstance(t, str) else "" for t in texts]
             verifs = [verify(t, ev, max_words=cfg.max_words) for t in texts]
             scores = self.scorer.score(ev, texts, verifs, sample)

@@ -4,7 +4,8 @@
   and over ALL candidates (before repair: how often the captioner itself is right);
 * contradiction rate — contradicted / all claims of all candidates;
 * accepted first try — share of samples whose top-ranked first candidate verified unchanged;
-* verified share and the count of every status;
+* verified share and the count of every status; per-sample failures (``failed_samples``, and
+  ``errors_by_kind``: the error messages' first 80 characters with their counts);
 * signal coverage — share of samples with each signal section, and the mean grounding coverage
   (salient facts stated and supported) of the final captions;
 * length (words) and distinct-n (unique n-grams / all n-grams, n = 1, 2, 3) of the final captions.
@@ -91,9 +92,18 @@ def fidelity_report(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         return round(d["supported"] / den, 4) if den else None
 
     all_claims = sum(cand.values())
+    from geomeld.captioning.run import FAILED_STATUSES
+
+    kinds = Counter(
+        str(r.get("error") or (r.get("report") or {}).get("reason") or r.get("status"))[:80]
+        for r in records
+        if r.get("status") in FAILED_STATUSES
+    )
     return {
         "samples": n,
         "status": dict(statuses),
+        "failed_samples": sum(kinds.values()),
+        "errors_by_kind": dict(kinds.most_common(20)),
         "verified_share": round(statuses.get("verified", 0) / n, 4) if n else None,
         "accepted_first_try_share": round(sum(bool(r.get("accepted_first_try")) for r in records) / n, 4)
         if n

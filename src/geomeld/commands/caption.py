@@ -26,7 +26,14 @@ def register(app: typer.Typer) -> None:
             "--scorer-run",
             help="Rank candidates with GeoMeld-FM's image–text head: a pretraining run folder (ITC enabled).",
         ),
-        workers: int = typer.Option(1, "--workers", "-j", help="Processes (parallel over samples)."),
+        workers: int = typer.Option(
+            1, "--workers", "-j", help="Dask worker processes, one shard per task (1: in this process)."
+        ),
+        scheduler: str | None = typer.Option(
+            None,
+            "--scheduler",
+            help="An existing Dask scheduler address (tcp://host:8786) instead of local workers.",
+        ),
         log_dir: Path | None = typer.Option(
             None, "--log-dir", help="Where the JSONL logs go (default: beside shards)."
         ),
@@ -40,7 +47,10 @@ def register(app: typer.Typer) -> None:
         to a bound. Writes into each sample's metadata: `caption` (only when verified), `caption_report`
         (candidates, scores, per-claim verdicts), `signals`, and the released `water_analysis`,
         `terrain_class`, `osm_tags`. Each shard is rewritten atomically and gets a log
-        `<shard>.captions.jsonl`; finished shards are skipped on a rerun (resumable).
+        `<shard>.captions.jsonl`; finished shards are skipped on a rerun (resumable), and a shard with
+        failed samples is redone for those samples only. An unreadable shard or a failed sample is
+        reported and the run goes on; the exit code is 1 when anything failed. Text embeddings for
+        training are not computed here (see `geomeld embed-captions`).
 
         Example: geomeld caption out/geomeld-*.tar --osm-pbf liechtenstein.osm.pbf -j 2
         """
@@ -69,19 +79,77 @@ def register(app: typer.Typer) -> None:
         if missing:
             raise typer.BadParameter(f"shard file(s) not found: {', '.join(missing)}")
         totals: dict[str, int] = {}
+        failed_shards: list[str] = []
+        failed_samples = 0
         with tqdm(desc="captioning", unit="sample") as bar:
             for result in caption_shards(
-                shards, cfg, workers=workers, force=force, log_dir=log_dir, progress=bar.update
+                shards,
+                cfg,
+                workers=workers,
+                scheduler=scheduler,
+                force=force,
+                log_dir=log_dir,
+                progress=bar.update,
             ):
+                for e in result.errors:
+                    typer.echo(f"warning: {e}", err=True)
                 if result.skipped:
                     typer.echo(f"{result.shard}: already captioned with this config, skipped")
                     continue
+                if result.failed:
+                    failed_shards.append(result.shard)
+                    typer.echo(f"{result.shard}: FAILED (not captioned; rerun to retry)")
+                    continue
                 for k, v in result.statuses.items():
                     totals[k] = totals.get(k, 0) + v
-                for e in result.errors:
-                    typer.echo(f"warning: {e}", err=True)
-                typer.echo(f"{result.shard}: {result.samples} samples, {json.dumps(result.statuses)}")
-        typer.echo(json.dumps({"status": totals}))
+                failed_samples += result.failed_samples
+                kept = f", {result.kept} kept from the last run" if result.kept else ""
+                typer.echo(f"{result.shard}: {result.samples} samples{kept}, {json.dumps(result.statuses)}")
+        summary: dict[str, object] = {"status": totals}
+        if failed_shards or failed_samples:
+            summary.update(failed_shards=failed_shards, failed_samples=failed_samples)
+        typer.echo(json.dumps(summary))
+        if failed_shards or failed_samples:
+            typer.echo(
+                f"error: {len(failed_shards)} shard(s) and {failed_samples} sample(s) failed; "
+                "rerun the same command to retry them",
+                err=True,
+            )
+            raise typer.Exit(1)
+
+    @app.command("caption-check")
+    def caption_check(
+        shards: list[Path] = typer.Argument(..., help="Shard files holding the captioned tiles."),
+        captions: Path = typer.Option(
+            ..., "--captions", help="JSONL: one {tile_id, caption, ...} object per line (other keys kept)."
+        ),
+        out: Path = typer.Option(..., "--out", help="Where the verdict JSONL goes (input order)."),
+    ) -> None:
+        """Verify captions from anywhere (LLMs, people, other datasets) against the shards' signals.
+
+        Each caption is split into typed claims (land cover, water, terrain, elevation, slope, canopy,
+        vegetation, SAR, OSM objects, season, place, position, comparisons, consistency), and each
+        claim is checked against the sample's signals with the layer's origin (relocated or absent
+        layers are never evidence). Output lines add `verdict` (verified | contradicted |
+        unverifiable | error) and `claims` (text, start, end, family, verdict, evidence). An unknown
+        tile id or malformed line gives an `error` line and exit code 1 at the end.
+
+        Example: geomeld caption-check out/geomeld-*.tar --captions mine.jsonl --out verdicts.jsonl
+        """
+        from geomeld.captioning.caption_check import run_caption_check
+
+        try:
+            summary = run_caption_check(shards, captions, out)
+        except FileNotFoundError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        for e in summary.read_errors:
+            typer.echo(f"warning: {e}", err=True)
+        typer.echo(json.dumps({"lines": summary.lines, "verdicts": summary.verdicts, "out": str(out)}))
+        if summary.errors:
+            typer.echo(
+                f"error: {summary.errors} line(s) could not be checked (see 'error' in {out})", err=True
+            )
+            raise typer.Exit(1)
 
     @app.command("caption-report")
     def caption_report(

@@ -4,7 +4,8 @@ cross-sensor robustness, in one harness driven by a YAML config (``geomeld evalu
 Modules: :mod:`.geobench` (GEO-Bench v1 reader), :mod:`.bands` (band alignment + missing-band rule),
 :mod:`.tasks` (task splits), :mod:`.preprocess` (conditions, normalisation), :mod:`.protocols`
 (LP / FT / baselines), :mod:`.metrics` (micro-F1, micro accuracy, macro mIoU, bootstrap),
-:mod:`.retrieval`, :mod:`.runner`, :mod:`.report`, :mod:`.minibench_build`.
+:mod:`.retrieval`, :mod:`.runner`, :mod:`.report`. The real mini-benchmarks are built by
+``tools/minibench_build.py`` (maintainer tooling, outside the package).
 
 Running on the real GEO-Bench (users who have the data)
 ------------------------------------------------------

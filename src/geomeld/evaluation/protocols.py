@@ -54,11 +54,23 @@ log = logging.getLogger(__name__)
 # predictions → per-unit statistics
 
 
-def unit_stats(kind: str, labels: np.ndarray, pred: np.ndarray, num_classes: int) -> Stats:
+def to_blocks(maps: np.ndarray, block: int) -> np.ndarray:
+    """``(N, H, W)`` → ``(N · ⌊H/b⌋ · ⌊W/b⌋, b, b)`` square blocks (edges that do not fill a block dropped)."""
+    n, h, w = maps.shape[0], maps.shape[-2] // block, maps.shape[-1] // block
+    x = maps[..., : h * block, : w * block].reshape(n, h, block, w, block)
+    return x.transpose(0, 1, 3, 2, 4).reshape(n * h * w, block, block)
+
+
+def unit_stats(
+    kind: str, labels: np.ndarray, pred: np.ndarray, num_classes: int, block: int | None = None
+) -> Stats:
+    """Per-unit sufficient statistics; segmentation maps are cut into ``block``² units when given."""
     if kind == "multilabel":
         return multilabel_stats(labels, pred)
     if kind == "classification":
-        return accuracy_stats(labels, pred)
+        return accuracy_stats(labels, pred, num_classes)
+    if block:
+        labels, pred = to_blocks(labels, block), to_blocks(pred, block)
     return confusion_stats(labels, pred, num_classes)
 
 
@@ -276,7 +288,8 @@ def _seg_eval_stats(
         _, lab = split.batch(idx)
         logits = logits_fn(idx)
         logits = F.interpolate(logits, size=lab.shape[-2:], mode="bilinear", align_corners=False)
-        out.append(confusion_stats(lab, logits.argmax(1).cpu().numpy(), task.num_classes))
+        pred = logits.argmax(1).cpu().numpy()
+        out.append(unit_stats("segmentation", lab, pred, task.num_classes, task.unit_block))
     return np.concatenate(out)
 
 
@@ -456,7 +469,8 @@ def fine_tune(
             logits = forward(pre(raw, cond, batch_seed=bi))
             if seg:
                 logits = F.interpolate(logits, size=lab.shape[-2:], mode="bilinear", align_corners=False)
-            out.append(unit_stats(task.kind, lab, logits_to_pred(task.kind, logits), task.num_classes))
+            pred = logits_to_pred(task.kind, logits)
+            out.append(unit_stats(task.kind, lab, pred, task.num_classes, task.unit_block))
         return np.concatenate(out)
 
     info = train_early_stopping(

@@ -19,7 +19,7 @@ from tqdm import tqdm
 from geomeld.evaluation.bands import MissingBands
 from geomeld.evaluation.config import EncoderConfig, EvalConfig, TaskConfig
 from geomeld.evaluation.encoders import EvalEncoder, check_normalisation, load_export, random_init
-from geomeld.evaluation.metrics import score
+from geomeld.evaluation.metrics import Stats, paired_difference, score, summarise
 from geomeld.evaluation.preprocess import Preprocessor, band_statistics, standard_conditions
 from geomeld.evaluation.protocols import (
     ProtocolResult,
@@ -111,24 +111,55 @@ def prepare_input(
 
 
 def _result_row(
-    encoder: str, task: str, protocol: str, per_seed: list[ProtocolResult], cfg: EvalConfig
+    encoder: str, task: TaskData | PixelTask, protocol: str, per_seed: list[ProtocolResult], cfg: EvalConfig
 ) -> dict[str, Any]:
-    scores = [r.score() for r in per_seed]
-    first = score(per_seed[0].metric, per_seed[0].test_stats, n_boot=cfg.n_bootstrap, seed=0)
-    values = [s.value for s in scores]
+    summary = summarise(per_seed[0].metric, [r.test_stats for r in per_seed], n_boot=cfg.n_bootstrap)
     return {
         "encoder": encoder,
-        "task": task,
+        "task": task.name,
         "protocol": protocol,
-        "metric": first.metric,
-        "value": float(np.mean(values)),
-        "seed_values": values,
-        "seed_std": float(np.std(values)),
-        "ci95": [first.ci_low, first.ci_high],
-        "ci_note": "95 % percentile bootstrap over test units, first seed",
-        "n_test": first.n,
+        **summary,
+        "unit": task.unit,
+        "pipeline_check": task.pipeline_check,
         "train": [r.train_info for r in per_seed],
     }
+
+
+def paired_rows(
+    results: list[dict[str, Any]], seed_stats: dict[tuple[str, str, str], list[Stats]], n_boot: int
+) -> list[dict[str, Any]]:
+    """Paired bootstrap of score differences between every two rows of one task column.
+
+    A column is a task and protocol; the raw-band baseline (always a linear model) joins every
+    column of its task. ``diff`` = ``encoder`` − ``versus`` in percentage points.
+    """
+    out: list[dict[str, Any]] = []
+    rows = [r for r in results if r.get("value") is not None]
+    for a in rows:
+        for b in rows:
+            if a is b or a["task"] != b["task"] or a["encoder"] == b["encoder"]:
+                continue
+            if a["protocol"] != b["protocol"] and b["encoder"] != BASELINE_NAME:
+                continue
+            if a["encoder"] == BASELINE_NAME and a["protocol"] != b["protocol"]:
+                continue
+            sa = seed_stats.get((a["encoder"], a["task"], a["protocol"]))
+            sb = seed_stats.get((b["encoder"], b["task"], b["protocol"]))
+            if not sa or not sb:
+                continue
+            d = paired_difference(a["metric"], sa, sb, n_boot=n_boot)
+            out.append(
+                {
+                    "task": a["task"],
+                    "protocol": a["protocol"],
+                    "encoder": a["encoder"],
+                    "versus": b["encoder"],
+                    "versus_protocol": b["protocol"],
+                    **d,
+                    "pipeline_check": a.get("pipeline_check", ""),
+                }
+            )
+    return out
 
 
 def run(cfg: EvalConfig, encoders: list[EvalEncoder] | None = None) -> dict[str, Any]:
@@ -141,6 +172,7 @@ def run(cfg: EvalConfig, encoders: list[EvalEncoder] | None = None) -> dict[str,
     results: list[dict[str, Any]] = []
     tasks_info: dict[str, Any] = {}
     kept: dict[tuple[str, str, str], ProtocolResult] = {}
+    seed_stats: dict[tuple[str, str, str], list[Stats]] = {}
     robust_tasks = set(cfg.robustness.tasks) if cfg.robustness else set()
     robust_protocol = cfg.robustness.protocol if cfg.robustness else "lp"
     for tcfg in tqdm(cfg.tasks, desc="tasks", disable=None):
@@ -151,7 +183,8 @@ def run(cfg: EvalConfig, encoders: list[EvalEncoder] | None = None) -> dict[str,
         tasks_info[task.name] = info
         if isinstance(task, PixelTask):
             runs = [pixel_baseline(task, st, s) for s in cfg.seeds]
-            results.append(_result_row(BASELINE_NAME, task.name, "lp", runs, cfg))
+            results.append(_result_row(BASELINE_NAME, task, "lp", runs, cfg))
+            seed_stats[(BASELINE_NAME, task.name, "lp")] = [r.test_stats for r in runs]
             for e in encs:
                 results.append({"encoder": e.name, "task": task.name, "protocol": "lp", "value": None,
                                 "note": "encoder not applicable: the task has no raw Sentinel-2 bands"})  # fmt: skip
@@ -160,16 +193,18 @@ def run(cfg: EvalConfig, encoders: list[EvalEncoder] | None = None) -> dict[str,
             prep = prepare_input(None, task, cfg.missing_bands, 112, st.device)
             info["inputs"][BASELINE_NAME] = {"bands": prep.pre.mapping.describe(), "stats": prep.stats_source}
             runs = [raw_band_baseline(task, prep.pre, st, s) for s in cfg.seeds]
-            results.append(_result_row(BASELINE_NAME, task.name, "lp", runs, cfg))
+            results.append(_result_row(BASELINE_NAME, task, "lp", runs, cfg))
             kept[(BASELINE_NAME, task.name, "lp")] = runs[0]
+            seed_stats[(BASELINE_NAME, task.name, "lp")] = [r.test_stats for r in runs]
         for enc in encs:
             prep = prepare_input(enc, task, cfg.missing_bands, enc.input_size, st.device)
             info["inputs"][enc.name] = {"bands": prep.pre.mapping.describe(), "stats": prep.stats_source}
             for proto in tcfg.protocols:
                 fn = linear_probe if proto == "lp" else fine_tune
                 runs = [fn(enc.model, enc.dims, task, prep.pre, st, s) for s in cfg.seeds]
-                results.append(_result_row(enc.name, task.name, proto, runs, cfg))
+                results.append(_result_row(enc.name, task, proto, runs, cfg))
                 kept[(enc.name, task.name, proto)] = runs[0]
+                seed_stats[(enc.name, task.name, proto)] = [r.test_stats for r in runs]
                 log.info("%s %s %s: %.1f", enc.name, task.name, proto, results[-1]["value"])
         info["seconds"] = round(time.time() - t0, 1)
 
@@ -209,6 +244,8 @@ def run(cfg: EvalConfig, encoders: list[EvalEncoder] | None = None) -> dict[str,
                 }
             )
 
+    paired = paired_rows(results, seed_stats, cfg.n_bootstrap)
+
     retrieval: list[dict[str, Any]] = []
     if cfg.retrieval and cfg.retrieval.shards:
         from geomeld.evaluation.retrieval import evaluate_retrieval_config
@@ -231,6 +268,7 @@ def run(cfg: EvalConfig, encoders: list[EvalEncoder] | None = None) -> dict[str,
         "encoders": {e.name: {"kind": e.kind, "source": e.source, "input_size": e.input_size} for e in encs},
         "tasks": tasks_info,
         "results": results,
+        "paired": paired,
         "robustness": robustness,
         "retrieval": retrieval,
         "seconds": round(time.time() - t_start, 1),

@@ -80,6 +80,8 @@ class _TaskInfo:
     source: str
     notes: str
     fingerprint: str
+    pipeline_check: str
+    unit: str
 
     @property
     def num_classes(self) -> int:
@@ -115,12 +117,17 @@ class TaskData(_TaskInfo):
     notes: str = ""
     fingerprint: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    pipeline_check: str = ""  # non-empty: why the task only checks the pipeline (never headlined)
+    unit_block: int | None = None  # segmentation: score test maps in blocks of this many pixels
+    unit: str = "one test image"
 
     def describe(self) -> dict[str, Any]:
         return self._description(
             {s: len(v) for s, v in self.splits.items()},
             bands=list(self.band_names),
             processing_level=self.processing_level,
+            pipeline_check=self.pipeline_check,
+            unit=self.unit,
         )
 
 
@@ -171,6 +178,9 @@ def load_minibench(name: str, root: Path | None = None) -> TaskData:
             raise ValueError(f"{name} is a pixel task without Sentinel-2 bands; use load_pixel_task()")
         split = np.array([s.decode() for s in f["split"][()]])
         meta = {k: _attr(f, k) for k in ("task", "class_names", "source", "notes", "licence")}
+        check = str(_attr(f, "pipeline_check_reason", "")) if int(_attr(f, "pipeline_check", 0)) else ""
+        block = _attr(f, "unit_block")
+        unit = str(_attr(f, "unit", "one test image"))
     if kind == "segmentation":
         labels = labels.astype(np.int64)
     splits: dict[str, Split] = {}
@@ -188,6 +198,9 @@ def load_minibench(name: str, root: Path | None = None) -> TaskData:
         notes=str(meta["notes"]),
         fingerprint=file_fingerprint(path),
         extra={"licence": meta["licence"]},
+        pipeline_check=check,
+        unit_block=int(block) if block is not None else None,
+        unit=unit,
     )
 
 
@@ -204,12 +217,16 @@ class PixelTask(_TaskInfo):
     notes: str
     fingerprint: str
     kind: str = "segmentation"  # scored as per-pixel segmentation (macro mIoU over pixels)
+    pipeline_check: str = ""
+    unit: str = "one pixel"
 
     def describe(self) -> dict[str, Any]:
         return self._description(
             {s: len(v) for s, v in self.labels.items()},
             features=f"{len(self.feature_names)} ({self.feature_names[0]} … {self.feature_names[-1]})",
             processing_level="NDVI (from L1C) + DEM; no raw bands: baseline only",
+            pipeline_check=self.pipeline_check,
+            unit=self.unit,
         )
 
 
@@ -221,6 +238,7 @@ def load_pixel_task(name: str = "slovenia", root: Path | None = None) -> PixelTa
         label = f["label"][0].astype(np.int64)
         split = f["pixel_split"][0]
         meta = {k: _attr(f, k) for k in ("class_names", "source", "notes")}
+        check = str(_attr(f, "pipeline_check_reason", "")) if int(_attr(f, "pipeline_check", 0)) else ""
         names = (*tuple(_attr(f["image"], "band_names")), "DEM")
     feats = np.concatenate([ndvi, dem[None]], axis=0).reshape(ndvi.shape[0] + 1, -1).T
     lab = label.ravel()
@@ -235,6 +253,7 @@ def load_pixel_task(name: str = "slovenia", root: Path | None = None) -> PixelTa
         source=str(meta["source"]),
         notes=str(meta["notes"]),
         fingerprint=file_fingerprint(path),
+        pipeline_check=check,
     )
 
 

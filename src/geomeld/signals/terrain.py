@@ -1,10 +1,23 @@
 """Terrain signals from the DEM: geomorphon landforms (Jasiewicz & Stepinski 2013), relief and slope.
 
-Geomorphons come from whitebox-workflows (compiled, offline; imported lazily). Our defaults
-(geomeld-paper.md §8.1): search radius 10 cells (100 m at 10 m), flatness threshold 1°, and the tile
-label ``terrain_class`` is the majority form over the classified pixels, spelled as in the release
-("Flat", "Hollow", …). Forms are cached per DEM content so re-captioning a shard does not recompute
-them.
+Geomorphons are computed here with vectorised numpy (:func:`geomorphon_forms`, about 1.5 ms for a
+128 × 128 tile on one core); they reproduce whitebox-workflows' ``geomorphons`` (``output_forms=True``)
+class for class — the tests compare the two on windows of the real Copernicus DEM shipped in
+``geomeld/data/real`` — and whitebox stays available as :func:`whitebox_geomorphon_forms` (extra
+``terrain``) for that comparison.
+
+The rule, per cell and for each of the 8 directions (east first, counter-clockwise): walk ``d = 1 …
+search`` cells along the direction (diagonal steps are √2 cells long); the elevation angles
+``atan((z_d − z_0) / distance_d)`` give a maximum ``β`` and a minimum ``δ`` (no-data cells skipped).
+The direction is *flat* unless ``|β| > t`` or ``|δ| > t`` (``t`` = flatness threshold); otherwise it
+is *higher* when ``β + δ > t`` and *lower* when ``β + δ < −t`` (the paper's nadir-minus-zenith
+difference). A direction whose ray would leave the grid within ``search`` cells counts as flat, and
+the outermost ring of cells is unclassified (0) — both exactly as whitebox does. The form is the
+Jasiewicz–Stepinski lookup on the numbers of lower and higher directions.
+
+Our defaults (geomeld-paper.md §8.1): search radius 10 cells (100 m at 10 m), flatness threshold 1°,
+and the tile label ``terrain_class`` is the majority form over the classified pixels, spelled as in
+the release ("Flat", "Hollow", …).
 """
 
 from __future__ import annotations
@@ -39,6 +52,88 @@ GEOMORPHON_FORMS = (
 SEARCH_DISTANCE_CELLS = 10
 FLATNESS_THRESHOLD_DEG = 1.0
 WBT_NODATA = -32768.0
+
+
+# Jasiewicz & Stepinski's lookup: form code by [number of lower directions][number of higher ones]
+# (0 marks impossible combinations: the two counts add up to at most 8).
+_FORM_LOOKUP = np.array(
+    [
+        [1, 1, 1, 8, 8, 9, 9, 9, 10],
+        [1, 1, 8, 8, 8, 9, 9, 9, 0],
+        [1, 4, 6, 6, 7, 7, 9, 0, 0],
+        [4, 4, 6, 6, 6, 7, 0, 0, 0],
+        [4, 4, 5, 6, 6, 0, 0, 0, 0],
+        [3, 3, 5, 5, 0, 0, 0, 0, 0],
+        [3, 3, 3, 0, 0, 0, 0, 0, 0],
+        [3, 3, 0, 0, 0, 0, 0, 0, 0],
+        [2, 0, 0, 0, 0, 0, 0, 0, 0],
+    ],
+    dtype=np.uint8,
+)
+_DIRECTIONS = ((1, 0), (1, -1), (0, -1), (-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1))
+"""(column step, row step) from the east, counter-clockwise (row steps grow southwards)."""
+
+
+def geomorphon_forms(
+    elevation: np.ndarray,
+    pixel_m: float = 10.0,
+    search_distance: int = SEARCH_DISTANCE_CELLS,
+    flatness_threshold: float = FLATNESS_THRESHOLD_DEG,
+) -> np.ndarray:
+    """Per-pixel form codes (uint8: 1…10 as in :data:`GEOMORPHON_FORMS`, 0 = unclassified).
+
+    Vectorised over the grid: for each direction and step one shifted view of a padded copy, so the
+    cost is 8 × ``search_distance`` array passes (float32 differences, float64 angles).
+    """
+    z = np.asarray(elevation, dtype=np.float32)
+    if z.ndim != 2:
+        raise ValueError(f"geomorphons need a 2-D elevation array, got shape {z.shape}")
+    if search_distance < 1:
+        raise ValueError(f"geomorphon search distance must be ≥ 1 cell, got {search_distance}")
+    h, w = z.shape
+    n = int(search_distance)
+    finite = np.isfinite(z)
+    has_gaps = not bool(finite.all())
+    # Padding cells only feed rays that leave the grid, and those directions are discarded below.
+    padded = np.zeros((h + 2 * n, w + 2 * n), dtype=np.float32)
+    padded[n : n + h, n : n + w] = z
+    if has_gaps:
+        padded[~np.isfinite(padded)] = np.nan
+    upper, lower = (np.fmax, np.fmin) if has_gaps else (np.maximum, np.minimum)
+    tan_t = float(np.tan(np.radians(flatness_threshold)))
+    t_rad = float(np.radians(flatness_threshold))
+    n_lower = np.zeros((h, w), dtype=np.uint8)
+    n_higher = np.zeros((h, w), dtype=np.uint8)
+    diff = np.empty((h, w), dtype=np.float32)
+    hi = np.empty((h, w), dtype=np.float32)
+    lo = np.empty((h, w), dtype=np.float32)
+    for dx, dy in _DIRECTIONS:
+        step_m = pixel_m * (np.sqrt(2.0) if dx and dy else 1.0)
+        hi.fill(-np.inf)
+        lo.fill(np.inf)
+        for d in range(1, n + 1):
+            r, c = n + dy * d, n + dx * d
+            np.subtract(padded[r : r + h, c : c + w], z, out=diff)
+            diff *= np.float32(1.0 / (d * step_m))
+            upper(hi, diff, out=hi)
+            lower(lo, diff, out=lo)
+        # whitebox leaves a direction flat when its ray leaves the grid within the search distance
+        r0, r1 = max(0, -dy * n), h - max(0, dy * n)
+        c0, c1 = max(0, -dx * n), w - max(0, dx * n)
+        if r0 >= r1 or c0 >= c1:
+            continue
+        top = hi[r0:r1, c0:c1].astype(np.float64)
+        bottom = lo[r0:r1, c0:c1].astype(np.float64)
+        with np.errstate(invalid="ignore"):  # ±inf where every cell of the ray is no-data
+            decided = (np.abs(top) > tan_t) | (np.abs(bottom) > tan_t)
+            balance = np.arctan(top) + np.arctan(bottom)
+        n_higher[r0:r1, c0:c1] += decided & (balance > t_rad)
+        n_lower[r0:r1, c0:c1] += decided & (balance < -t_rad)
+    forms = _FORM_LOOKUP[n_lower, n_higher]
+    keep = finite
+    keep[0, :] = keep[-1, :] = keep[:, 0] = keep[:, -1] = False
+    forms[~keep] = 0
+    return forms
 
 
 class TerrainDependencyError(ImportError):
@@ -108,13 +203,14 @@ class _WhiteboxRunner:
 _RUNNER: _WhiteboxRunner | None = None
 
 
-def geomorphon_forms(
+def whitebox_geomorphon_forms(
     elevation: np.ndarray,
     pixel_m: float = 10.0,
     search_distance: int = SEARCH_DISTANCE_CELLS,
     flatness_threshold: float = FLATNESS_THRESHOLD_DEG,
 ) -> np.ndarray:
-    """Per-pixel form codes (uint8: 1…10 as in :data:`GEOMORPHON_FORMS`, 0 = unclassified)."""
+    """whitebox-workflows' geomorphon forms (the reference :func:`geomorphon_forms` is tested against;
+    needs the ``terrain`` extra). Same codes: uint8 1…10 as in :data:`GEOMORPHON_FORMS`, 0 = unclassified."""
     global _RUNNER
     if _RUNNER is None:
         _RUNNER = _WhiteboxRunner()

@@ -28,6 +28,7 @@ from geomeld.align import (
     source_pixel_in_grid_units,
     valid_fraction,
 )
+from geomeld.grid import split_bbox
 from geomeld.modalities import Resampling
 from geomeld.sources.base import ModalityResult, Placement, Source, TileContext, grid_of, missing
 from geomeld.sources.catalog import Asset, CatalogItem
@@ -51,6 +52,12 @@ class TileSetIndex:
         return lat, lon
 
     def items_for(self, bbox: tuple[float, float, float, float]) -> list[CatalogItem]:
+        out: list[CatalogItem] = []
+        for part in split_bbox(bbox):  # two parts across the antimeridian
+            out.extend(self._items_for(part))
+        return out
+
+    def _items_for(self, bbox: tuple[float, float, float, float]) -> list[CatalogItem]:
         west, south, east, north = bbox
         step = self.tile_deg
         out = []

@@ -2,8 +2,14 @@
 
 * :class:`LocalCatalog` — a static STAC catalog on disk (``catalog.json`` → collections → items),
   e.g. the embedded sample's catalog; fully offline.
+* :class:`FolderCatalog` — a plain folder of rasters.
 * :class:`StacApiCatalog` — any STAC API (``/search``) through ``pystac-client``; with a signer for
-  Planetary Computer (SAS tokens fetched late and refreshed on expiry) and plain access for Earth Search.
+  Planetary Computer (SAS tokens fetched late and refreshed on expiry), unsigned public buckets for
+  Earth Search, and an S3 endpoint with credentials for the Copernicus Data Space Ecosystem.
+
+Named catalogs (``planetary-computer``, ``earth-search``, ``cdse``) are *families*
+(:mod:`geomeld.sources.families`): their STAC URL, token endpoint and S3 endpoint can be overridden by
+config keys and environment variables (mirrors, proxies, tests).
 
 Items are reduced to :class:`CatalogItem` so that sources never depend on the client library.
 """
@@ -22,7 +28,9 @@ from urllib.parse import urljoin
 
 from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
 
+from geomeld.grid import split_bbox
 from geomeld.sources.errors import PermanentSourceError, TransientSourceError
 from geomeld.sources.signing import NoSigner, Signer
 
@@ -68,8 +76,11 @@ class CatalogItem:
             href = a["href"]
             if base_href is not None and "://" not in href and not href.startswith("/"):
                 href = urljoin(base_href, href)
-            bands = tuple(str(b.get("name", "")) for b in a.get("eo:bands", []) if isinstance(b, dict))
+            # STAC 1.1 "bands" (CDSE) or eo:bands (PC, Earth Search): kept whole for band matching
+            meta = [b for b in (a.get("bands") or a.get("eo:bands") or []) if isinstance(b, dict)]
+            bands = tuple(str(b.get("name", "")) for b in meta)
             extra = {k: v for k, v in a.items() if k not in ("href", "roles", "eo:bands")}
+            extra["bands"] = meta
             assets[name] = Asset(href, tuple(a.get("roles", ())), bands, extra)
         return cls(str(raw["id"]), str(raw.get("collection", "")), dt, geom, props, assets)
 
@@ -86,6 +97,12 @@ class CatalogItem:
         return None
 
 
+def bbox_area(bbox: tuple[float, float, float, float]) -> BaseGeometry:
+    """The lon/lat area of a bbox (two boxes across the antimeridian)."""
+    parts = [box(*b) for b in split_bbox(bbox)]
+    return parts[0] if len(parts) == 1 else unary_union(parts)
+
+
 def parse_datetime(text: str) -> datetime:
     dt = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
@@ -97,6 +114,16 @@ class Catalog(ABC):
     name: str = "catalog"
     signer: Signer = NoSigner()
     timeout_s: float = 30.0
+    remote: bool = False  # remote catalogs may not point at local files (geomeld.sources.hrefs)
+    family: str | None = None
+
+    def s3_options(self) -> dict[str, Any]:
+        """GDAL options for reading this catalog's ``s3://`` assets."""
+        return {}
+
+    def access_hint(self) -> str:
+        """How to fix refused reads from this catalog (shown in access errors)."""
+        return ""
 
     @abstractmethod
     def search(
@@ -170,7 +197,7 @@ class LocalCatalog(Catalog):
         limit: int = 100,
         max_cloud_cover: float | None = None,
     ) -> list[CatalogItem]:
-        area = box(*bbox)
+        area = bbox_area(bbox)
         found = [
             it
             for it in self.items
@@ -255,19 +282,24 @@ class FolderCatalog(LocalCatalog):
 class StacApiCatalog(Catalog):
     """Any STAC API, searched with ``pystac-client``; asset hrefs are signed right before each read."""
 
+    remote = True
+
     def __init__(
         self,
         url: str,
         signer: Signer | None = None,
         name: str | None = None,
         timeout_s: float = 30.0,
-        cloud_filter: str = "cql2",
+        cloud_filter: str = "auto",
+        s3: S3Settings | None = None,
+        family: str | None = None,
+        access_hint: str = "",
     ) -> None:
-        """``cloud_filter``: how the cloud limit is sent to the server — ``cql2`` (filter extension,
-        Planetary Computer), ``query`` (query extension, Earth Search) or ``none`` (client side only)."""
-        if cloud_filter not in ("cql2", "query", "none"):
-            raise ValueError(f"cloud_filter must be cql2, query or none, got {cloud_filter!r}")
-        self.cloud_filter = cloud_filter
+        """``cloud_filter``: how the cloud limit is sent to the server — ``auto`` (from the server's
+        ``conformsTo``: CQL2 when it advertises the filter extension, else ``query`` when it advertises
+        the query extension, else client side), ``cql2``, ``query`` or ``none`` (client side only)."""
+        if cloud_filter not in ("auto", "cql2", "query", "none"):
+            raise ValueError(f"cloud_filter must be auto, cql2, query or none, got {cloud_filter!r}")
         try:
             from pystac_client import Client
         except ImportError as exc:  # pragma: no cover - exercised only without the extra
@@ -276,10 +308,21 @@ class StacApiCatalog(Catalog):
         self.name = name or url
         self.signer = signer or NoSigner()
         self.timeout_s = timeout_s
+        self.s3 = s3 or S3Settings()
+        self.family = family
+        self._access_hint = access_hint
         try:
             self._client = Client.open(url, timeout=timeout_s)
         except Exception as exc:
             raise _classify_api_error(exc, f"opening STAC API {url}") from None
+        self.conforms_to = [str(c) for c in (self._client.get_conforms_to() or [])]
+        self.cloud_filter = filter_language(self.conforms_to) if cloud_filter == "auto" else cloud_filter
+
+    def s3_options(self) -> dict[str, Any]:
+        return self.s3.gdal_options()
+
+    def access_hint(self) -> str:
+        return self._access_hint
 
     def search(
         self,
@@ -299,16 +342,23 @@ class StacApiCatalog(Catalog):
             extra["filter_lang"] = "cql2-json"
         elif max_cloud_cover is not None and self.cloud_filter == "query":
             extra["query"] = {"eo:cloud_cover": {"lt": max_cloud_cover}}
-        try:
-            search = self._client.search(
-                collections=[collection], bbox=list(bbox), datetime=dt, max_items=limit, **extra
-            )
-            raws = [it.to_dict() for it in search.items()]
-        except Exception as exc:
-            raise _classify_api_error(exc, f"searching {collection} at {self.url}") from None
+        raws: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for part in split_bbox(bbox):  # an antimeridian tile is searched as two boxes
+            try:
+                search = self._client.search(
+                    collections=[collection], bbox=list(part), datetime=dt, max_items=limit, **extra
+                )
+                found = [it.to_dict() for it in search.items()]
+            except Exception as exc:
+                raise _classify_api_error(exc, f"searching {collection} at {self.url}") from None
+            for r in found:
+                if str(r.get("id")) not in seen:
+                    seen.add(str(r.get("id")))
+                    raws.append(r)
         items = [CatalogItem.from_dict(r) for r in raws]
         # Servers differ in how strictly they apply bbox/datetime; apply both again here.
-        area = box(*bbox)
+        area = bbox_area(bbox)
         return [
             it
             for it in items
@@ -318,7 +368,92 @@ class StacApiCatalog(Catalog):
         ]
 
     def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": "stac-api", "url": self.url, "signer": self.signer.describe()}
+        return {
+            "name": self.name,
+            "kind": "stac-api",
+            "url": self.url,
+            "family": self.family,
+            "signer": self.signer.describe(),
+            "cloud_filter": self.cloud_filter,
+            "s3": self.s3.describe(),
+        }
+
+
+_FILTER_CONF = re.compile(r"item-search#filter|/filter$|cql2-(json|text)|features-3/1\.0/conf/filter")
+_QUERY_CONF = re.compile(r"item-search#query")
+
+
+def filter_language(conforms_to: list[str]) -> str:
+    """How to send a property filter to a server with these conformance classes: ``cql2``, ``query`` or
+    ``none`` (filter on the client)."""
+    if any(_FILTER_CONF.search(c) for c in conforms_to) and any("cql2" in c for c in conforms_to):
+        return "cql2"
+    if any(_QUERY_CONF.search(c) for c in conforms_to):
+        return "query"
+    return "none"
+
+
+_CREDENTIAL_FILES: dict[tuple[str, str], str] = {}
+
+
+def _credentials_file(access_key: str, secret_key: str) -> str:
+    """A 0600 AWS credentials file (profile ``geomeld``) in a private temporary folder, one per key pair."""
+    import os
+    import tempfile
+
+    key = (access_key, secret_key)
+    if key not in _CREDENTIAL_FILES or not Path(_CREDENTIAL_FILES[key]).exists():
+        folder = tempfile.mkdtemp(prefix="geomeld-s3-")  # 0700
+        path = os.path.join(folder, "credentials")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(f"[geomeld]\naws_access_key_id = {access_key}\naws_secret_access_key = {secret_key}\n")
+        _CREDENTIAL_FILES[key] = path
+    return _CREDENTIAL_FILES[key]
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    """How GDAL reads ``s3://`` hrefs of a catalog: endpoint, unsigned access or credentials."""
+
+    endpoint: str | None = None  # host[:port] or URL; None = AWS
+    unsigned: bool = False
+    access_key: str | None = None
+    secret_key: str | None = None
+    region: str | None = None
+    virtual_hosting: bool | None = None
+    https: bool = True
+
+    def gdal_options(self) -> dict[str, Any]:
+        # never ask the EC2 metadata service (169.254.169.254) for credentials
+        opts: dict[str, Any] = {"CPL_AWS_AUTODETECT_EC2": "NO"}
+        if self.endpoint:
+            host = self.endpoint
+            https = self.https
+            if "://" in host:
+                https = host.startswith("https://")
+                host = host.split("://", 1)[1]
+            opts["AWS_S3_ENDPOINT"] = host.rstrip("/")
+            opts["AWS_HTTPS"] = "YES" if https else "NO"
+            opts["AWS_VIRTUAL_HOSTING"] = "FALSE" if not self.virtual_hosting else "TRUE"
+        if self.region:
+            opts["AWS_REGION"] = self.region
+        if self.unsigned:
+            opts["AWS_NO_SIGN_REQUEST"] = "YES"
+        elif self.access_key and self.secret_key:
+            # rasterio refuses AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY as config options (boto3's job);
+            # GDAL reads them from a private credentials file instead
+            opts["AWS_NO_SIGN_REQUEST"] = "NO"
+            opts["CPL_AWS_CREDENTIALS_FILE"] = _credentials_file(self.access_key, self.secret_key)
+            opts["AWS_PROFILE"] = "geomeld"
+        return opts
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "unsigned": self.unsigned,
+            "credentials": bool(self.access_key and self.secret_key),
+        }
 
 
 def _classify_api_error(exc: Exception, what: str) -> Exception:
@@ -333,35 +468,56 @@ def _classify_api_error(exc: Exception, what: str) -> Exception:
     return PermanentSourceError(f"{what}: {text}", reason="catalog_error")
 
 
-def open_catalog(spec: str, *, timeout_s: float = 30.0, sas_token_url: str | None = None) -> Catalog:
-    """A catalog from a spec: ``embedded``, ``planetary-computer``, ``earth-search``, a URL, a static
-    STAC catalog (folder with ``catalog.json``) or a plain folder of rasters (:class:`FolderCatalog`).
+def open_catalog(
+    spec: str,
+    *,
+    timeout_s: float = 30.0,
+    sas_token_url: str | None = None,
+    stac_url: str | None = None,
+    s3_endpoint: str | None = None,
+    s3_unsigned: bool | None = None,
+    cloud_filter: str = "auto",
+) -> Catalog:
+    """A catalog from a spec: ``embedded``, a named family (``planetary-computer``/``pc``,
+    ``earth-search``, ``cdse``), a STAC API URL, a static STAC catalog (folder with ``catalog.json``)
+    or a plain folder of rasters (:class:`FolderCatalog`).
 
-    ``sas_token_url`` (with ``{collection}``) makes a STAC API catalog sign asset URLs with SAS tokens
-    from that service, exactly as Planetary Computer does (whose token service is the default there).
+    Overrides (config key → environment variable → family default; see
+    :mod:`geomeld.sources.families`): ``stac_url``/``GEOMELD_STAC_URL``,
+    ``sas_token_url``/``GEOMELD_TOKEN_URL`` (``{collection}`` is substituted),
+    ``s3_endpoint``/``GEOMELD_S3_ENDPOINT``, ``s3_unsigned``/``GEOMELD_S3_UNSIGNED``.
+    A spec that is none of these raises :class:`CatalogSpecError` naming the valid choices.
     """
-    from geomeld.sources.signing import SasTokenSigner
+    from geomeld.sources.families import catalog_family, open_family
 
     if spec == "embedded":
         from geomeld.build.embedded import embedded_catalog_dir
 
         return LocalCatalog(embedded_catalog_dir(), name="embedded")
-    if spec in ("planetary-computer", "pc"):
-        return StacApiCatalog(
-            PLANETARY_COMPUTER_URL,
-            signer=SasTokenSigner.planetary_computer(),
-            name="planetary-computer",
+    family = catalog_family(spec)
+    if family is not None or spec.startswith(("http://", "https://")):
+        return open_family(
+            family,
+            spec,
             timeout_s=timeout_s,
-        )
-    if spec == "earth-search":
-        return StacApiCatalog(
-            EARTH_SEARCH_URL, name="earth-search", timeout_s=timeout_s, cloud_filter="query"
-        )
-    if spec.startswith(("http://", "https://")):
-        return StacApiCatalog(
-            spec, signer=SasTokenSigner(sas_token_url) if sas_token_url else None, timeout_s=timeout_s
+            sas_token_url=sas_token_url,
+            stac_url=stac_url,
+            s3_endpoint=s3_endpoint,
+            s3_unsigned=s3_unsigned,
+            cloud_filter=cloud_filter,
         )
     path = Path(spec)
+    if not path.exists():
+        from geomeld.sources.families import FAMILIES
+
+        raise CatalogSpecError(
+            f"catalog {spec!r}: not a known catalog name ({', '.join(['embedded', *FAMILIES])}), "
+            "not an http(s) STAC API URL, and no such folder or catalog.json"
+        )
     if path.is_dir() and not (path / "catalog.json").exists():
         return FolderCatalog(path)
     return LocalCatalog(spec)
+
+
+class CatalogSpecError(FileNotFoundError):
+    """The catalog named on the command line or in the config does not exist."""

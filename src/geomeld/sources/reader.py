@@ -66,13 +66,37 @@ def clear_http_cache() -> None:
         func()
 
 
-def classify_read_error(exc: Exception, href: str) -> Exception:
-    """Map a rasterio/GDAL error on ``href`` to a transient, signature or permanent source error."""
+_CREDENTIAL_WORDS = (
+    "aws_secret_access_key",
+    "aws_no_sign_request",
+    "invalidaccesskeyid",
+    "signaturedoesnotmatch",
+    "accessdenied",
+    "access denied",
+    "credentials",
+)
+
+
+def classify_read_error(exc: Exception, href: str, access_hint: str = "") -> Exception:
+    """Map a rasterio/GDAL error on ``href`` to a transient, signature, access or permanent source error.
+
+    ``access_hint``: how to fix access for this catalog (appended to credential errors).
+    """
     text = str(exc)
     m = _STATUS.search(text)
     status = int(m.group(1)) if m else None
     lowered = text.lower()
     where = href.split("?", 1)[0]
+    if href.startswith(("s3://", "/vsis3/")) and (
+        any(w in lowered for w in _CREDENTIAL_WORDS) or status in (401, 403)
+    ):
+        fix = access_hint or (
+            "public bucket: set AWS_NO_SIGN_REQUEST=YES (or the catalog's s3_unsigned: true); private "
+            "bucket: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        )
+        return PermanentSourceError(
+            f"{where}: S3 access refused or no credentials ({text}). Fix: {fix}", "access_refused"
+        )
     if status == 403 or "signature" in lowered or "authenticationfailed" in lowered:
         return SignatureExpiredError(
             f"{where}: access refused (HTTP 403), signature expired or missing: {text}"
@@ -128,29 +152,46 @@ LOCAL_RASTERS = _OpenLocalRasters(size=256)
 
 
 def with_asset(
-    catalog: Catalog, asset: Asset, collection: str, fn: Callable[[rasterio.io.DatasetReader], T]
+    catalog: Catalog,
+    asset: Asset,
+    collection: str,
+    fn: Callable[[rasterio.io.DatasetReader], T],
+    *,
+    item_id: str | None = None,
 ) -> T:
     """Open ``asset`` (signed right now) and apply ``fn``; on a 403 re-sign once and retry.
 
+    Remote catalogs may not point at local files or link-local/metadata addresses (checked before
+    anything is opened: :func:`geomeld.sources.hrefs.check_href`). ``s3://`` assets are read through
+    GDAL's ``/vsis3/`` with the catalog's S3 settings (endpoint, unsigned access, credentials).
     Local files are kept open in a small per-process cache; remote ones are opened per call inside a
     GDAL environment tuned for HTTP. Every failure leaves as a
-    :class:`~geomeld.sources.errors.SourceError` subclass naming the asset.
+    :class:`~geomeld.sources.errors.SourceError` subclass naming the asset (and the item, if given).
     """
+    from geomeld.sources.hrefs import check_href
+
+    check_href(catalog, asset.href, item_id)
     attempts = 2
     for attempt in range(attempts):
         href = catalog.signer.sign(asset.href, collection)
         path = _gdal_path(href)
-        remote = "://" in path
+        remote = "://" in path or path.startswith("/vsi")
         try:
             if remote:
-                options = {**GDAL_HTTP_OPTIONS, "GDAL_HTTP_TIMEOUT": max(1, round(catalog.timeout_s))}
+                options = {
+                    **GDAL_HTTP_OPTIONS,
+                    "GDAL_HTTP_TIMEOUT": max(1, round(catalog.timeout_s)),
+                    **(catalog.s3_options() if path.startswith("/vsis3/") else {}),
+                }
                 with rasterio.Env(**options), rasterio.open(path) as ds:
                     return fn(ds)
             return fn(LOCAL_RASTERS.get(path))
         except (RasterioIOError, RasterioError) as exc:
-            err = classify_read_error(exc, href)
+            err = classify_read_error(exc, path, catalog.access_hint())
         except (ValueError, MemoryError) as exc:
             err = CorruptInputError(f"{asset.href}: raster decoding failed: {exc}")
+        if item_id is not None and str(item_id) not in str(err):
+            err = type(err)(f"item {item_id}: {err}", getattr(err, "reason", None))
         if not remote:
             LOCAL_RASTERS.drop(path)
         if isinstance(err, TransientSourceError):
@@ -162,7 +203,8 @@ def with_asset(
             # refused again with a fresh signature: not an expiry but no access (e.g. Planetary
             # Computer's sentinel-1-rtc without a subscription key) - retrying will not help
             raise PermanentSourceError(
-                f"{asset.href.split('?', 1)[0]}: access refused even with a fresh signature ({err})",
+                f"{asset.href.split('?', 1)[0]}: access refused even with a fresh signature ({err})"
+                + (f". Fix: {catalog.access_hint()}" if catalog.access_hint() else ""),
                 "access_refused",
             )
         raise err
@@ -174,4 +216,6 @@ def with_asset(
 def _gdal_path(href: str) -> str:
     if href.startswith("file://"):
         return href[len("file://") :]
+    if href.startswith("s3://"):
+        return "/vsis3/" + href[len("s3://") :]
     return href

