@@ -30,11 +30,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from geomeld.evaluation.metrics import confusion_stats, miou_from_stats
+from geomeld.evaluation.metrics import confusion_stats, miou_from_stats, paired_difference, score
 
 PROBE_TASK_FILE = "brandenburg_east.h5"
 WEIGHT_DECAYS = (1e-4, 1e-3, 1e-2)
-MAX_TRAIN_PIXELS = 40_000
+MAX_TRAIN_PIXELS = 20_000
 
 
 class ProbeError(RuntimeError):
@@ -133,7 +133,7 @@ def _pixels(
 
 
 def _train_linear(
-    x: torch.Tensor, y: torch.Tensor, num_classes: int, weight_decay: float, seed: int, steps: int = 150
+    x: torch.Tensor, y: torch.Tensor, num_classes: int, weight_decay: float, seed: int, steps: int = 100
 ) -> nn.Linear:
     torch.manual_seed(seed)
     head = nn.Linear(x.shape[1], num_classes)
@@ -164,18 +164,23 @@ def _predict(head: nn.Linear, feats: np.ndarray, mu: torch.Tensor, sd: torch.Ten
 
 
 def probe_representation(
-    feats: np.ndarray, task: ProbeTask, seed: int = 0
+    feats: np.ndarray,
+    task: ProbeTask,
+    seed: int = 0,
+    *,
+    max_train_pixels: int = MAX_TRAIN_PIXELS,
+    weight_decays: tuple[float, ...] = WEIGHT_DECAYS,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Fit the linear probe (weight decay chosen on validation) and return per-test-chip confusion stats."""
     k = len(task.class_names)
     tr, va, te = task.idx("train"), task.idx("valid"), task.idx("test")
-    xtr, ytr = _pixels(feats[tr], task.label[tr], MAX_TRAIN_PIXELS, seed)
+    xtr, ytr = _pixels(feats[tr], task.label[tr], max_train_pixels, seed)
     xt = torch.from_numpy(xtr)
     mu, sd = xt.mean(0), xt.std(0) + 1e-6
     xt = (xt - mu) / sd
     yt = torch.from_numpy(ytr)
     best: tuple[float, float, nn.Linear] | None = None
-    for wd in WEIGHT_DECAYS:
+    for wd in weight_decays:
         head = _train_linear(xt, yt, k, wd, seed)
         val = float(
             miou_from_stats(confusion_stats(task.label[va], _predict(head, feats[va], mu, sd), k).sum(0))
@@ -185,33 +190,6 @@ def probe_representation(
     assert best is not None
     stats = confusion_stats(task.label[te], _predict(best[2], feats[te], mu, sd), k)
     return stats, {"weight_decay": best[1], "valid_miou": round(100 * best[0], 2), "train_pixels": len(ytr)}
-
-
-# -- statistics ----------------------------------------------------------------------------------------
-
-
-def bootstrap_weights(n: int, n_boot: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    return rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(np.float64)
-
-
-def value_ci(stats: np.ndarray, weights: np.ndarray) -> dict[str, Any]:
-    value = 100 * float(miou_from_stats(stats.sum(0)))
-    boot = 100 * miou_from_stats(weights @ stats)
-    lo, hi = np.percentile(boot, [2.5, 97.5])
-    return {"value": round(value, 2), "ci95": [round(float(lo), 2), round(float(hi), 2)]}
-
-
-def paired_diff(a: np.ndarray, b: np.ndarray, weights: np.ndarray) -> dict[str, Any]:
-    """Difference a − b of mIoU (points) with a paired bootstrap interval (same resampled chips)."""
-    diff = 100 * float(miou_from_stats(a.sum(0)) - miou_from_stats(b.sum(0)))
-    boot = 100 * (miou_from_stats(weights @ a) - miou_from_stats(weights @ b))
-    lo, hi = np.percentile(boot, [2.5, 97.5])
-    return {
-        "diff": round(diff, 2),
-        "ci95": [round(float(lo), 2), round(float(hi), 2)],
-        "p_le_0": round(float((boot <= 0).mean()), 4),
-    }
 
 
 # -- the whole probe -----------------------------------------------------------------------------------
@@ -224,6 +202,8 @@ def run_probe(
     seed: int = 0,
     n_boot: int = 2000,
     extra_encoders: dict[str, Path] | None = None,
+    max_train_pixels: int = MAX_TRAIN_PIXELS,
+    weight_decays: tuple[float, ...] = WEIGHT_DECAYS,
 ) -> dict[str, Any]:
     """Probe the exported encoder, a random init of its architecture and the raw bands on the task.
 
@@ -270,19 +250,24 @@ def run_probe(
     reps["raw-bands"] = _standardise(task.image, mean, std).numpy()
     stats: dict[str, np.ndarray] = {}
     for name, feats in reps.items():
-        stats[name], info = probe_representation(feats, task, seed)
+        stats[name], info = probe_representation(
+            feats, task, seed, max_train_pixels=max_train_pixels, weight_decays=weight_decays
+        )
         details.setdefault(name, {}).update(info, feature_dim=int(feats.shape[1]))
-    weights = bootstrap_weights(n_test, n_boot, seed)
-    results = {name: value_ci(s, weights) for name, s in stats.items()}
+    results = {}
+    for name, st in stats.items():
+        sc = score("miou", st, n_boot=n_boot, seed=seed)
+        results[name] = {"value": round(sc.value, 2), "ci95": [round(sc.ci_low, 2), round(sc.ci_high, 2)]}
     paired = {}
-    if "geomeld-fm" in stats:
+    for name in encoders:
         for other in ("random-init", "raw-bands"):
             if other in stats:
-                paired[f"geomeld-fm - {other}"] = paired_diff(stats["geomeld-fm"], stats[other], weights)
-    for name in encoders:
-        if name != "geomeld-fm":
-            for other in ("random-init", "raw-bands"):
-                paired[f"{name} - {other}"] = paired_diff(stats[name], stats[other], weights)
+                d = paired_difference("miou", [stats[name]], [stats[other]], n_boot=n_boot, seed=seed)
+                paired[f"{name} - {other}"] = {
+                    "diff": round(d["diff"], 2),
+                    "ci95": [round(d["ci95"][0], 2), round(d["ci95"][1], 2)],
+                    "share_boot_above_0": round(d["share_boot_above_0"], 4),
+                }
     counts = np.bincount(
         np.clip(task.label[task.idx("test")], 0, None).ravel(), minlength=len(task.class_names)
     )
