@@ -190,3 +190,12 @@ def test_pool_files_get_the_usual_permissions(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert (tmp_path / "pool.parquet").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_resume_through_a_mirror_is_allowed(tmp_path: Path) -> None:
+    anchors = [Anchor("north-pole", 89.5, 0.0, "polar", "bad")]
+    run_build(anchors, tmp_path, embedded_config(), workers=0, progress=False)
+    mirror = embedded_config().model_copy(
+        update={"stac_url": "http://mirror.example/stac", "s3_unsigned": True}
+    )
+    run_build(anchors, tmp_path, mirror, workers=0, progress=False)  # endpoints only: same dataset

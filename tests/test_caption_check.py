@@ -234,3 +234,14 @@ def test_interval_verdict_straddling_is_unverifiable() -> None:
 def test_unknown_family_subject_never_supported() -> None:
     c = check_claim(Claim(family="terrain", subject="unparsed"), Ground.from_bundle(bundle(terrain=TERRAIN)))
     assert c.verdict == "unverifiable"
+
+
+def test_water_kind_from_the_body_shape() -> None:
+    wet = bundle(
+        {"Cropland": 90.0, "Permanent water bodies": 10.0},
+        water=WaterSignal(
+            detected=True, percentage=10.0, method="dw-only", kind="linear", largest_body_elongation=9.0
+        ),
+    )
+    assert claim_verdicts("A river crosses the tile.", wet)["water/river"] == "supported"
+    assert claim_verdicts("A lake lies in the tile.", wet)["water/lake"] == "unverifiable"

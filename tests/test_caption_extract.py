@@ -219,3 +219,31 @@ def test_spans_always_match_the_text(words: list[str]) -> None:
     for c in extract_claims(caption):
         assert caption[c.start : c.end] == c.text
         assert c.family in FAMILIES
+
+
+def test_leftover_content_makes_the_clause_unverifiable() -> None:
+    claims = extract_claims("The fields have a distinctive checkerboard pattern.")
+    assert any(c.subject == "unparsed" and "checkerboard" in (c.label or "") for c in claims)
+    # scaffolding and route verbs are not content
+    assert not [
+        c
+        for c in extract_claims("Seen from high above, a river crosses the tile.")
+        if c.subject == "unparsed"
+    ]
+
+
+def test_post_quantifier_after_a_cover_verb() -> None:
+    assert _one("Shrubs blanket most of the tile.", "dominance", "shrubland").label == "most"
+    assert _one("Urban areas occupy the majority of the image.", "dominance", "built").label == "most"
+
+
+def test_labelled_fraction_claims() -> None:
+    c = _one("Only under 5% of the tile carries a land-cover label.", "landcover_share", "labelled")
+    assert c.value is not None and (c.value.low, c.value.bound) == (5.0, "at_most")
+    c = _one("About a fifth of the tile is mapped; the rest is unlabelled.", "landcover_share", "labelled")
+    assert c.value is not None and c.value.low == 20.0
+
+
+def test_sentinel_names_are_not_numbers() -> None:
+    c = _one("Sentinel-1 VH comes in at about −16 dB.", "sar", "vh")
+    assert c.value is not None and c.value.low == -16.0

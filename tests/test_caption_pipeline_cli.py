@@ -55,7 +55,7 @@ def test_caption_writes_verified_captions_resumes_and_reports(shards: list[Path]
     assert rep.exit_code == 0, rep.output
     r = json.loads(next(line for line in rep.output.splitlines() if line.startswith("{")))
     assert r["samples"] == 10 and r["verified_share"] == 1.0
-    assert r["claim_precision_final"] == 1.0 and r["contradiction_rate_candidates"] <= 0.05
+    assert r["generator_verifier_agreement_final"] == 1.0 and r["contradiction_rate_candidates"] <= 0.05
     assert r["signal_coverage"]["terrain"] == 0.3 and r["signal_coverage"]["place"] == 1.0
     assert 0 < r["distinct"]["distinct_1"] <= r["distinct"]["distinct_2"] <= 1
     assert r["length_words"]["mean"] > 8

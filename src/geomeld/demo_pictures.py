@@ -105,9 +105,12 @@ def reconstructions(run_dir: Path, out_png: Path, n_tiles: int = 4, seed: int = 
     p = cfg.encoder.patch_size
     s2 = MODALITIES[inp]
     rgb_idx = [s2.band_names.index(b) for b in ("B4", "B3", "B2")]
-    shown = [
+    wanted = [
         k for k in targets if k in ("sentinel2", "sentinel1", "esa_worldcover", "aster", "canopy_height")
     ]
+    present_any = {k: bool(batch.get(f"present_{k}", torch.ones(1, dtype=torch.bool)).any()) for k in wanted}
+    shown = [k for k in wanted if present_any[k]]
+    never = [MODALITIES[k].title for k in wanted if not present_any[k]]
     cols = 1 + 2 * len(shown)
     fig, axes = plt.subplots(x.shape[0], cols, figsize=(2.1 * cols, 2.3 * x.shape[0]), squeeze=False)
     px_mask = mask.repeat_interleave(p, 1).repeat_interleave(p, 2).numpy()
@@ -207,27 +210,40 @@ def embedding_map(run_dir: Path, out_png: Path) -> dict[str, Any]:
     emb = emb - emb.mean(0)
     _, _, vt = np.linalg.svd(emb, full_matrices=False)
     xy = emb @ vt[:2].T
-    dom = _dominant_classes(_shards(run_dir / "shards") + _shards(run_dir / "heldout"))
+    dom: dict[str, tuple[str, str]] = _dominant_classes(
+        _shards(run_dir / "shards") + _shards(run_dir / "heldout")
+    )
     classes = MODALITIES["esa_worldcover"].classes
     assert classes is not None
     colours = dict(zip(classes.names, classes.colors, strict=True))
     held = {
         k
-        for k in table["key"]
-        if str(table["shard"][table["key"].index(k)]).startswith(str(run_dir / "heldout"))
+        for k, sh in zip(table["key"], table["shard"], strict=True)
+        if Path(str(sh)).parent.name == "heldout"
     }
-    fig, ax = plt.subplots(figsize=(7, 5.5))
-    labels = [dom.get(k, "no land cover") for k in table["key"]]
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    labels = [dom.get(k, ("no land cover", "?"))[0] for k in table["key"]]
+    origins = [dom.get(k, ("", "?"))[1] for k in table["key"]]
+    markers = {"real": "o", "substitute": "s"}
+    names = {"real": "L2A", "substitute": "L1C"}
     for name in sorted(set(labels)):
-        idx = [i for i, lab in enumerate(labels) if lab == name]
-        ax.scatter(
-            xy[idx, 0],
-            xy[idx, 1],
-            s=[60 if table["key"][i] in held else 30 for i in idx],
-            c=colours.get(name, "#999999"),
-            edgecolors=["black" if table["key"][i] in held else "none" for i in idx],
-            label=f"{name} ({len(idx)})",
-        )
+        for origin in sorted(set(origins)):
+            idx = [
+                i
+                for i, (lab, o) in enumerate(zip(labels, origins, strict=True))
+                if lab == name and o == origin
+            ]
+            if not idx:
+                continue
+            ax.scatter(
+                xy[idx, 0],
+                xy[idx, 1],
+                s=[70 if table["key"][i] in held else 40 for i in idx],
+                c=colours.get(name, "#999999"),
+                marker=markers.get(origin, "^"),
+                edgecolors=["black" if table["key"][i] in held else "none" for i in idx],
+                label=f"{name}, S2 {names.get(origin, origin)} ({len(idx)})",
+            )
     ax.set_xlabel("principal component 1", fontsize=11)
     ax.set_ylabel("principal component 2", fontsize=11)
     ax.set_title(

@@ -43,6 +43,7 @@ def _merge_build_summaries(summaries: list[Any]) -> dict[str, Any] | None:
         "per_stratum": {},
         "per_source": {},
         "reasons": {},
+        "lost_layers": {},
         "builds": len(present),
     }
 
@@ -53,6 +54,8 @@ def _merge_build_summaries(summaries: list[Any]) -> dict[str, Any] | None:
     for s in present:
         add(merged["outcome"], s.get("outcome", {}))
         add(merged["reasons"], s.get("reasons", {}))
+        for key, why in (s.get("lost_layers") or {}).items():
+            add(merged["lost_layers"].setdefault(key, {}), why)
         for group in ("per_stratum", "per_source"):
             for name, counts in s.get(group, {}).items():
                 add(merged[group].setdefault(name, {}), counts)
@@ -343,6 +346,11 @@ def build_report(out: Path, timings: dict[str, float], total_s: float, config: d
         note = (
             "; ".join(f"{k}: {v}" for k, v in reasons.items()) if reasons else "no tile failed or was skipped"
         )
+        lost = build.get("lost_layers") or {}
+        if lost:  # layers lost to input errors (corrupt, refused, unreachable), per modality and reason
+            note += "; lost layers: " + ", ".join(
+                f"{key}/{why}: {n}" for key, whys in lost.items() for why, n in whys.items()
+            )
         report.tables.append(Table("Build", ["group", "done", "skipped", "failed"], rows, note))
         metrics["build"] = build
 
@@ -354,6 +362,7 @@ def build_report(out: Path, timings: dict[str, float], total_s: float, config: d
             "samples",
             "verified_share",
             "accepted_first_try_share",
+            "generator_verifier_agreement_final",
             "contradiction_rate_candidates",
             "unverifiable_rate_final",
         ]

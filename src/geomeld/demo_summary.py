@@ -21,7 +21,7 @@ def print_summary(out: Path) -> None:
     if cap:
         console.print(
             f"captions: {100 * (cap.get('verified_share') or 0):.0f} % verified, "
-            f"final claim precision {100 * (cap.get('claim_precision_final') or 0):.1f} %"
+            f"captioner/verifier agreement (by construction) {100 * (cap.get('generator_verifier_agreement_final') or 0):.1f} %"
         )
     pre = metrics.get("pretrain", {})
     if pre:

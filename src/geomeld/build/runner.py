@@ -305,7 +305,17 @@ def open_run_catalog(config: BuildConfig) -> tuple[Any, list[str]]:
 
 
 # Keys that only change how the build runs, not what it produces.
-_EXECUTION_KEYS = {"retries", "backoff_s", "http_timeout_s"}
+_EXECUTION_KEYS = {
+    "retries",
+    "backoff_s",
+    "http_timeout_s",
+    # where the same catalog is reached (mirror, proxy) and how it is filtered: same data
+    "stac_url",
+    "sas_token_url",
+    "s3_endpoint",
+    "s3_unsigned",
+    "cloud_filter",
+}
 
 
 def _check_same_config(out_dir: Path, config: BuildConfig) -> None:

@@ -300,22 +300,28 @@ def check_comparison(claim: Claim, g: Ground) -> Result:
     )
 
 
-POSITION_SUPPORT = 0.6
-POSITION_CONTRADICT = 0.3
-"""A class is 'in the north' when ≥ 60 % of its pixels lie in the northern half (contradicted at ≤ 30 %);
-corners (quadrants) and the centre box: ≥ 50 % supports, ≤ 15 % contradicts; the edge ring: ≥ 70 % / ≤ 30 %."""
 _PART_BANDS: dict[str, tuple[float, float]] = {
-    "north": (0.6, 0.3),
-    "south": (0.6, 0.3),
-    "west": (0.6, 0.3),
-    "east": (0.6, 0.3),
-    "north-west": (0.5, 0.15),
-    "north-east": (0.5, 0.15),
-    "south-west": (0.5, 0.15),
-    "south-east": (0.5, 0.15),
-    "centre": (0.5, 0.12),
+    "north": (0.55, 0.45),
+    "south": (0.55, 0.45),
+    "west": (0.55, 0.45),
+    "east": (0.55, 0.45),
+    "north-west": (0.5, 0.2),
+    "north-east": (0.5, 0.2),
+    "south-west": (0.5, 0.2),
+    "south-east": (0.5, 0.2),
+    "centre": (0.5, 0.2),
     "edge": (0.7, 0.3),
+    "north-edge": (0.5, 0.2),
+    "south-edge": (0.5, 0.2),
+    "west-edge": (0.5, 0.2),
+    "east-edge": (0.5, 0.2),
 }
+"""Position bands (share of the class's pixels in the region: supported at ≥ the first value,
+contradicted at ≤ the second). A side ("in the north", "along the eastern edge", "the western half")
+is read as "most of it lies in that half": ≥ 55 % supports, ≤ 45 % contradicts (the band between is
+the measurement's uncertainty). Corners/quadrants and the central box (a quarter of the tile each):
+≥ 50 % supports, ≤ 20 % contradicts, and so do the edge strips ("along the eastern edge": the outer
+quarter on that side); the edge ring (~44 % of the tile): ≥ 70 % / ≤ 30 %."""
 
 
 def check_position(claim: Claim, g: Ground) -> Result:
@@ -356,6 +362,17 @@ _WATER_OSM: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+_WATER_SHAPE = {
+    "river": "linear",
+    "stream": "linear",
+    "canal": "linear",
+    "lake": "compact",
+    "pond": "compact",
+    "reservoir": "compact",
+}
+"""Water kinds a body's shape can support (never contradict: a narrow river may be below 10 m)."""
+
+
 def check_water(claim: Claim, g: Ground) -> Result:
     ranges = list(g.share_ranges("water"))
     w = g.bundle.water
@@ -387,8 +404,16 @@ def check_water(claim: Claim, g: Ground) -> Result:
     if kind != "water" and not claim.negated and v is S:
         # a named kind needs its kind proven: OSM tags, or stay unverifiable
         pairs = _WATER_OSM.get(kind, ())
+        shape = (
+            w.kind
+            if w is not None
+            and g.origin("dynamic_world" if w.method != "worldcover-only" else "esa_worldcover")
+            else None
+        )
         if pairs and g.osm_in_chip(pairs):
             note = f"OSM tags prove a {kind}"
+        elif shape is not None and _WATER_SHAPE.get(kind) == shape:
+            note = f"the largest water body is {shape} (elongation {w.largest_body_elongation})" if w else ""
         else:
             v, note = U, f"water present, but nothing here tells a {kind} from other water"
     if kind != "water" and claim.negated and v is C:

@@ -179,8 +179,17 @@ OSM_SUBJECTS: tuple[str, ...] = (
 )
 """Object kinds of osm_object claims; each maps to the OSM tags that prove it (kind must match)."""
 
-LOCATIONS: tuple[str, ...] = (*SECTORS, "edge", "throughout")
-"""Positions a claim may state (north-up tile; 'edge' = the outer ring, 'throughout' = everywhere)."""
+LOCATIONS: tuple[str, ...] = (
+    *SECTORS,
+    "edge",
+    "north-edge",
+    "south-edge",
+    "west-edge",
+    "east-edge",
+    "throughout",
+)
+"""Positions a claim may state (north-up tile; 'edge' = the outer ring; 'north-edge' … = the outer quarter
+strip on that side, "along the northern edge"; 'throughout' = everywhere)."""
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,9 @@ from geomeld.captioning import phrases as P
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
 
 # ---- tokens -------------------------------------------------------------------------------------
-_TOKEN_RE = re.compile(
-    r"(?<![\w])[−–-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w])[+−-]?\d+(?:\.\d+)?|\d+(?:\.\d+)?|[^\W\d_]+(?:['’][^\W\d_]+)*|[%°²~–—-]|[^\s\w]",
-    re.UNICODE,
+_TOKEN_RE = P.TOKEN_RE
+_NDVI_FORMULA = re.compile(
+    r"\(?\s*B0?8\s*[−–-]\s*B0?4\s*\)?\s*/\s*\(?\s*B0?8\s*\+\s*B0?4\s*\)?", re.IGNORECASE
 )
 
 
@@ -49,7 +49,15 @@ class Tok:
 
 def tokenize(text: str) -> list[Tok]:
     out = []
+    formulas = [(m.start(), m.end()) for m in _NDVI_FORMULA.finditer(text)]
+    for a, b in formulas:  # "(B8−B4)/(B8+B4)" is one token: NDVI
+        text = text[:a] + "n" * (b - a) + text[b:]
     for m in _TOKEN_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in formulas):
+            if any(a == m.start() for a, _ in formulas):
+                end = next(b for a, b in formulas if a == m.start())
+                out.append(Tok(m.start(), end, "ndvi", False))
+            continue
         t = m.group(0)
         low = t.lower().replace("’", "'").replace("−", "-")
         out.append(Tok(m.start(), m.end(), low, t[:1].isupper()))
@@ -104,8 +112,7 @@ def match_phrases(toks: Sequence[Tok], masked: set[int]) -> list[Hit]:
                 break
         if found:
             k, cat, val = found
-            if cat != "skip":
-                out.append(Hit(i, i + k, cat, val, toks[i].start, toks[i + k - 1].end))
+            out.append(Hit(i, i + k, cat, val, toks[i].start, toks[i + k - 1].end))
             i += k
         else:
             i += 1
@@ -251,11 +258,14 @@ def clauses(toks: Sequence[Tok], text: str, subject_ends: set[int] | None = None
     for k, t in enumerate(toks):
         brk = False
         if (
-            t.low in (",", ":")
-            and (
-                k in ends or any(x.low in ("compared", "relative", "unlike", "versus") for x in toks[start:k])
+            (
+                t.low == ":" and k in ends  # "shrubland: none", "about the labelled area: 12 %"
             )
-            and (t.low == ":" or not any(x.low == "," for x in toks[start:k]))
+            or (
+                t.low == ","
+                and any(x.low in ("compared", "relative", "unlike", "versus") for x in toks[start:k])
+                and not any(x.low == "," for x in toks[start:k])  # "compared with B, A takes up more room"
+            )
         ):
             continue
         if (
@@ -300,6 +310,10 @@ def _range_dash(toks: Sequence[Tok], k: int) -> bool:
 
 
 # ---- claim building -------------------------------------------------------------------------------
+STRICT_LEFTOVERS = True
+"""A clause with content words the extractor did not understand gets an unverifiable claim, so a
+caption is never "verified" on the strength of the parts that were understood."""
+
 _SUBJECT_CATS = (
     "lc",
     "water",
@@ -339,24 +353,34 @@ def extract_claims(caption: str) -> list[Claim]:
     text = caption
     toks = tokenize(text)
     masked, place_hits = P.mask_places(toks, text)
-    hits = match_phrases(toks, masked) + place_hits
-    hits.sort(key=lambda h: h.i)
-    nums = find_numbers(
-        toks,
-        masked
-        | {
-            t
-            for h in hits
-            if h.cat not in ("num_word_ok",)
-            for t in range(h.i, h.j)
-            if h.cat in _SUBJECT_CATS and h.cat != "lc"
-        },
-    )
+    all_hits = match_phrases(toks, masked) + place_hits
+    # words inside names, idioms, positions ("the southern half") and non-land-cover subjects
+    # ("Sentinel-1") are not quantities
+    no_numbers = {
+        t
+        for h in all_hits
+        if h.cat in ("skip", "pos", "place") or (h.cat in _SUBJECT_CATS and h.cat != "lc")
+        for t in range(h.i, h.j)
+    }
+    hits = sorted((h for h in all_hits if h.cat != "skip"), key=lambda h: h.i)
+    nums = find_numbers(toks, masked | no_numbers)
     ctx = Ctx(text, toks)
-    for a, b in clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS}):
+    bounds = clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS or h.cat == "labelled"})
+    merged: list[tuple[int, int]] = []
+    for a, b in bounds:  # "In the NE corner, there is a block of crop land": one clause
+        if merged and _only_position(hits, *merged[-1]):
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    for a, b in merged:
         cl = Clause(a, b, [h for h in hits if a <= h.i < b], [x for x in nums if a <= x.i < b])
         _clause_claims(ctx, cl)
     return _dedupe(ctx.claims)
+
+
+def _only_position(hits: Sequence[Hit], a: int, b: int) -> bool:
+    inside = [h for h in hits if a <= h.i < b]
+    return any(h.cat == "pos" for h in inside) and not any(h.cat in _SUBJECT_CATS for h in inside)
 
 
 def _dedupe(claims: list[Claim]) -> list[Claim]:
@@ -437,8 +461,9 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
                     hedge=hedge,
                 )
             )
-        if h.cat == "labelled" and not any(x.cat in ("lc", "water") for x in hits):
-            n = _nearest_num(cl, h, units=("%", ""))
+        strong = h.cat == "labelled" and h.val == "strong"
+        if h.cat == "labelled" and (strong or not any(x.cat in ("lc", "water") for x in hits)):
+            n = _nearest_num(cl, h, units=("%", ""), reach=8 if not strong else 4)
             if n is not None:
                 n.used = True
                 a, b = min(h.start, n.start), max(h.end, n.end)
@@ -453,8 +478,18 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
                         hedge=hedge,
                     )
                 )
-            elif h.val == "rest":
-                pass
+            elif h.val == "all":  # "the map covers the entire tile", "every pixel is labelled"
+                ctx.claims.append(
+                    _mk(
+                        ctx,
+                        Family.LANDCOVER_SHARE.value,
+                        "labelled",
+                        h.start,
+                        h.end,
+                        value=Value(95.0, 100.0, Bound.AT_LEAST.value, "%"),
+                        hedge=hedge,
+                    )
+                )
 
     # -- comparisons -------------------------------------------------------------------------------
     compared: set[int] = set()
@@ -509,6 +544,25 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
     if len(ctx.claims) == n_before and _has_content(words, hits):
         fam = _guess_family(words)
         ctx.claims.append(_mk(ctx, fam, "unparsed", c_start, c_end, label="not understood"))
+    elif STRICT_LEFTOVERS:
+        covered = {k for h in hits for k in range(h.i, h.j)} | {k for x in cl.nums for k in range(x.i, x.j)}
+        leftover = [
+            toks[k].low
+            for k in range(cl.i, cl.j)
+            if k not in covered
+            and toks[k].low[:1].isalpha()
+            and toks[k].low not in P.FILLER
+            and toks[k].low not in P.STOPWORDS
+            and not (
+                any(x.used or x.unit in ("m", "asl", "deg", "db") for x in cl.nums)
+                and toks[k].low in P.NUMBER_CUES
+            )
+        ]
+        if leftover:
+            fam = _guess_family(words)
+            ctx.claims.append(
+                _mk(ctx, fam, "unparsed", c_start, c_end, label="not understood: " + " ".join(leftover[:6]))
+            )
 
 
 def _has_content(words: list[str], hits: list[Hit]) -> bool:
@@ -524,7 +578,7 @@ def _guess_family(words: list[str]) -> str:
     return Family.LANDCOVER_PRESENCE.value
 
 
-def _nearest_num(cl: Clause, h: Hit, units: tuple[str, ...]) -> Num | None:
+def _nearest_num(cl: Clause, h: Hit, units: tuple[str, ...], reach: int = 8) -> Num | None:
     best = None
     for n in cl.nums:
         if n.used or n.unit not in units:
@@ -532,7 +586,7 @@ def _nearest_num(cl: Clause, h: Hit, units: tuple[str, ...]) -> Num | None:
         d = n.i - h.j if n.i >= h.j else h.i - n.j
         if best is None or d < best[0]:
             best = (d, n)
-    return best[1] if best and best[0] <= 8 else None
+    return best[1] if best and best[0] <= reach else None
 
 
 def _bound_before(toks: Sequence[Tok], n: Num, cl: Clause) -> str | None:
@@ -605,7 +659,8 @@ def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
     for q in cl.hits:
         if q.cat not in ("dom", "largest", "minor", "all"):
             continue
-        post = q.cat == "largest" or (q.cat in ("dom", "all") and q.val in P.POST_QUANT)
+        after_verb = q.i >= s.j and any(t.low in P.COVER_VERBS for t in toks[s.j : q.i])
+        post = q.cat == "largest" or (q.cat in ("dom", "all") and (q.val in P.POST_QUANT or after_verb))
         pre = q.cat == "largest" or not (
             q.cat in ("dom", "all") and q.val in P.POST_QUANT and q.val not in P.BOTH_QUANT
         )
@@ -638,7 +693,7 @@ def _position(cl: Clause, s: Hit) -> Hit | None:
 
 def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: int, c_end: int) -> None:
     toks = ctx.toks
-    concept = s.val
+    concept = "built" if s.val.startswith("urban") else s.val  # "city", "urban": built land
     is_water = s.cat == "water"
     n = _attach_num(cl, s, toks, ("%", "km2", "ha"))
     q = _quant(cl, s, toks)
@@ -697,8 +752,8 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
         )
         if label and q is not None:
             a, b = min(a, q.start), max(b, q.end)
-        if s.val.startswith("urban"):
-            concept, label = "built", "urban"
+        if s.val.startswith("urban") and label is None:
+            label = "urban"
         fam = Family.WATER.value if is_water else Family.LANDCOVER_PRESENCE.value
         ctx.claims.append(_mk(ctx, fam, concept, a, b, label=label, polarity=pol, hedge=hedge))
     p = _position(cl, s)
@@ -880,6 +935,12 @@ def _unit_claim(ctx: Ctx, cl: Clause, n: Num, hedge: str, c_start: int, c_end: i
                 polarity=pol,
                 hedge=hedge,
             )
+        )
+    elif n.unit == "" and n.low == n.high and n.low.is_integer() and 1970 <= n.low <= 2035:
+        # a bare year ("From 2017", "in 2018") is a date claim
+        a = min(n.start, c_start)
+        ctx.claims.append(
+            _mk(ctx, Family.SEASON.value, "year", a, n.end, label=str(int(n.low)), polarity=pol, hedge=hedge)
         )
     elif n.unit == "%" and not any(h.cat in ("lc", "water") for h in cl.hits):
         # a share with no class named in the clause: cannot be checked, never ignored

@@ -17,7 +17,7 @@ WebDataset shards (`geomeld-00000.tar`, NAIP layout `geomeld-00000_n.tar`) with 
 
 Inputs: --anchors, a Parquet or CSV with columns tile_id, lat, long (stratum, source optional),
 e.g. the output of `geomeld sample`, or the word `embedded` for the embedded sample's anchors.
---catalog: `embedded` (offline, shipped with geomeld), `planetary-computer`, `earth-search`, any
+--catalog: `embedded` (offline, shipped with geomeld), `planetary-computer`, `earth-search`, `cdse`, any
 STAC API URL, a folder holding a static STAC catalog.json, or a plain folder of rasters
 (<collection>/<item>.tif or <collection>/<item>/<asset>.tif; see geomeld.sources.catalog.FolderCatalog).
 
@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
         catalog: str | None = typer.Option(
             None,
             "--catalog",
-            help="embedded | planetary-computer | earth-search | STAC API URL | static catalog folder | raster folder.",
+            help="embedded | planetary-computer | earth-search | cdse | STAC API URL | static catalog folder | raster folder (docs/catalogs.md).",
         ),
         config: Path | None = typer.Option(
             None, "--config", help="Build config YAML (configs/build/*.yaml)."

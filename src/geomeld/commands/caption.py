@@ -157,6 +157,14 @@ def register(app: typer.Typer) -> None:
             ..., help="Caption logs (*.captions.jsonl) or folders holding them."
         ),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
+        fidelity_set: Path | None = typer.Option(
+            None,
+            "--fidelity-set",
+            help="A labelled planted-claim set (shards + labels JSONL) to report verifier fidelity on.",
+        ),
+        fidelity_labels: str | None = typer.Option(
+            None, "--fidelity-labels", help="The labelled JSONL inside --fidelity-set (default: auto)."
+        ),
     ) -> None:
         """Fidelity metrics of a captioning run from its JSONL logs.
 
@@ -168,8 +176,16 @@ def register(app: typer.Typer) -> None:
         """
         from geomeld.captioning.report import fidelity_report, read_logs
 
+        figs = None
+        if fidelity_set is not None:
+            from geomeld.captioning.fidelity import evaluate_set, find_set
+
+            try:
+                figs = evaluate_set(*find_set(fidelity_set, fidelity_labels))[0]
+            except (FileNotFoundError, ValueError) as exc:
+                raise typer.BadParameter(str(exc)) from None
         try:
-            report = fidelity_report(read_logs(logs))
+            report = fidelity_report(read_logs(logs), figs)
         except (FileNotFoundError, ValueError) as exc:
             raise typer.BadParameter(str(exc)) from None
         if as_json:
@@ -182,5 +198,12 @@ def register(app: typer.Typer) -> None:
         table.add_column("metric")
         table.add_column("value")
         for k, v in report.items():
+            if k == "fidelity" and v:
+                for f in v:
+                    name = f"fidelity: {f['figure']}" + (f" [{f['family']}]" if "family" in f else "")
+                    table.add_row(
+                        name, f"{f['rate']} ({f['k']}/{f['n']}, 95 % CI {f['ci95'][0]}–{f['ci95'][1]})"
+                    )
+                continue
             table.add_row(k, json.dumps(v) if isinstance(v, dict) else str(v))
         Console().print(table)
