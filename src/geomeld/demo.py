@@ -369,6 +369,8 @@ def _finalise_step(run: DemoRun, step: Step, configs: Path) -> None:
         i = step.argv.index("caption-report" if step.name == "caption report" else "preview") + 1
         folders = {str(run.path(d)) for d in ("shards", "heldout", "gallery_only")}
         keep = [a for a in step.argv[i:] if a not in folders]
+        if step.name == "gallery":  # the NAIP tile (1 m, gallery only) first, so a --limit never hides it
+            dirs = sorted(dirs, key=lambda d: d != "gallery_only")
         step.argv = [*step.argv[:i], *[str(run.path(d)) for d in dirs], *keep]
     if step.name == "caption (verified)":
         shards = (
