@@ -314,10 +314,17 @@ def verdict(probe: dict[str, Any]) -> tuple[bool, str]:
             f"{d['diff']:+.1f} points vs {other} ({res[other]['value']:.1f}; paired 95 % CI "
             f"[{d['ci95'][0]:+.1f}, {d['ci95'][1]:+.1f}])"
         )
-    head = "Pretraining helped" if helped else "Pretraining did NOT measurably help"
+    beat_random = (paired.get("geomeld-fm - random-init") or {"ci95": [0.0]})["ci95"][0] > 0
+    if helped:
+        head = "Pretraining helped"
+    elif beat_random:
+        head = "Pretraining did NOT measurably help against the raw bands (only against a random init)"
+    else:
+        head = "Pretraining did NOT measurably help"
+    chance = f"; chance {probe['chance_miou']:.1f}" if "chance_miou" in probe else ""
     text = (
         f"{head} on {probe['task']} ({probe['n_test']} held-out test chips, spatial split, never pretrained on): "
-        f"GeoMeld-FM scores {fm['value']:.1f} {probe['metric']} (95 % CI {fm['ci95'][0]:.1f}–{fm['ci95'][1]:.1f}; "
-        f"chance {probe['chance_miou']:.1f}), " + " and ".join(parts) + "."
+        f"GeoMeld-FM scores {fm['value']:.1f} {probe['metric']} (95 % CI {fm['ci95'][0]:.1f}–{fm['ci95'][1]:.1f}"
+        f"{chance}), " + " and ".join(parts) + "."
     )
     return helped, text

@@ -309,9 +309,17 @@ def build_report(out: Path, timings: dict[str, float], total_s: float, config: d
     probe = _read_json(out / "probe.json")
     if probe:
         _probe_section(report, probe)
-        metrics["probe"] = {
+        metrics["probe"] = {  # exactly the contract of the issue; everything else in probe_details
+            "task": probe["task"],
+            "metric": probe["metric"],
+            "n_test": probe["n_test"],
+            "results": {k: {"value": v["value"], "ci95": v["ci95"]} for k, v in probe["results"].items()},
+            "paired": {k: {"diff": v["diff"], "ci95": v["ci95"]} for k, v in probe["paired"].items()},
+        }
+        metrics["probe_details"] = {
             k: probe[k]
-            for k in ("task", "metric", "n_test", "results", "paired", "chance_miou", "protocol", "unit")
+            for k in ("chance_miou", "protocol", "unit", "n_train", "n_valid", "n_bootstrap")
+            if k in probe
         }
     else:
         report.verdict = "No probe was run, so this run says nothing about whether pretraining helped."

@@ -28,7 +28,7 @@ def print_summary(out: Path) -> None:
         console.print(
             f"pretraining: {pre['steps']} steps, loss {pre['loss_first']:.3f} → {pre['loss_last']:.3f}"
         )
-    probe = metrics.get("probe")
+    probe = {**(metrics.get("probe") or {}), **(metrics.get("probe_details") or {})}
     if probe:
         from geomeld.demo_probe import verdict
 
