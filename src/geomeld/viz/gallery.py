@@ -113,17 +113,11 @@ def _band_panels(modality: Modality, array: np.ndarray, band_names: list[str]) -
     )
     used: set[str] = set()
     for label, bands in composites:
-        rgba_c = render.composite(array, band_names, bands, modality)
+        balance = label in ("true colour", "RGB")
+        rgba_c = render.composite(array, band_names, bands, modality, balance=balance)
         if rgba_c is not None:
-            out.append(
-                (
-                    f"{modality.title} {label}",
-                    rgba_c,
-                    [],
-                    " / ".join(bands) + ", per-band 2–98 % stretch",
-                    None,
-                )
-            )
+            how = "per-band 2–98 % stretch" + (", grey-world balanced" if balance else "")
+            out.append((f"{modality.title} {label}", rgba_c, [], " / ".join(bands) + ", " + how, None))
             used.update(bands)
     sar = render.sar_composite(array, band_names, modality)
     if sar is not None:
@@ -407,7 +401,8 @@ details pre{font-size:.75rem;max-height:20rem;overflow:auto;background:#f4f4f4;p
 #zoom .bar{display:flex;justify-content:space-between;gap:1rem;margin-bottom:.5rem;font-size:.9rem}
 #zoom button{font-size:1rem}
 @media (max-width:600px){body{padding:0 .4rem}.panels{grid-template-columns:repeat(2,minmax(0,1fr))}
-.card{padding:.5rem}table.claims td:nth-child(3){display:none}}
+.card{padding:.5rem}table.claims tr{display:grid;grid-template-columns:1fr auto}
+table.claims th:nth-child(3){display:none}table.claims td:nth-child(3){grid-column:1/-1;color:#555;font-size:.8rem}}
 """
 
 _JS = """
