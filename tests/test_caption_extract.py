@@ -247,3 +247,39 @@ def test_labelled_fraction_claims() -> None:
 def test_sentinel_names_are_not_numbers() -> None:
     c = _one("Sentinel-1 VH comes in at about −16 dB.", "sar", "vh")
     assert c.value is not None and c.value.low == -16.0
+
+
+def test_direction_before_a_country_is_part_of_the_place() -> None:
+    claims = extract_claims("The tile lies in eastern Germany — herbaceous wetland: 7.2 % of the tile.")
+    assert not [c for c in claims if c.family == "position"]
+    assert (
+        _one(
+            "The tile lies in eastern Germany — herbaceous wetland: 7.2 % of the tile.",
+            "landcover_share",
+            "wetland",
+        ).value.low
+        == 7.2
+    )  # type: ignore[union-attr]
+
+
+def test_negation_clause_joins_its_class() -> None:
+    assert _one("Far from any forest, the tile has none of it.", "landcover_presence", "trees").negated
+
+
+def test_one_quantifier_quantifies_one_class() -> None:
+    claims = extract_claims("Trees are the dominant land cover, well ahead of grassland.")
+    assert [c.subject for c in claims if c.family == "dominance"] == ["trees"]
+    cmp_ = _one("Trees are the dominant land cover, well ahead of grassland.", "comparison")
+    assert (cmp_.subject, cmp_.other, cmp_.label) == ("trees", "grassland", "more")
+
+
+def test_idioms_are_not_leftovers() -> None:
+    claims = extract_claims("Elevation is close to sea level, under 50 m.")
+    assert not [c for c in claims if c.subject == "unparsed"]
+
+
+def test_unlabelled_share_is_the_complement() -> None:
+    c = _one("About 30 percent of the tile is unlabelled.", "landcover_share", "labelled")
+    assert c.value is not None and c.value.low == 70.0
+    c = _one("No-data covers less than 60 % of the tile.", "landcover_share", "labelled")
+    assert c.value is not None and (c.value.low, c.value.bound) == (40.0, "at_least")

@@ -193,6 +193,8 @@ def highlight_caption(caption: str, report: dict[str, Any] | None) -> str:
         return '<span class="muted">no caption</span>'
     report = report or {}
     claims = report.get("final_claims") or report.get("claims") or []
+    if isinstance(claims, dict):  # a ClaimList under the claim-schema version (caption_report["claims"])
+        claims = claims.get("claims") or []
     spans: list[tuple[int, int, str, str]] = []
     for claim in claims:
         text = str(claim.get("text") or claim.get("span") or "").strip()
