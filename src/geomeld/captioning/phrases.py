@@ -2836,6 +2836,7 @@ NEG = (
     "nowhere in the frame",
     "at no point",
 )
+STOPWORDS |= {"minus", "negative", "positive", "decibels", "by", "returns"}
 INDEX = _index(_entries())
 
 
