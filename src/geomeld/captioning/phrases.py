@@ -2827,6 +2827,27 @@ def _index(entries: list[tuple[str, str, str]]) -> dict[str, list[tuple[tuple[st
     return idx
 
 
+NEG = (
+    *NEG,
+    "nowhere on the map",
+    "nowhere in the tile",
+    "nowhere in the scene",
+    "nowhere in the image",
+    "nowhere in the frame",
+    "at no point",
+)
+STOPWORDS |= {
+    "minus",
+    "negative",
+    "positive",
+    "decibels",
+    "by",
+    "returns",
+    "key",
+    "facts",
+    "fact",
+    "highlights",
+}
 INDEX = _index(_entries())
 
 
