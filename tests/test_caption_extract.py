@@ -283,3 +283,12 @@ def test_unlabelled_share_is_the_complement() -> None:
     assert c.value is not None and c.value.low == 70.0
     c = _one("No-data covers less than 60 % of the tile.", "landcover_share", "labelled")
     assert c.value is not None and (c.value.low, c.value.bound) == (40.0, "at_least")
+
+
+def test_signed_number_words_and_differences() -> None:
+    c = _one("Co-polarised backscatter is around minus eleven decibels.", "sar", "vv")
+    assert c.value is not None and c.value.low == -11.0
+    claims = extract_claims("VV returns are stronger than VH returns by roughly 7 dB.")
+    assert [c.subject for c in claims if c.family == "sar"] == ["vv_vs_vh"]
+    c = _one("The average NDVI is negative.", "vegetation", "ndvi")
+    assert c.value is not None and (c.value.low, c.value.bound) == (0.0, "at_most")

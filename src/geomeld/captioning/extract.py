@@ -172,6 +172,11 @@ def _word_number(toks: Sequence[Tok], i: int) -> tuple[float, int] | None:
 
 def _parse_number(toks: Sequence[Tok], i: int) -> tuple[float, int] | None:
     t = toks[i].low
+    if t in ("minus", "negative") and i + 1 < len(toks):  # "minus eleven decibels"
+        inner = _parse_number(toks, i + 1)
+        if inner is not None and inner[1] > 0:
+            return -inner[0], inner[1]
+        return None
     if re.fullmatch(r"[+-]?\d+(?:\.\d+)?|-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", t):
         return float(t.replace(",", "")), i + 1
     if t in ("a", "an") and i + 1 < len(toks):
@@ -909,6 +914,13 @@ def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: i
             s.val
         ]
         n = _attach_num(cl, s, toks, units)
+        words = {t.low for t in toks[cl.i : cl.j]}
+        if n is None and s.val == "ndvi" and words & {"negative", "positive"}:
+            sign = Value(
+                0.0, 0.0, Bound.AT_MOST.value if "negative" in words else Bound.AT_LEAST.value, "NDVI"
+            )
+            ctx.claims.append(_mk(ctx, fam, "ndvi", s.start, s.end, value=sign, polarity=pol, hedge=hedge))
+            return
         if n is None and s.val in ("ndvi",):
             return
         if n is None:
@@ -973,6 +985,20 @@ def _unit_claim(ctx: Ctx, cl: Clause, n: Num, hedge: str, c_start: int, c_end: i
         ctx.claims.append(
             _mk(ctx, Family.SLOPE.value, subj, c_start, c_end, value=value, polarity=pol, hedge=hedge)
         )
+    elif (
+        n.unit == "db"
+        and n.i > cl.i
+        and toks[n.i - 1].low in ("by", "of")
+        and any(h.cat == "cmp" for h in cl.hits)
+    ):
+        return  # "VV is stronger than VH by 7 dB": a difference, checked as the comparison
+    elif (
+        n.unit == "db"
+        and n.i > cl.i + 1
+        and toks[n.i - 2].low == "by"
+        and any(h.cat == "cmp" for h in cl.hits)
+    ):
+        return
     elif n.unit == "db":
         subj = "vh" if "vh" in words and "vv" not in words else "vv"
         ctx.claims.append(

@@ -2836,6 +2836,18 @@ NEG = (
     "nowhere in the frame",
     "at no point",
 )
+STOPWORDS |= {
+    "minus",
+    "negative",
+    "positive",
+    "decibels",
+    "by",
+    "returns",
+    "key",
+    "facts",
+    "fact",
+    "highlights",
+}
 INDEX = _index(_entries())
 
 
