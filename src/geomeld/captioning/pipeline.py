@@ -3,7 +3,9 @@
 Per sample: compute signals, generate N candidates, score and rank them, verify in rank order; the
 first candidate that verifies is accepted; a candidate with contradicted claims is repaired (the
 clauses dropped) and re-verified; if no candidate of a round survives, a new round is generated with
-another seed, up to ``max_rounds``. The outcome is always one of:
+another seed, up to ``max_rounds``. The built-in backend, whose claims are planned to hold, first
+realises a single candidate and goes on with rounds of N only if that one does not verify (one
+extra round). The outcome is always one of:
 
 * ``verified`` — ``metadata.caption`` holds the caption; every claim checked, none contradicted;
 * ``unverified`` — no candidate verified within the bound (or none made a checkable claim);
@@ -233,13 +235,15 @@ class CaptionPipeline:
         errors: list[str] = []
         accepted: dict[str, Any] | None = None
         best: tuple[float, str] | None = None
-        for round_i in range(cfg.max_rounds):
+        rounds = cfg.max_rounds + (1 if isinstance(self.backend, BuiltinCaptioner) else 0)
+        for round_i in range(rounds):
             try:
                 if isinstance(self.backend, BuiltinCaptioner):  # planned claims: keep them with the text
+                    # its claims are planned to hold: one candidate first, N only when that one fails
                     realised = self.backend.candidates(
                         sample.key,
                         bundle,
-                        cfg.n_candidates,
+                        1 if round_i == 0 else cfg.n_candidates,
                         seed=cfg.seed + 7919 * round_i,
                         provenance=sample.metadata.provenance,
                     )
