@@ -234,3 +234,44 @@ def test_interval_verdict_straddling_is_unverifiable() -> None:
 def test_unknown_family_subject_never_supported() -> None:
     c = check_claim(Claim(family="terrain", subject="unparsed"), Ground.from_bundle(bundle(terrain=TERRAIN)))
     assert c.verdict == "unverifiable"
+
+
+def test_water_kind_from_the_body_shape() -> None:
+    wet = bundle(
+        {"Cropland": 90.0, "Permanent water bodies": 10.0},
+        water=WaterSignal(
+            detected=True, percentage=10.0, method="dw-only", kind="linear", largest_body_elongation=9.0
+        ),
+    )
+    assert claim_verdicts("A river crosses the tile.", wet)["water/river"] == "supported"
+    assert claim_verdicts("A lake lies in the tile.", wet)["water/lake"] == "unverifiable"
+
+
+def test_hemisphere_and_polarisation_synonyms() -> None:
+    sar = SarSignal(
+        orbits={
+            "desc": OrbitSar(vv_db_mean=-12.0, vh_db_mean=-17.0, vh_minus_vv_db=-5.0, valid_percentage=90)
+        }
+    )
+    b = bundle(place=PLACE, sar=sar)
+    assert verdict("Located in the southern hemisphere.", b) == "contradicted"
+    assert verdict("Cross-pol backscatter exceeds co-pol backscatter.", b) == "contradicted"
+    assert verdict("The co-polarised channel is brighter than the cross-polarised one.", b) == "verified"
+
+
+def test_absence_in_one_part_is_not_absence() -> None:
+    parts = {"Tree cover": {"north": 0.1, "south": 0.9}}
+    b = bundle({"Tree cover": 30.0, "Cropland": 70.0}, parts=parts)
+    assert verdict("Some forest; no forest in the north.", b) != "contradicted"
+    assert verdict("No forest in the south.", b) == "contradicted"
+
+
+def test_coarse_layers_decide_nothing_finer_than_their_resolution() -> None:
+    b = bundle({"Tree cover": 100.0}, terrain=TERRAIN)
+    b.origins = {
+        "esa_worldcover": LayerOrigin(origin="coarse", resolution_m=5000.0),
+        "aster": LayerOrigin(origin="coarse", resolution_m=90.0),
+    }
+    assert verdict("Forest covers the whole tile.", b) == "unverifiable"
+    assert verdict("Elevation is around 450 metres.", b) == "verified"  # a 90 m DEM decides the mean
+    assert verdict("Slopes average 25 degrees.", b) == "unverifiable"  # but not slopes

@@ -53,7 +53,7 @@ from geomeld.captioning.claims import (
     Verdict,
     caption_verdict,
 )
-from geomeld.captioning.ground import Ground, ShareRange
+from geomeld.captioning.ground import ELEVATION_M, SLOPE_M, Ground, ShareRange
 
 S, C, U = Verdict.SUPPORTED, Verdict.CONTRADICTED, Verdict.UNVERIFIABLE
 Result = tuple[Verdict, ClaimEvidence]
@@ -206,6 +206,8 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         return check_labelled(claim, g)
     if claim.subject == "any":
         return check_no_majority(claim, g)
+    if claim.negated and claim.location is not None:
+        return check_absent_in_part(claim, g)
     ranges = g.share_ranges(claim.subject)
     if not ranges:
         return _unverifiable(
@@ -233,6 +235,22 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         layer="+".join(r.product for r in ranges),
         origin="+".join(r.origin for r in ranges),
         note=note,
+    )
+
+
+def check_absent_in_part(claim: Claim, g: Ground) -> Result:
+    """ "No forest in the north": contradicted when the class has ≥ 1 % of the tile as labelled and a
+    clear share of its pixels in that part; otherwise unverifiable (absence in a part is not measured)."""
+    per, measured = [], {}
+    for r in g.share_ranges(claim.subject):
+        share = g.parts(claim.subject, r.product).get(str(claim.location))
+        if share is None:
+            continue
+        measured[r.product] = round(share, 3)
+        per.append(C if r.lo >= 1.0 and share >= 0.5 else U)
+    verdict = C if per and all(v is C for v in per) else U
+    return verdict, ClaimEvidence(
+        {"share_of_class_pixels_in_region": measured}, {"contradict_from": 0.5}, None, None
     )
 
 
@@ -300,22 +318,28 @@ def check_comparison(claim: Claim, g: Ground) -> Result:
     )
 
 
-POSITION_SUPPORT = 0.6
-POSITION_CONTRADICT = 0.3
-"""A class is 'in the north' when ≥ 60 % of its pixels lie in the northern half (contradicted at ≤ 30 %);
-corners (quadrants) and the centre box: ≥ 50 % supports, ≤ 15 % contradicts; the edge ring: ≥ 70 % / ≤ 30 %."""
 _PART_BANDS: dict[str, tuple[float, float]] = {
-    "north": (0.6, 0.3),
-    "south": (0.6, 0.3),
-    "west": (0.6, 0.3),
-    "east": (0.6, 0.3),
-    "north-west": (0.5, 0.15),
-    "north-east": (0.5, 0.15),
-    "south-west": (0.5, 0.15),
-    "south-east": (0.5, 0.15),
-    "centre": (0.5, 0.12),
+    "north": (0.55, 0.45),
+    "south": (0.55, 0.45),
+    "west": (0.55, 0.45),
+    "east": (0.55, 0.45),
+    "north-west": (0.5, 0.2),
+    "north-east": (0.5, 0.2),
+    "south-west": (0.5, 0.2),
+    "south-east": (0.5, 0.2),
+    "centre": (0.5, 0.2),
     "edge": (0.7, 0.3),
+    "north-edge": (0.5, 0.2),
+    "south-edge": (0.5, 0.2),
+    "west-edge": (0.5, 0.2),
+    "east-edge": (0.5, 0.2),
 }
+"""Position bands (share of the class's pixels in the region: supported at ≥ the first value,
+contradicted at ≤ the second). A side ("in the north", "along the eastern edge", "the western half")
+is read as "most of it lies in that half": ≥ 55 % supports, ≤ 45 % contradicts (the band between is
+the measurement's uncertainty). Corners/quadrants and the central box (a quarter of the tile each):
+≥ 50 % supports, ≤ 20 % contradicts, and so do the edge strips ("along the eastern edge": the outer
+quarter on that side); the edge ring (~44 % of the tile): ≥ 70 % / ≤ 30 %."""
 
 
 def check_position(claim: Claim, g: Ground) -> Result:
@@ -356,6 +380,17 @@ _WATER_OSM: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+_WATER_SHAPE = {
+    "river": "linear",
+    "stream": "linear",
+    "canal": "linear",
+    "lake": "compact",
+    "pond": "compact",
+    "reservoir": "compact",
+}
+"""Water kinds a body's shape can support (never contradict: a narrow river may be below 10 m)."""
+
+
 def check_water(claim: Claim, g: Ground) -> Result:
     ranges = list(g.share_ranges("water"))
     w = g.bundle.water
@@ -387,8 +422,16 @@ def check_water(claim: Claim, g: Ground) -> Result:
     if kind != "water" and not claim.negated and v is S:
         # a named kind needs its kind proven: OSM tags, or stay unverifiable
         pairs = _WATER_OSM.get(kind, ())
+        shape = (
+            w.kind
+            if w is not None
+            and g.origin("dynamic_world" if w.method != "worldcover-only" else "esa_worldcover")
+            else None
+        )
         if pairs and g.osm_in_chip(pairs):
             note = f"OSM tags prove a {kind}"
+        elif shape is not None and _WATER_SHAPE.get(kind) == shape:
+            note = f"the largest water body is {shape} (elongation {w.largest_body_elongation})" if w else ""
         else:
             v, note = U, f"water present, but nothing here tells a {kind} from other water"
     if kind != "water" and claim.negated and v is C:
@@ -413,7 +456,7 @@ def _no_dem(g: Ground) -> Result:
 
 def check_terrain(claim: Claim, g: Ground) -> Result:
     t = g.bundle.terrain
-    origin = g.section_origin("terrain")
+    origin = g.section_origin("terrain", SLOPE_M)
     if t is None or origin is None:
         return _no_dem(g)
     s, relief = t.slope_mean, t.relief
@@ -458,7 +501,7 @@ def _numeric(claim: Claim, lo: float, hi: float, layer: str, origin: str, measur
 
 def check_elevation(claim: Claim, g: Ground) -> Result:
     t = g.bundle.terrain
-    origin = g.section_origin("terrain")
+    origin = g.section_origin("terrain", ELEVATION_M)
     if t is None or origin is None:
         return _no_dem(g)
     m = {
@@ -490,7 +533,7 @@ def check_elevation(claim: Claim, g: Ground) -> Result:
 
 def check_slope(claim: Claim, g: Ground) -> Result:
     t = g.bundle.terrain
-    origin = g.section_origin("terrain")
+    origin = g.section_origin("terrain", SLOPE_M)
     if t is None or origin is None:
         return _no_dem(g)
     lo, hi = (t.slope_p90, t.slope_max) if claim.subject == "max" else (t.slope_mean, t.slope_mean)

@@ -32,9 +32,9 @@ from geomeld.captioning import phrases as P
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
 
 # ---- tokens -------------------------------------------------------------------------------------
-_TOKEN_RE = re.compile(
-    r"(?<![\w])[−–-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w])[+−-]?\d+(?:\.\d+)?|\d+(?:\.\d+)?|[^\W\d_]+(?:['’][^\W\d_]+)*|[%°²~–—-]|[^\s\w]",
-    re.UNICODE,
+_TOKEN_RE = P.TOKEN_RE
+_NDVI_FORMULA = re.compile(
+    r"\(?\s*B0?8\s*[−–-]\s*B0?4\s*\)?\s*/\s*\(?\s*B0?8\s*\+\s*B0?4\s*\)?", re.IGNORECASE
 )
 
 
@@ -49,7 +49,15 @@ class Tok:
 
 def tokenize(text: str) -> list[Tok]:
     out = []
+    formulas = [(m.start(), m.end()) for m in _NDVI_FORMULA.finditer(text)]
+    for a, b in formulas:  # "(B8−B4)/(B8+B4)" is one token: NDVI
+        text = text[:a] + "n" * (b - a) + text[b:]
     for m in _TOKEN_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in formulas):
+            if any(a == m.start() for a, _ in formulas):
+                end = next(b for a, b in formulas if a == m.start())
+                out.append(Tok(m.start(), end, "ndvi", False))
+            continue
         t = m.group(0)
         low = t.lower().replace("’", "'").replace("−", "-")
         out.append(Tok(m.start(), m.end(), low, t[:1].isupper()))
@@ -104,8 +112,7 @@ def match_phrases(toks: Sequence[Tok], masked: set[int]) -> list[Hit]:
                 break
         if found:
             k, cat, val = found
-            if cat != "skip":
-                out.append(Hit(i, i + k, cat, val, toks[i].start, toks[i + k - 1].end))
+            out.append(Hit(i, i + k, cat, val, toks[i].start, toks[i + k - 1].end))
             i += k
         else:
             i += 1
@@ -165,6 +172,11 @@ def _word_number(toks: Sequence[Tok], i: int) -> tuple[float, int] | None:
 
 def _parse_number(toks: Sequence[Tok], i: int) -> tuple[float, int] | None:
     t = toks[i].low
+    if t in ("minus", "negative") and i + 1 < len(toks):  # "minus eleven decibels"
+        inner = _parse_number(toks, i + 1)
+        if inner is not None and inner[1] > 0:
+            return -inner[0], inner[1]
+        return None
     if re.fullmatch(r"[+-]?\d+(?:\.\d+)?|-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", t):
         return float(t.replace(",", "")), i + 1
     if t in ("a", "an") and i + 1 < len(toks):
@@ -251,11 +263,14 @@ def clauses(toks: Sequence[Tok], text: str, subject_ends: set[int] | None = None
     for k, t in enumerate(toks):
         brk = False
         if (
-            t.low in (",", ":")
-            and (
-                k in ends or any(x.low in ("compared", "relative", "unlike", "versus") for x in toks[start:k])
+            (
+                t.low in (":", "—", "–", "-") and k in ends  # "shrubland: none", "forest — 9 % of the tile"
             )
-            and (t.low == ":" or not any(x.low == "," for x in toks[start:k]))
+            or (
+                t.low == ","
+                and any(x.low in ("compared", "relative", "unlike", "versus") for x in toks[start:k])
+                and not any(x.low == "," for x in toks[start:k])  # "compared with B, A takes up more room"
+            )
         ):
             continue
         if (
@@ -300,6 +315,10 @@ def _range_dash(toks: Sequence[Tok], k: int) -> bool:
 
 
 # ---- claim building -------------------------------------------------------------------------------
+STRICT_LEFTOVERS = True
+"""A clause with content words the extractor did not understand gets an unverifiable claim, so a
+caption is never "verified" on the strength of the parts that were understood."""
+
 _SUBJECT_CATS = (
     "lc",
     "water",
@@ -321,6 +340,7 @@ class Ctx:
     text: str
     toks: list[Tok]
     claims: list[Claim] = field(default_factory=list)
+    idioms: set[int] = field(default_factory=set)  # tokens of idioms that claim nothing ("sea level")
 
     def span(self, a: int, b: int) -> tuple[int, int, str]:
         return a, b, self.text[a:b]
@@ -339,24 +359,47 @@ def extract_claims(caption: str) -> list[Claim]:
     text = caption
     toks = tokenize(text)
     masked, place_hits = P.mask_places(toks, text)
-    hits = match_phrases(toks, masked) + place_hits
-    hits.sort(key=lambda h: h.i)
-    nums = find_numbers(
-        toks,
-        masked
-        | {
-            t
-            for h in hits
-            if h.cat not in ("num_word_ok",)
-            for t in range(h.i, h.j)
-            if h.cat in _SUBJECT_CATS and h.cat != "lc"
-        },
-    )
-    ctx = Ctx(text, toks)
-    for a, b in clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS}):
+    all_hits = match_phrases(toks, masked) + place_hits
+    # words inside names, idioms, positions ("the southern half") and non-land-cover subjects
+    # ("Sentinel-1") are not quantities
+    no_numbers = {
+        t
+        for h in all_hits
+        if h.cat in ("skip", "pos", "place", "nomajority", "largest")
+        or (h.cat in _SUBJECT_CATS and h.cat != "lc")
+        or (h.cat == "labelled" and h.val == "all")
+        for t in range(h.i, h.j)
+    }
+    hits = sorted((h for h in all_hits if h.cat != "skip"), key=lambda h: h.i)
+    nums = find_numbers(toks, masked | no_numbers)
+    ctx = Ctx(text, toks, idioms={t for h in all_hits if h.cat == "skip" for t in range(h.i, h.j)} | masked)
+    bounds = clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS or h.cat == "labelled"})
+    merged: list[tuple[int, int]] = []
+    for a, b in bounds:
+        if merged and _only_position(hits, *merged[-1]):  # "In the NE corner, there is a block of crop land"
+            merged[-1] = (merged[-1][0], b)
+        elif merged and _only_negation(hits, a, b) and _has_subject(hits, *merged[-1]):
+            merged[-1] = (merged[-1][0], b)  # "Far from any forest, the tile has none of it"
+        else:
+            merged.append((a, b))
+    for a, b in merged:
         cl = Clause(a, b, [h for h in hits if a <= h.i < b], [x for x in nums if a <= x.i < b])
         _clause_claims(ctx, cl)
     return _dedupe(ctx.claims)
+
+
+def _only_position(hits: Sequence[Hit], a: int, b: int) -> bool:
+    inside = [h for h in hits if a <= h.i < b]
+    return any(h.cat == "pos" for h in inside) and not any(h.cat in _SUBJECT_CATS for h in inside)
+
+
+def _has_subject(hits: Sequence[Hit], a: int, b: int) -> bool:
+    return any(h.cat in _SUBJECT_CATS and a <= h.i < b for h in hits)
+
+
+def _only_negation(hits: Sequence[Hit], a: int, b: int) -> bool:
+    inside = [h for h in hits if a <= h.i < b]
+    return any(h.cat == "postneg" for h in inside) and not any(h.cat in _SUBJECT_CATS for h in inside)
 
 
 def _dedupe(claims: list[Claim]) -> list[Claim]:
@@ -437,24 +480,40 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
                     hedge=hedge,
                 )
             )
-        if h.cat == "labelled" and not any(x.cat in ("lc", "water") for x in hits):
-            n = _nearest_num(cl, h, units=("%", ""))
+        strong = h.cat == "labelled" and h.val in ("strong", "unlabelled")
+        if h.cat == "labelled" and (strong or not any(x.cat in ("lc", "water") for x in hits)):
+            n = _nearest_num(cl, h, units=("%", ""), reach=8 if not strong else 4)
             if n is not None:
                 n.used = True
                 a, b = min(h.start, n.start), max(h.end, n.end)
+                value = _value(n, toks, "%")
+                if h.val == "unlabelled":  # "no-data covers 60 %" = the map labels 40 %
+                    flip = {
+                        Bound.AT_LEAST.value: Bound.AT_MOST.value,
+                        Bound.AT_MOST.value: Bound.AT_LEAST.value,
+                    }
+                    lo, hi = value.low, value.high
+                    value = Value(
+                        100.0 - hi if hi is not None else None,
+                        100.0 - lo if lo is not None else None,
+                        flip.get(value.bound, value.bound),
+                        "%",
+                    )
+                ctx.claims.append(
+                    _mk(ctx, Family.LANDCOVER_SHARE.value, "labelled", a, b, value=value, hedge=hedge)
+                )
+            elif h.val == "all":  # "the map covers the entire tile", "every pixel is labelled"
                 ctx.claims.append(
                     _mk(
                         ctx,
                         Family.LANDCOVER_SHARE.value,
                         "labelled",
-                        a,
-                        b,
-                        value=_value(n, toks, "%"),
+                        h.start,
+                        h.end,
+                        value=Value(95.0, 100.0, Bound.AT_LEAST.value, "%"),
                         hedge=hedge,
                     )
                 )
-            elif h.val == "rest":
-                pass
 
     # -- comparisons -------------------------------------------------------------------------------
     compared: set[int] = set()
@@ -488,8 +547,13 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
     # -- per-subject claims ------------------------------------------------------------------------
     has_veg = any(h.cat == "veg" for h in hits)
     for s in subjects:
-        if s.i in compared or (has_veg and s.cat == "lc" and s.val == "vegetation"):
+        if has_veg and s.cat == "lc" and s.val == "vegetation":
             continue
+        if s.i in compared and (
+            s.cat not in ("lc", "water")
+            or (_quant(cl, s, toks) is None and _attach_num(cl, s, toks, ("%",)) is None)
+        ):
+            continue  # a compared class says nothing more unless it is quantified too
         neg = s.i in negated
         pol = Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value
         if s.cat in ("lc", "water"):
@@ -509,11 +573,34 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
     if len(ctx.claims) == n_before and _has_content(words, hits):
         fam = _guess_family(words)
         ctx.claims.append(_mk(ctx, fam, "unparsed", c_start, c_end, label="not understood"))
+    elif STRICT_LEFTOVERS:
+        covered = (
+            {k for h in hits for k in range(h.i, h.j)}
+            | {k for x in cl.nums for k in range(x.i, x.j)}
+            | ctx.idioms
+        )
+        leftover = [
+            toks[k].low
+            for k in range(cl.i, cl.j)
+            if k not in covered
+            and toks[k].low[:1].isalpha()
+            and toks[k].low not in P.FILLER
+            and toks[k].low not in P.STOPWORDS
+            and not (
+                any(x.used or x.unit in ("m", "asl", "deg", "db") for x in cl.nums)
+                and toks[k].low in P.NUMBER_CUES
+            )
+        ]
+        if leftover:
+            fam = _guess_family(words)
+            ctx.claims.append(
+                _mk(ctx, fam, "unparsed", c_start, c_end, label="not understood: " + " ".join(leftover[:6]))
+            )
 
 
 def _has_content(words: list[str], hits: list[Hit]) -> bool:
     """Whether a clause says something (words beyond the scaffolding of a caption)."""
-    content = [w for w in words if w[:1].isalpha() and w not in P.FILLER]
+    content = [w for w in words if w[:1].isalpha() and w not in P.FILLER and w not in P.STOPWORDS]
     return len(content) >= 1
 
 
@@ -524,7 +611,7 @@ def _guess_family(words: list[str]) -> str:
     return Family.LANDCOVER_PRESENCE.value
 
 
-def _nearest_num(cl: Clause, h: Hit, units: tuple[str, ...]) -> Num | None:
+def _nearest_num(cl: Clause, h: Hit, units: tuple[str, ...], reach: int = 8) -> Num | None:
     best = None
     for n in cl.nums:
         if n.used or n.unit not in units:
@@ -532,7 +619,7 @@ def _nearest_num(cl: Clause, h: Hit, units: tuple[str, ...]) -> Num | None:
         d = n.i - h.j if n.i >= h.j else h.i - n.j
         if best is None or d < best[0]:
             best = (d, n)
-    return best[1] if best and best[0] <= 8 else None
+    return best[1] if best and best[0] <= reach else None
 
 
 def _bound_before(toks: Sequence[Tok], n: Num, cl: Clause) -> str | None:
@@ -585,6 +672,13 @@ def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...])
             continue
         if any(s.j <= h.i < n.i for h in subj if h is not s):
             break  # another class lies between: the number is its
+        nxt = next((h for h in subj if h.i >= n.j), None)
+        if (
+            nxt is not None
+            and all(w in P.NUM_TO_SUBJECT for w in _gap(toks, n.j, nxt.i))
+            and nxt.i - n.j <= 7
+        ):
+            break  # "bushes and at least 15 % grassland": the number is the next class's
         if n.i - s.j <= 12:
             return n
         break
@@ -597,48 +691,66 @@ def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...])
     return None
 
 
-def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
+def _quant_candidates(cl: Clause, s: Hit, toks: Sequence[Tok]) -> list[tuple[int, Hit]]:
+    """(distance, quantifier) pairs that may quantify subject ``s``: a pre-modifier ("mostly", "patches
+    of") right before it, or a predicate ("dominates", "covers most") after it; "the largest" either way."""
     subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm", "terrain")]
-    best = None
+    out = []
     for q in cl.hits:
         if q.cat not in ("dom", "largest", "minor", "all"):
             continue
-        if q.j <= s.i:
-            between = [h for h in subj if q.j <= h.i < s.i]
-            if between or s.i - q.j > 6:
+        after_verb = q.i >= s.j and any(t.low in P.COVER_VERBS for t in toks[s.j : q.i])
+        post = q.cat == "largest" or (q.cat in ("dom", "all") and (q.val in P.POST_QUANT or after_verb))
+        pre = q.cat == "largest" or not (
+            q.cat in ("dom", "all") and q.val in P.POST_QUANT and q.val not in P.BOTH_QUANT
+        )
+        if q.j <= s.i and pre:
+            if any(q.j <= h.i < s.i for h in subj) or s.i - q.j > 6:
                 continue
-            d = s.i - q.j
-        elif q.i >= s.j:
-            between = [h for h in subj if s.j <= h.i < q.i]
-            if between or q.i - s.j > 8:
+            out.append((s.i - q.j, q))
+        elif q.i >= s.j and post:
+            if any(s.j <= h.i < q.i for h in subj) or q.i - s.j > 8:
                 continue
-            d = q.i - s.j
-        else:
-            continue
-        if best is None or d < best[0]:
-            best = (d, q)
-    return best[1] if best else None
+            out.append((q.i - s.j, q))
+    return out
+
+
+def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
+    """The quantifier of ``s``: its nearest candidate, unless another class is nearer to that
+    quantifier (one quantifier quantifies one class; "trees are the dominant cover, ahead of grass")."""
+    subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm", "terrain")]
+    for _, q in sorted(_quant_candidates(cl, s, toks), key=lambda x: x[0]):
+        best: tuple[int, int, Hit] | None = None
+        for other in subj:
+            for d, q2 in _quant_candidates(cl, other, toks):
+                if q2 is q:
+                    rank = (d, 0 if other.j <= q.i else 1)  # ties go to the class before it
+                    if best is None or rank < best[:2]:
+                        best = (rank[0], rank[1], other)
+        if best is not None and best[2] is s:
+            return q
+    return None
 
 
 def _position(cl: Clause, s: Hit) -> Hit | None:
+    """A position phrase belongs to the nearest class before it in the clause ("forest in the north,
+    meadow in the south"), or, when none precedes it, to the first class after it ("In the north, …")."""
     subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm")]
-    pos = [h for h in cl.hits if h.cat == "pos"]
-    if not pos:
-        return None
-    after = [p for p in pos if p.i >= s.j and not any(s.j <= h.i < p.i for h in subj)]
-    if after:
-        return after[0]
-    before = [p for p in pos if p.j <= s.i and not any(p.j <= h.i < s.i for h in subj)]
-    return before[-1] if before else None
+    for p in (h for h in cl.hits if h.cat == "pos"):
+        before = [h for h in subj if h.j <= p.i]
+        owner = before[-1] if before else next((h for h in subj if h.i >= p.j), None)
+        if owner is s:
+            return p
+    return None
 
 
 def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: int, c_end: int) -> None:
     toks = ctx.toks
-    concept = s.val
+    concept = "built" if s.val.startswith("urban") else s.val  # "city", "urban": built land
     is_water = s.cat == "water"
     n = _attach_num(cl, s, toks, ("%", "km2", "ha"))
     q = _quant(cl, s, toks)
-    if q is not None and q.cat == "dom" and q.val == "most" and _position(cl, s) is not None:
+    if q is not None and q.cat == "dom" and "half" not in q.val and _position(cl, s) is not None:
         q = None  # "most of the X is in the south", "X lies mainly in the west": a position, not a share
     a, b = s.start, s.end
     fam_share = Family.WATER.value if is_water else Family.LANDCOVER_SHARE.value
@@ -668,7 +780,7 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
             )
         else:
             dom_label = "largest" if q.cat == "largest" else "most"
-            if q.val == "half":
+            if "half" in q.val:
                 ctx.claims.append(
                     _mk(
                         ctx,
@@ -693,10 +805,13 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
         )
         if label and q is not None:
             a, b = min(a, q.start), max(b, q.end)
-        if s.val.startswith("urban"):
-            concept, label = "built", "urban"
+        if s.val.startswith("urban") and label is None:
+            label = "urban"
         fam = Family.WATER.value if is_water else Family.LANDCOVER_PRESENCE.value
-        ctx.claims.append(_mk(ctx, fam, concept, a, b, label=label, polarity=pol, hedge=hedge))
+        where = _position(cl, s)
+        # "no forest in the north": an absence in one part of the tile, not in the tile
+        loc = where.val if where is not None and pol == Polarity.NEGATED.value else None
+        ctx.claims.append(_mk(ctx, fam, concept, a, b, label=label, polarity=pol, hedge=hedge, location=loc))
     p = _position(cl, s)
     if p is not None and pol == Polarity.AFFIRMED.value:
         pa, pb = min(s.start, p.start), max(s.end, p.end)
@@ -799,6 +914,13 @@ def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: i
             s.val
         ]
         n = _attach_num(cl, s, toks, units)
+        words = {t.low for t in toks[cl.i : cl.j]}
+        if n is None and s.val == "ndvi" and words & {"negative", "positive"}:
+            sign = Value(
+                0.0, 0.0, Bound.AT_MOST.value if "negative" in words else Bound.AT_LEAST.value, "NDVI"
+            )
+            ctx.claims.append(_mk(ctx, fam, "ndvi", s.start, s.end, value=sign, polarity=pol, hedge=hedge))
+            return
         if n is None and s.val in ("ndvi",):
             return
         if n is None:
@@ -863,6 +985,20 @@ def _unit_claim(ctx: Ctx, cl: Clause, n: Num, hedge: str, c_start: int, c_end: i
         ctx.claims.append(
             _mk(ctx, Family.SLOPE.value, subj, c_start, c_end, value=value, polarity=pol, hedge=hedge)
         )
+    elif (
+        n.unit == "db"
+        and n.i > cl.i
+        and toks[n.i - 1].low in ("by", "of")
+        and any(h.cat == "cmp" for h in cl.hits)
+    ):
+        return  # "VV is stronger than VH by 7 dB": a difference, checked as the comparison
+    elif (
+        n.unit == "db"
+        and n.i > cl.i + 1
+        and toks[n.i - 2].low == "by"
+        and any(h.cat == "cmp" for h in cl.hits)
+    ):
+        return
     elif n.unit == "db":
         subj = "vh" if "vh" in words and "vv" not in words else "vv"
         ctx.claims.append(
@@ -876,6 +1012,12 @@ def _unit_claim(ctx: Ctx, cl: Clause, n: Num, hedge: str, c_start: int, c_end: i
                 polarity=pol,
                 hedge=hedge,
             )
+        )
+    elif n.unit == "" and n.low == n.high and n.low.is_integer() and 1970 <= n.low <= 2035:
+        # a bare year ("From 2017", "in 2018") is a date claim
+        a = min(n.start, c_start)
+        ctx.claims.append(
+            _mk(ctx, Family.SEASON.value, "year", a, n.end, label=str(int(n.low)), polarity=pol, hedge=hedge)
         )
     elif n.unit == "%" and not any(h.cat in ("lc", "water") for h in cl.hits):
         # a share with no class named in the clause: cannot be checked, never ignored

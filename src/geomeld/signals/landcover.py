@@ -79,6 +79,10 @@ def _part_masks() -> dict[str, np.ndarray]:
         "south-east": (r >= 4) & (c >= 4),
         "centre": (r >= 2) & (r < 6) & (c >= 2) & (c < 6),
         "edge": (r == 0) | (r == 7) | (c == 0) | (c == 7),
+        "north-edge": r < 2,
+        "south-edge": r >= 6,
+        "west-edge": c < 2,
+        "east-edge": c >= 6,
     }
 
 

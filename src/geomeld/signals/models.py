@@ -40,9 +40,14 @@ PARTS = (
     "south-east",
     "centre",
     "edge",
+    "north-edge",
+    "south-edge",
+    "west-edge",
+    "east-edge",
 )
 """Regions for position claims: the four halves, the four quadrants, the central box (middle half of
-each axis, a quarter of the tile) and the edge ring (the outer eighth on every side, ~44 % of the tile)."""
+each axis, a quarter of the tile), the edge ring (the outer eighth on every side, ~44 % of the tile) and
+the four edge strips (the outer quarter on one side: "along the eastern edge")."""
 
 
 class _Model(BaseModel):
@@ -77,6 +82,13 @@ class WaterSignal(_Model):
     jrc_percentage: float | None = None
     worldcover_percentage: float | None = None
     note: str | None = None
+    kind: str | None = Field(
+        default=None,
+        description="shape of the largest water body: 'linear' (river/canal-like), 'compact' (lake/pond-like) "
+        "or None (no body ≥ 0.3 % of the tile, or not derivable)",
+    )
+    largest_body_percentage: float | None = None
+    largest_body_elongation: float | None = None
 
 
 class TerrainSignal(_Model):

@@ -33,6 +33,7 @@ from shapely.ops import unary_union
 from geomeld.builder.grid import split_bbox
 from geomeld.builder.sources.errors import PermanentSourceError, TransientSourceError
 from geomeld.builder.sources.signing import NoSigner, Signer
+from geomeld.core.errors import GeomeldError
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +222,7 @@ class LocalCatalog(Catalog):
 
 _DATE_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2}))?")
 RASTER_SUFFIXES = (".tif", ".tiff", ".jp2", ".vrt")
+_BASELINE_IN_NAME = re.compile(r"_N(\d{2})(\d{2})(?=_|$)")
 
 
 class FolderCatalog(LocalCatalog):
@@ -228,7 +230,8 @@ class FolderCatalog(LocalCatalog):
     or ``<root>/<collection>/<item>/<asset>.tif`` (one asset per file, e.g. ``B02.tif``, ``VV.tif``).
 
     Footprints come from the rasters themselves; the datetime from a ``YYYYMMDD[THHMMSS]`` in the item
-    name (none: a static layer); ``sat:orbit_state`` from an ``ASC``/``DESC`` token in the name.
+    name (none: a static layer); ``sat:orbit_state`` from an ``ASC``/``DESC`` token in the name; the
+    Sentinel-2 processing baseline from an ``_N0400_`` token (without it, harmonisation warns).
     """
 
     def __init__(self, root: str | Path, name: str | None = None) -> None:
@@ -270,6 +273,9 @@ class FolderCatalog(LocalCatalog):
         if m:
             y, mo, d, hh, mm, ss = (int(g) if g else 0 for g in m.groups())
             when = datetime(y, mo, d, hh, mm, ss, tzinfo=UTC)
+        baseline = _BASELINE_IN_NAME.search(item_id)
+        if baseline:  # S2 product names carry the processing baseline: ..._N0400_...
+            props["s2:processing_baseline"] = f"{baseline.group(1)}.{baseline.group(2)}"
         tokens = set(re.split(r"[_\-.]", item_id.upper()))
         if tokens & {"ASC", "ASCENDING"}:
             props["sat:orbit_state"] = "ascending"
@@ -519,5 +525,5 @@ def open_catalog(
     return LocalCatalog(spec)
 
 
-class CatalogSpecError(FileNotFoundError):
+class CatalogSpecError(GeomeldError, FileNotFoundError):
     """The catalog named on the command line or in the config does not exist."""
