@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-import geomeld
 from geomeld.builder.align import QualityReport, valid_fraction
 from geomeld.builder.config import BuildConfig
 from geomeld.builder.grid import TileGeometryError, tile_for_anchor
@@ -33,6 +32,7 @@ from geomeld.builder.sources.catalog import Catalog
 from geomeld.builder.sources.errors import PermanentSourceError, SourceError, TransientSourceError
 from geomeld.core.modalities import LAYOUTS, MODALITIES, SCHEMA_VERSION
 from geomeld.core.sample import Sample, SampleMetadata, WaterAnalysis
+from geomeld.core.version import code_version, package_version
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +287,8 @@ def _assemble(
     provenance: dict[str, Any] = {
         "builder": {
             "name": "geomeld",
-            "version": geomeld.__version__ if hasattr(geomeld, "__version__") else "unknown",
+            "version": package_version(),
+            "code_version": code_version(),
         },
         "catalog": catalog.describe(),
         "grid": ctx.tile.to_record(),

@@ -47,7 +47,12 @@ def git_commit() -> str | None:
     return f"{head}+dirty" if dirty else head or None
 
 
-def code_version() -> dict[str, str | None]:
-    """What built an artefact: ``{"version": <package version>, "git_commit": <commit or None>}``;
-    recorded in build provenance, training runs and evaluation reports."""
-    return {"version": package_version(), "git_commit": git_commit()}
+def code_version() -> str:
+    """What produced an artefact, as one string: the package version, plus ``+git.<commit>`` (12 hex
+    digits, ``.dirty`` with local changes) when running from a git checkout. Recorded in build
+    provenance, training checkpoints and evaluation reports."""
+    commit = git_commit()
+    if not commit:
+        return package_version()
+    dirty = commit.endswith("+dirty")
+    return f"{package_version()}+git.{commit[:12]}{'.dirty' if dirty else ''}"

@@ -6,16 +6,15 @@ from __future__ import annotations
 import logging
 import os
 import platform
-import subprocess
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 from tqdm import tqdm
 
+from geomeld.core.version import code_version
 from geomeld.evaluation.bands import MissingBands
 from geomeld.evaluation.config import EncoderConfig, EvalConfig, TaskConfig
 from geomeld.evaluation.encoders import EvalEncoder, check_normalisation, load_export, random_init
@@ -38,25 +37,6 @@ L1C_NOTE = (
     "the Brandenburg scene is L1C only), and geomeld does not simulate atmospheric correction. Testing it needs "
     "a task with paired L1C/L2A test images (not implemented); offset_1000 and noise probe related shifts."
 )
-
-
-def code_version() -> str:
-    here = Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--tags"],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        if out.returncode == 0 and out.stdout.strip():
-            return out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
-    from importlib.metadata import version
-
-    return f"geomeld {version('geomeld')} (no git)"
 
 
 def build_encoder(cfg: EncoderConfig, seed: int = 0) -> EvalEncoder:

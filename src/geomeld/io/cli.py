@@ -28,9 +28,8 @@ def inspect(
     reports = [inspect_shard(p) for p in expand_shards(shards)]
     if as_json:
         typer.echo(json.dumps({"shards": reports}, indent=2))
-        return
     console = Console()
-    for r in reports:
+    for r in [] if as_json else reports:
         layouts = ", ".join(f"{k}: {v}" for k, v in r["layouts"].items()) or "-"
         table = Table(title=f"{r['shard']} — {r['samples']} samples ({layouts}), {r['captioned']} captioned")
         for col in ("key", "shape", "dtype", "min", "max", "present in", "valid px"):
@@ -48,6 +47,9 @@ def inspect(
         console.print(table)
         for p in r["problems"]:
             console.print(f"[red]problem[/red] {p}")
+    if not any(r["samples"] for r in reports):
+        typer.echo(f"error: no readable GeoMeld sample in {', '.join(map(str, shards))}", err=True)
+        raise typer.Exit(1)
 
 
 def validate(

@@ -32,6 +32,7 @@ from torch import Tensor, nn
 from geomeld.core.distributed import all_reduce_sum, init_from_env, is_distributed, rank, world_size
 from geomeld.core.errors import GeomeldError
 from geomeld.core.modalities import encoder_input
+from geomeld.core.version import code_version
 from geomeld.models.convnextv2 import no_weight_decay
 from geomeld.models.export import export_encoder
 from geomeld.models.geomeld_fm import GeoMeldFM
@@ -651,6 +652,7 @@ def _checkpoint(
             {
                 "format": CHECKPOINT_FORMAT,
                 "version": 1,
+                "code_version": code_version(),
                 "fingerprint": cfg.model_fingerprint(),
                 "config": cfg.model_dump(mode="json"),
                 "model": model.state_dict(),
