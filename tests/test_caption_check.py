@@ -257,3 +257,21 @@ def test_hemisphere_and_polarisation_synonyms() -> None:
     assert verdict("Located in the southern hemisphere.", b) == "contradicted"
     assert verdict("Cross-pol backscatter exceeds co-pol backscatter.", b) == "contradicted"
     assert verdict("The co-polarised channel is brighter than the cross-polarised one.", b) == "verified"
+
+
+def test_absence_in_one_part_is_not_absence() -> None:
+    parts = {"Tree cover": {"north": 0.1, "south": 0.9}}
+    b = bundle({"Tree cover": 30.0, "Cropland": 70.0}, parts=parts)
+    assert verdict("Some forest; no forest in the north.", b) != "contradicted"
+    assert verdict("No forest in the south.", b) == "contradicted"
+
+
+def test_coarse_layers_decide_nothing_finer_than_their_resolution() -> None:
+    b = bundle({"Tree cover": 100.0}, terrain=TERRAIN)
+    b.origins = {
+        "esa_worldcover": LayerOrigin(origin="coarse", resolution_m=5000.0),
+        "aster": LayerOrigin(origin="coarse", resolution_m=90.0),
+    }
+    assert verdict("Forest covers the whole tile.", b) == "unverifiable"
+    assert verdict("Elevation is around 450 metres.", b) == "verified"  # a 90 m DEM decides the mean
+    assert verdict("Slopes average 25 degrees.", b) == "unverifiable"  # but not slopes

@@ -93,3 +93,67 @@ def test_pipeline_check_is_caption_check(shards: list[Path], tmp_path: Path) -> 
         assert check is not None
         want.append(check.verdict.value)
     assert got == want
+
+
+def test_structured_claims_must_cover_the_text(shards: list[Path], tmp_path: Path) -> None:
+    caption = "A summer scene in Slovenia."
+    season = {"family": "season", "subject": "summer", "start": 2, "end": 8, "text": "summer"}
+    place = {
+        "family": "place",
+        "subject": "country",
+        "label": "slovenia",
+        "start": 18,
+        "end": 26,
+        "text": "Slovenia",
+    }
+    caps = _write(
+        tmp_path / "c.jsonl",
+        [
+            json.dumps({"tile_id": "1006", "caption": caption, "claims": [season, place]}),
+            json.dumps({"tile_id": "1006", "caption": caption, "claims": [season]}),
+            json.dumps({"tile_id": "1006", "caption": caption, "claims": [{**season, "start": 0}]}),
+            json.dumps(
+                {"tile_id": "1006", "caption": caption, "claims": [{"family": "weather", "subject": "x"}]}
+            ),
+        ],
+    )
+    out = tmp_path / "v.jsonl"
+    res = CliRunner().invoke(
+        app, ["caption-check", *map(str, shards), "--captions", str(caps), "--out", str(out)]
+    )
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert res.exit_code == 1  # the malformed claim list is an error line
+    assert rows[0]["verdict"] == "verified", rows[0]
+    assert rows[1]["verdict"] == "unverifiable" and any(
+        "beyond its claim list" in p for p in rows[1]["problems"]
+    )
+    assert rows[2]["verdict"] == "unverifiable" and any("is not caption" in p for p in rows[2]["problems"])
+    assert rows[3]["verdict"] == "error" and "claims" in rows[3]["error"]
+
+
+def test_pipeline_verified_captions_are_caption_check_verified(tmp_path: Path) -> None:
+    """What `geomeld caption` stores as verified, `geomeld caption-check` calls verified: with the
+    stored claims (structured) and as free text."""
+    samples = load_samples()
+    pipe = CaptionPipeline()
+    lines = []
+    with ShardWriter(tmp_path, max_samples=5) as w:
+        for key in ("brandenburg_1", "brandenburg_4", "bigearthnet"):
+            out = pipe.caption(samples[key])
+            w.write(samples[key])
+            assert out.status == "verified", out.report.get("reason")
+            tile = str(samples[key].metadata.tile_id)
+            lines.append(
+                json.dumps(
+                    {"tile_id": tile, "caption": out.caption, "claims": out.report["claims"]["claims"]}
+                )
+            )
+            lines.append(json.dumps({"tile_id": tile, "caption": out.caption}))
+    caps = _write(tmp_path / "c.jsonl", lines)
+    out_path = tmp_path / "v.jsonl"
+    shards = sorted(tmp_path.glob("geomeld-*.tar"))
+    res = CliRunner().invoke(
+        app, ["caption-check", *map(str, shards), "--captions", str(caps), "--out", str(out_path)]
+    )
+    assert res.exit_code == 0, res.output
+    assert [json.loads(x)["verdict"] for x in out_path.read_text().splitlines()] == ["verified"] * len(lines)

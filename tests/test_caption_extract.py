@@ -247,3 +247,53 @@ def test_labelled_fraction_claims() -> None:
 def test_sentinel_names_are_not_numbers() -> None:
     c = _one("Sentinel-1 VH comes in at about −16 dB.", "sar", "vh")
     assert c.value is not None and c.value.low == -16.0
+
+
+def test_direction_before_a_country_is_part_of_the_place() -> None:
+    claims = extract_claims("The tile lies in eastern Germany — herbaceous wetland: 7.2 % of the tile.")
+    assert not [c for c in claims if c.family == "position"]
+    assert (
+        _one(
+            "The tile lies in eastern Germany — herbaceous wetland: 7.2 % of the tile.",
+            "landcover_share",
+            "wetland",
+        ).value.low
+        == 7.2
+    )  # type: ignore[union-attr]
+
+
+def test_negation_clause_joins_its_class() -> None:
+    assert _one("Far from any forest, the tile has none of it.", "landcover_presence", "trees").negated
+
+
+def test_one_quantifier_quantifies_one_class() -> None:
+    claims = extract_claims("Trees are the dominant land cover, well ahead of grassland.")
+    assert [c.subject for c in claims if c.family == "dominance"] == ["trees"]
+    cmp_ = _one("Trees are the dominant land cover, well ahead of grassland.", "comparison")
+    assert (cmp_.subject, cmp_.other, cmp_.label) == ("trees", "grassland", "more")
+
+
+def test_idioms_are_not_leftovers() -> None:
+    claims = extract_claims("Elevation is close to sea level, under 50 m.")
+    assert not [c for c in claims if c.subject == "unparsed"]
+
+
+def test_unlabelled_share_is_the_complement() -> None:
+    c = _one("About 30 percent of the tile is unlabelled.", "landcover_share", "labelled")
+    assert c.value is not None and c.value.low == 70.0
+    c = _one("No-data covers less than 60 % of the tile.", "landcover_share", "labelled")
+    assert c.value is not None and (c.value.low, c.value.bound) == (40.0, "at_least")
+
+
+def test_signed_number_words_and_differences() -> None:
+    c = _one("Co-polarised backscatter is around minus eleven decibels.", "sar", "vv")
+    assert c.value is not None and c.value.low == -11.0
+    claims = extract_claims("VV returns are stronger than VH returns by roughly 7 dB.")
+    assert [c.subject for c in claims if c.family == "sar"] == ["vv_vs_vh"]
+    c = _one("The average NDVI is negative.", "vegetation", "ndvi")
+    assert c.value is not None and (c.value.low, c.value.bound) == (0.0, "at_most")
+
+
+def test_lower_case_country_names_unless_ambiguous() -> None:
+    assert _one("ok so we are in germany :)", "place").label == "germany"
+    assert not [c for c in extract_claims("a turkey farm") if c.family == "place"]

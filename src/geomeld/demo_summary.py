@@ -28,8 +28,18 @@ def print_summary(out: Path) -> None:
         console.print(
             f"pretraining: {pre['steps']} steps, loss {pre['loss_first']:.3f} → {pre['loss_last']:.3f}"
         )
-    for enc, per in metrics.get("evaluation", {}).get("scores", {}).items():
-        cells = ", ".join(f"{k} {v:.1f}" for k, v in sorted(per.items()))
-        console.print(f"{enc}: {cells}")
+    probe = {**(metrics.get("probe") or {}), **(metrics.get("probe_details") or {})}
+    if probe:
+        from geomeld.demo_probe import verdict
+
+        helped, text = verdict(probe)
+        console.print(("[green]" if helped else "[yellow]") + text)
+    layers = metrics.get("layers") or {}
+    if layers:
+        cells = ", ".join(
+            f"{k}: " + "/".join(str(c[o]) for o in ("real", "substitute", "coarse", "absent"))
+            for k, c in layers.items()
+        )
+        console.print(f"layers real/substitute/coarse/absent — {cells}")
     console.print(f"total time: {metrics.get('total_seconds', 0):.0f} s")
     console.print(f"report: [bold]{out / 'report.html'}[/bold]")

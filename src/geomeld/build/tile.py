@@ -177,6 +177,13 @@ def _permanent_status(exc: PermanentSourceError) -> str:
 
 def _build_once(anchor: Anchor, config: BuildConfig, catalog: Catalog, sources: list[Source]) -> TileOutcome:
     tile = tile_for_anchor(anchor.lat, anchor.long, anchor.tile_id)
+    if catalog.describe().get("name") == "embedded":
+        from geomeld.embedded_coverage import OUTSIDE_REASON, base_covers, outside_message
+
+        if not base_covers(tile.bbox_lonlat()):
+            return TileOutcome(
+                anchor.tile_id, "skipped", OUTSIDE_REASON, outside_message(anchor.lat, anchor.long)
+            )
     ctx = TileContext(
         tile=tile,
         reference_date=reference_date(anchor.tile_id, config.seed, config.years),

@@ -53,7 +53,7 @@ from geomeld.captioning.claims import (
     Verdict,
     caption_verdict,
 )
-from geomeld.captioning.ground import Ground, ShareRange
+from geomeld.captioning.ground import ELEVATION_M, SLOPE_M, Ground, ShareRange
 
 S, C, U = Verdict.SUPPORTED, Verdict.CONTRADICTED, Verdict.UNVERIFIABLE
 Result = tuple[Verdict, ClaimEvidence]
@@ -206,6 +206,8 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         return check_labelled(claim, g)
     if claim.subject == "any":
         return check_no_majority(claim, g)
+    if claim.negated and claim.location is not None:
+        return check_absent_in_part(claim, g)
     ranges = g.share_ranges(claim.subject)
     if not ranges:
         return _unverifiable(
@@ -233,6 +235,22 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         layer="+".join(r.product for r in ranges),
         origin="+".join(r.origin for r in ranges),
         note=note,
+    )
+
+
+def check_absent_in_part(claim: Claim, g: Ground) -> Result:
+    """ "No forest in the north": contradicted when the class has ≥ 1 % of the tile as labelled and a
+    clear share of its pixels in that part; otherwise unverifiable (absence in a part is not measured)."""
+    per, measured = [], {}
+    for r in g.share_ranges(claim.subject):
+        share = g.parts(claim.subject, r.product).get(str(claim.location))
+        if share is None:
+            continue
+        measured[r.product] = round(share, 3)
+        per.append(C if r.lo >= 1.0 and share >= 0.5 else U)
+    verdict = C if per and all(v is C for v in per) else U
+    return verdict, ClaimEvidence(
+        {"share_of_class_pixels_in_region": measured}, {"contradict_from": 0.5}, None, None
     )
 
 
@@ -438,7 +456,7 @@ def _no_dem(g: Ground) -> Result:
 
 def check_terrain(claim: Claim, g: Ground) -> Result:
     t = g.bundle.terrain
-    origin = g.section_origin("terrain")
+    origin = g.section_origin("terrain", SLOPE_M)
     if t is None or origin is None:
         return _no_dem(g)
     s, relief = t.slope_mean, t.relief
@@ -483,7 +501,7 @@ def _numeric(claim: Claim, lo: float, hi: float, layer: str, origin: str, measur
 
 def check_elevation(claim: Claim, g: Ground) -> Result:
     t = g.bundle.terrain
-    origin = g.section_origin("terrain")
+    origin = g.section_origin("terrain", ELEVATION_M)
     if t is None or origin is None:
         return _no_dem(g)
     m = {
@@ -515,7 +533,7 @@ def check_elevation(claim: Claim, g: Ground) -> Result:
 
 def check_slope(claim: Claim, g: Ground) -> Result:
     t = g.bundle.terrain
-    origin = g.section_origin("terrain")
+    origin = g.section_origin("terrain", SLOPE_M)
     if t is None or origin is None:
         return _no_dem(g)
     lo, hi = (t.slope_p90, t.slope_max) if claim.subject == "max" else (t.slope_mean, t.slope_mean)

@@ -109,6 +109,8 @@ class Hedge(StrEnum):
     HEDGED = "hedged"  # "appears", "likely", "roughly", "perhaps": wider tolerance, still a claim
 
 
+_COVER_FAMILIES = {"landcover_share", "landcover_presence", "water"}
+
 LANDCOVER_SUBJECTS: tuple[str, ...] = (
     "trees",
     "shrubland",
@@ -325,8 +327,14 @@ class Claim:
         return self.hedge == Hedge.HEDGED.value
 
     def key(self) -> tuple[str, str, str, str | None, str | None]:
-        """What the claim asserts, without its span or verdict (for text ⊆ structured checks)."""
-        return (self.family, self.subject, self.polarity, self.label, self.other)
+        """What the claim asserts, without its span, value or verdict (for text ⊆ structured checks):
+        cover families are one group (a water share may be written as landcover_share or water), and
+        labels compare case-insensitively."""
+        family = "cover" if self.family in _COVER_FAMILIES else self.family
+        label = " ".join(self.label.lower().split()).removeprefix("the ") if self.label else None
+        if family == "cover" and label in ("minor", "urban"):
+            label = None  # "some X" / "patches of X" / "X": the same presence statement
+        return (family, self.subject, self.polarity, label, self.other)
 
     def with_verdict(self, verdict: Verdict | str, evidence: ClaimEvidence) -> Claim:
         return replace(self, verdict=str(verdict), evidence=evidence)

@@ -29,7 +29,12 @@ def _asserts_some(c: Claim) -> bool:
 
 
 def _asserts_none(c: Claim) -> bool:
-    return c.negated and c.family in (Family.LANDCOVER_PRESENCE, Family.WATER) and c.value is None
+    return (
+        c.negated
+        and c.family in (Family.LANDCOVER_PRESENCE, Family.WATER)
+        and c.value is None
+        and c.location is None
+    )
 
 
 def _conflict(a: Claim, b: Claim) -> str | None:
@@ -43,7 +48,7 @@ def _conflict(a: Claim, b: Claim) -> str | None:
         a.family == b.family == Family.PLACE
         and a.subject == b.subject == "country"
         and not (a.negated or b.negated)
-    ) and a.label != b.label:
+    ) and a.key()[3] != b.key()[3]:
         return f"two countries: {a.label} and {b.label}"
     if a.family == b.family == Family.SEASON and a.subject == b.subject and not (a.negated or b.negated):
         if a.label != b.label and a.subject in ("month", "year"):

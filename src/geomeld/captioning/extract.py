@@ -172,6 +172,11 @@ def _word_number(toks: Sequence[Tok], i: int) -> tuple[float, int] | None:
 
 def _parse_number(toks: Sequence[Tok], i: int) -> tuple[float, int] | None:
     t = toks[i].low
+    if t in ("minus", "negative") and i + 1 < len(toks):  # "minus eleven decibels"
+        inner = _parse_number(toks, i + 1)
+        if inner is not None and inner[1] > 0:
+            return -inner[0], inner[1]
+        return None
     if re.fullmatch(r"[+-]?\d+(?:\.\d+)?|-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", t):
         return float(t.replace(",", "")), i + 1
     if t in ("a", "an") and i + 1 < len(toks):
@@ -259,7 +264,7 @@ def clauses(toks: Sequence[Tok], text: str, subject_ends: set[int] | None = None
         brk = False
         if (
             (
-                t.low == ":" and k in ends  # "shrubland: none", "about the labelled area: 12 %"
+                t.low in (":", "—", "–", "-") and k in ends  # "shrubland: none", "forest — 9 % of the tile"
             )
             or (
                 t.low == ","
@@ -335,6 +340,7 @@ class Ctx:
     text: str
     toks: list[Tok]
     claims: list[Claim] = field(default_factory=list)
+    idioms: set[int] = field(default_factory=set)  # tokens of idioms that claim nothing ("sea level")
 
     def span(self, a: int, b: int) -> tuple[int, int, str]:
         return a, b, self.text[a:b]
@@ -359,17 +365,21 @@ def extract_claims(caption: str) -> list[Claim]:
     no_numbers = {
         t
         for h in all_hits
-        if h.cat in ("skip", "pos", "place") or (h.cat in _SUBJECT_CATS and h.cat != "lc")
+        if h.cat in ("skip", "pos", "place", "nomajority", "largest")
+        or (h.cat in _SUBJECT_CATS and h.cat != "lc")
+        or (h.cat == "labelled" and h.val == "all")
         for t in range(h.i, h.j)
     }
     hits = sorted((h for h in all_hits if h.cat != "skip"), key=lambda h: h.i)
     nums = find_numbers(toks, masked | no_numbers)
-    ctx = Ctx(text, toks)
+    ctx = Ctx(text, toks, idioms={t for h in all_hits if h.cat == "skip" for t in range(h.i, h.j)} | masked)
     bounds = clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS or h.cat == "labelled"})
     merged: list[tuple[int, int]] = []
-    for a, b in bounds:  # "In the NE corner, there is a block of crop land": one clause
-        if merged and _only_position(hits, *merged[-1]):
+    for a, b in bounds:
+        if merged and _only_position(hits, *merged[-1]):  # "In the NE corner, there is a block of crop land"
             merged[-1] = (merged[-1][0], b)
+        elif merged and _only_negation(hits, a, b) and _has_subject(hits, *merged[-1]):
+            merged[-1] = (merged[-1][0], b)  # "Far from any forest, the tile has none of it"
         else:
             merged.append((a, b))
     for a, b in merged:
@@ -381,6 +391,15 @@ def extract_claims(caption: str) -> list[Claim]:
 def _only_position(hits: Sequence[Hit], a: int, b: int) -> bool:
     inside = [h for h in hits if a <= h.i < b]
     return any(h.cat == "pos" for h in inside) and not any(h.cat in _SUBJECT_CATS for h in inside)
+
+
+def _has_subject(hits: Sequence[Hit], a: int, b: int) -> bool:
+    return any(h.cat in _SUBJECT_CATS and a <= h.i < b for h in hits)
+
+
+def _only_negation(hits: Sequence[Hit], a: int, b: int) -> bool:
+    inside = [h for h in hits if a <= h.i < b]
+    return any(h.cat == "postneg" for h in inside) and not any(h.cat in _SUBJECT_CATS for h in inside)
 
 
 def _dedupe(claims: list[Claim]) -> list[Claim]:
@@ -461,22 +480,27 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
                     hedge=hedge,
                 )
             )
-        strong = h.cat == "labelled" and h.val == "strong"
+        strong = h.cat == "labelled" and h.val in ("strong", "unlabelled")
         if h.cat == "labelled" and (strong or not any(x.cat in ("lc", "water") for x in hits)):
             n = _nearest_num(cl, h, units=("%", ""), reach=8 if not strong else 4)
             if n is not None:
                 n.used = True
                 a, b = min(h.start, n.start), max(h.end, n.end)
-                ctx.claims.append(
-                    _mk(
-                        ctx,
-                        Family.LANDCOVER_SHARE.value,
-                        "labelled",
-                        a,
-                        b,
-                        value=_value(n, toks, "%"),
-                        hedge=hedge,
+                value = _value(n, toks, "%")
+                if h.val == "unlabelled":  # "no-data covers 60 %" = the map labels 40 %
+                    flip = {
+                        Bound.AT_LEAST.value: Bound.AT_MOST.value,
+                        Bound.AT_MOST.value: Bound.AT_LEAST.value,
+                    }
+                    lo, hi = value.low, value.high
+                    value = Value(
+                        100.0 - hi if hi is not None else None,
+                        100.0 - lo if lo is not None else None,
+                        flip.get(value.bound, value.bound),
+                        "%",
                     )
+                ctx.claims.append(
+                    _mk(ctx, Family.LANDCOVER_SHARE.value, "labelled", a, b, value=value, hedge=hedge)
                 )
             elif h.val == "all":  # "the map covers the entire tile", "every pixel is labelled"
                 ctx.claims.append(
@@ -523,8 +547,13 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
     # -- per-subject claims ------------------------------------------------------------------------
     has_veg = any(h.cat == "veg" for h in hits)
     for s in subjects:
-        if s.i in compared or (has_veg and s.cat == "lc" and s.val == "vegetation"):
+        if has_veg and s.cat == "lc" and s.val == "vegetation":
             continue
+        if s.i in compared and (
+            s.cat not in ("lc", "water")
+            or (_quant(cl, s, toks) is None and _attach_num(cl, s, toks, ("%",)) is None)
+        ):
+            continue  # a compared class says nothing more unless it is quantified too
         neg = s.i in negated
         pol = Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value
         if s.cat in ("lc", "water"):
@@ -545,7 +574,11 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
         fam = _guess_family(words)
         ctx.claims.append(_mk(ctx, fam, "unparsed", c_start, c_end, label="not understood"))
     elif STRICT_LEFTOVERS:
-        covered = {k for h in hits for k in range(h.i, h.j)} | {k for x in cl.nums for k in range(x.i, x.j)}
+        covered = (
+            {k for h in hits for k in range(h.i, h.j)}
+            | {k for x in cl.nums for k in range(x.i, x.j)}
+            | ctx.idioms
+        )
         leftover = [
             toks[k].low
             for k in range(cl.i, cl.j)
@@ -567,7 +600,7 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
 
 def _has_content(words: list[str], hits: list[Hit]) -> bool:
     """Whether a clause says something (words beyond the scaffolding of a caption)."""
-    content = [w for w in words if w[:1].isalpha() and w not in P.FILLER]
+    content = [w for w in words if w[:1].isalpha() and w not in P.FILLER and w not in P.STOPWORDS]
     return len(content) >= 1
 
 
@@ -639,6 +672,13 @@ def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...])
             continue
         if any(s.j <= h.i < n.i for h in subj if h is not s):
             break  # another class lies between: the number is its
+        nxt = next((h for h in subj if h.i >= n.j), None)
+        if (
+            nxt is not None
+            and all(w in P.NUM_TO_SUBJECT for w in _gap(toks, n.j, nxt.i))
+            and nxt.i - n.j <= 7
+        ):
+            break  # "bushes and at least 15 % grassland": the number is the next class's
         if n.i - s.j <= 12:
             return n
         break
@@ -651,11 +691,11 @@ def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...])
     return None
 
 
-def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
-    """The quantifier of subject ``s``: a pre-modifier ("mostly", "patches of") right before it, or a
-    predicate ("dominates", "covers most") after it; "the largest" either way."""
+def _quant_candidates(cl: Clause, s: Hit, toks: Sequence[Tok]) -> list[tuple[int, Hit]]:
+    """(distance, quantifier) pairs that may quantify subject ``s``: a pre-modifier ("mostly", "patches
+    of") right before it, or a predicate ("dominates", "covers most") after it; "the largest" either way."""
     subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm", "terrain")]
-    best = None
+    out = []
     for q in cl.hits:
         if q.cat not in ("dom", "largest", "minor", "all"):
             continue
@@ -667,16 +707,29 @@ def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
         if q.j <= s.i and pre:
             if any(q.j <= h.i < s.i for h in subj) or s.i - q.j > 6:
                 continue
-            d = s.i - q.j
+            out.append((s.i - q.j, q))
         elif q.i >= s.j and post:
             if any(s.j <= h.i < q.i for h in subj) or q.i - s.j > 8:
                 continue
-            d = q.i - s.j
-        else:
-            continue
-        if best is None or d < best[0]:
-            best = (d, q)
-    return best[1] if best else None
+            out.append((q.i - s.j, q))
+    return out
+
+
+def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
+    """The quantifier of ``s``: its nearest candidate, unless another class is nearer to that
+    quantifier (one quantifier quantifies one class; "trees are the dominant cover, ahead of grass")."""
+    subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm", "terrain")]
+    for _, q in sorted(_quant_candidates(cl, s, toks), key=lambda x: x[0]):
+        best: tuple[int, int, Hit] | None = None
+        for other in subj:
+            for d, q2 in _quant_candidates(cl, other, toks):
+                if q2 is q:
+                    rank = (d, 0 if other.j <= q.i else 1)  # ties go to the class before it
+                    if best is None or rank < best[:2]:
+                        best = (rank[0], rank[1], other)
+        if best is not None and best[2] is s:
+            return q
+    return None
 
 
 def _position(cl: Clause, s: Hit) -> Hit | None:
@@ -755,7 +808,10 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
         if s.val.startswith("urban") and label is None:
             label = "urban"
         fam = Family.WATER.value if is_water else Family.LANDCOVER_PRESENCE.value
-        ctx.claims.append(_mk(ctx, fam, concept, a, b, label=label, polarity=pol, hedge=hedge))
+        where = _position(cl, s)
+        # "no forest in the north": an absence in one part of the tile, not in the tile
+        loc = where.val if where is not None and pol == Polarity.NEGATED.value else None
+        ctx.claims.append(_mk(ctx, fam, concept, a, b, label=label, polarity=pol, hedge=hedge, location=loc))
     p = _position(cl, s)
     if p is not None and pol == Polarity.AFFIRMED.value:
         pa, pb = min(s.start, p.start), max(s.end, p.end)
@@ -858,6 +914,13 @@ def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: i
             s.val
         ]
         n = _attach_num(cl, s, toks, units)
+        words = {t.low for t in toks[cl.i : cl.j]}
+        if n is None and s.val == "ndvi" and words & {"negative", "positive"}:
+            sign = Value(
+                0.0, 0.0, Bound.AT_MOST.value if "negative" in words else Bound.AT_LEAST.value, "NDVI"
+            )
+            ctx.claims.append(_mk(ctx, fam, "ndvi", s.start, s.end, value=sign, polarity=pol, hedge=hedge))
+            return
         if n is None and s.val in ("ndvi",):
             return
         if n is None:
@@ -922,6 +985,20 @@ def _unit_claim(ctx: Ctx, cl: Clause, n: Num, hedge: str, c_start: int, c_end: i
         ctx.claims.append(
             _mk(ctx, Family.SLOPE.value, subj, c_start, c_end, value=value, polarity=pol, hedge=hedge)
         )
+    elif (
+        n.unit == "db"
+        and n.i > cl.i
+        and toks[n.i - 1].low in ("by", "of")
+        and any(h.cat == "cmp" for h in cl.hits)
+    ):
+        return  # "VV is stronger than VH by 7 dB": a difference, checked as the comparison
+    elif (
+        n.unit == "db"
+        and n.i > cl.i + 1
+        and toks[n.i - 2].low == "by"
+        and any(h.cat == "cmp" for h in cl.hits)
+    ):
+        return
     elif n.unit == "db":
         subj = "vh" if "vh" in words and "vv" not in words else "vv"
         ctx.claims.append(

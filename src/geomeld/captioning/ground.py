@@ -21,6 +21,13 @@ from geomeld.signals.models import LayerOrigin, SignalBundle
 VEGETATION_MEMBERS = ("trees", "shrubland", "grassland", "cropland", "wetland", "moss")
 """Concepts that together make up "vegetation" in a share claim."""
 
+FINE_M = 100.0
+"""Resolution (m) a layer needs to decide tile-level statements (shares, positions, relief words,
+canopy, NDVI, backscatter) on a 1.28 km tile; mean elevation tolerates coarser DEMs (ELEVATION_M)."""
+ELEVATION_M = 1000.0
+SLOPE_M = 30.0
+"""Slope in degrees needs a DEM of ≤ 30 m: coarser DEMs flatten slopes."""
+
 SECTION_LAYER = {
     "terrain": "aster",
     "canopy": "canopy_height",
@@ -99,16 +106,24 @@ class Ground:
             return LayerOrigin(origin=Origin.REAL.value)
         return self.bundle.origins.get(modality) or LayerOrigin(origin=Origin.ABSENT.value)
 
-    def origin(self, modality: str) -> str | None:
-        """The origin of ``modality`` when it is evidence, else ``None`` (and the reason is kept)."""
+    def origin(self, modality: str, finest_m: float = FINE_M) -> str | None:
+        """The origin of ``modality`` when it is evidence for a claim needing ``finest_m`` resolution,
+        else ``None`` (and the reason is kept): relocated/absent never; coarse only when its native
+        resolution is at most ``finest_m`` (a coarse layer decides nothing finer than its resolution)."""
         o = self.layer_origin(modality)
-        if Origin(o.origin).is_evidence:
-            return o.origin
-        self.skipped[modality] = f"{modality} is {o.origin}: not evidence about this place"
-        return None
+        if not Origin(o.origin).is_evidence:
+            self.skipped[modality] = f"{modality} is {o.origin}: not evidence about this place"
+            return None
+        if o.origin == Origin.COARSE.value and o.resolution_m is not None and o.resolution_m > finest_m:
+            self.skipped[modality] = (
+                f"{modality} is coarse ({o.resolution_m:g} m): decides nothing finer than its resolution "
+                f"(this claim needs ≤ {finest_m:g} m)"
+            )
+            return None
+        return o.origin
 
-    def section_origin(self, section: str) -> str | None:
-        return self.origin(SECTION_LAYER[section])
+    def section_origin(self, section: str, finest_m: float = FINE_M) -> str | None:
+        return self.origin(SECTION_LAYER[section], finest_m)
 
     # ---- land cover ---------------------------------------------------------------------------
     def share_ranges(self, concept: str) -> list[ShareRange]:

@@ -457,8 +457,6 @@ CANOPY: dict[str, tuple[str, ...]] = {
         "forest canopy",
         "tree height",
         "tree heights",
-        "trees stand",
-        "trees are",
         "tree canopy",
     ),
     "max_height": (
@@ -551,7 +549,7 @@ YEAR_CUES = (
     "acquisition",
 )
 
-NEG = (
+NEG: tuple[str, ...] = (
     "no",
     "not",
     "never",
@@ -617,7 +615,7 @@ NEG = (
 )
 NEG_REACH = 6
 NEG_BREAK = {"but", "except", "than", "although", "though", "yet", "while", "whereas", "only"}
-POSTNEG = (
+POSTNEG: tuple[str, ...] = (
     "is absent",
     "are absent",
     "absent",
@@ -682,7 +680,7 @@ POSTNEG = (
 )
 POSTNEG_REACH = 4
 
-HEDGES = (
+HEDGES: tuple[str, ...] = (
     "appears",
     "appear",
     "seems",
@@ -706,7 +704,7 @@ HEDGES = (
     "more or less",
 )
 
-DOMINANT = (
+DOMINANT: tuple[str, ...] = (
     "mostly",
     "predominantly",
     "largely",
@@ -757,7 +755,7 @@ DOMINANT = (
     "covered in",
     "covered by",
 )
-LARGEST = (
+LARGEST: tuple[str, ...] = (
     "the largest",
     "largest",
     "the biggest",
@@ -781,7 +779,7 @@ LARGEST = (
     "the largest share",
     "most ground",
 )
-MINOR = (
+MINOR: tuple[str, ...] = (
     "a little",
     "a few",
     "small patches",
@@ -836,7 +834,7 @@ POST_QUANT = {
 """Quantifiers that follow what they quantify ("forest dominates"); the others precede it ("mostly forest")."""
 BOTH_QUANT = {"dominant", "mostly"}
 """… and those that go either way ("dominant forest" / "forest is dominant")."""
-ALL = (
+ALL: tuple[str, ...] = (
     "entirely",
     "completely covered",
     "wholly",
@@ -846,7 +844,7 @@ ALL = (
     "blanket",
 )
 
-NOMAJORITY = (
+NOMAJORITY: tuple[str, ...] = (
     "no single class covers more than half",
     "no majority class",
     "no land-cover type reaches a majority",
@@ -2259,10 +2257,7 @@ RELIEF_CUES = {
     "vary",
     "drop",
     "drops",
-    "span",
-    "spans",
     "amplitude",
-    "range",
 }
 MAX_CUES = {
     "max",
@@ -2292,7 +2287,7 @@ NUMBER_CUES = (
 )
 """Words that say what a number measures; not left over when the clause's number was understood."""
 
-_SKIP = (
+_SKIP: tuple[str, ...] = (
     "sea level",
     "above sea level",
     "level of detail",
@@ -2516,6 +2511,244 @@ HEMISPHERES = {
     "hemisphere:southern": ("southern hemisphere", "the southern hemisphere", "south of the equator"),
 }
 STOPWORDS |= {w for p in (*BOUND_BEFORE, *BOUND_AFTER) for w in p.split()}
+STOPWORDS |= {
+    "geographically",
+    "remainder",
+    "deep",
+    "rise",
+    "rises",
+    "rising",
+    "drop",
+    "drops",
+    "island",
+    "islands",
+    "there's",
+    "it's",
+    "here's",
+    "that's",
+    "what's",
+    "cuts",
+    "cut",
+    "cutting",
+    "good",
+    "full",
+    "solid",
+    "whopping",
+    "mere",
+    "meagre",
+    "paltry",
+    "tiny",
+    "modest",
+    "scene's",
+    "tile's",
+}
+_extend(
+    VEG,
+    {
+        "green": (
+            "healthy",
+            "vigorous growth",
+            "in vigorous growth",
+            "strongly green",
+            "luxuriant green",
+            "lush growth",
+        )
+    },
+)
+_extend(CANOPY, {"tall": ("giant trees", "huge trees", "towering trees", "giant", "old-growth")})
+_extend(LC, {"snow": ("glaciated", "glacial ice", "ice-covered", "snow-covered", "snowy")})
+LARGEST = (
+    *LARGEST,
+    "outranks every other class",
+    "outranks all other classes",
+    "outranks every other class in area",
+    "has the largest footprint",
+    "largest footprint",
+    "biggest footprint",
+    "the largest footprint",
+    "ahead of every other class",
+    "ahead of all other classes",
+    "tops the list",
+    "ranks first",
+)
+_extend(
+    CMP,
+    {
+        "verb_more": ("well ahead of", "ahead of", "far ahead of"),
+        "verb_less": ("well behind", "far behind", "behind"),
+    },
+)
+_extend(
+    LC,
+    {
+        "urban:city": ("urbanised", "urbanized", "densely built-up", "built over", "densely built"),
+        "cropland": ("agricultural",),
+    },
+)
+_SKIP = (
+    *_SKIP,
+    "patch of land",
+    "a patch of land",
+    "stretch of land",
+    "a stretch of land",
+    "piece of land",
+    "area of land",
+    "tract of land",
+    "parcel of land",
+)
+STOPWORDS |= {
+    "clearings",
+    "clearing",
+    "pictured",
+    "site",
+    "closer",
+    "bird's",
+    "eye",
+    "bird's-eye",
+    "overhead",
+    "stretch",
+}
+LABELLED_NOT = (
+    "unlabelled",
+    "unlabeled",
+    "no-data",
+    "nodata",
+    "no data",
+    "unmapped",
+    "without a label",
+    "carries no label",
+    "carry no label",
+    "has no label",
+    "have no label",
+    "is unlabelled",
+    "are unlabelled",
+    "is no-data",
+    "is blank",
+    "blank",
+    "unclassified",
+    "not mapped",
+    "not labelled",
+    "not labeled",
+)
+_extend(
+    CMP,
+    {
+        "verb_more": (
+            "eclipses",
+            "eclipse",
+            "overtakes",
+            "covers a bigger share than",
+            "has a larger share than",
+            "has more area than",
+            "takes up more space than",
+            "occupies more ground than",
+            "is more widespread",
+            "outweighs by far",
+            "outpaces",
+            "is ahead of",
+        ),
+        "verb_less": (
+            "loses out to",
+            "is outstripped by",
+            "is eclipsed by",
+            "comes second to",
+            "is dwarfed by",
+            "has less area than",
+            "takes up less space than",
+            "occupies less ground than",
+            "is rarer than",
+            "is less abundant than",
+            "less abundant than",
+            "trails far behind",
+        ),
+    },
+)
+DOMINANT = (
+    *DOMINANT,
+    "for the most part",
+    "in large part",
+    "is predominant",
+    "predominates",
+    "predominate",
+    "makes up the majority",
+    "make up the majority",
+    "covers the bulk",
+    "a clear majority",
+    "is the majority",
+    "the vast majority of",
+    "the great majority of",
+)
+POST_QUANT |= {
+    "predominates",
+    "predominate",
+    "is predominant",
+    "makes up the majority",
+    "make up the majority",
+    "covers the bulk",
+    "is the majority",
+}
+LARGEST = (
+    *LARGEST,
+    "the most widespread",
+    "most widespread class",
+    "the most abundant",
+    "most abundant",
+    "the top class",
+    "the largest single",
+    "the largest class",
+    "largest class",
+    "the leading class",
+)
+MINOR = (
+    *MINOR,
+    "a dash of",
+    "a hint of",
+    "a sprinkle of",
+    "marginal",
+    "negligible",
+    "trace amounts of",
+    "a few patches of",
+)
+NEG = (
+    *NEG,
+    "nil",
+    "free from",
+    "bereft of",
+    "void of",
+    "not even a",
+    "not a hint of",
+    "no hint of",
+    "no patch of",
+    "with no",
+    "lacks any",
+    "absent any",
+)
+POSTNEG = (
+    *POSTNEG,
+    "is not present anywhere",
+    "does not feature",
+    "doesn't feature",
+    "is lacking entirely",
+    "is entirely lacking",
+    "is not represented",
+    "isn't represented",
+    "is unrepresented",
+    "accounts for nothing",
+    "cannot be found",
+    "can't be found",
+    "is not there",
+    "are not there",
+    "is nowhere",
+    "are nowhere",
+)
+_extend(
+    VEG,
+    {
+        "sparse": ("senescent", "leaf-off", "bare-branched", "brown and dry"),
+        "green": ("photosynthetically active", "chlorophyll-rich"),
+    },
+)
+_extend(LC, {"wetland": ("waterlogged", "waterlogged ground", "boggy ground", "peatland", "peat bog")})
 LABELLED_ALL = (
     "the map covers the entire tile",
     "map covers the entire tile",
@@ -2562,6 +2795,7 @@ def _entries() -> list[tuple[str, str, str]]:
     out += [(p, "nomajority", "none") for p in NOMAJORITY]
     out += [(p, "labelled", "strong" if p in LABELLED_STRONG else "weak") for p in LABELLED]
     out += [(p, "labelled", "all") for p in LABELLED_ALL]
+    out += [(p, "labelled", "unlabelled") for p in LABELLED_NOT]
     out += [(p, "place", v) for v, ps in HEMISPHERES.items() for p in ps]
     for kind, ps in CMP.items():
         out += [(p, "cmp", kind) for p in ps]
@@ -2593,6 +2827,27 @@ def _index(entries: list[tuple[str, str, str]]) -> dict[str, list[tuple[tuple[st
     return idx
 
 
+NEG = (
+    *NEG,
+    "nowhere on the map",
+    "nowhere in the tile",
+    "nowhere in the scene",
+    "nowhere in the image",
+    "nowhere in the frame",
+    "at no point",
+)
+STOPWORDS |= {
+    "minus",
+    "negative",
+    "positive",
+    "decibels",
+    "by",
+    "returns",
+    "key",
+    "facts",
+    "fact",
+    "highlights",
+}
 INDEX = _index(_entries())
 
 
@@ -2634,18 +2889,24 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
                 continue
             words = [x.low for x in toks[i : i + k]]
             name = " ".join(words).replace(" - ", "-").replace(" . ", ". ")
-            if not (toks[i].cap or (k > 1 and toks[i].low == "the" and toks[i + 1].cap)):
-                continue
+            capitalised = toks[i].cap or (k > 1 and toks[i].low == "the" and toks[i + 1].cap)
             r = resolve(name)
             if r is None:
                 continue
+            if not capitalised and (r[0] not in ("country", "demonym") or name in _AMBIGUOUS_NAMES):
+                continue  # lower-case: only unambiguous country names ("we are in germany")
             found = (k, r)
             break
         if found:
             k, (kind, canon) = found
             subject = {"demonym": "country"}.get(kind, kind)
-            hits.append(Hit(i, i + k, "place", f"{subject}:{canon}", toks[i].start, toks[i + k - 1].end))
-            masked.update(range(i, i + k))
+            a = i
+            if i > 0 and toks[i - 1].low in _PLACE_DIRECTIONS and (i - 1) not in masked:
+                a = i - 1  # "eastern Germany", "southern Spain": part of the place, not a tile position
+                if hits and hits[-1].j > a:
+                    a = i
+            hits.append(Hit(a, i + k, "place", f"{subject}:{canon}", toks[a].start, toks[i + k - 1].end))
+            masked.update(range(a, i + k))
             i += k
             continue
         # unknown proper names mid-sentence ("the Havelland area", "Lake Constance")
@@ -2670,6 +2931,70 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
     return masked, hits
 
 
+_AMBIGUOUS_NAMES = {
+    "chad",
+    "turkey",
+    "georgia",
+    "jordan",
+    "niger",
+    "guinea",
+    "china",
+    "jersey",
+    "polish",
+    "swiss",
+    "french",
+    "english",
+    "american",
+    "indian",
+    "us",
+    "uk",
+    "america",
+    "dominica",
+    "peru",
+    "mali",
+    "oman",
+    "cuba",
+    "malta",
+    "man",
+    "panama",
+    "japan",
+    "italian",
+    "greek",
+    "german",
+    "spanish",
+    "dutch",
+    "irish",
+    "welsh",
+    "scottish",
+}
+"""Country names and demonyms that are also common words: recognised only when capitalised."""
+
+_PLACE_DIRECTIONS = {
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "north-eastern",
+    "north-western",
+    "south-eastern",
+    "south-western",
+    "northeastern",
+    "northwestern",
+    "southeastern",
+    "southwestern",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "upper",
+    "lower",
+    "mid",
+}
 _NOT_NAMES = (
     {
         "vv",

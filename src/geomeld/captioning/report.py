@@ -79,7 +79,7 @@ def fidelity_report(
     captions = []
     for r in records:
         rep = r.get("report") or {}
-        for c in rep.get("final_claims", []):
+        for c in (rep.get("claims") or {}).get("claims", []) or rep.get("final_claims", []):
             final[c["verdict"]] += 1
         for cnd in rep.get("candidates", []):
             for k in cand:
