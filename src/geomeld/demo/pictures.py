@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from geomeld.core.atomic import write_atomic
 from geomeld.core.modalities import MODALITIES, Task
-from geomeld.io.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 

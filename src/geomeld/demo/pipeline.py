@@ -29,8 +29,8 @@ from typing import Any
 
 import yaml
 
+from geomeld.core.atomic import write_atomic
 from geomeld.core.errors import GeomeldError
-from geomeld.io.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 

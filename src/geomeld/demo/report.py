@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from geomeld.io.atomic import write_atomic
+from geomeld.core.atomic import write_atomic
 from geomeld.viz.report import Report, Table, write_report
 
 log = logging.getLogger(__name__)

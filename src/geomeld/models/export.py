@@ -20,8 +20,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from geomeld.core.atomic import write_atomic
 from geomeld.core.errors import GeomeldError
-from geomeld.io.atomic import write_atomic
 from geomeld.models.convnextv2 import ConvNeXtV2
 
 WEIGHTS_FILE = "encoder.safetensors"

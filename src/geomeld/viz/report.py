@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geomeld.io.atomic import write_atomic
+from geomeld.core.atomic import write_atomic
 
 
 @dataclass
