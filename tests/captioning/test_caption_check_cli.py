@@ -68,7 +68,9 @@ def test_caption_check_missing_shard_is_an_error_up_front(shards: list[Path], tm
     caps = _write(tmp_path / "c.jsonl", [json.dumps({"tile_id": "1000", "caption": "x"})])
     out = tmp_path / "v.jsonl"
     res = CliRunner().invoke(
-        app, ["caption-check", str(tmp_path / "nope.tar"), "--captions", str(caps), "--out", str(out)]
+        app,
+        ["caption-check", str(tmp_path / "nope.tar"), "--captions", str(caps), "--out", str(out)],
+        env={"COLUMNS": "1000"},  # the error box must not wrap the long xdist tmp path
     )
     assert res.exit_code != 0 and "nope.tar" in res.output
     assert not out.exists()
