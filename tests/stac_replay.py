@@ -94,6 +94,7 @@ class ReplayServer(ThreadingHTTPServer):
         self.searches: list[dict[str, Any]] = []
         self.files: list[str] = []
         self.tokens_issued = 0
+        self.token_keys: list[str | None] = []  # Ocp-Apim-Subscription-Key of each token request
         self.lock = threading.Lock()
 
     @property
@@ -212,6 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif re.fullmatch(r"/token/[\w.-]+", path):
             with self.server.lock:
                 self.server.tokens_issued += 1
+                self.server.token_keys.append(self.headers.get("Ocp-Apim-Subscription-Key"))
                 tok = f"sig=tok{self.server.tokens_issued}"
             expiry = (datetime.now(UTC) + timedelta(minutes=45)).isoformat()
             self._json({"token": tok, "msft:expiry": expiry})

@@ -40,10 +40,10 @@ def test_unreadable_shard_is_reported_and_the_others_are_captioned(
     res = CliRunner().invoke(app, ["caption", str(bad), *map(str, shards), str(truncated)])
     assert res.exit_code == 1, res.output
     summary = _summary(res.output)
-    assert summary["status"] == {"verified": 10}
+    assert summary["status"] == {"verified": 7, "no_imagery": 3}
     assert summary["failed_shards"] == [str(bad), str(truncated)]
     assert "FAILED" in res.output and "not a readable tar shard" in res.output
-    assert all(s.metadata.caption for s in iter_samples(shards))
+    assert all(s.metadata.caption_report for s in iter_samples(shards))
     assert truncated.read_bytes() == before  # left untouched, no log: retried next time
     assert not (tmp_path / (truncated.name + ".captions.jsonl")).exists()
 
@@ -56,7 +56,7 @@ def test_failed_samples_are_retried_on_resume_and_the_rest_kept(
 
     def flaky(self, sample, bundle=None):  # type: ignore[no-untyped-def]
         calls.append(sample.key)
-        if sample.key == "slovenia":
+        if sample.key == "bigearthnet":
             raise RuntimeError("backend exploded")
         return original(self, sample, bundle)
 
@@ -65,14 +65,14 @@ def test_failed_samples_are_retried_on_resume_and_the_rest_kept(
     first = runner.invoke(app, ["caption", *map(str, shards)])
     assert first.exit_code == 1
     assert _summary(first.output) == {
-        "status": {"verified": 9, "error": 1},
+        "status": {"verified": 6, "no_imagery": 3, "error": 1},
         "failed_shards": [],
         "failed_samples": 1,
     }
-    assert "slovenia: RuntimeError: backend exploded" in first.output
+    assert "bigearthnet: RuntimeError: backend exploded" in first.output
     by_key = {s.key: s for s in iter_samples(shards)}
-    assert by_key["slovenia"].metadata.caption is None
-    assert by_key["slovenia"].metadata.caption_report["status"] == "error"  # type: ignore[index]
+    assert by_key["bigearthnet"].metadata.caption is None
+    assert by_key["bigearthnet"].metadata.caption_report["status"] == "error"  # type: ignore[index]
 
     monkeypatch.setattr(
         CaptionPipeline, "caption", lambda self, s, b=None: (calls.append(s.key), original(self, s, b))[1]
@@ -80,10 +80,10 @@ def test_failed_samples_are_retried_on_resume_and_the_rest_kept(
     calls.clear()
     second = runner.invoke(app, ["caption", *map(str, shards)])
     assert second.exit_code == 0, second.output
-    assert calls == ["slovenia"]  # only the failed sample was redone
+    assert calls == ["bigearthnet"]  # only the failed sample was redone
     assert "skipped" in second.output and "4 kept from the last run" in second.output
-    assert _summary(second.output) == {"status": {"verified": 5}}
-    assert next(s for s in iter_samples(shards) if s.key == "slovenia").metadata.caption
+    assert _summary(second.output) == {"status": {"verified": 2, "no_imagery": 3}}
+    assert next(s for s in iter_samples(shards) if s.key == "bigearthnet").metadata.caption
 
     third = runner.invoke(app, ["caption", *map(str, shards)])
     assert third.exit_code == 0 and third.output.count("skipped") == 2

@@ -8,7 +8,7 @@ import pytest
 
 from caption_fixtures import VADUZ, load_samples, vaduz_index
 from geomeld.captioning.evidence import Evidence
-from geomeld.captioning.pipeline import CaptionPipeline
+from geomeld.captioning.pipeline import CaptionConfig, CaptionPipeline
 from geomeld.captioning.stress import stress_test
 from geomeld.captioning.verifier import caption_problems, extract_claims, repair, verify
 from geomeld.signals.models import SignalBundle
@@ -32,7 +32,8 @@ def captioned():  # type: ignore[no-untyped-def]
     pytest.importorskip("osmium", reason="pyosmium (geomeld[osm]) not installed")
     index = vaduz_index()
     items = []
-    for pipe in (CaptionPipeline(), CaptionPipeline(osm_source=_AtVaduz(index))):
+    cfg = CaptionConfig(require_imagery=False)  # the DEM-only fixtures are captioned here too
+    for pipe in (CaptionPipeline(cfg), CaptionPipeline(cfg, osm_source=_AtVaduz(index))):
         for sample in load_samples().values():
             out = pipe.caption(sample)
             assert out.status == "verified", (sample.key, out.report)

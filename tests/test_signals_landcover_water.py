@@ -106,3 +106,24 @@ def test_jrc_layer_kept_by_the_shard_reader_is_used(samples) -> None:  # type: i
     water = s.arrays["dynamic_world"][0] == 0
     assert w is not None and w.method == "dw+jrc"
     assert w.percentage == 100 * int(water[:, :64].sum()) / 16384
+
+
+def test_water_body_shape_tells_linear_from_compact() -> None:
+    from geomeld.signals.water import water_body_shape
+
+    river = np.zeros((128, 128), dtype=bool)
+    river[60:64, :] = True  # a 4-pixel-wide band across the tile
+    lake = np.zeros((128, 128), dtype=bool)
+    yy, xx = np.mgrid[:128, :128]
+    lake[(yy - 64) ** 2 + (xx - 50) ** 2 < 15**2] = True
+    speck = np.zeros((128, 128), dtype=bool)
+    speck[5, 5] = True
+    assert water_body_shape(river)[0] == "linear"
+    kind, pct, elong = water_body_shape(lake)
+    assert (
+        kind == "compact"
+        and pct == pytest.approx(100 * lake.sum() / lake.size, abs=0.01)
+        and elong is not None
+    )
+    assert water_body_shape(speck)[0] is None
+    assert water_body_shape(np.zeros((128, 128), dtype=bool)) == (None, None, None)

@@ -260,6 +260,9 @@ def test_planetary_computer_item_baseline_02_is_exact(pc_server: ReplayServer, t
     assert_truth(arr, prov, staged)
     rec = prov["modalities"]["sentinel2"]
     assert rec["item_id"] == item["id"] and rec["harmonisation_offset_removed"] == 0.0
+    # provenance origin (geomeld.core.origin): the STAC product at the place is real; no DEM here: absent
+    assert rec["origin"] == "real" and prov["modalities"]["aster"]["origin"] == "absent"
+    assert prov["grid"]["crs"] == f"EPSG:{staged.epsg}"
     assert rec["harmonisation"]["rule"] == "processing_baseline"
     assert rec["band_assets"]["B8A"] == "B8A" and rec["band_assets"]["B1"] == "B01"
     assert pc_server.tokens_issued >= 1  # reads were signed through the token endpoint override
@@ -268,7 +271,10 @@ def test_planetary_computer_item_baseline_02_is_exact(pc_server: ReplayServer, t
     assert "filter" in s2_search and "query" not in s2_search
 
 
-def test_planetary_computer_baseline_05_removes_the_offset(pc_server: ReplayServer, tmp_path: Path) -> None:
+def test_planetary_computer_baseline_05_removes_the_offset(
+    pc_server: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PC_SDK_SUBSCRIPTION_KEY", "my-key")  # sent to the token endpoint
     item = load("pc_S2B_MSIL2A_20190629T212529_R043_T06VVN_20201006T080531.json")
     item["properties"]["s2:processing_baseline"] = "05.09"  # derived variant (README): one property
     staged = stage(item, PC_KEYS, tmp_path, pc_server, offset_in_pixels=1000.0, scl_key="SCL")
@@ -277,6 +283,7 @@ def test_planetary_computer_baseline_05_removes_the_offset(pc_server: ReplayServ
     )
     assert_truth(arr, prov, staged)
     assert prov["modalities"]["sentinel2"]["harmonisation_offset_removed"] == 1000.0
+    assert pc_server.token_keys and set(pc_server.token_keys) == {"my-key"}
 
 
 # -- Earth Search v1 -----------------------------------------------------------------------------
@@ -468,3 +475,45 @@ def test_pc_sentinel1_key_requirement_is_explained_up_front(monkeypatch: pytest.
     assert len(warnings) == 1 and "PC_SDK_SUBSCRIPTION_KEY" in warnings[0] and "Sentinel-1" in warnings[0]
     monkeypatch.setenv("PC_SDK_SUBSCRIPTION_KEY", "k")
     assert family_warnings("planetary-computer", default_collections("planetary-computer")) == []
+
+
+# -- folder catalogs: baseline from the product name, a warning when it is unknown ------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "offset", "rule"),
+    [
+        ("S2B_MSIL2A_20230601T100000_N0509_R122_T33UWP", 1000.0, "processing_baseline"),
+        ("S2B_MSIL2A_20230601T100000_R122_T33UWP", 0.0, "unknown"),
+    ],
+)
+def test_folder_catalog_harmonisation(
+    tmp_path: Path, name: str, offset: float, rule: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    epsg, x0, y0 = 32633, 500040.0, 5_400_000.0
+    folder = tmp_path / "rasters" / "sentinel-2-l2a" / name
+    for i, band in enumerate(BANDS):
+        pixel = {"B1": 60.0, "B9": 60.0, "B2": 10.0, "B3": 10.0, "B4": 10.0, "B8": 10.0}.get(band, 20.0)
+        write_band(
+            folder / f"{PC_KEYS[band]}.tif",
+            epsg=epsg,
+            x0=x0,
+            y0=y0,
+            size_m=SCENE_M,
+            pixel=pixel,
+            band_index=i,
+            offset=offset,
+        )
+    lon, lat = transformer(epsg, 4326).transform(x0 + SCENE_M / 2, y0 - SCENE_M / 2)
+    staged = Staged({}, Anchor("folder", lat, lon), epsg, x0, y0)
+    cfg = BuildConfig(
+        catalog=str(tmp_path / "rasters"), s2_window="any", s2_allow_unknown_cloud_cover=True, retries=0
+    )
+    arr, prov = s2_of(staged, cfg)
+    assert_truth(arr, prov, staged)
+    h = prov["modalities"]["sentinel2"]["harmonisation"]
+    assert h["rule"] == rule
+    if rule == "unknown":
+        assert "baseline unknown" in h["warning"] and any(
+            "baseline unknown" in r.message for r in caplog.records
+        )

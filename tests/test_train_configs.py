@@ -135,13 +135,19 @@ def test_cli_pretrain_then_embed(captioned_shards: Path, tmp_path: Path) -> None
 
 
 def test_resume_on_real_loader_is_exact(captioned_shards: Path, tmp_path: Path) -> None:
-    """Interrupt mid-epoch (step 3 of 5, 2 batches per epoch) and resume: same weights as straight through."""
+    """Interrupt mid-epoch (step 3 of 5, 2 batches per epoch) and resume: same weights as straight
+    through, with stochastic depth on (the loader must not draw from the RNG that drives drop-path)."""
     import torch
 
     def cfg(out: str) -> object:
         return load_config(
             REPO / "configs/pretrain/ci_tiny.yaml",
-            {"data.shards": [str(captioned_shards)], "run.out_dir": str(tmp_path / out), "optim.steps": 5},
+            {
+                "data.shards": [str(captioned_shards)],
+                "run.out_dir": str(tmp_path / out),
+                "optim.steps": 5,
+                "encoder.drop_path": 0.5,
+            },
         )
 
     straight = cfg("straight")

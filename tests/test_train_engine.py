@@ -222,7 +222,9 @@ def test_optimizer_groups_and_schedule(tmp_path: Path) -> None:
     ):
         assert name in no_decay
     assert "encoder.norm.weight" in no_decay and "itc.logit_scale" in no_decay
-    assert any("mask_token" in n for n in no_decay) and any("log_vars" in n for n in no_decay)
+    tokens = {n for n in decay | no_decay if "mask_token" in n}
+    assert {"decoders.mask_token.sentinel2", "predictor.mask_token"} <= tokens and tokens <= no_decay
+    assert any("log_vars" in n for n in no_decay)
     assert not any(n.startswith("target_encoder.") for n in decay | no_decay), (
         "the EMA encoder is not optimised"
     )
@@ -237,3 +239,44 @@ def test_ijepa_style_full_target_view_trains(tmp_path: Path) -> None:
     result = pretrain(cfg, source(1), resume=False)
     assert all(np.isfinite(h["jepa"]) and h["jepa"] > 0 for h in result.history)
     assert result.history[-1]["ema_momentum"] == pytest.approx(0.998)  # linear 0.996 → 1.0 over 2 steps
+
+
+def test_logged_lr_is_the_steps_and_beta_warms_up(tmp_path: Path) -> None:
+    cfg = tiny_config(
+        tmp_path, optim={"steps": 4, "warmup_steps": 2, "lr": 1e-3}, itc={"beta_warmup_steps": 4}
+    )
+    result = pretrain(cfg, source(2), resume=False)
+    lrs = [h["lr"] for h in result.history]
+    assert lrs[0] == pytest.approx(0.5e-3) and lrs[1] == pytest.approx(1e-3)  # warm-up (s + 1) / 2
+    assert [h["beta"] for h in result.history] == pytest.approx([0.25, 0.5, 0.75, 1.0])
+
+
+def test_branch_gradient_norms_are_logged(tmp_path: Path) -> None:
+    cfg = tiny_config(tmp_path, optim={"steps": 2, "clip_grad": 1.0})
+    result = pretrain(cfg, source(2), resume=False)
+    row = result.history[-1]
+    for branch in ("mp", "jepa", "itc"):
+        assert row[f"grad_norm/{branch}"] > 0, branch
+    assert 0.0 <= row["clipped"] <= 1.0 and row["grad_norm"] > 0
+    header = (tmp_path / "metrics.csv").read_text().splitlines()[0]
+    assert "grad_norm/itc" in header and "clipped" in header
+
+
+def test_branch_norms_match_separate_backward_passes(tmp_path: Path) -> None:
+    from geomeld.training.engine import branch_grad_norms
+
+    cfg = tiny_config(tmp_path)
+    torch.manual_seed(0)
+    model = GeoMeldFM(cfg, text_dim=16)
+    batch = synthetic_batch(4, 32, seed=0, captions=CAPTIONS)
+    mask = torch.rand(4, 2, 2, generator=torch.Generator().manual_seed(1)) < 0.5
+    text = torch.nn.functional.normalize(torch.randn(4, 16), dim=-1)
+    has = torch.tensor([True, True, False, True])
+    model(batch, mask, text, has)
+    norms = branch_grad_norms(model)
+    for name in ("mp", "jepa", "itc"):
+        model.zero_grad()
+        model(batch, mask, text, has)
+        model.branch_losses[name].backward()
+        ref = torch.sqrt(sum(p.grad.pow(2).sum() for p in model.encoder.parameters() if p.grad is not None))
+        assert float(norms[f"grad_norm/{name}"]) == pytest.approx(float(ref), rel=1e-5), name

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import rasterio
 
+from geomeld.build.embedded import _data_dir
 from geomeld.modalities import LAYOUTS, MODALITIES
 from geomeld.sample import Sample, SampleMetadata
 from geomeld.viz import render
@@ -26,10 +27,15 @@ def _read(path: Path) -> np.ndarray:
         return src.read(1).astype(np.float32)
 
 
-def real_sample(shared: Path) -> Sample:
-    """A standard-layout sample whose S2 and S1 are a real BigEarthNet pair (120² padded to 128²)."""
-    s2_dir = shared / "bigearthnet_s1s2_examples" / "BigEarthNet-S2-Example" / PATCH
-    s1_dir = shared / "bigearthnet_s1s2_examples" / "BigEarthNet-S1-Example" / S1_PATCH
+REAL = _data_dir() / "real" / "bigearthnet"
+
+
+def real_sample() -> Sample:
+    """A standard-layout sample whose S2 and S1 are a real BigEarthNet pair (120² padded to 128²),
+    read from the copy shipped in the package; elevation is a synthetic ramp marked ``substitute``
+    (a renderer check only), canopy height is absent."""
+    s2_dir = REAL / "s2" / PATCH
+    s1_dir = REAL / "s1" / S1_PATCH
     arrays = {m.key: m.empty() for m in LAYOUTS["standard"].modalities()}
     for i, band in enumerate(MODALITIES["sentinel2"].band_names):
         name = band if band == "B8A" else f"B{int(band[1:]):02d}"
@@ -41,6 +47,7 @@ def real_sample(shared: Path) -> Sample:
         arrays["sentinel1"][idx, :120, :120] = _read(s1_dir / f"{S1_PATCH}_{pol}.tif")
     yy, xx = np.mgrid[:128, :128]
     arrays["aster"][0] = 400 + 0.5 * xx + 0.2 * yy
+    arrays["aster"][1] = 2.0 + 0.05 * yy
     arrays["esa_worldcover"][0] = np.where(xx < 64, 40, 10).astype(np.uint8)
     arrays["dynamic_world"][0] = np.where(xx < 64, 4, 1).astype(np.uint8)
     meta = SampleMetadata(
@@ -57,13 +64,33 @@ def real_sample(shared: Path) -> Sample:
                 {"text": "no water", "verdict": "contradicted", "reason": "test"},
             ]
         },
-        provenance={"stratum": "D×cropland"},
+        provenance={
+            "stratum": "D×cropland",
+            "modalities": {
+                "sentinel2": {"status": "ok", "origin": "real"},
+                "sentinel1": {"status": "ok", "origin": "real"},
+                "aster": {"status": "ok", "origin": "substitute", "product": "a synthetic ramp (test)"},
+                "canopy_height": {"status": "missing", "origin": "absent"},
+                "esa_worldcover": {
+                    "status": "ok",
+                    "origin": "coarse",
+                    "resolution_m": 5550.0,
+                    "product": "MODIS",
+                },
+                "dynamic_world": {
+                    "status": "ok",
+                    "origin": "coarse",
+                    "resolution_m": 5550.0,
+                    "product": "MODIS",
+                },
+            },
+        },
     )
     return Sample(key="48222", arrays=arrays, metadata=meta)
 
 
-def test_renderers_respect_nodata_and_palettes(shared_data: Path) -> None:
-    sample = real_sample(shared_data)
+def test_renderers_respect_nodata_and_palettes() -> None:
+    sample = real_sample()
     s2 = sample.arrays["sentinel2"]
     rgba = render.composite(s2, sample.band_names("sentinel2"), ("B4", "B3", "B2"), MODALITIES["sentinel2"])
     assert rgba is not None and rgba.shape == (128, 128, 4)
@@ -81,6 +108,20 @@ def test_renderers_respect_nodata_and_palettes(shared_data: Path) -> None:
     assert sar is not None and sar[1] == "desc"
     shade = render.hillshade(sample.arrays["aster"][0], 10.0)
     assert shade[..., 3].min() == 255 and 0 < shade[64, 64, 0] < 255
+
+
+def test_true_colour_is_stretched_per_band() -> None:
+    """A hazy top-of-atmosphere scene (blue offset far above red/green) must not come out blue."""
+    rng = np.random.default_rng(0)
+    base = rng.gamma(2.0, 300.0, size=(128, 128)).astype(np.float32)
+    s2 = np.full((12, 128, 128), np.nan, np.float32)
+    names = list(MODALITIES["sentinel2"].band_names)
+    for band, offset in (("B4", 300.0), ("B3", 600.0), ("B2", 1500.0)):  # path radiance ~ blue
+        s2[names.index(band)] = base + offset
+    rgba = render.composite(s2, names, ("B4", "B3", "B2"), MODALITIES["sentinel2"], balance=True)
+    assert rgba is not None
+    means = rgba[..., :3].reshape(-1, 3).mean(0)
+    assert abs(means[2] - means[0]) < 8 and abs(means[1] - means[0]) < 8  # no colour cast
 
 
 def test_caption_claims_are_highlighted_by_verdict() -> None:
@@ -105,12 +146,19 @@ def _chromium() -> str | None:
     return None
 
 
-def test_gallery_renders_in_headless_chromium(shared_data: Path, tmp_path: Path) -> None:
-    page = write_gallery([real_sample(shared_data)], tmp_path / "gallery", title="test gallery")
+def test_gallery_renders_in_headless_chromium(tmp_path: Path) -> None:
+    page = write_gallery([real_sample()], tmp_path / "gallery", title="test gallery")
     text = page.read_text()
     images = re.findall(r'<img src="([^"]+)"', text)
     assert len(images) >= 8
     assert all((page.parent / src).is_file() for src in images)
+    # every panel carries its origin; absent layers are listed, never drawn
+    assert text.count('class="badge real"') >= 4 and 'class="badge coarse"' in text
+    assert 'class="badge substitute"' in text and "a synthetic ramp (test)" in text
+    assert "Canopy height" in text.split('class="badge absent"', 1)[1].split("</p>", 1)[0]
+    assert "canopy_height_" not in text  # no picture of an absent layer
+    assert 'class="cbar"' in text and "°" in text and "m</span>" in text  # slope and elevation colour bars
+    assert "<td>contradicted</td><td>test</td>" in text  # claim evidence readable without hovering
     browser = _chromium()
     if browser is None:
         if os.environ.get("CI"):
@@ -142,6 +190,18 @@ def test_gallery_renders_in_headless_chromium(shared_data: Path, tmp_path: Path)
     assert f'data-images="{len(images)}"' in attrs
     assert f'data-images-loaded="{len(images)}"' in attrs, attrs
     assert "data-errors" not in attrs, attrs
+    # clicking a panel opens it at full resolution (the click is dispatched by the page's #click= hook)
+    zoom_id = re.search(r'<button class="zoom" id="([^"]+)"', text).group(1)  # type: ignore[union-attr]
+    dom = subprocess.run(
+        [browser, *flags, "--dump-dom", page.as_uri() + f"#click={zoom_id}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    attrs = re.search(r"<body([^>]*)>", dom).group(1)  # type: ignore[union-attr]
+    assert 'data-zoom-open="1"' in attrs and 'data-zoom-natural-width="128"' in attrs, attrs
+    assert 'id="zoom" tabindex="-1" role="dialog" aria-label="full-resolution view" class="open"' in dom
     shot = tmp_path / "gallery.png"
     subprocess.run(
         [browser, *flags, "--window-size=1200,900", f"--screenshot={shot}", page.as_uri()],

@@ -15,6 +15,7 @@ underlying verbs resume on their own (build manifest, caption logs, pretraining 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shlex
@@ -128,6 +129,8 @@ def eval_config(run: DemoRun, configs: Path) -> Path:
         base["tasks"] = [t for t in base["tasks"] if t["name"] in keep]
         if base.get("robustness"):
             base["robustness"]["tasks"] = [t for t in base["robustness"]["tasks"] if t in keep]
+    if not spec.get("robustness", False):
+        base.pop("robustness", None)  # not shown in the demo report; the evaluation harness has its own
     if spec.get("protocols"):
         wanted = set(spec["protocols"])
         for task in base["tasks"]:
@@ -144,35 +147,78 @@ def eval_config(run: DemoRun, configs: Path) -> Path:
     return _write_yaml(run.path("configs", "eval.yaml"), base)
 
 
+def _no_sentinel2_here(lat: float, lon: float) -> bool:
+    """Whether a point lies in an embedded NAIP region (no co-located Sentinel-2: gallery only)."""
+    from shapely.geometry import Point, shape
+
+    from geomeld.build.embedded import embedded_footprints
+
+    p = Point(lon, lat)
+    return any(
+        f["properties"]["layout"] == "naip" and shape(f["geometry"]).buffer(1e-6).contains(p)
+        for f in embedded_footprints()["features"]
+    )
+
+
 def split_anchors(run: DemoRun) -> None:
-    """Hold a share of the anchors out of pretraining (for retrieval), by a hash of the tile id."""
+    """Three groups: pretraining; held out of pretraining (retrieval queries, by a hash of the tile
+    id); gallery only (tiles without co-located Sentinel-2 — the NAIP window — shown, never trained
+    on or embedded)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from geomeld.evaluation.retrieval import is_held_out
 
     fraction = float(run.config.get("heldout_fraction", 0.25))
     table = pq.read_table(run.path("anchors.parquet"))
-    held = [is_held_out(str(t), fraction) for t in table.column("tile_id").to_pylist()]
-    if all(held) or not any(held):
+    ids = [str(t) for t in table.column("tile_id").to_pylist()]
+    lats, lons = table.column("lat").to_pylist(), table.column("long").to_pylist()
+    gallery = [_no_sentinel2_here(float(a), float(o)) for a, o in zip(lats, lons, strict=True)]
+    held = [is_held_out(t, fraction) and not g for t, g in zip(ids, gallery, strict=True)]
+    train = [not h and not g for h, g in zip(held, gallery, strict=True)]
+    if not any(held) or not any(train):
         raise DemoError(
             f"{run.path('anchors.parquet')}: splitting {table.num_rows} anchors at heldout_fraction={fraction} "
             "leaves one side empty; sample more anchors or change heldout_fraction"
         )
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    mask = pa.array(held)
-    for name, part in (
-        ("anchors_pretrain.parquet", table.filter(pc.invert(mask))),
-        ("anchors_heldout.parquet", table.filter(mask)),
+    for name, keep in (
+        ("anchors_pretrain.parquet", train),
+        ("anchors_heldout.parquet", held),
+        ("anchors_gallery.parquet", gallery),
     ):
+        part = table.filter(pa.array(keep)) if any(keep) else table.filter(pc.equal(table["tile_id"], None))
         tmp = run.path(name + ".tmp")
         pq.write_table(part, tmp)
         os.replace(tmp, run.path(name))
     print(
-        f"  {sum(not h for h in held)} anchors for pretraining, {sum(held)} held out for retrieval",
+        f"  {sum(train)} anchors for pretraining, {sum(held)} held out for retrieval, "
+        f"{sum(gallery)} gallery-only (no co-located Sentinel-2)",
         flush=True,
     )
+
+
+def probe_step(run: DemoRun) -> None:
+    """The decisive probe (:mod:`geomeld.demo_probe`): pretrained vs random init vs raw bands."""
+    from geomeld.demo_probe import run_probe, verdict
+
+    spec = run.config.get("probe") or {}
+    probe = run_probe(
+        run.path("pretrain", "encoder"),
+        seed=int(run.config.get("seed", 0)),
+        n_boot=int(spec.get("n_bootstrap", 2000)),
+        max_train_pixels=int(spec.get("max_train_pixels", 20_000)),
+        weight_decays=tuple(float(w) for w in spec.get("weight_decays", (1e-4, 1e-3, 1e-2))),
+    )
+    write_atomic(run.path("probe.json"), json.dumps(probe, indent=1))
+    print("  " + verdict(probe)[1], flush=True)
+
+
+def pictures_step(run: DemoRun) -> None:
+    """Pictures of what the model does: reconstructions, the embedding map, retrieval examples."""
+    from geomeld.demo_pictures import draw_all
+
+    draw_all(run.out, int(run.config.get("seed", 0)))
 
 
 def _build_step(run: DemoRun, name: str, anchors: str, out: Path) -> Step:
@@ -200,8 +246,9 @@ def plan(run: DemoRun, configs: Path) -> list[Step]:
     """The demo's steps. Pretraining shards and held-out (retrieval) shards are built separately so
     that the retrieval evaluation never sees a tile the model was pretrained on."""
     cfg = run.config
-    shards_dir, heldout_dir = run.path("shards"), run.path("heldout")
+    shards_dir, heldout_dir, gallery_dir = run.path("shards"), run.path("heldout"), run.path("gallery_only")
     both = [str(shards_dir), str(heldout_dir)]
+    every = [*both, str(gallery_dir)]
     samp = cfg.get("sample", {})
     return [
         Step(
@@ -225,12 +272,13 @@ def plan(run: DemoRun, configs: Path) -> list[Step]:
         Step(
             "split anchors (pretraining / held out)",
             [],
-            [run.path("anchors_pretrain.parquet"), run.path("anchors_heldout.parquet")],
+            [run.path(f"anchors_{g}.parquet") for g in ("pretrain", "heldout", "gallery")],
             action=split_anchors,
         ),
         _build_step(run, "build pretraining shards", "anchors_pretrain.parquet", shards_dir),
         _build_step(run, "build held-out shards", "anchors_heldout.parquet", heldout_dir),
-        Step("validate shards", geomeld_argv("validate", *both), []),
+        _build_step(run, "build gallery-only shards", "anchors_gallery.parquet", gallery_dir),
+        Step("validate shards", [], []),
         Step(
             "caption (verified)",
             [],  # filled in just before it runs: the shard list exists only after the build
@@ -238,7 +286,7 @@ def plan(run: DemoRun, configs: Path) -> list[Step]:
         ),
         Step(
             "caption report",
-            geomeld_argv("caption-report", *both, "--json"),
+            geomeld_argv("caption-report", *every, "--json"),
             [run.path("caption_report.json")],
             stdout_to=run.path("caption_report.json"),
         ),
@@ -258,6 +306,9 @@ def plan(run: DemoRun, configs: Path) -> list[Step]:
             [run.path("pretrain", "encoder", "encoder.json")],
         ),
         Step(
+            "probe (pretrained vs random init vs raw bands)", [], [run.path("probe.json")], action=probe_step
+        ),
+        Step(
             "embed tiles",
             geomeld_argv(
                 "embed",
@@ -275,25 +326,56 @@ def plan(run: DemoRun, configs: Path) -> list[Step]:
             [run.path("eval", "results.json")],
         ),
         Step(
+            "pictures of what the model does", [], [run.path("plots", "pictures.json")], action=pictures_step
+        ),
+        Step(
             "gallery",
             geomeld_argv(
                 "preview",
-                *both,
+                *every,
                 "--out",
                 str(run.path("gallery")),
                 "--limit",
                 str(int(cfg.get("preview", {}).get("limit", 60))),
                 "--title",
-                "geomeld demo: embedded real samples",
+                "geomeld demo: samples built from the data shipped in the package (each layer badged by origin)",
             ),
             [run.path("gallery", "index.html")],
         ),
     ]
 
 
+def _has_rows(path: Path) -> bool:
+    import pyarrow.parquet as pq
+
+    return path.exists() and pq.read_metadata(path).num_rows > 0
+
+
+def _write_empty_build(run: DemoRun) -> None:
+    out = run.path("gallery_only")
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic(
+        out / "summary.json", json.dumps({"tiles": 0, "outcome": {}, "note": "no gallery-only anchors"})
+    )
+
+
 def _finalise_step(run: DemoRun, step: Step, configs: Path) -> None:
+    dirs = [d for d in ("shards", "heldout", "gallery_only") if _shards(run.path(d))]
+    if step.name == "build gallery-only shards" and not _has_rows(run.path("anchors_gallery.parquet")):
+        step.action = lambda r: _write_empty_build(r)
+    elif step.name == "validate shards":
+        step.argv = geomeld_argv("validate", *[str(run.path(d)) for d in dirs])
+    elif step.name in ("caption report", "gallery"):
+        i = step.argv.index("caption-report" if step.name == "caption report" else "preview") + 1
+        folders = {str(run.path(d)) for d in ("shards", "heldout", "gallery_only")}
+        keep = [a for a in step.argv[i:] if a not in folders]
+        if step.name == "gallery":  # the NAIP tile (1 m, gallery only) first, so a --limit never hides it
+            dirs = sorted(dirs, key=lambda d: d != "gallery_only")
+        step.argv = [*step.argv[:i], *[str(run.path(d)) for d in dirs], *keep]
     if step.name == "caption (verified)":
-        shards = _shards(run.path("shards")) + _shards(run.path("heldout"))
+        shards = (
+            _shards(run.path("shards")) + _shards(run.path("heldout")) + _shards(run.path("gallery_only"))
+        )
         if not shards:
             raise DemoError(f"the build wrote no shards into {run.path('shards')}; see its manifest.jsonl")
         workers = str(int(run.config.get("caption", {}).get("workers", 1)))
@@ -330,17 +412,27 @@ def run_step(run: DemoRun, step: Step, index: int, total: int) -> None:
         run.path("captions.done").write_text("ok\n")
 
 
-def execute(config_path: Path, *, out: Path | None = None, force: bool = False) -> Path:
-    """Run the demo described by ``config_path``; returns the report path."""
+def execute(
+    config_path: Path, *, out: Path | None = None, force: bool = False, until: str | None = None
+) -> Path:
+    """Run the demo described by ``config_path``; returns the report path.
+
+    ``until`` names a step after which to stop (no report; returns the output folder): benchmarks
+    reuse the demo's data preparation this way.
+    """
     config = load_demo_config(config_path)
     configs = config_path.resolve().parent.parent
     run = DemoRun(config=config, out=(out or Path(config["out"])).resolve(), force=force)
     run.out.mkdir(parents=True, exist_ok=True)
     steps = plan(run, configs)
+    if until is not None and until not in [s.name for s in steps]:
+        raise DemoError(f"no demo step named {until!r}; steps: {[s.name for s in steps]}")
     start = time.perf_counter()
     for i, step in enumerate(steps, 1):
         _finalise_step(run, step, configs)
         run_step(run, step, i, len(steps))
+        if step.name == until:
+            return run.out
     from geomeld.demo_report import build_report
 
     report = build_report(run.out, run.timings, total_s=time.perf_counter() - start, config=config)

@@ -21,15 +21,25 @@ def print_summary(out: Path) -> None:
     if cap:
         console.print(
             f"captions: {100 * (cap.get('verified_share') or 0):.0f} % verified, "
-            f"final claim precision {100 * (cap.get('claim_precision_final') or 0):.1f} %"
+            f"captioner/verifier agreement (by construction) {100 * (cap.get('generator_verifier_agreement_final') or 0):.1f} %"
         )
     pre = metrics.get("pretrain", {})
     if pre:
         console.print(
             f"pretraining: {pre['steps']} steps, loss {pre['loss_first']:.3f} → {pre['loss_last']:.3f}"
         )
-    for enc, per in metrics.get("evaluation", {}).get("scores", {}).items():
-        cells = ", ".join(f"{k} {v:.1f}" for k, v in sorted(per.items()))
-        console.print(f"{enc}: {cells}")
+    probe = {**(metrics.get("probe") or {}), **(metrics.get("probe_details") or {})}
+    if probe:
+        from geomeld.demo_probe import verdict
+
+        helped, text = verdict(probe)
+        console.print(("[green]" if helped else "[yellow]") + text)
+    layers = metrics.get("layers") or {}
+    if layers:
+        cells = ", ".join(
+            f"{k}: " + "/".join(str(c[o]) for o in ("real", "substitute", "coarse", "absent"))
+            for k, c in layers.items()
+        )
+        console.print(f"layers real/substitute/coarse/absent — {cells}")
     console.print(f"total time: {metrics.get('total_seconds', 0):.0f} s")
     console.print(f"report: [bold]{out / 'report.html'}[/bold]")

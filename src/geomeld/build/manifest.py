@@ -7,7 +7,10 @@ Two kinds of line, each flushed and fsync'ed before the builder moves on:
 * ``{"event": "shard", "layout", "number", "path", "tiles": [...]}`` — written after a shard holding
   those spooled samples was published atomically; only then are their spool files deleted.
 
-On resume: tiles with a ``done`` or ``skipped`` line are not rebuilt; spooled samples not yet in a
+On resume: tiles with a ``done`` or ``skipped`` line are not rebuilt — except a ``done`` tile that
+*lost a layer* to an input error (``lost_layers``: a corrupt, missing or refused DEM, S1, …): its sample
+is held in the spool, out of the shards, and the tile is rebuilt on every resume until the layer comes
+back (or the config says ``publish_incomplete: true``); ``--retry-skipped`` also rebuilds skipped tiles; spooled samples not yet in a
 recorded shard go into the next shard; a shard file left by a run killed before its ``shard`` line is
 overwritten under the same number with the same samples. So a kill -9 at any point loses nothing and
 duplicates nothing. ``failed`` tiles are retried on resume (their last outcome is what counts).
@@ -37,9 +40,16 @@ class ManifestState:
         numbers = [int(s["number"]) for s in self.shards if s["layout"] == layout]
         return max(numbers, default=-1) + 1
 
-    def finished(self, tile_id: str) -> bool:
+    def finished(self, tile_id: str, publish_incomplete: bool = False) -> bool:
         rec = self.tiles.get(tile_id)
-        return rec is not None and rec["status"] in ("done", "skipped")
+        if rec is None or rec["status"] not in ("done", "skipped"):
+            return False
+        return publish_incomplete or not self.held(tile_id)
+
+    def held(self, tile_id: str) -> bool:
+        """A done tile whose sample lost a layer to an input error (kept out of shards, retried)."""
+        rec = self.tiles.get(tile_id)
+        return rec is not None and rec["status"] == "done" and bool(rec.get("lost_layers"))
 
 
 class Manifest:
@@ -110,8 +120,16 @@ class Manifest:
         return sorted(p.stem for p in folder.glob("*.h5"))
 
 
-def summarize(state: ManifestState) -> dict[str, Any]:
-    """Counts per outcome, per stratum and per source (last outcome of each tile), and top reasons."""
+def summarize(state: ManifestState, publish_incomplete: bool = False) -> dict[str, Any]:
+    """Counts per outcome, per stratum and per source (last outcome of each tile), top reasons, and the
+    layers lost to input errors per modality and reason (``lost_layers``)."""
+    lost: dict[str, Counter[str]] = defaultdict(Counter)
+    held = 0
+    for tid, rec in state.tiles.items():
+        if rec["status"] == "done" and rec.get("lost_layers"):
+            for key, why in rec["lost_layers"].items():
+                lost[key][str(why)] += 1
+            held += int(not publish_incomplete and tid not in state.sharded)
     outcome: Counter[str] = Counter()
     per_stratum: dict[str, Counter[str]] = defaultdict(Counter)
     per_source: dict[str, Counter[str]] = defaultdict(Counter)
@@ -129,6 +147,8 @@ def summarize(state: ManifestState) -> dict[str, Any]:
         "per_stratum": {k: dict(v) for k, v in sorted(per_stratum.items())},
         "per_source": {k: dict(v) for k, v in sorted(per_source.items())},
         "reasons": dict(reasons.most_common()),
+        "lost_layers": {k: dict(v) for k, v in sorted(lost.items())},
+        "held_incomplete": held,
         "shards": [s["path"] for s in state.shards],
         "samples_in_shards": len(state.sharded),
     }

@@ -12,7 +12,9 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import math
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -60,6 +62,12 @@ def read_anchors(path: str | Path) -> list[Anchor]:
             raise ValueError(
                 f"anchors file {p}, row {i + 1}: lat/long must be numbers, got {row['lat']!r}, {row['long']!r}"
             ) from None
+        if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
+            raise ValueError(f"anchors file {p}, row {i + 1}: lat {lat} is outside [-90, 90]")
+        if not (math.isfinite(lon) and -180.0 <= lon <= 180.0):
+            raise ValueError(
+                f"anchors file {p}, row {i + 1}: long {lon} is outside [-180, 180] (columns swapped?)"
+            )
         tid = str(row["tile_id"])
         if tid in seen:
             raise ValueError(f"anchors file {p}, row {i + 1}: duplicate tile_id {tid!r}")
@@ -219,12 +227,26 @@ class _Executor:
             self.cluster.close()
 
 
-def _flush(manifest: Manifest, state: ManifestState, layout: str, max_samples: int, final: bool) -> None:
-    """Publish spooled samples of ``layout`` as shards of ``max_samples`` (a partial one only if ``final``)."""
+def _flush(
+    manifest: Manifest,
+    state: ManifestState,
+    layout: str,
+    max_samples: int,
+    final: bool,
+    publish_incomplete: bool = False,
+) -> None:
+    """Publish spooled samples of ``layout`` as shards of ``max_samples`` (a partial one only if ``final``).
+
+    Samples that lost a layer to an input error stay in the spool (retried on resume) unless
+    ``publish_incomplete``."""
     from geomeld.io.h5sample import decode_sample
     from geomeld.io.shards import ShardWriter
 
-    pending = [t for t in manifest.spooled(layout) if t not in state.sharded]
+    pending = [
+        t
+        for t in manifest.spooled(layout)
+        if t not in state.sharded and (publish_incomplete or not state.held(t))
+    ]
     while pending and (len(pending) >= max_samples or final):
         batch = pending[:max_samples]
         number = state.next_shard_number(layout)
@@ -245,8 +267,55 @@ class ConfigMismatchError(ValueError):
     """Resuming into a folder that was built with other settings would mix two datasets."""
 
 
+class BuildInputError(ValueError):
+    """A whole-run problem found before any tile: unknown catalog, missing folder, unreachable API."""
+
+
+_DEBRIS = re.compile(r"^\..+\.tmp(-\d+)?$|^\..+\.\w+\.tmp$")
+
+
+def remove_debris(out_dir: Path) -> list[Path]:
+    """Delete temp files a killed run of this builder left (``.<name>.tmp-<pid>``, ``.<name>.<x>.tmp``)."""
+    removed = []
+    for folder in [out_dir, *(p for p in out_dir.rglob("*") if p.is_dir())]:
+        for f in folder.iterdir():
+            if f.is_file() and _DEBRIS.match(f.name):
+                f.unlink(missing_ok=True)
+                removed.append(f)
+    if removed:
+        log.info("build: removed %d temp file(s) left by an interrupted run", len(removed))
+    return removed
+
+
+def open_run_catalog(config: BuildConfig) -> tuple[Any, list[str]]:
+    """Open the run's catalog once, before any tile (fail fast); return it and up-front warnings."""
+    from geomeld.sources.errors import SourceError
+    from geomeld.sources.families import family_warnings
+
+    try:
+        catalog = _catalog_for(config)
+    except (FileNotFoundError, ValueError) as exc:
+        raise BuildInputError(f"catalog {config.catalog!r}: {exc}") from None
+    except SourceError as exc:
+        raise BuildInputError(f"catalog {config.catalog!r} is not usable ({exc.reason}): {exc}") from None
+    warnings = family_warnings(getattr(catalog, "family", None), config.resolved_collections())
+    for w in warnings:
+        log.warning("build: %s", w)
+    return catalog, warnings
+
+
 # Keys that only change how the build runs, not what it produces.
-_EXECUTION_KEYS = {"retries", "backoff_s", "http_timeout_s"}
+_EXECUTION_KEYS = {
+    "retries",
+    "backoff_s",
+    "http_timeout_s",
+    # where the same catalog is reached (mirror, proxy) and how it is filtered: same data
+    "stac_url",
+    "sas_token_url",
+    "s3_endpoint",
+    "s3_unsigned",
+    "cloud_filter",
+}
 
 
 def _check_same_config(out_dir: Path, config: BuildConfig) -> None:
@@ -277,13 +346,22 @@ def run_build(
     max_in_flight: int | None = None,
     progress: bool = True,
     limit: int | None = None,
+    retry_skipped: bool = False,
 ) -> BuildResult:
-    """Build every anchor not yet finished in ``out_dir``; return the summary (also in summary.json)."""
+    """Build every anchor not yet finished in ``out_dir``; return the summary (also in summary.json).
+
+    Whole-run errors (unknown catalog name, missing folder, unreachable STAC API) raise
+    :class:`BuildInputError` before any tile. ``retry_skipped`` also rebuilds tiles skipped earlier
+    (after the catalog was fixed). Tiles whose sample lost a layer to an input error are always retried.
+    """
     from geomeld.modalities import LAYOUTS
 
+    _, warnings = open_run_catalog(config)
     manifest = Manifest(out_dir)
     _check_same_config(manifest.out_dir, config)
+    remove_debris(manifest.out_dir)
     state = manifest.load()
+    pub = config.publish_incomplete
     # Spooled samples whose tile line exists but which never reached a shard are still valid; a
     # 'done' line whose spool file vanished (and no shard) means the tile must be rebuilt.
     for tid, rec in list(state.tiles.items()):
@@ -294,8 +372,13 @@ def run_build(
         ):
             del state.tiles[tid]
     for layout in LAYOUTS:
-        _flush(manifest, state, layout, config.shard_max_samples, final=False)
-    todo = [a for a in anchors if not state.finished(a.tile_id)]
+        _flush(manifest, state, layout, config.shard_max_samples, final=False, publish_incomplete=pub)
+    todo = [
+        a
+        for a in anchors
+        if not state.finished(a.tile_id, pub)
+        or (retry_skipped and state.tiles[a.tile_id]["status"] == "skipped")
+    ]
     if limit is not None:
         todo = todo[:limit]
     log.info(
@@ -322,18 +405,30 @@ def run_build(
                     rec["status"],
                     (rec.get("message") or "").splitlines()[0] if rec.get("message") else rec.get("reason"),
                 )
+            if rec.get("lost_layers"):
+                log.warning(
+                    "tile %s: lost layers %s (%s)",
+                    rec["tile_id"],
+                    rec["lost_layers"],
+                    "published" if pub else "sample held out of the shards; retried on resume",
+                )
             if layout is not None:
-                _flush(manifest, state, layout, config.shard_max_samples, final=False)
+                _flush(manifest, state, layout, config.shard_max_samples, final=False, publish_incomplete=pub)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix_str(f"{rec['tile_id']}:{rec['status']}")
         for layout in LAYOUTS:
-            _flush(manifest, state, layout, config.shard_max_samples, final=True)
+            _flush(manifest, state, layout, config.shard_max_samples, final=True, publish_incomplete=pub)
     finally:
         if bar is not None:
             bar.close()
         executor.close()
-    summary = summarize(state)
+    summary = summarize(state, pub)
+    summary["warnings"] = warnings
+    summary["run"] = {
+        "attempted": len(todo),
+        "produced": sum(1 for a in todo if state.tiles.get(a.tile_id, {}).get("status") == "done"),
+    }
     tmp = manifest.out_dir / f".summary.json.tmp-{os.getpid()}"
     tmp.write_text(json.dumps(summary, indent=1) + "\n")
     os.replace(tmp, manifest.out_dir / "summary.json")

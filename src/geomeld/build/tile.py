@@ -80,6 +80,7 @@ class TileOutcome:
     attempts: int = 1
     seconds: float = 0.0
     layout: str | None = None
+    lost_layers: dict[str, str] = field(default_factory=dict)  # modality -> input-error reason
     sample: Sample | None = field(default=None, repr=False)
 
     def record(self) -> dict[str, Any]:
@@ -93,6 +94,7 @@ class TileOutcome:
             "attempts": self.attempts,
             "seconds": round(self.seconds, 3),
             "layout": self.layout,
+            "lost_layers": dict(self.lost_layers),
         }
 
 
@@ -175,6 +177,13 @@ def _permanent_status(exc: PermanentSourceError) -> str:
 
 def _build_once(anchor: Anchor, config: BuildConfig, catalog: Catalog, sources: list[Source]) -> TileOutcome:
     tile = tile_for_anchor(anchor.lat, anchor.long, anchor.tile_id)
+    if catalog.describe().get("name") == "embedded":
+        from geomeld.embedded_coverage import OUTSIDE_REASON, base_covers, outside_message
+
+        if not base_covers(tile.bbox_lonlat()):
+            return TileOutcome(
+                anchor.tile_id, "skipped", OUTSIDE_REASON, outside_message(anchor.lat, anchor.long)
+            )
     ctx = TileContext(
         tile=tile,
         reference_date=reference_date(anchor.tile_id, config.seed, config.years),
@@ -200,7 +209,32 @@ def _build_once(anchor: Anchor, config: BuildConfig, catalog: Catalog, sources: 
             if when:
                 ctx.reference_date = date.fromisoformat(when[:10])
                 reference_from = "naip"
-    return TileOutcome(anchor.tile_id, "done", sample=_assemble(anchor, ctx, config, catalog, reference_from))
+    lost = lost_layers(ctx.results)
+    for key, reason in lost.items():
+        log.warning(
+            "tile %s: layer %s lost (%s): %s",
+            anchor.tile_id,
+            key,
+            reason,
+            str(ctx.results[key].provenance.get("message", ""))[:300],
+        )
+    sample = _assemble(anchor, ctx, config, catalog, reference_from)
+    return TileOutcome(anchor.tile_id, "done", sample=sample, lost_layers=lost)
+
+
+def lost_layers(results: dict[str, ModalityResult]) -> dict[str, str]:
+    """Modalities missing because an *input* was at fault (corrupt, refused, unreachable): modality → reason.
+
+    Data reasons (no coverage, nothing in the window, uncalibrated product) are not losses.
+    """
+    out = {}
+    for key, res in results.items():
+        if res.present:
+            continue
+        reason = str(res.provenance.get("reason") or "")
+        if reason in INPUT_ERROR_REASONS:
+            out[key] = reason
+    return out
 
 
 def _assemble(

@@ -47,6 +47,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from geomeld.signals.models import LOCATIONS as SECTORS
+
 CLAIM_SCHEMA_VERSION = "geomeld-claims-1"
 """Version of the claim JSON written into sample metadata and caption-check output."""
 
@@ -106,6 +108,8 @@ class Hedge(StrEnum):
     NONE = "none"
     HEDGED = "hedged"  # "appears", "likely", "roughly", "perhaps": wider tolerance, still a claim
 
+
+_COVER_FAMILIES = {"landcover_share", "landcover_presence", "water"}
 
 LANDCOVER_SUBJECTS: tuple[str, ...] = (
     "trees",
@@ -178,19 +182,16 @@ OSM_SUBJECTS: tuple[str, ...] = (
 """Object kinds of osm_object claims; each maps to the OSM tags that prove it (kind must match)."""
 
 LOCATIONS: tuple[str, ...] = (
-    "north-west",
-    "north",
-    "north-east",
-    "west",
-    "centre",
-    "east",
-    "south-west",
-    "south",
-    "south-east",
+    *SECTORS,
     "edge",
+    "north-edge",
+    "south-edge",
+    "west-edge",
+    "east-edge",
     "throughout",
 )
-"""Positions a claim may state (north-up tile; 'edge' = the outer ring, 'throughout' = everywhere)."""
+"""Positions a claim may state (north-up tile; 'edge' = the outer ring; 'north-edge' … = the outer quarter
+strip on that side, "along the northern edge"; 'throughout' = everywhere)."""
 
 
 @dataclass(frozen=True)
@@ -218,8 +219,8 @@ class Band:
 
 
 TOLERANCES: dict[str, Band] = {
-    Family.LANDCOVER_SHARE.value: Band(support=8.0, contradict=15.0, rel=0.25, hedge=3.0, unit="%"),
-    Family.WATER.value: Band(support=5.0, contradict=10.0, rel=0.25, hedge=2.0, unit="%"),
+    Family.LANDCOVER_SHARE.value: Band(support=5.0, contradict=10.0, rel=0.15, hedge=2.0, unit="%"),
+    Family.WATER.value: Band(support=4.0, contradict=8.0, rel=0.15, hedge=2.0, unit="%"),
     Family.ELEVATION.value: Band(support=30.0, contradict=80.0, rel=0.1, hedge=15.0, unit="m"),
     Family.SLOPE.value: Band(support=3.0, contradict=6.0, rel=0.25, hedge=1.0, unit="°"),
     Family.CANOPY.value: Band(support=3.0, contradict=6.0, rel=0.25, hedge=1.0, unit="m"),
@@ -326,8 +327,14 @@ class Claim:
         return self.hedge == Hedge.HEDGED.value
 
     def key(self) -> tuple[str, str, str, str | None, str | None]:
-        """What the claim asserts, without its span or verdict (for text ⊆ structured checks)."""
-        return (self.family, self.subject, self.polarity, self.label, self.other)
+        """What the claim asserts, without its span, value or verdict (for text ⊆ structured checks):
+        cover families are one group (a water share may be written as landcover_share or water), and
+        labels compare case-insensitively."""
+        family = "cover" if self.family in _COVER_FAMILIES else self.family
+        label = " ".join(self.label.lower().split()).removeprefix("the ") if self.label else None
+        if family == "cover" and label in ("minor", "urban"):
+            label = None  # "some X" / "patches of X" / "X": the same presence statement
+        return (family, self.subject, self.polarity, label, self.other)
 
     def with_verdict(self, verdict: Verdict | str, evidence: ClaimEvidence) -> Claim:
         return replace(self, verdict=str(verdict), evidence=evidence)

@@ -3,14 +3,20 @@
 Per sample: compute signals, generate N candidates, score and rank them, verify in rank order; the
 first candidate that verifies is accepted; a candidate with contradicted claims is repaired (the
 clauses dropped) and re-verified; if no candidate of a round survives, a new round is generated with
-another seed, up to ``max_rounds``. The outcome is always one of:
+another seed, up to ``max_rounds``. The built-in backend, whose claims are planned to hold, first
+realises a single candidate and goes on with rounds of N only if that one does not verify (one
+extra round). The outcome is always one of:
 
 * ``verified`` — ``metadata.caption`` holds the caption; every claim checked, none contradicted;
 * ``unverified`` — no candidate verified within the bound (or none made a checkable claim);
   ``metadata.caption`` stays empty, the best attempt is kept in the report only;
+* ``no_imagery`` — the sample holds no imagery that is evidence about the place: no caption;
 * ``backend_error`` / ``signals_error`` — the reason is in the report.
 
-Nothing is ever marked verified without passing :meth:`Verification.is_verified`.
+Nothing is marked verified unless :attr:`Verification.check_verified` holds — exactly what
+``geomeld caption-check`` calls verified (every typed claim supported, the text saying nothing
+beyond them). Built-in candidates carry their planned claims (:func:`check_planned`); text from
+other backends is checked through the free-text extractor.
 """
 
 from __future__ import annotations
@@ -26,10 +32,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from geomeld.captioning.builtin import BuiltinCaptioner
+from geomeld.captioning.check import CaptionCheck, check_claims
+from geomeld.captioning.claims import Claim, ClaimList, span_problems
 from geomeld.captioning.evidence import Evidence
+from geomeld.captioning.ground import Ground
 from geomeld.captioning.openai_compat import BackendError, OpenAICompatibleCaptioner, OpenAIConfig
+from geomeld.captioning.plan import has_imagery
+from geomeld.captioning.realise import Realised
 from geomeld.captioning.scoring import GroundingCoverageScorer, Scorer, grounding_coverage
-from geomeld.captioning.verifier import Verification, repair, verify
+from geomeld.captioning.verifier import Verification, caption_problems, ground_of, repair, verify
 from geomeld.sample import Sample
 from geomeld.signals import SignalConfig, apply_released_fields, compute_signals
 from geomeld.signals.models import SignalBundle
@@ -52,6 +63,7 @@ class CaptionConfig(BaseModel):
     max_words: int = 90
     max_unverifiable_share: float = 0.34
     repair: bool = True
+    require_imagery: bool = True  # a sample without imagery that is evidence gets no caption
     scorer: Literal["grounding", "geomeld_fm"] = "grounding"
     scorer_run_dir: str | None = None  # geomeld_fm: a pretraining run folder (checkpoint.pt + encoder/)
     signals: SignalConfig = Field(default_factory=SignalConfig)
@@ -120,28 +132,29 @@ class CaptionOutcome:
     bundle: SignalBundle | None
 
 
+def _typed_counts(v: Verification) -> dict[str, int]:
+    """Supported / contradicted / unverifiable typed claims (the check that decides "verified")."""
+    claims = v.check.claims if v.check is not None else []
+    return {k: sum(c.verdict == k for c in claims) for k in ("supported", "contradicted", "unverifiable")}
+
+
 def _candidate_record(text: str, round_i: int, score: float, v: Verification) -> dict[str, Any]:
     return {
         "text": text,
         "round": round_i,
         "score": score,
-        "supported": v.n_supported,
-        "contradicted": v.n_contradicted,
-        "unverifiable": v.n_unverifiable,
-        "problems": v.problems,
-        "claims": [
-            {
-                "text": c.text,
-                "kind": c.kind,
-                "concept": c.concept,
-                "qualifier": c.qualifier,
-                "value": c.value,
-                "verdict": c.verdict,
-                "reason": c.reason,
-            }
-            for c in v.claims
-        ],
+        "verdict": v.check.verdict.value if v.check is not None else None,
+        **_typed_counts(v),
+        "problems": v.problems + (v.check.problems if v.check is not None else []),
     }
+
+
+def check_planned(caption: str, claims: Sequence[Claim], ground: Ground, max_words: int) -> Verification:
+    """The verification of a caption realised from planned claims: each claim checked against the
+    signals and the spans checked against the text. The text says exactly its claims by construction
+    (tested), so no free-text extraction runs; the verdict rule is caption-check's."""
+    check = CaptionCheck(caption, check_claims(claims, ground), span_problems(caption, claims))
+    return Verification(caption=caption, problems=caption_problems(caption, max_words), check=check)
 
 
 def _why_rejected(candidates: list[dict[str, Any]]) -> str:
@@ -206,23 +219,59 @@ class CaptionPipeline:
             report.update(status="signals_error", error=f"{type(exc).__name__}: {exc}")
             return CaptionOutcome(sample.key, "signals_error", None, report, None)
         report["signals_missing"] = dict(bundle.missing)
+        if cfg.require_imagery and not has_imagery(sample):
+            report.update(
+                status="no_imagery",
+                caption=None,
+                accepted_first_try=False,
+                reason="no imagery (Sentinel-2, NAIP or Sentinel-1) with a valid pixel that is evidence "
+                "about this place: nothing to caption",
+            )
+            return CaptionOutcome(sample.key, "no_imagery", None, report, bundle)
         ev = Evidence.from_bundle(bundle)
+        structured: dict[str, Realised] = {}
+        answered: dict[str, list[Claim]] = {}  # an LLM's own claim lists, checked with text ⊆ claims
         candidates: list[dict[str, Any]] = []
         errors: list[str] = []
         accepted: dict[str, Any] | None = None
         best: tuple[float, str] | None = None
-        for round_i in range(cfg.max_rounds):
+        rounds = cfg.max_rounds + (1 if isinstance(self.backend, BuiltinCaptioner) else 0)
+        for round_i in range(rounds):
             try:
-                texts = self.backend.generate(
-                    sample.key, ev, cfg.n_candidates, seed=cfg.seed + 7919 * round_i, sample=sample
-                )
+                if isinstance(self.backend, BuiltinCaptioner):  # planned claims: keep them with the text
+                    # its claims are planned to hold: one candidate first, N only when that one fails
+                    realised = self.backend.candidates(
+                        sample.key,
+                        bundle,
+                        1 if round_i == 0 else cfg.n_candidates,
+                        seed=cfg.seed + 7919 * round_i,
+                        provenance=sample.metadata.provenance,
+                    )
+                    structured.update((r.caption, r) for r in realised)
+                    texts = [r.caption for r in realised]
+                elif isinstance(self.backend, OpenAICompatibleCaptioner):  # JSON caption + claims
+                    answers = self.backend.generate_claims(
+                        sample.key, ev, cfg.n_candidates, seed=cfg.seed + 7919 * round_i, sample=sample
+                    )
+                    answered.update((t, c) for t, c in answers if c is not None)
+                    texts = [t for t, _ in answers]
+                else:
+                    texts = self.backend.generate(
+                        sample.key, ev, cfg.n_candidates, seed=cfg.seed + 7919 * round_i, sample=sample
+                    )
             except BackendError as exc:  # keep what was received; a round with nothing goes on
                 errors.append(f"round {round_i}: {exc}")
                 texts = exc.partial
+                answered.update((t, c) for t, c in zip(exc.partial, exc.partial_claims, strict=False) if c)
                 if not texts:
                     continue
             texts = [t if isinstance(t, str) else "" for t in texts]
-            verifs = [verify(t, ev, max_words=cfg.max_words) for t in texts]
+            verifs = [
+                check_planned(t, structured[t].claims, ground_of(ev), cfg.max_words)
+                if t in structured
+                else verify(t, ev, max_words=cfg.max_words, claims=answered.get(t))
+                for t in texts
+            ]
             scores = self.scorer.score(ev, texts, verifs, sample)
             order = sorted(range(len(texts)), key=lambda i: -scores[i])
             base = len(candidates)
@@ -233,7 +282,7 @@ class CaptionPipeline:
                 v = verifs[i]
                 if best is None or scores[i] > best[0]:
                     best = (scores[i], texts[i])
-                if v.is_verified(cfg.max_unverifiable_share):
+                if v.check_verified:
                     accepted = {
                         "candidate": base + i,
                         "round": round_i,
@@ -242,12 +291,12 @@ class CaptionPipeline:
                         "v": v,
                     }
                     break
-                if cfg.repair and v.n_contradicted and not v.problems:
+                if cfg.repair and texts[i] not in structured and v.n_contradicted and not v.problems:
                     fixed = repair(v)
                     if fixed:
                         v2 = verify(fixed, ev, max_words=cfg.max_words)
                         candidates[base + i]["repaired_text"] = fixed
-                        if v2.is_verified(cfg.max_unverifiable_share):
+                        if v2.check_verified:
                             accepted = {
                                 "candidate": base + i,
                                 "round": round_i,
@@ -269,10 +318,15 @@ class CaptionPipeline:
                 accepted_first_try=accepted["round"] == 0
                 and accepted["rank"] == 0
                 and not accepted["repaired"],
-                final_claims=[c.to_dict() for c in v.claims],
                 coverage=round(grounding_coverage(ev, v), 4),
                 **accepted,
             )
+            assert v.check is not None
+            # the typed claims with their verdicts and evidence, under the claim-schema version
+            report["claims"] = ClaimList(v.caption, v.check.claims).to_dict()
+            planned = structured.get(v.caption)
+            if planned is not None:
+                report["frames"] = planned.frames
             return CaptionOutcome(sample.key, "verified", v.caption, report, bundle)
         status = "backend_error" if errors and not candidates else "unverified"
         report.update(

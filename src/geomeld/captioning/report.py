@@ -1,7 +1,9 @@
 """Fidelity metrics of a captioning run, from the per-shard JSONL logs (``geomeld caption-report``).
 
-* claim precision — supported / (supported + contradicted) over the claims of the FINAL captions,
-  and over ALL candidates (before repair: how often the captioner itself is right);
+* generator/verifier agreement — supported / (supported + contradicted) over the claims of the FINAL
+  captions, and over ALL candidates (before repair). This is agreement between the captioner and the
+  verifier, not truth: for verified captions it is 1.0 by construction. Truth is measured by
+  ``fidelity`` (``--fidelity-set``: a labelled planted-claim set, see :mod:`geomeld.captioning.fidelity`);
 * contradiction rate — contradicted / all claims of all candidates;
 * accepted first try — share of samples whose top-ranked first candidate verified unchanged;
 * verified share and the count of every status; per-sample failures (``failed_samples``, and
@@ -65,7 +67,9 @@ def read_logs(paths: Sequence[str | Path]) -> list[dict[str, Any]]:
     return out
 
 
-def fidelity_report(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def fidelity_report(
+    records: Sequence[dict[str, Any]], fidelity: Sequence[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     n = len(records)
     statuses = Counter(r.get("status", "unknown") for r in records)
     final = {"supported": 0, "contradicted": 0, "unverifiable": 0}
@@ -75,7 +79,7 @@ def fidelity_report(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     captions = []
     for r in records:
         rep = r.get("report") or {}
-        for c in rep.get("final_claims", []):
+        for c in (rep.get("claims") or {}).get("claims", []) or rep.get("final_claims", []):
             final[c["verdict"]] += 1
         for cnd in rep.get("candidates", []):
             for k in cand:
@@ -108,8 +112,11 @@ def fidelity_report(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "accepted_first_try_share": round(sum(bool(r.get("accepted_first_try")) for r in records) / n, 4)
         if n
         else None,
-        "claim_precision_final": precision(final),
-        "claim_precision_candidates": precision(cand),
+        "generator_verifier_agreement_final": precision(final),
+        "generator_verifier_agreement_candidates": precision(cand),
+        "agreement_note": "captioner/verifier agreement, 1.0 by construction for verified captions; "
+        "truth is in 'fidelity' (a labelled planted-claim set)",
+        "fidelity": list(fidelity) if fidelity is not None else None,
         "contradiction_rate_candidates": round(cand["contradicted"] / all_claims, 4) if all_claims else None,
         "unverifiable_rate_final": round(final["unverifiable"] / max(sum(final.values()), 1), 4),
         "claims_final": final,

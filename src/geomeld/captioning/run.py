@@ -2,7 +2,8 @@
 one JSONL log per shard.
 
 A shard is decoded once: each sample is captioned inside :func:`~geomeld.io.shards.rewrite_shard`'s
-pass and written back with its caption, report and signals; the shard is replaced atomically, then
+pass and written back with its caption, report and signals (only the metadata dataset of the
+original HDF5 bytes is replaced: :func:`patch_metadata`); the shard is replaced atomically, then
 ``<shard>.captions.jsonl`` is published atomically with one line per sample and a final
 ``{"done": true, "config_hash": …}`` line.
 
@@ -25,6 +26,7 @@ each worker builds its pipeline (backend, OSM index, scorer) once per config and
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -126,6 +128,23 @@ class ShardResult:
         return sum(n for s, n in self.statuses.items() if s in FAILED_STATUSES)
 
 
+def patch_metadata(sample: Sample, original: bytes) -> bytes:
+    """The original HDF5 bytes of ``sample`` with only its metadata dataset replaced.
+
+    Captioning changes metadata alone, so the arrays are neither re-compressed nor re-checked (they
+    were checked when the sample was decoded); the old metadata's bytes stay as unused space in the
+    file (a few kB)."""
+    import h5py
+
+    from geomeld.modalities import METADATA_KEY
+
+    buf = io.BytesIO(bytes(original))
+    with h5py.File(buf, "r+") as f:
+        del f[METADATA_KEY]
+        f.create_dataset(METADATA_KEY, data=sample.metadata.to_json())
+    return buf.getvalue()
+
+
 def _store(sample: Sample, outcome: CaptionOutcome, cfg_hash: str) -> None:
     from geomeld.signals import apply_released_fields
 
@@ -206,7 +225,7 @@ def caption_shard(
     apply = _ShardCaptioner(pipeline or CaptionPipeline(config), cfg_hash, keep, progress)
     errors: list[SampleError] = []
     try:
-        rewrite_shard(shard, apply, on_error="skip", errors=errors)
+        rewrite_shard(shard, apply, on_error="skip", errors=errors, encode=patch_metadata)
     except Exception as exc:  # unreadable or vanished shard: report it, the run goes on
         log.error("%s: shard not captioned: %s", shard, exc)
         result.failed = True

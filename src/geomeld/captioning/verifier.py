@@ -50,12 +50,16 @@ caption is never marked verified.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from geomeld.captioning.check import CaptionCheck, check_caption
+from geomeld.captioning.claims import CaptionVerdict
+from geomeld.captioning.claims import Claim as TypedClaim
 from geomeld.captioning.evidence import Evidence
+from geomeld.captioning.ground import Ground
 from geomeld.captioning.lexicon import (
     ABSENT_BEFORE_RE,
     CONCEPTS_BY_NAME,
@@ -147,6 +151,7 @@ class Verification:
     claims: list[Claim] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # caption-level: empty, too long, language
+    check: CaptionCheck | None = None  # the typed-claim check (the same one as `geomeld caption-check`)
 
     @property
     def n_supported(self) -> int:
@@ -161,10 +166,19 @@ class Verification:
         return sum(c.verdict == Verdict.UNVERIFIABLE for c in self.claims)
 
     def is_verified(self, max_unverifiable_share: float = 0.34) -> bool:
-        """No problem, no contradiction, at least one supported claim, few unverifiable ones."""
+        """No problem, no contradiction, at least one supported claim, few unverifiable ones.
+
+        Transitional: the pipeline switches to :attr:`check_verified` (what ``geomeld caption-check``
+        calls verified) once the built-in captioner realises planned claims."""
         if self.problems or self.n_contradicted or self.n_supported == 0:
             return False
         return self.n_unverifiable <= max_unverifiable_share * len(self.claims)
+
+    @property
+    def check_verified(self) -> bool:
+        """Exactly ``geomeld caption-check``'s "verified" (every typed claim supported, text ⊆ claims),
+        and no caption-level problem (length, language)."""
+        return not self.problems and self.check is not None and self.check.verdict is CaptionVerdict.VERIFIED
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -557,14 +571,31 @@ def caption_problems(caption: str, max_words: int = 90, min_words: int = 4) -> l
     return problems
 
 
-def verify(caption: str, evidence: Evidence, *, max_words: int = 90) -> Verification:
-    claims, segments = extract_claims(caption)
-    for claim in claims:
+def ground_of(evidence: Evidence) -> Ground:
+    """The typed-claim checker's view of the same bundle (computed once per Evidence)."""
+    g = evidence.cache.get("ground")
+    if not isinstance(g, Ground):
+        g = Ground.from_bundle(evidence.bundle)
+        evidence.cache["ground"] = g
+    return g
+
+
+def verify(
+    caption: str, evidence: Evidence, *, max_words: int = 90, claims: Sequence[TypedClaim] | None = None
+) -> Verification:
+    """Lexicon claims (for repair and scoring) plus the typed check that decides "verified";
+    ``claims`` are the candidate's structured claims when the captioner planned them."""
+    found, segments = extract_claims(caption)
+    for claim in found:
         verdict, reason = _CHECKS[claim.kind](claim, evidence)
         claim.verdict = verdict.value
         claim.reason = reason
     return Verification(
-        caption=caption, claims=claims, segments=segments, problems=caption_problems(caption, max_words)
+        caption=caption,
+        claims=found,
+        segments=segments,
+        problems=caption_problems(caption, max_words),
+        check=check_caption(caption, ground_of(evidence), claims),
     )
 
 

@@ -9,6 +9,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "registry",
     "sample",
     "build",
+    "catalog",
     "caption",
     "io",
     "train",

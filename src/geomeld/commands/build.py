@@ -17,7 +17,7 @@ WebDataset shards (`geomeld-00000.tar`, NAIP layout `geomeld-00000_n.tar`) with 
 
 Inputs: --anchors, a Parquet or CSV with columns tile_id, lat, long (stratum, source optional),
 e.g. the output of `geomeld sample`, or the word `embedded` for the embedded sample's anchors.
---catalog: `embedded` (offline, shipped with geomeld), `planetary-computer`, `earth-search`, any
+--catalog: `embedded` (offline, shipped with geomeld), `planetary-computer`, `earth-search`, `cdse`, any
 STAC API URL, a folder holding a static STAC catalog.json, or a plain folder of rasters
 (<collection>/<item>.tif or <collection>/<item>/<asset>.tif; see geomeld.sources.catalog.FolderCatalog).
 
@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
         catalog: str | None = typer.Option(
             None,
             "--catalog",
-            help="embedded | planetary-computer | earth-search | STAC API URL | static catalog folder | raster folder.",
+            help="embedded | planetary-computer | earth-search | cdse | STAC API URL | static catalog folder | raster folder (docs/catalogs.md).",
         ),
         config: Path | None = typer.Option(
             None, "--config", help="Build config YAML (configs/build/*.yaml)."
@@ -68,6 +68,11 @@ def register(app: typer.Typer) -> None:
             None, "--seed", help="Override the config's seed (reference months)."
         ),
         no_progress: bool = typer.Option(False, "--no-progress", help="Hide the progress bar."),
+        retry_skipped: bool = typer.Option(
+            False,
+            "--retry-skipped",
+            help="Also rebuild tiles skipped earlier (e.g. after fixing or extending the catalog).",
+        ),
     ) -> None:
         from rich.console import Console
         from rich.table import Table
@@ -94,7 +99,7 @@ def register(app: typer.Typer) -> None:
             anchor_list = read_anchors(anchor_path)
         except (FileNotFoundError, ValueError) as exc:
             raise typer.BadParameter(str(exc), param_hint="--anchors") from None
-        from geomeld.build.runner import ConfigMismatchError
+        from geomeld.build.runner import BuildInputError, ConfigMismatchError
 
         try:
             result = run_build(
@@ -106,9 +111,12 @@ def register(app: typer.Typer) -> None:
                 max_in_flight=max_in_flight,
                 progress=not no_progress,
                 limit=limit,
+                retry_skipped=retry_skipped,
             )
         except ConfigMismatchError as exc:
             raise typer.BadParameter(str(exc), param_hint="--out / --config") from None
+        except BuildInputError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--catalog / --config") from None
         s = result.summary
         console = Console()
         table = Table(title=f"geomeld build → {out}")
@@ -125,6 +133,34 @@ def register(app: typer.Typer) -> None:
         console.print(table)
         if s["reasons"]:
             console.print("reasons: " + json.dumps(s["reasons"]))
+        for w in s.get("warnings", []):
+            console.print(f"[yellow]warning:[/yellow] {w}")
+        if s.get("lost_layers"):
+            lost = Table(title="layers lost to input errors (per modality and reason)")
+            lost.add_column("modality")
+            lost.add_column("reason")
+            lost.add_column("tiles")
+            for key, reasons in s["lost_layers"].items():
+                for why, n in reasons.items():
+                    lost.add_row(key, why, str(n))
+            console.print(lost)
+            if s.get("held_incomplete"):
+                console.print(
+                    f"{s['held_incomplete']} sample(s) held out of the shards until the lost layers come "
+                    "back: fix the input and run again (or set publish_incomplete: true)"
+                )
         console.print(
             f"{s['samples_in_shards']} samples in {len(s['shards'])} shard(s); manifest: {out / 'manifest.jsonl'}"
         )
+        outcome = s["outcome"]
+        if (
+            outcome.get("failed", 0)
+            or s.get("held_incomplete", 0)
+            or (s["run"]["attempted"] and not s["run"]["produced"])
+        ):
+            console.print(
+                f"[red]build incomplete:[/red] {outcome.get('failed', 0)} failed tile(s), "
+                f"{s.get('held_incomplete', 0)} held sample(s), {s['run']['produced']} of "
+                f"{s['run']['attempted']} attempted tile(s) produced a sample"
+            )
+            raise typer.Exit(code=1)

@@ -117,12 +117,54 @@ def register(app: typer.Typer) -> None:
             )
             raise typer.Exit(1)
 
+    @app.command("caption-check")
+    def caption_check(
+        shards: list[Path] = typer.Argument(..., help="Shard files holding the captioned tiles."),
+        captions: Path = typer.Option(
+            ..., "--captions", help="JSONL: one {tile_id, caption, ...} object per line (other keys kept)."
+        ),
+        out: Path = typer.Option(..., "--out", help="Where the verdict JSONL goes (input order)."),
+    ) -> None:
+        """Verify captions from anywhere (LLMs, people, other datasets) against the shards' signals.
+
+        Each caption is split into typed claims (land cover, water, terrain, elevation, slope, canopy,
+        vegetation, SAR, OSM objects, season, place, position, comparisons, consistency), and each
+        claim is checked against the sample's signals with the layer's origin (relocated or absent
+        layers are never evidence). Output lines add `verdict` (verified | contradicted |
+        unverifiable | error) and `claims` (text, start, end, family, verdict, evidence). An unknown
+        tile id or malformed line gives an `error` line and exit code 1 at the end.
+
+        Example: geomeld caption-check out/geomeld-*.tar --captions mine.jsonl --out verdicts.jsonl
+        """
+        from geomeld.captioning.caption_check import run_caption_check
+
+        try:
+            summary = run_caption_check(shards, captions, out)
+        except FileNotFoundError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        for e in summary.read_errors:
+            typer.echo(f"warning: {e}", err=True)
+        typer.echo(json.dumps({"lines": summary.lines, "verdicts": summary.verdicts, "out": str(out)}))
+        if summary.errors:
+            typer.echo(
+                f"error: {summary.errors} line(s) could not be checked (see 'error' in {out})", err=True
+            )
+            raise typer.Exit(1)
+
     @app.command("caption-report")
     def caption_report(
         logs: list[Path] = typer.Argument(
             ..., help="Caption logs (*.captions.jsonl) or folders holding them."
         ),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
+        fidelity_set: Path | None = typer.Option(
+            None,
+            "--fidelity-set",
+            help="A labelled planted-claim set (shards + labels JSONL) to report verifier fidelity on.",
+        ),
+        fidelity_labels: str | None = typer.Option(
+            None, "--fidelity-labels", help="The labelled JSONL inside --fidelity-set (default: auto)."
+        ),
     ) -> None:
         """Fidelity metrics of a captioning run from its JSONL logs.
 
@@ -134,8 +176,16 @@ def register(app: typer.Typer) -> None:
         """
         from geomeld.captioning.report import fidelity_report, read_logs
 
+        figs = None
+        if fidelity_set is not None:
+            from geomeld.captioning.fidelity import evaluate_set, find_set
+
+            try:
+                figs = evaluate_set(*find_set(fidelity_set, fidelity_labels))[0]
+            except (FileNotFoundError, ValueError) as exc:
+                raise typer.BadParameter(str(exc)) from None
         try:
-            report = fidelity_report(read_logs(logs))
+            report = fidelity_report(read_logs(logs), figs)
         except (FileNotFoundError, ValueError) as exc:
             raise typer.BadParameter(str(exc)) from None
         if as_json:
@@ -148,5 +198,12 @@ def register(app: typer.Typer) -> None:
         table.add_column("metric")
         table.add_column("value")
         for k, v in report.items():
+            if k == "fidelity" and v:
+                for f in v:
+                    name = f"fidelity: {f['figure']}" + (f" [{f['family']}]" if "family" in f else "")
+                    table.add_row(
+                        name, f"{f['rate']} ({f['k']}/{f['n']}, 95 % CI {f['ci95'][0]}–{f['ci95'][1]})"
+                    )
+                continue
             table.add_row(k, json.dumps(v) if isinstance(v, dict) else str(v))
         Console().print(table)

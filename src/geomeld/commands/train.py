@@ -78,6 +78,42 @@ def register(app: typer.Typer) -> None:
             + (f"; encoder exported to {result.export_dir}" if result.export_dir else "")
         )
 
+    @app.command("embed-captions")
+    def embed_captions_cmd(
+        shards: list[Path] = typer.Argument(..., help="Shard files (.tar) or folders of shards."),
+        text_encoder: str = typer.Option(
+            "minilm", "--text-encoder", help="'minilm' (offline all-MiniLM-L6-v2) or 'hashing' (no model)."
+        ),
+        hashing_dim: int = typer.Option(64, help="Width of the hashing encoder (itc.hashing_dim)."),
+        out_dir: Path | None = typer.Option(
+            None, "--out-dir", help="Folder for the files (default: beside each shard; itc.embeddings_dir)."
+        ),
+        overwrite: bool = typer.Option(False, "--overwrite", help="Rewrite files that look up to date."),
+    ) -> None:
+        """Embed every caption once, per shard: <shard>.captions.npz beside the shard (or in --out-dir).
+
+        Each file holds the shard's sample keys, tile ids, a hash of each caption and its embedding
+        (float16) from the frozen text encoder. Training (itc.embeddings: precomputed, the default)
+        reads them with the batch, so no text model runs in the training loop; a caption edited
+        afterwards is refused by key + hash. Files already up to date (same encoder, same shard
+        size) are kept.
+
+        Example: geomeld embed-captions data/shards/ --text-encoder minilm
+        """
+        from geomeld.io.inspect import expand_shards
+        from geomeld.models.text import build_text_encoder
+        from geomeld.training.captions import embed_shard_captions
+
+        try:
+            text = build_text_encoder(text_encoder, None, hashing_dim)
+            paths = embed_shard_captions(
+                expand_shards(shards), text, out_dir, overwrite=overwrite, progress=True
+            )
+        except (FileNotFoundError, ValueError, ImportError) as exc:
+            typer.echo(f"geomeld embed-captions: {type(exc).__name__}: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(f"caption embeddings ({text.name}, {text.dim}-d) for {len(paths)} shard(s)")
+
     @app.command("embed")
     def embed(
         shards: list[Path] = typer.Argument(..., help="Shard files (.tar) or folders of shards."),

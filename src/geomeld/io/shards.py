@@ -329,8 +329,12 @@ def rewrite_shard(
     compression: Compression = DEFAULT_COMPRESSION,
     on_error: OnError = "raise",
     errors: list[SampleError] | None = None,
+    encode: Callable[[Sample, bytes], bytes] | None = None,
 ) -> int:
     """Atomically replace every sample of a shard by ``fn(sample)`` and refresh the shard's index.
+
+    ``encode(new_sample, original_member_bytes)`` replaces the full re-encode when given (captioning
+    changes only the metadata and patches it into the original bytes).
 
     Used e.g. by captioning to store captions in ``metadata.caption``. ``fn`` must return a sample
     with the same key. With ``on_error="skip"`` a sample that cannot be decoded is copied through
@@ -361,7 +365,7 @@ def rewrite_shard(
                         f"{member.where}: rewrite function must return a Sample with key {sample.key!r}, "
                         f"got {getattr(new, 'key', type(new).__name__)!r}"
                     )
-                data = encode_sample(new, compression)
+                data = encode(new, member.data) if encode is not None else encode_sample(new, compression)
                 offset = _add_member(out, new.key + SAMPLE_EXTENSION, data, time.time())
                 rows.append(index_row(shard.name, new, offset, data))
                 changed += 1

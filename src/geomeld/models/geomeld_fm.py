@@ -69,6 +69,8 @@ class GeoMeldFM(nn.Module):
             self.itc = ITCHead(
                 self.encoder.num_features, text_dim, cfg.itc.embed_dim, cfg.itc.temperature_init
             )
+        self.beta_scale = 1.0  # the engine's β warm-up factor (β_effective = itc.beta · beta_scale)
+        self.branch_losses: dict[str, Tensor] = {}  # last forward's weighted branch losses (with graph)
 
     def train(self, mode: bool = True) -> GeoMeldFM:
         super().train(mode)
@@ -100,6 +102,7 @@ class GeoMeldFM(nn.Module):
             terms[f"mp/{m.key}"] = losses[m.key].detach()
         loss = self.weighting(losses, active)
         terms["mp"] = loss.detach()
+        branches = {"mp": loss}
         if self.predictor is not None and self.target_encoder is not None:
             with torch.no_grad():
                 view = ~mask if self.cfg.jepa.target_view == "complement" else None
@@ -107,7 +110,8 @@ class GeoMeldFM(nn.Module):
             pred = self.predictor(z, mask)
             l_jepa, _ = global_mean(*jepa_loss(pred, target, mask))
             terms["jepa"] = l_jepa.detach()
-            loss = loss + self.cfg.jepa.alpha * l_jepa
+            branches["jepa"] = self.cfg.jepa.alpha * l_jepa
+            loss = loss + branches["jepa"]
         if self.itc is not None:
             if text is None or has_text is None:
                 raise ValueError("ITC is enabled but no caption embeddings were passed")
@@ -116,6 +120,8 @@ class GeoMeldFM(nn.Module):
             l_itc = total_itc * world_size() / n_pairs.clamp_min(1.0)
             terms["itc"] = l_itc.detach()
             terms["itc_pairs"] = n_pairs.detach()
-            loss = loss + self.cfg.itc.beta * l_itc
+            branches["itc"] = self.cfg.itc.beta * self.beta_scale * l_itc
+            loss = loss + branches["itc"]
         terms["loss"] = loss.detach()
+        self.branch_losses = branches
         return loss, terms

@@ -19,6 +19,7 @@ from geomeld.models.convnextv2 import _init_weights
 from geomeld.training.distributed import gather_no_grad, gather_with_grad, rank
 
 MAX_LOGIT_SCALE = 100.0
+BLOCKED_LOGIT = -1.0e9  # exp() underflows to exactly 0 next to any real logit (|logit| ≤ 100)
 
 
 class ITCHead(nn.Module):
@@ -46,24 +47,23 @@ class ITCHead(nn.Module):
 def itc_loss(img: Tensor, txt: Tensor, has_text: Tensor, logit_scale: Tensor) -> tuple[Tensor, Tensor]:
     """Symmetric InfoNCE summed over this rank's captioned samples, and the global captioned count.
 
-    Every rank must hold the same local batch size (the loader's drop-last batches do).
+    Every rank must hold the same local batch size (the loader's drop-last batches do). No host
+    synchronisation: captionless columns get a large negative logit (never a negative), captionless
+    rows weight 0; with fewer than two captioned samples in the global batch every captioned row
+    sees only its own column, so its loss and gradient are exactly 0.
     """
     b = img.shape[0]
-    all_has = gather_no_grad(has_text.to(img.device))
+    has_text = has_text.to(img.device)
+    all_has = gather_no_grad(has_text)
     n_global = all_has.sum().to(torch.float32)
-    zero = (img.sum() + txt.sum()) * 0.0 + logit_scale * 0.0
-    if int(n_global) < 2:
-        return zero, n_global
     all_img = gather_with_grad(img)
     all_txt = gather_with_grad(txt)
     scale = logit_scale.clamp(max=math.log(MAX_LOGIT_SCALE)).exp()
     labels = torch.arange(b, device=img.device) + rank() * b
     blocked = ~all_has.view(1, -1)
-    logits_i2t = (scale * img @ all_txt.t()).masked_fill(blocked, float("-inf"))
-    logits_t2i = (scale * txt @ all_img.t()).masked_fill(blocked, float("-inf"))
-    rows = has_text.to(img.device)
-    if not bool(rows.any()):
-        return zero + 0.0 * (all_img.sum() + all_txt.sum()), n_global
-    loss = F.cross_entropy(logits_i2t[rows], labels[rows], reduction="sum")
-    loss = loss + F.cross_entropy(logits_t2i[rows], labels[rows], reduction="sum")
-    return 0.5 * loss + zero, n_global
+    logits_i2t = (scale * img @ all_txt.t()).masked_fill(blocked, BLOCKED_LOGIT)
+    logits_t2i = (scale * txt @ all_img.t()).masked_fill(blocked, BLOCKED_LOGIT)
+    rows = has_text.to(torch.float32)
+    loss_i2t = F.cross_entropy(logits_i2t, labels, reduction="none")
+    loss_t2i = F.cross_entropy(logits_t2i, labels, reduction="none")
+    return 0.5 * ((loss_i2t + loss_t2i) * rows).sum(), n_global

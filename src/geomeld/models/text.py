@@ -6,8 +6,10 @@
 * :class:`HashingTextEncoder` — a tiny deterministic bag-of-words encoder (signed feature hashing of
   lower-cased word uni- and bi-grams). No weights, instant; for CI configs and unit tests where the
   point is the contrastive machinery, not language understanding.
-* :class:`CachedTextEncoder` — wraps either and stores one ``.npy`` per distinct caption text (keyed
-  by SHA-256 of encoder name + text), so a frozen encoder runs once per caption over a whole run.
+* :class:`CachedTextEncoder` — wraps either with a bounded in-memory LRU (``max_memory`` captions)
+  and, optionally, one ``.npy`` per distinct caption on disk. Only the ``online`` ITC mode and
+  evaluation use it: training reads the per-shard files of ``geomeld embed-captions``
+  (:mod:`geomeld.training.captions`) and runs no text model in the loop.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import itertools
 import os
 import re
 import tempfile
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -97,12 +100,15 @@ class MiniLMTextEncoder:
 class CachedTextEncoder:
     """Memoises an encoder per caption text in memory and (optionally) on disk, atomically."""
 
-    def __init__(self, inner: TextEncoder, cache_dir: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self, inner: TextEncoder, cache_dir: str | os.PathLike[str] | None = None, max_memory: int = 100_000
+    ) -> None:
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
-        self._memory: dict[str, np.ndarray] = {}
+        self.max_memory = max_memory
+        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
         self.encoded = 0  # texts actually sent to the inner encoder
 
     def _path(self, text: str) -> Path | None:
@@ -111,8 +117,15 @@ class CachedTextEncoder:
         digest = hashlib.sha256(f"{self.name}\n{text}".encode()).hexdigest()
         return self.cache_dir / digest[:2] / f"{digest}.npy"
 
+    def _remember(self, text: str, arr: np.ndarray) -> None:
+        self._memory[text] = arr
+        self._memory.move_to_end(text)
+        while len(self._memory) > self.max_memory:
+            self._memory.popitem(last=False)
+
     def _lookup(self, text: str) -> np.ndarray | None:
         if text in self._memory:
+            self._memory.move_to_end(text)
             return self._memory[text]
         path = self._path(text)
         if path is not None and path.is_file():
@@ -121,12 +134,12 @@ class CachedTextEncoder:
             except (OSError, ValueError):
                 return None  # a damaged cache entry is recomputed and rewritten
             if arr.shape == (self.dim,):
-                self._memory[text] = arr
+                self._remember(text, arr)
                 return arr
         return None
 
     def _store(self, text: str, arr: np.ndarray) -> None:
-        self._memory[text] = arr
+        self._remember(text, arr)
         path = self._path(text)
         if path is None:
             return
@@ -137,15 +150,17 @@ class CachedTextEncoder:
         os.replace(tmp, path)
 
     def encode(self, texts: Sequence[str]) -> Tensor:
-        todo = sorted({t for t in texts if self._lookup(t) is None})
+        found = {t: self._lookup(t) for t in dict.fromkeys(texts)}
+        todo = sorted(t for t, v in found.items() if v is None)
         if todo:
             emb = self.inner.encode(todo).numpy().astype(np.float32)
             self.encoded += len(todo)
             for t, e in zip(todo, emb, strict=True):
                 self._store(t, e)
+                found[t] = e
         if not texts:
             return torch.zeros(0, self.dim)
-        return torch.from_numpy(np.stack([self._memory[t] for t in texts]))
+        return torch.from_numpy(np.stack([found[t] for t in texts]))  # type: ignore[misc]
 
 
 def build_text_encoder(

@@ -1,22 +1,24 @@
 """Fill under-represented regions: add points where the pool is sparsest.
 
-Density is measured per 1° cell as (pool points in the cell) / (land area of the cell, km²), land being
-the 0.05° land-stratum cells (Köppen climate and an IGBP land class) inside the latitude range and the
-``--within`` footprints. Each new point goes to the cell whose density *with* that point,
-(count + 1) / land area, is the lowest at that moment (ties broken at random with the seed) — a
-highest-averages apportionment: large empty land cells come first, tiny islands only once the mainland
-is as dense, and the pool converges to an even density of tiles per km² of land.
+Land is counted per 1° cell (km² of the 0.05° land-stratum cells — Köppen climate and an IGBP land
+class — inside the latitude range and the ``--within`` footprints). After the fill, an even pool would
+hold ``(pool + n) × land area / total land area`` points in each cell; a cell's *deficit* is how far it
+falls short of that. The n new points are placed by **systematic sampling proportional to deficit**
+over the cells in row-major order (north to south, west to east) with a random start: every cell, every
+latitude band and every region receives its share of the deficit to within one point. With an empty
+pool that is a share proportional to land area — the tropics get their ~30 % of the land, not all of
+it (ranking empty cells by ``(count + 1) / area`` would tie them and send every point to the largest,
+equatorial cells).
 
-``by="continent"`` first shares the new points among continents the same way (points per km² of land
-of each continent, a 1° cell belonging to the continent of most of its land), then fills cells within
-each continent. A point is drawn area-uniformly in the chosen cell's land sub-cells and must be land at
+``by="continent"`` first shares the new points among continents by their deficits (a 1° cell belongs
+to the continent of most of its land; largest remainders), then samples within each continent the
+same way. A point is drawn area-uniformly in the chosen cell's land sub-cells and must be land at
 30″, inside the footprints and at the minimum spacing from the pool; a cell that fails three times is
 considered full and left out.
 """
 
 from __future__ import annotations
 
-import heapq
 import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -132,23 +134,44 @@ def _global_land_cells(lat_range: tuple[float, float]) -> LandCells:
     return LandCells(strata_grid(), lat_range)
 
 
-def _water_fill(
+def _deficit(count: NDArray[np.float64], area: NDArray[np.float64], k: int) -> NDArray[np.float64]:
+    """How many points each cell lacks for an even density after ``k`` more (area-proportional)."""
+    total_area = float(area.sum())
+    if total_area <= 0:
+        return np.zeros_like(area)
+    target = (float(count.sum()) + k) * area / total_area
+    deficit = np.maximum(target - count, 0.0)
+    return deficit if deficit.sum() > 0 else area.astype(np.float64)
+
+
+def _systematic(weight: NDArray[np.float64], k: int, rng: np.random.Generator) -> NDArray[np.int64]:
+    """``k`` indices (with repeats) drawn proportional to ``weight`` by systematic sampling, in index
+    order: each contiguous run of indices gets its share of ``k`` to within one."""
+    if k <= 0 or weight.size == 0 or float(weight.sum()) <= 0:
+        return np.zeros(0, dtype=np.int64)
+    cum = np.cumsum(weight, dtype=np.float64)
+    step = cum[-1] / k
+    marks = rng.uniform(0.0, step) + step * np.arange(k)
+    return np.minimum(np.searchsorted(cum, marks, side="right"), weight.size - 1).astype(np.int64)
+
+
+def _allocate(
     count: NDArray[np.float64], area: NDArray[np.float64], k: int, rng: np.random.Generator
 ) -> NDArray[np.int64]:
-    """Indices (with repeats) of where ``k`` new points go: always to the lowest (count + 1) / area."""
-    if k <= 0 or count.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    tie = rng.random(count.size)
-    heap = [((count[i] + 1) / area[i], tie[i], i) for i in range(count.size)]
-    heapq.heapify(heap)
-    added = np.zeros(count.size)
-    out = np.empty(k, dtype=np.int64)
-    for j in range(k):
-        _, t, i = heapq.heappop(heap)
-        out[j] = i
-        added[i] += 1
-        heapq.heappush(heap, ((count[i] + added[i] + 1) / area[i], t, i))
-    return out
+    """Indices (with repeats) of where ``k`` new points go: proportional to each cell's deficit."""
+    return _systematic(_deficit(count, area, k), k, rng)
+
+
+def _largest_remainder(weight: NDArray[np.float64], k: int) -> NDArray[np.int64]:
+    """Integer shares of ``k`` proportional to ``weight`` (Hamilton's method)."""
+    if k <= 0 or float(weight.sum()) <= 0:
+        return np.zeros(weight.size, dtype=np.int64)
+    exact = k * weight / weight.sum()
+    share = np.floor(exact).astype(np.int64)
+    rest = k - int(share.sum())
+    if rest > 0:
+        share[np.argsort(-(exact - share), kind="stable")[:rest]] += 1
+    return share
 
 
 def fill_sparse(
@@ -185,17 +208,17 @@ def fill_sparse(
         if remaining <= 0 or usable.size == 0:
             break
         if continent is None:
-            targets = usable[_water_fill(count[usable], cells.area[usable], remaining, rng)]
+            targets = usable[_allocate(count[usable], cells.area[usable], remaining, rng)]
         else:
             cont_u = continent[failures[land] < MAX_FAILURES]
             names = sorted({str(c) for c in cont_u if c})
             c_count = np.array([count[usable[cont_u == k]].sum() for k in names])
             c_area = np.array([cells.area[usable[cont_u == k]].sum() for k in names])
-            share = np.bincount(_water_fill(c_count, c_area, remaining, rng), minlength=len(names))
+            share = _largest_remainder(_deficit(c_count, c_area, remaining), remaining)
             parts = []
             for k, m in zip(names, share, strict=True):
                 sub = usable[cont_u == k]
-                parts.append(sub[_water_fill(count[sub], cells.area[sub], int(m), rng)])
+                parts.append(sub[_allocate(count[sub], cells.area[sub], int(m), rng)])
             targets = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         lat = np.empty(targets.size)
         lon = np.empty(targets.size)

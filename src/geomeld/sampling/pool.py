@@ -188,6 +188,14 @@ def rejected_table(rows: list[dict[str, Any]]) -> Any:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
+def publish_tmp(tmp: str | Path, path: str | Path) -> None:
+    """Give a ``mkstemp`` file the usual permissions (``0666 & ~umask``, not 0600) and move it into place."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)
+
+
 def write_parquet_atomic(table: Any, path: str | Path) -> None:
     """Write ``table`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
     import pyarrow.parquet as pq
@@ -198,7 +206,7 @@ def write_parquet_atomic(table: Any, path: str | Path) -> None:
     os.close(fd)
     try:
         pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, p)
+        publish_tmp(tmp, p)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

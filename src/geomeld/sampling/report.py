@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from geomeld.sampling.footprints import Footprints
+from geomeld.sampling.pool import publish_tmp
 
 if TYPE_CHECKING:
     from geomeld.sampling.config import SampleConfig
@@ -71,11 +72,9 @@ def summary_dict(report: SampleReport, table: Any, cfg: SampleConfig) -> dict[st
 
 
 def write_summary_json(report: SampleReport, table: Any, cfg: SampleConfig, path: Path) -> None:
-    text = json.dumps(summary_dict(report, table, cfg), indent=2)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    from geomeld.io.atomic import write_atomic
+
+    write_atomic(path, json.dumps(summary_dict(report, table, cfg), indent=2))
 
 
 def print_summary(report: SampleReport, table: Any, cfg: SampleConfig, top: int = 15) -> None:
@@ -219,7 +218,7 @@ def write_map(table: Any, path: Path, within: Footprints | None = None) -> Path:
     os.close(fd)
     try:
         fig.savefig(tmp)
-        os.replace(tmp, path)
+        publish_tmp(tmp, path)
     finally:
         plt.close(fig)
         Path(tmp).unlink(missing_ok=True)

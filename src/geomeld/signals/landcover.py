@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from geomeld.modalities import ClassTable, Modality
-from geomeld.signals.models import LOCATIONS, ClassShare, LandCoverSignal
+from geomeld.signals.models import LOCATIONS, PARTS, ClassShare, LandCoverSignal
 
 DOMINANT_SHARE = 40.0
 """A class covering at least this % of the valid pixels dominates the tile."""
@@ -56,6 +56,53 @@ def class_counts_by_sector(labels: np.ndarray) -> np.ndarray:
     return np.bincount(flat, minlength=9 * 256).reshape(9, 256)
 
 
+@lru_cache(maxsize=8)
+def _block_index(height: int, width: int) -> np.ndarray:
+    """8 × 8 block index (row-major) of every pixel."""
+    rows = np.minimum(np.arange(height) * 8 // height, 7)
+    cols = np.minimum(np.arange(width) * 8 // width, 7)
+    block = (rows[:, None] * 8 + cols[None, :]).astype(np.int64)
+    block.setflags(write=False)
+    return block
+
+
+def _part_masks() -> dict[str, np.ndarray]:
+    r, c = np.divmod(np.arange(64), 8)
+    return {
+        "north": r < 4,
+        "south": r >= 4,
+        "west": c < 4,
+        "east": c >= 4,
+        "north-west": (r < 4) & (c < 4),
+        "north-east": (r < 4) & (c >= 4),
+        "south-west": (r >= 4) & (c < 4),
+        "south-east": (r >= 4) & (c >= 4),
+        "centre": (r >= 2) & (r < 6) & (c >= 2) & (c < 6),
+        "edge": (r == 0) | (r == 7) | (c == 0) | (c == 7),
+        "north-edge": r < 2,
+        "south-edge": r >= 6,
+        "west-edge": c < 2,
+        "east-edge": c >= 6,
+    }
+
+
+_PART_MATRIX = np.stack([m.astype(np.float64) for m in _part_masks().values()])  # (10, 64)
+_PART_NAMES = tuple(_part_masks())
+assert _PART_NAMES == PARTS
+
+
+def class_parts(labels: np.ndarray) -> np.ndarray:
+    """``(10, 256)`` share of each code's pixels in each of :data:`PARTS` (0 where a code is absent)."""
+    lab = np.asarray(labels)
+    if lab.ndim == 3:
+        lab = lab[0]
+    block = _block_index(*lab.shape)
+    flat = block.ravel() * 256 + lab.astype(np.int64, copy=False).ravel().clip(0, 255)
+    counts = np.bincount(flat, minlength=64 * 256).reshape(64, 256).astype(np.float64)
+    total = counts.sum(axis=0)
+    return (_PART_MATRIX @ counts) / np.maximum(total, 1.0)
+
+
 def describe_location(sector_counts: np.ndarray, share: float) -> str:
     """Where a class with per-sector pixel counts ``sector_counts`` (9,) lies in the tile."""
     total = float(sector_counts.sum())
@@ -80,6 +127,7 @@ def land_cover_signal(labels: np.ndarray, modality: Modality) -> LandCoverSignal
     if table is None:
         raise ValueError(f"modality {modality.key!r} is not categorical; it has no class table")
     counts = class_counts_by_sector(labels)
+    parts = class_parts(labels)
     per_code = counts.sum(axis=0)
     grid = float(per_code.sum())
     codes = list(table.codes)
@@ -97,6 +145,7 @@ def land_cover_signal(labels: np.ndarray, modality: Modality) -> LandCoverSignal
                     name=name,
                     percentage=round(pct, 4),
                     location=describe_location(counts[:, code], pct),
+                    parts={k: round(float(parts[i, code]), 4) for i, k in enumerate(_PART_NAMES)},
                 )
             )
     shares.sort(key=lambda s: -s.percentage)

@@ -29,6 +29,27 @@ LOCATIONS = (
 """Tile sectors of a 3 × 3 split, row-major from the north-west (north = first array row)."""
 
 
+PARTS = (
+    "north",
+    "south",
+    "west",
+    "east",
+    "north-west",
+    "north-east",
+    "south-west",
+    "south-east",
+    "centre",
+    "edge",
+    "north-edge",
+    "south-edge",
+    "west-edge",
+    "east-edge",
+)
+"""Regions for position claims: the four halves, the four quadrants, the central box (middle half of
+each axis, a quarter of the tile), the edge ring (the outer eighth on every side, ~44 % of the tile) and
+the four edge strips (the outer quarter on one side: "along the eastern edge")."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -40,6 +61,10 @@ class ClassShare(_Model):
     name: str
     percentage: float = Field(ge=0.0, le=100.0, description="share of the product's valid pixels")
     location: str = Field(description="a LOCATIONS sector holding most of it, or 'throughout' / 'scattered'")
+    parts: dict[str, float] = Field(
+        default_factory=dict,
+        description="share (0–1) of the class's pixels in each PARTS region of the tile (north-up)",
+    )
 
 
 class LandCoverSignal(_Model):
@@ -57,6 +82,13 @@ class WaterSignal(_Model):
     jrc_percentage: float | None = None
     worldcover_percentage: float | None = None
     note: str | None = None
+    kind: str | None = Field(
+        default=None,
+        description="shape of the largest water body: 'linear' (river/canal-like), 'compact' (lake/pond-like) "
+        "or None (no body ≥ 0.3 % of the tile, or not derivable)",
+    )
+    largest_body_percentage: float | None = None
+    largest_body_elongation: float | None = None
 
 
 class TerrainSignal(_Model):
@@ -129,6 +161,7 @@ class PlaceSignal(_Model):
     long: float
     hemisphere: str
     month: int | None = None
+    year: int | None = None
     season: str | None = Field(default=None, description="meteorological season, hemisphere-aware")
     climate_zone: str | None = Field(
         default=None, description="'tropical', 'temperate', … (tropics: no season)"
@@ -138,6 +171,14 @@ class PlaceSignal(_Model):
     koppen: str | None = None
     igbp: str | None = None
     notes: list[str] = Field(default_factory=list)
+
+
+class LayerOrigin(_Model):
+    """Where one modality of the sample comes from (:mod:`geomeld.core.origin`)."""
+
+    origin: str = Field(description="real | substitute | coarse | relocated | absent")
+    product: str | None = Field(default=None, description="the product standing in (substitute)")
+    resolution_m: float | None = Field(default=None, description="native resolution (coarse)")
 
 
 class SignalBundle(_Model):
@@ -154,6 +195,10 @@ class SignalBundle(_Model):
     osm: OsmSignal | None = None
     place: PlaceSignal | None = None
     missing: dict[str, str] = Field(default_factory=dict, description="section → why it is absent")
+    origins: dict[str, LayerOrigin] = Field(
+        default_factory=dict,
+        description="modality → origin from the sample's provenance (empty: none recorded, read as real)",
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -12,10 +12,11 @@ import logging
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from geomeld.core.origin import modality_origins
 from geomeld.modalities import MODALITIES, grid_modalities
 from geomeld.sample import Sample, WaterAnalysis
 from geomeld.signals.landcover import land_cover_signal
-from geomeld.signals.models import SignalBundle
+from geomeld.signals.models import LayerOrigin, SignalBundle
 from geomeld.signals.optical import canopy_signal, sar_signal, spectral_signal
 from geomeld.signals.osm import DEFAULT_RADII_M, OsmSource, osm_signal, osm_signal_from_metadata
 from geomeld.signals.place import place_signal
@@ -74,6 +75,23 @@ def _band(sample: Sample, key: str, arr: np.ndarray, name: str) -> np.ndarray | 
     return arr[names.index(name)] if name in names else None
 
 
+def layer_origins(sample: Sample) -> dict[str, LayerOrigin]:
+    """Origin of each modality recorded in the sample's provenance (:mod:`geomeld.core.origin`)."""
+    prov = sample.metadata.provenance or {}
+    records = prov.get("modalities") or {}
+    out: dict[str, LayerOrigin] = {}
+    for name, origin in modality_origins(prov).items():
+        rec = records.get(name) or {}
+        product = rec.get("product") if isinstance(rec, dict) else None
+        res = rec.get("resolution_m") if isinstance(rec, dict) else None
+        out[name] = LayerOrigin(
+            origin=origin.value,
+            product=str(product) if product else None,
+            resolution_m=float(res) if isinstance(res, int | float) and not isinstance(res, bool) else None,
+        )
+    return out
+
+
 def compute_signals(
     sample: Sample,
     config: SignalConfig | None = None,
@@ -82,7 +100,7 @@ def compute_signals(
     geomorphon_cache: GeomorphonCache | None = None,
 ) -> SignalBundle:
     cfg = config or SignalConfig()
-    bundle = SignalBundle(key=sample.key)
+    bundle = SignalBundle(key=sample.key, origins=layer_origins(sample))
     missing = bundle.missing
 
     for modality in grid_modalities():

@@ -73,10 +73,12 @@ def _lookup(name: str, lat: float, lon: float) -> tuple[Any, str | None]:
 def place_signal(lat: float, lon: float, acquisition_date: str | None) -> PlaceSignal:
     notes: list[str] = []
     month = None
+    year = None
     season = None
     if acquisition_date:
         try:
-            month = dt.date.fromisoformat(acquisition_date[:10]).month
+            day = dt.date.fromisoformat(acquisition_date[:10])
+            month, year = day.month, day.year
         except ValueError:
             notes.append(f"acquisition_date {acquisition_date!r} is not YYYY-MM-DD; no season")
     if month is not None:
@@ -84,7 +86,12 @@ def place_signal(lat: float, lon: float, acquisition_date: str | None) -> PlaceS
         if season is None:
             notes.append("inside the tropics: no temperate season is named")
     place = PlaceSignal(
-        lat=lat, long=lon, hemisphere="northern" if lat >= 0 else "southern", month=month, season=season
+        lat=lat,
+        long=lon,
+        hemisphere="northern" if lat >= 0 else "southern",
+        month=month,
+        year=year,
+        season=season,
     )
     ref, why = _reference()
     if ref is None:

@@ -41,6 +41,45 @@ def _pct(mask: np.ndarray) -> float:
     return float(100.0 * np.count_nonzero(mask) / mask.size)
 
 
+BODY_MIN_PCT = 0.3
+"""Smallest water body (% of the tile) whose shape is described."""
+LINEAR_ELONGATION = 4.0
+COMPACT_ELONGATION = 2.0
+"""Major/minor axis ratio (from the body's second moments): ≥ 4 is linear (a river, a canal), ≤ 2 with
+the body not crossing the tile is compact (a lake, a pond); between, the kind is not derived."""
+
+
+def water_body_shape(mask: np.ndarray) -> tuple[str | None, float | None, float | None]:
+    """(kind, % of the tile, elongation) of the largest 8-connected water body of ``mask``."""
+    from scipy import ndimage
+
+    if not mask.any():
+        return None, None, None
+    labels, _ = ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
+    sizes = np.bincount(labels.ravel())[1:]
+    big = int(sizes.argmax()) + 1
+    pct = 100.0 * float(sizes[big - 1]) / mask.size
+    if pct < BODY_MIN_PCT:
+        return None, round(pct, 4), None
+    rows, cols = np.nonzero(labels == big)
+    cov = np.cov(np.stack([rows, cols]).astype(np.float64))
+    ev = np.sort(np.linalg.eigvalsh(cov))
+    elong = float(np.sqrt(ev[1] / max(ev[0], 1e-6)))
+    h, w = mask.shape
+    spans = (rows.max() - rows.min() + 1 >= 0.9 * h) or (cols.max() - cols.min() + 1 >= 0.9 * w)
+    kind = None
+    if elong >= LINEAR_ELONGATION:
+        kind = "linear"
+    elif elong <= COMPACT_ELONGATION and not spans:
+        kind = "compact"
+    return kind, round(pct, 4), round(min(elong, 1e3), 3)
+
+
+def _with_shape(sig: WaterSignal, mask: np.ndarray) -> WaterSignal:
+    sig.kind, sig.largest_body_percentage, sig.largest_body_elongation = water_body_shape(mask)
+    return sig
+
+
 def water_signal(
     dynamic_world: np.ndarray | None,
     jrc_occurrence: np.ndarray | None = None,
@@ -76,32 +115,41 @@ def water_signal(
                 jrc_water = jrc_valid & (jrc >= occurrence_threshold)
                 jrc_pct = _pct(jrc_water)
                 pct = _pct(dw_water & jrc_water)
-                return WaterSignal(
-                    detected=pct > detect_threshold,
-                    percentage=pct,
-                    method="dw+jrc",
-                    dw_percentage=dw_pct,
-                    jrc_percentage=jrc_pct,
-                    worldcover_percentage=wc_pct_out,
+                return _with_shape(
+                    WaterSignal(
+                        detected=pct > detect_threshold,
+                        percentage=pct,
+                        method="dw+jrc",
+                        dw_percentage=dw_pct,
+                        jrc_percentage=jrc_pct,
+                        worldcover_percentage=wc_pct_out,
+                    ),
+                    dw_water & jrc_water,
                 )
             note = "JRC occurrence layer has no valid pixel; Dynamic World alone"
         else:
             note = "no JRC occurrence layer for this sample; Dynamic World alone"
-        return WaterSignal(
-            detected=dw_pct > detect_threshold,
-            percentage=dw_pct,
-            method="dw-only",
-            dw_percentage=dw_pct,
-            worldcover_percentage=wc_pct_out,
-            note=note,
+        return _with_shape(
+            WaterSignal(
+                detected=dw_pct > detect_threshold,
+                percentage=dw_pct,
+                method="dw-only",
+                dw_percentage=dw_pct,
+                worldcover_percentage=wc_pct_out,
+                note=note,
+            ),
+            dw_water,
         )
     if wc is not None:
         assert wc_pct_out is not None
-        return WaterSignal(
-            detected=wc_pct_out > detect_threshold,
-            percentage=wc_pct_out,
-            method="worldcover-only",
-            worldcover_percentage=wc_pct_out,
-            note="Dynamic World missing or all no-data; WorldCover permanent water alone",
+        return _with_shape(
+            WaterSignal(
+                detected=wc_pct_out > detect_threshold,
+                percentage=wc_pct_out,
+                method="worldcover-only",
+                worldcover_percentage=wc_pct_out,
+                note="Dynamic World missing or all no-data; WorldCover permanent water alone",
+            ),
+            wc == WC_WATER_CODE,
         )
     return None

@@ -7,8 +7,12 @@ Two ways in, same output:
   the tiles covering a tile (``{lat}``/``{lon}`` of the lower-left corner, e.g. ``N51E006``);
 * a catalog collection (``canopy-height``): items with ``height`` (+ optional ``stddev``) assets.
 
-A height raster much finer than 10 m (LiDAR height above ground) is turned into the (height, stddev)
-pair by 10 m block mean and standard deviation; a 10 m product is resampled bilinearly.
+The path is decided from the product, on both pixel axes: an item with a standard-deviation layer
+(ETH Global Canopy Height: height + SD at 1/12000°) is a *product* — height and SD are both resampled
+to the grid, at every latitude (a geographic pixel is 4.6 m × 9.3 m at 60° N: finer along x only, so
+it is not a fine raster). A height raster without SD that is finer than 10 m along *both* axes (LiDAR
+height above ground) is turned into the (height, stddev) pair by 10 m block mean and standard
+deviation. Anything else: height resampled, SD absent (NaN, ``stddev_available: false``).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from geomeld.align import (
     DOWNSAMPLING_RATIO,
     block_mean_std,
     read_to_grid,
-    source_pixel_in_grid_units,
+    source_pixel_xy_in_grid_units,
     valid_fraction,
 )
 from geomeld.grid import split_bbox
@@ -126,13 +130,16 @@ class CanopyHeightSource(Source):
         if height_asset is None:
             raise SourceError(f"canopy item {p.item.id} has no height asset", "asset_missing")
 
-        def pixel(ds: Any) -> float:
-            return source_pixel_in_grid_units(ds.crs, ds.transform, grid)
+        def pixel(ds: Any) -> tuple[float, float]:
+            return source_pixel_xy_in_grid_units(ds.crs, ds.transform, grid)
 
-        src_px = with_asset(ctx.catalog, height_asset, p.item.collection, pixel)
+        std_asset = p.item.asset_for("stddev", "sd")
+        px, py = with_asset(ctx.catalog, height_asset, p.item.collection, pixel, item_id=p.item.id)
+        src_px = max(px, py)  # the coarser axis decides: finer along one axis only is not "fine"
         rec = p.provenance()
+        rec["source_pixel_m"] = [round(px, 3), round(py, 3)]
         factor = round(grid.pixel_m / src_px)
-        if grid.pixel_m / src_px >= DOWNSAMPLING_RATIO and factor >= 2:
+        if std_asset is None and grid.pixel_m / src_px >= DOWNSAMPLING_RATIO and factor >= 2:
             fine = grid.refined(factor)
             layer = with_asset(
                 ctx.catalog,
@@ -149,7 +156,6 @@ class CanopyHeightSource(Source):
             p.item.collection,
             lambda ds: read_to_grid(ds, [1], grid, Resampling.CONTINUOUS),
         )
-        std_asset = p.item.asset_for("stddev", "sd")
         std = np.full_like(layer.array[0], np.nan)
         if std_asset is not None:
             std = with_asset(
@@ -158,5 +164,10 @@ class CanopyHeightSource(Source):
                 p.item.collection,
                 lambda ds: read_to_grid(ds, [1], grid, Resampling.CONTINUOUS),
             ).array[0]
-        rec.update({"method": "bilinear", "stddev_available": std_asset is not None})
+        rec.update(
+            {
+                "method": f"{layer.kernel} (height and SD layers)" if std_asset else layer.kernel,
+                "stddev_available": std_asset is not None,
+            }
+        )
         return np.stack([layer.array[0], std]), rec

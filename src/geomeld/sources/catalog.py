@@ -221,6 +221,7 @@ class LocalCatalog(Catalog):
 
 _DATE_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2}))?")
 RASTER_SUFFIXES = (".tif", ".tiff", ".jp2", ".vrt")
+_BASELINE_IN_NAME = re.compile(r"_N(\d{2})(\d{2})(?=_|$)")
 
 
 class FolderCatalog(LocalCatalog):
@@ -228,7 +229,8 @@ class FolderCatalog(LocalCatalog):
     or ``<root>/<collection>/<item>/<asset>.tif`` (one asset per file, e.g. ``B02.tif``, ``VV.tif``).
 
     Footprints come from the rasters themselves; the datetime from a ``YYYYMMDD[THHMMSS]`` in the item
-    name (none: a static layer); ``sat:orbit_state`` from an ``ASC``/``DESC`` token in the name.
+    name (none: a static layer); ``sat:orbit_state`` from an ``ASC``/``DESC`` token in the name; the
+    Sentinel-2 processing baseline from an ``_N0400_`` token (without it, harmonisation warns).
     """
 
     def __init__(self, root: str | Path, name: str | None = None) -> None:
@@ -270,6 +272,9 @@ class FolderCatalog(LocalCatalog):
         if m:
             y, mo, d, hh, mm, ss = (int(g) if g else 0 for g in m.groups())
             when = datetime(y, mo, d, hh, mm, ss, tzinfo=UTC)
+        baseline = _BASELINE_IN_NAME.search(item_id)
+        if baseline:  # S2 product names carry the processing baseline: ..._N0400_...
+            props["s2:processing_baseline"] = f"{baseline.group(1)}.{baseline.group(2)}"
         tokens = set(re.split(r"[_\-.]", item_id.upper()))
         if tokens & {"ASC", "ASCENDING"}:
             props["sat:orbit_state"] = "ascending"

@@ -30,8 +30,11 @@ def batch_size_of(batch: Mapping[str, Any]) -> int:
     return int(batch[encoder_input().key].shape[0])
 
 
-def check_batch(batch: Mapping[str, Any], crop: int | None = None) -> None:
-    """Raise :class:`BatchError` naming the key when the encoder input is missing, malformed or non-finite."""
+def check_batch_shapes(batch: Mapping[str, Any], crop: int | None = None) -> None:
+    """Raise :class:`BatchError` naming the key when the encoder input is missing or malformed.
+
+    Looks at shapes and dtypes only (no values: no scan of the data, no device synchronisation).
+    """
     m = encoder_input()
     if m.key not in batch:
         raise BatchError(f"batch has no {m.key!r} (the encoder input); keys: {sorted(batch)}")
@@ -45,8 +48,26 @@ def check_batch(batch: Mapping[str, Any], crop: int | None = None) -> None:
         raise BatchError(
             f"batch[{m.key!r}] is {tuple(x.shape[-2:])} pixels; the config expects {crop}×{crop} crops"
         )
-    for key, value in batch.items():
-        if isinstance(value, Tensor) and value.is_floating_point() and not bool(torch.isfinite(value).all()):
+
+
+def finite_flags(batch: Mapping[str, Any]) -> dict[str, Tensor]:
+    """``{key: all values finite}`` as 0-d bool tensors on the batch's device (no host sync)."""
+    return {
+        key: torch.isfinite(value).all()
+        for key, value in batch.items()
+        if isinstance(value, Tensor) and value.is_floating_point() and key != "caption_embedding"
+    }
+
+
+def check_batch(batch: Mapping[str, Any], crop: int | None = None) -> None:
+    """Shapes (:func:`check_batch_shapes`) and values: raise when a float tensor holds NaN/inf.
+
+    The value check synchronises with the device; the engine uses :func:`finite_flags` instead and
+    reads the flags at log intervals.
+    """
+    check_batch_shapes(batch, crop)
+    for key, ok in finite_flags(batch).items():
+        if not bool(ok):
             keys = batch.get("key", [])
             raise BatchError(
                 f"batch[{key!r}] contains NaN/inf (tiles {list(keys)[:8]}); the loader must set no-data to 0.0 "

@@ -82,7 +82,13 @@ class ITCSettings(_Section):
     hashing_dim: int = 64
     embed_dim: int = 256
     temperature_init: float = 0.07
-    cache_dir: str | None = None  # default: <run.out_dir>/text_cache
+    # where caption embeddings come from: "precomputed" (default) reads one file per shard written by
+    # `geomeld embed-captions` (missing ones are computed once before training, into
+    # embeddings_dir or <run.out_dir>/caption_embeddings); "online" runs the text model in the loop
+    embeddings: Literal["precomputed", "online"] = "precomputed"
+    embeddings_dir: str | None = None  # default: beside the shards
+    beta_warmup_steps: int = Field(default=0, ge=0)  # β ramps linearly from 0 over these steps
+    cache_dir: str | None = None  # online mode only: on-disk cache (default: none, memory LRU only)
 
 
 class OptimSettings(_Section):
@@ -102,6 +108,8 @@ class DataSettings(_Section):
     batch_size: int = Field(default=16, ge=1)  # per rank and micro-step
     crop: int | None = None  # default: encoder.input_size
     num_workers: int = 0
+    pin_memory: bool = True  # pinned host batches (CUDA only) for asynchronous copies
+    persistent_workers: bool = True  # keep loader workers alive across epochs
     shuffle_buffer: int = 256
     stats: str | None = None  # stats JSON; default: stats.json next to the shards, else computed
     stats_max_samples: int | None = 5000  # when the stats are computed on the fly
@@ -116,6 +124,11 @@ class RunSettings(_Section):
     device: Literal["auto", "cpu", "cuda"] = "auto"
     export: bool = True
     progress: bool = True
+    # branch gradient norms (MP-MAE / JEPA / ITC on the encoder) every N steps; 0 = never, None = log_every
+    grad_norms_every: int | None = None
+    channels_last: bool = False  # NHWC activations (faster convolutions on tensor-core GPUs)
+    compile: bool = False  # torch.compile every ConvNeXt block (encoder, decoders, predictor)
+    cudnn_benchmark: bool = True  # CUDA only: let cuDNN pick the fastest kernels for fixed shapes
 
 
 class PretrainConfig(_Section):

@@ -113,6 +113,11 @@ class ShardSource:
             seed=cfg.run.seed,
             layouts=d.layouts,
         )
+        self.captions: Any = None
+        self.caption_dim: int | None = None  # the engine reads it: embeddings come with the batch
+        if cfg.itc.enabled and cfg.itc.embeddings == "precomputed":
+            self.captions = self._caption_store(cfg, shards, config_dir)
+            self.caption_dim = self.captions.dim
         if len(self.loader) == 0:
             raise ValueError(
                 f"{len(shards)} shard(s) give no full batch of {d.batch_size} per rank "
@@ -153,6 +158,37 @@ class ShardSource:
             dist.barrier()
         return out
 
+    @staticmethod
+    def _caption_store(cfg: PretrainConfig, shards: list[Path], config_dir: Path | None) -> Any:
+        from geomeld.models.text import build_text_encoder
+        from geomeld.training.captions import CaptionStore, resolve_caption_files
+        from geomeld.training.distributed import is_distributed, rank
+
+        folder = None
+        if cfg.itc.embeddings_dir:
+            folder = Path(cfg.itc.embeddings_dir)
+            folder = folder if folder.is_absolute() or config_dir is None else config_dir / folder
+        paths = resolve_caption_files(
+            shards,
+            cfg.itc.text_encoder,
+            cfg.itc.hashing_dim,
+            folder=folder,
+            fallback=Path(cfg.run.out_dir) / "caption_embeddings",
+            rank=rank(),
+        )
+        if is_distributed():
+            import torch.distributed as dist
+
+            dist.barrier()
+        name = build_text_encoder(cfg.itc.text_encoder, None, cfg.itc.hashing_dim).name
+        return CaptionStore(paths, text_encoder=name)
+
+    def _with_captions(self, it: Iterator[Batch]) -> Iterator[Batch]:
+        for batch in it:
+            emb, has = self.captions.lookup(batch["key"], batch.get("caption"))
+            batch["caption_embedding"], batch["has_caption"] = emb, has
+            yield batch
+
     def epoch(self, epoch: int, skip: int = 0) -> Iterator[Batch]:
         """Epoch ``epoch`` from its ``skip``-th batch on.
 
@@ -165,7 +201,7 @@ class ShardSource:
         for i in range(skip):
             if next(it, None) is None:
                 raise ValueError(f"cannot resume at batch {skip} of epoch {epoch}: the epoch has only {i}")
-        return it
+        return self._with_captions(it) if self.captions is not None else it
 
     def input_stats(self) -> Mapping[str, Any]:
         return _input_stats(self.norm, self.norm.raw.get("sample_count"))

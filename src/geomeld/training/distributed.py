@@ -25,6 +25,10 @@ def all_reduce_sum(x: Tensor) -> Tensor:
     """Sum of ``x`` over all ranks (no gradient; ``x`` itself is left untouched)."""
     out = x.detach().clone()
     if is_distributed():
+        if dist.get_backend() == "nccl" and out.device.type != "cuda":  # NCCL reduces CUDA tensors only
+            moved = out.cuda()
+            dist.all_reduce(moved, op=dist.ReduceOp.SUM)
+            return moved.to(out.device)
         dist.all_reduce(out, op=dist.ReduceOp.SUM)
     return out
 
@@ -43,12 +47,20 @@ def global_mean(total: Tensor, count: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def gather_with_grad(x: Tensor) -> Tensor:
-    """Concatenate ``x`` from every rank along dim 0; gradients flow back to each rank's part."""
+    """Concatenate ``x`` from every rank along dim 0; gradients flow back to each rank's part.
+
+    Uses the autograd-aware functional collective (``all_gather_single_autograd``; on older torch
+    ``all_gather_tensor_autograd``) instead of the deprecated ``torch.distributed.nn.functional.all_gather``.
+    """
     if not is_distributed() or world_size() == 1:
         return x
-    from torch.distributed.nn.functional import all_gather
+    import torch.distributed._functional_collectives as fc
 
-    return torch.cat(all_gather(x), dim=0)
+    gather = getattr(fc, "all_gather_single_autograd", None)
+    if gather is None:
+        gather = fc.all_gather_tensor_autograd
+    out = gather(x.contiguous(), 0, dist.group.WORLD)  # type: ignore[arg-type]
+    return fc.wait_tensor(out) if isinstance(out, fc.AsyncCollectiveTensor) else out
 
 
 def gather_no_grad(x: Tensor) -> Tensor:

@@ -27,15 +27,22 @@ from typing import Any
 import numpy as np
 import torch
 import torch.distributed as dist
-from torch import nn
+from torch import Tensor, nn
 
 from geomeld.modalities import encoder_input
 from geomeld.models.convnextv2 import no_weight_decay
 from geomeld.models.export import export_encoder
 from geomeld.models.geomeld_fm import GeoMeldFM
 from geomeld.models.jepa import ema_momentum, ema_update
-from geomeld.models.text import CachedTextEncoder, build_text_encoder, embed_captions
-from geomeld.training.batch import Batch, BatchError, batch_size_of, check_batch, to_device
+from geomeld.models.text import TextEncoder, build_text_encoder, embed_captions
+from geomeld.training.batch import (
+    Batch,
+    BatchError,
+    batch_size_of,
+    check_batch_shapes,
+    finite_flags,
+    to_device,
+)
 from geomeld.training.config import PretrainConfig
 from geomeld.training.data import BatchSource
 from geomeld.training.distributed import all_reduce_sum, init_from_env, is_distributed, rank, world_size
@@ -111,12 +118,19 @@ def lr_factor(step: int, cfg: PretrainConfig, peak: float) -> float:
     return floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
+def skips_weight_decay(name: str, param: torch.Tensor) -> bool:
+    """No weight decay on biases, norms, GRN γ/β, scalars and any learned token (the decoders' mask
+    tokens live in a ParameterDict, ``decoders.mask_token.<modality>``, so the name's last part is
+    the modality, not ``token``)."""
+    return no_weight_decay(name, param) or any("token" in part for part in name.split("."))
+
+
 def build_optimizer(model: nn.Module, cfg: PretrainConfig) -> tuple[torch.optim.AdamW, float]:
     decay: list[nn.Parameter] = []
     no_decay: list[nn.Parameter] = []
     for name, p in model.named_parameters():
         if p.requires_grad:
-            (no_decay if no_weight_decay(name, p) else decay).append(p)
+            (no_decay if skips_weight_decay(name, p) else decay).append(p)
     peak = learning_rate(cfg)
     groups = [
         {"params": decay, "weight_decay": cfg.optim.weight_decay},
@@ -251,19 +265,81 @@ class _Batches:
     def __init__(self, source: BatchSource, state: TrainState) -> None:
         self.source = source
         self.state = state
-        self._it: Iterator[Batch] = source.epoch(state.epoch, state.batch_in_epoch)
+        self._it: Iterator[Batch] = self._open(state.epoch, state.batch_in_epoch)
+
+    def _open(self, epoch: int, skip: int = 0) -> Iterator[Batch]:
+        # A DataLoader draws its base seed from the global torch RNG when an epoch starts, and a
+        # resumed run opens its epoch at another point of that stream: keep the global RNG (which
+        # drives drop-path) out of it, so that resume is exact with stochastic depth too.
+        with torch.random.fork_rng(devices=[]):
+            return self.source.epoch(epoch, skip)
 
     def next(self) -> Batch:
-        batch = next(self._it, None)
+        with torch.random.fork_rng(devices=[]):
+            batch = next(self._it, None)
         if batch is None:
             self.state.epoch += 1
             self.state.batch_in_epoch = 0
-            self._it = self.source.epoch(self.state.epoch)
-            batch = next(self._it, None)
+            self._it = self._open(self.state.epoch)
+            with torch.random.fork_rng(devices=[]):
+                batch = next(self._it, None)
             if batch is None:
                 raise BatchError(f"the data source yielded no batch in epoch {self.state.epoch}")
         self.state.batch_in_epoch += 1
         return batch
+
+
+def beta_scale(step: int, cfg: PretrainConfig) -> float:
+    """β warm-up: ITC's weight ramps linearly from 0 to ``itc.beta`` over ``itc.beta_warmup_steps``."""
+    n = cfg.itc.beta_warmup_steps
+    return 1.0 if n <= 0 else min(1.0, (step + 1) / n)
+
+
+def branch_grad_norms(model: GeoMeldFM) -> dict[str, Tensor]:
+    """L2 norm of each weighted branch loss's gradient on the online encoder (MP-MAE, JEPA, ITC).
+
+    Called after a forward, before its backward (the graph is kept). Costs one extra backward per
+    branch, so the engine does it every ``run.grad_norms_every`` steps only. Every rank calls it (the
+    ITC all-gather has a collective in its backward); the norms are this rank's.
+    """
+    params = [p for p in model.encoder.parameters() if p.requires_grad]
+    out: dict[str, Tensor] = {}
+    for name, loss in model.branch_losses.items():
+        if not loss.requires_grad:
+            continue
+        grads = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
+        sq = [g.float().pow(2).sum() for g in grads if g is not None]
+        out[f"grad_norm/{name}"] = torch.stack(sq).sum().sqrt() if sq else torch.zeros((), device=loss.device)
+    return out
+
+
+def _prepare_model(model: GeoMeldFM, cfg: PretrainConfig, device: torch.device) -> None:
+    """GPU-friendly options: channels_last weights, compiled blocks, cuDNN autotuning."""
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = cfg.run.cudnn_benchmark
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    if cfg.run.channels_last:
+        model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
+    if cfg.run.compile:
+        from geomeld.models.convnextv2 import Block
+
+        for module in model.modules():
+            if isinstance(module, Block):
+                module.compile(dynamic=False)
+
+
+def _channels_last(batch: Batch) -> Batch:
+    return {
+        k: (v.contiguous(memory_format=torch.channels_last) if isinstance(v, Tensor) and v.ndim == 4 else v)
+        for k, v in batch.items()
+    }
+
+
+def _host_mask(mask: Tensor, device: torch.device) -> Tensor:
+    if device.type == "cuda":  # pinned + non_blocking: no host sync for the copy
+        return mask.pin_memory().to(device, non_blocking=True)
+    return mask.to(device)
 
 
 def pretrain(
@@ -272,9 +348,16 @@ def pretrain(
     *,
     max_steps: int | None = None,
     resume: bool = True,
-    text_encoder: CachedTextEncoder | None = None,
+    text_encoder: TextEncoder | None = None,
 ) -> PretrainResult:
-    """Train GeoMeld-FM for ``cfg.optim.steps`` optimizer steps (or stop early after ``max_steps``)."""
+    """Train GeoMeld-FM for ``cfg.optim.steps`` optimizer steps (or stop early after ``max_steps``).
+
+    Caption embeddings come with the batch (``caption_embedding`` / ``has_caption``, from the files
+    of ``geomeld embed-captions``); only batches without them are embedded in the loop, by
+    ``text_encoder`` or the config's (a warning says so). The loop never waits for the GPU except
+    every ``run.log_every`` steps (and at checkpoints), where losses are read, batches and losses
+    are checked for non-finite values on the device, and a row is logged.
+    """
     device = setup_distributed(cfg)
     r, w = rank(), world_size()
     # DDP compares gradient strides with its buckets; depth-wise conv weights (C, 1, 7, 7) differ only
@@ -286,12 +369,26 @@ def pretrain(
     total_steps = cfg.optim.steps
     stop = total_steps if max_steps is None else min(total_steps, max_steps)
 
-    text = None
+    text: TextEncoder | None = None
+    text_dim: int | None = None
     if cfg.itc.enabled:
-        cache = cfg.itc.cache_dir or str(out / "text_cache")
-        text = text_encoder or build_text_encoder(cfg.itc.text_encoder, cache, cfg.itc.hashing_dim)
+        text_dim = getattr(source, "caption_dim", None)
+        if text_dim is None:
+            text = text_encoder or build_text_encoder(
+                cfg.itc.text_encoder, cfg.itc.cache_dir, cfg.itc.hashing_dim
+            )
+            text_dim = text.dim
+            if cfg.itc.text_encoder != "hashing" and text_encoder is None:
+                log.warning(
+                    "ITC: the batches carry no caption embeddings, so %s runs in the training loop; "
+                    "precompute them with `geomeld embed-captions` (itc.embeddings: precomputed)",
+                    text.name,
+                )
+        else:
+            text = text_encoder
     torch.manual_seed(cfg.run.seed)  # identical initial weights on every rank
-    model = GeoMeldFM(cfg, text.dim if text is not None else None).to(device)
+    model = GeoMeldFM(cfg, text_dim).to(device)
+    _prepare_model(model, cfg, device)
     trained: nn.Module = model
     if w > 1:
         from torch.nn.parallel import DistributedDataParallel
@@ -342,70 +439,67 @@ def pretrain(
         bar = tqdm(
             total=stop, initial=state.step, desc=f"pretrain {cfg.name}", unit="step", dynamic_ncols=True
         )
+    norms_every = cfg.run.log_every if cfg.run.grad_norms_every is None else cfg.run.grad_norms_every
+    window = _Window(device)
     itc_skips = 0
     model.train()
     t_last, samples_since = time.perf_counter(), 0
     try:
         while state.step < stop:
             step = state.step
-            sums: dict[str, float] = {}
+            model.beta_scale = beta_scale(step, cfg)
+            lr = optimizer.param_groups[0]["lr"]  # the LR this step's update uses
+            want_norms = norms_every > 0 and (step + 1) % norms_every == 0
             for micro in range(cfg.optim.grad_accum):
                 batch = batches.next()
-                error = None
                 try:
-                    check_batch(batch, cfg.crop)
+                    check_batch_shapes(batch, cfg.crop)  # shapes only: no values, no device sync
                 except BatchError as exc:
-                    error = f"step {step}: {exc}"
-                _agree(error)
+                    raise BatchError(f"step {step}: {exc}") from exc
                 batch = to_device(batch, device)
+                if cfg.run.channels_last:
+                    batch = _channels_last(batch)
+                window.keys.append(list(batch.get("key", []))[:8])
+                window.check(finite_flags(batch))
                 b = batch_size_of(batch)
-                mask = step_mask(
-                    seed=cfg.run.seed,
-                    step=step,
-                    global_batch=b * w * cfg.optim.grad_accum,
-                    grid=grid,
-                    ratio=cfg.mask.ratio,
-                    start=(micro * w + r) * b,
-                    count=b,
-                ).to(device)
+                mask = _host_mask(
+                    step_mask(
+                        seed=cfg.run.seed,
+                        step=step,
+                        global_batch=b * w * cfg.optim.grad_accum,
+                        grid=grid,
+                        ratio=cfg.mask.ratio,
+                        start=(micro * w + r) * b,
+                        count=b,
+                    ),
+                    device,
+                )
                 emb = has_text = None
-                if text is not None:
-                    emb, has_text = embed_captions(text, list(batch.get("caption", [""] * b)))
-                    emb, has_text = emb.to(device), has_text.to(device)
+                if model.itc is not None:
+                    if "caption_embedding" in batch:
+                        emb, has_text = batch["caption_embedding"], batch["has_caption"]
+                    else:
+                        assert text is not None
+                        emb, has_text = embed_captions(text, list(batch.get("caption", [""] * b)))
+                        emb, has_text = emb.to(device), has_text.to(device)
                 sync = contextlib.nullcontext()
                 if w > 1 and micro < cfg.optim.grad_accum - 1:
                     sync = trained.no_sync()  # type: ignore[operator]
                 with sync:
                     with autocast:
                         loss, terms = trained(batch, mask, emb, has_text)
-                    bad = None
-                    if not bool(torch.isfinite(loss)):
-                        parts = ", ".join(f"{k}={float(v):.4g}" for k, v in terms.items())
-                        bad = (
-                            f"non-finite loss at step {step} (rank {r}, tiles {list(batch.get('key', []))[:8]}): "
-                            f"{parts}. Lower optim.lr / check the stats file; resume from the last checkpoint"
-                        )
-                    _agree(bad)
+                    window.loss_ok(loss)
+                    if want_norms and micro == cfg.optim.grad_accum - 1:
+                        for k, v in branch_grad_norms(model).items():
+                            window.add(k, v)
                     (loss / cfg.optim.grad_accum).backward()
                 for k, v in terms.items():
-                    sums[k] = sums.get(k, 0.0) + float(v) / cfg.optim.grad_accum
+                    window.add(k, v, 1.0 / cfg.optim.grad_accum)
                 samples_since += b * w
-            if w > 1:  # each rank holds its share of the global mean: report the global values
-                keys = sorted(sums)
-                total = all_reduce_sum(torch.tensor([sums[k] for k in keys], dtype=torch.float64))
-                sums = {k: float(v) / w for k, v in zip(keys, total.tolist(), strict=True)}
-            if r == 0 and "itc_pairs" in sums and sums["itc_pairs"] * cfg.optim.grad_accum < 2:
-                itc_skips += 1
-                if itc_skips == 1 or itc_skips % 100 == 0:
-                    log.info(
-                        "ITC skipped at step %d: fewer than 2 captioned samples in the global batch (%d skips)",
-                        step,
-                        itc_skips,
-                    )
             if cfg.optim.clip_grad is not None:
-                sums["grad_norm"] = float(
-                    torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.optim.clip_grad)
-                )
+                norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.optim.clip_grad)
+                window.add("grad_norm", norm)
+                window.add("clipped", (norm > cfg.optim.clip_grad).float())  # share of clipped steps
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
             scheduler.step()
@@ -414,26 +508,40 @@ def pretrain(
                 momentum = ema_momentum(step, total_steps, cfg.jepa.ema_start, cfg.jepa.ema_end)
                 ema_update(model.target_encoder, model.encoder, momentum)
             state.step = step + 1
-            row = {
-                "step": float(state.step),
-                "epoch": float(state.epoch),
-                "lr": optimizer.param_groups[0]["lr"],
-                **sums,
-            }
-            if momentum is not None:
-                row["ema_momentum"] = momentum
-            if model.itc is not None:
-                row["temperature"] = model.itc.temperature
-            result.history.append(row)
+            window.steps += 1
             if bar is not None:
                 bar.update(1)
-                bar.set_postfix(loss=f"{sums['loss']:.4f}")
-            if metrics is not None and (state.step % cfg.run.log_every == 0 or state.step == stop):
-                now = time.perf_counter()
-                row["samples_per_s"] = samples_since / max(now - t_last, 1e-9)
-                t_last, samples_since = now, 0
-                metrics.write(row)
-            if state.step % cfg.run.checkpoint_every == 0 or state.step == stop:
+            checkpoint_now = state.step % cfg.run.checkpoint_every == 0 or state.step == stop
+            if state.step % cfg.run.log_every == 0 or checkpoint_now:
+                # the only host sync of the loop: read the window, check it, log it
+                sums = window.read(step, r, cfg.optim.grad_accum)
+                row = {"step": float(state.step), "epoch": float(state.epoch), "lr": lr, **sums}
+                if cfg.itc.enabled:
+                    row["beta"] = cfg.itc.beta * model.beta_scale
+                if momentum is not None:
+                    row["ema_momentum"] = momentum
+                if model.itc is not None:
+                    row["temperature"] = model.itc.temperature
+                skipped = round(sums.pop("itc_skipped", 0.0) * window.last_steps)
+                if r == 0 and skipped:
+                    itc_skips += skipped
+                    log.info(
+                        "ITC skipped at step %d: %d of the last %d steps had fewer than 2 captioned samples "
+                        "in the global batch (%d skips in all)",
+                        step,
+                        skipped,
+                        window.last_steps,
+                        itc_skips,
+                    )
+                result.history.append(row)
+                if bar is not None:
+                    bar.set_postfix(loss=f"{sums['loss']:.4f}")
+                if metrics is not None:
+                    now = time.perf_counter()
+                    row["samples_per_s"] = samples_since / max(now - t_last, 1e-9)
+                    t_last, samples_since = now, 0
+                    metrics.write(row)
+            if checkpoint_now:
                 _checkpoint(ckpt_path, cfg, model, optimizer, scheduler, state)
     finally:
         if bar is not None:
@@ -446,6 +554,85 @@ def pretrain(
     if is_distributed():
         dist.barrier()
     return result
+
+
+class _Window:
+    """Device-side accumulators between two log points: loss terms, finiteness flags, batch keys."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.device = device
+        self.totals: dict[str, Tensor] = {}
+        self.counts: dict[str, float] = {}
+        self.bad_batch: dict[str, Tensor] = {}
+        self.bad_loss: Tensor | None = None
+        self.keys: list[list[str]] = []
+        self.steps = 0
+        self.last_steps = 0
+
+    def add(self, key: str, value: Tensor, weight: float = 1.0) -> None:
+        """Accumulate ``weight · value`` (weight 1/grad_accum for micro-batch terms: a step counts 1)."""
+        v = value.detach().to(self.device, torch.float64) * weight
+        self.totals[key] = self.totals[key] + v if key in self.totals else v
+        self.counts[key] = self.counts.get(key, 0.0) + weight
+        if key == "itc_pairs":  # a micro-batch whose global batch had < 2 captions trains no ITC
+            self.add("itc_skipped", (value.detach() < 2).to(torch.float64), weight)
+
+    def check(self, flags: dict[str, Tensor]) -> None:
+        for k, ok in flags.items():
+            bad = ~ok
+            self.bad_batch[k] = self.bad_batch[k] | bad if k in self.bad_batch else bad
+
+    def loss_ok(self, loss: Tensor) -> None:
+        bad = ~torch.isfinite(loss.detach())
+        self.bad_loss = bad if self.bad_loss is None else self.bad_loss | bad
+
+    def read(self, step: int, r: int, grad_accum: int) -> dict[str, float]:
+        """Check the window (raises like the old per-step checks, on every rank together) and return
+        the mean of every term over its steps, averaged over ranks."""
+        keys = sorted(self.totals)
+        flags = [self.bad_batch[k] for k in sorted(self.bad_batch)]
+        bad_loss = (
+            self.bad_loss
+            if self.bad_loss is not None
+            else torch.zeros((), dtype=torch.bool, device=self.device)
+        )
+        vec = torch.stack(
+            [self.totals[k] for k in keys]
+            + [f.to(torch.float64) for f in flags]
+            + [bad_loss.to(torch.float64)]
+        )
+        local = vec.tolist()  # the host sync
+        n_terms, n_flags = len(keys), len(flags)
+        first = step - self.steps + 1
+        batch_error = next(
+            (
+                f"step {first}…{step}: batch[{k!r}] contains NaN/inf (tiles {self.keys[:4]}); the loader must "
+                "set no-data to 0.0 and mark it in the *_valid mask"
+                for k, v in zip(sorted(self.bad_batch), local[n_terms : n_terms + n_flags], strict=True)
+                if v
+            ),
+            None,
+        )
+        loss_error = None
+        if local[-1] and batch_error is None:
+            parts = ", ".join(f"{k}={local[i] / max(self.counts[k], 1e-12):.4g}" for i, k in enumerate(keys))
+            loss_error = (
+                f"non-finite loss at step {first} (rank {r}, steps {first}…{step}, tiles {self.keys[:4]}): "
+                f"{parts}. Lower optim.lr / check the stats file; resume from the last checkpoint"
+            )
+        _agree(batch_error or loss_error)
+        total = all_reduce_sum(torch.tensor(local[:n_terms], dtype=torch.float64)) / world_size()
+        out = {k: float(v) / max(self.counts[k], 1e-12) for k, v in zip(keys, total.tolist(), strict=True)}
+        self.last_steps = self.steps
+        self.totals, self.counts, self.bad_batch, self.bad_loss, self.keys, self.steps = (
+            {},
+            {},
+            {},
+            None,
+            [],
+            0,
+        )
+        return out
 
 
 def _checkpoint(

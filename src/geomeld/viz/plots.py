@@ -43,6 +43,47 @@ def read_log_csv(path: Path) -> tuple[list[float], dict[str, list[float]]]:
     return steps, series
 
 
+def plot_loss_summary(log_csv: Path, out_png: Path, title: str = "GeoMeld-FM pretraining") -> Path:
+    """Three readable panels: the total loss; each MP-MAE target that had data (one line each); JEPA and
+    ITC. Terms that stayed zero (targets absent from every tile) are left out and named in the title."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps, series = read_log_csv(log_csv)
+
+    def xy(name: str) -> tuple[list[float], list[float]]:
+        pairs = [(s, v) for s, v in zip(steps, series[name], strict=True) if math.isfinite(v)]
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+
+    mp = [n for n in series if n.startswith("mp/")]
+    active = [n for n in mp if any(abs(v) > 0 for v in series[n] if math.isfinite(v))]
+    idle = [n.split("/", 1)[1] for n in mp if n not in active]
+    other: list[str] = [n for n in ("jepa", "itc") if n in series]
+    panels: list[tuple[str, list[str]]] = [("total loss", ["loss"])] + (
+        [("MP-MAE, per co-located target", active)] if active else []
+    )
+    panels += [("JEPA and ITC", other)] if other else []
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 3.6), squeeze=False)
+    for ax, (name, cols) in zip(axes[0], panels, strict=True):
+        for col in cols:
+            x, y = xy(col)
+            ax.plot(x, y, lw=1.8, label=col.split("/", 1)[-1])
+        ax.set_title(name, fontsize=12)
+        ax.set_xlabel("step", fontsize=11)
+        ax.tick_params(labelsize=10)
+        ax.grid(alpha=0.3)
+        if len(cols) > 1:
+            ax.legend(fontsize=10)
+    suffix = f" (no data anywhere, not trained: {', '.join(idle)})" if idle else ""
+    fig.suptitle(title + suffix, fontsize=12)
+    fig.tight_layout()
+    out = _atomic_savefig(fig, out_png)
+    plt.close(fig)
+    return out
+
+
 def plot_loss_curves(log_csv: Path, out_png: Path, title: str = "GeoMeld-FM pretraining") -> Path:
     """One panel per logged term (total, each MP-MAE modality, JEPA, ITC, learning rate …)."""
     import matplotlib

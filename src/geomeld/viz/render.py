@@ -39,18 +39,40 @@ def _to_rgba(channels: Sequence[np.ndarray], valid: np.ndarray) -> RGBA:
     return np.concatenate([(rgb * 255.0 + 0.5).astype(np.uint8), alpha[..., None]], axis=-1)
 
 
+def _grey_world(plane: np.ndarray, valid: np.ndarray, target: float = 0.42) -> np.ndarray:
+    """Gamma that brings the band's median to ``target`` (grey-world balance), gamma kept in [0.4, 2.5]."""
+    if not valid.any():
+        return plane
+    median = float(np.median(plane[valid]))
+    if not 0.0 < median < 1.0:
+        return plane
+    gamma = float(np.clip(np.log(target) / np.log(median), 0.4, 2.5))
+    return np.where(valid, np.power(plane, gamma), 0.0).astype(np.float32)
+
+
 def composite(
-    array: np.ndarray, band_names: Sequence[str], bands: Sequence[str], modality: Modality
+    array: np.ndarray,
+    band_names: Sequence[str],
+    bands: Sequence[str],
+    modality: Modality,
+    balance: bool = False,
 ) -> RGBA | None:
-    """A three-band composite with a shared percentile stretch; ``None`` if a band is missing."""
+    """A three-band composite, each band stretched between its own 2nd and 98th percentile.
+
+    A per-band stretch handles top-of-atmosphere (L1C) and surface (L2A) reflectance alike: the strong
+    blue path radiance of TOA data no longer tints the picture, as one stretch shared by the bands did.
+    ``balance`` (for true colour) also equalises the bands' medians by a per-band gamma (grey world),
+    which removes the remaining haze cast of winter TOA scenes. ``None`` if a band is missing.
+    """
     names = list(band_names)
     if any(b not in names for b in bands):
         return None
     planes = [np.asarray(array[names.index(b)], dtype=np.float32) for b in bands]
     valid = np.logical_and.reduce([modality.valid_mask(p) for p in planes])
-    stacked = np.stack(planes)
-    stretched = _stretch(stacked, np.broadcast_to(valid, stacked.shape))
-    return _to_rgba(list(stretched), valid)
+    stretched = [_stretch(p, valid) for p in planes]
+    if balance:
+        stretched = [_grey_world(p, valid) for p in stretched]
+    return _to_rgba(stretched, valid)
 
 
 def sar_composite(

@@ -1,0 +1,890 @@
+"""Check typed claims against a sample's signals, family by family, with explicit tolerance bands.
+
+Every check returns a :class:`~geomeld.captioning.claims.Verdict` and a
+:class:`~geomeld.captioning.claims.ClaimEvidence` (measured value, tolerance, layer, origin). A claim
+whose layer is relocated or absent is unverifiable; a measurement whose uncertainty interval straddles
+a threshold is unverifiable, never supported or contradicted. A negated claim takes the opposite
+verdict of its affirmed form (a claim undecided either way stays unverifiable).
+
+Qualitative thresholds (shares are % of the TILE; ``[lo, hi]`` is the measured interval, see
+:mod:`geomeld.captioning.ground`):
+
+====================  =====================================  ========================================
+claim                 supported when                         contradicted when
+====================  =====================================  ========================================
+present               lo ≥ 0.5 %                             hi < 0.1 % (and no OSM tag in the chip)
+absent ("no X")       hi < 0.5 % (and no OSM tag)            lo ≥ 1 %, or an OSM tag in the chip
+dominant ("mostly")   lo > 50 %                              hi < 35 %, or another class's lo > hi
+largest ("the main")  lo > every other class's hi            another class's lo > hi
+minor ("a little")    0.5 ≤ lo and hi ≤ 35 %                 hi < 0.1 % or lo > 50 %
+number / range        interval within the band of the value  interval beyond the contradiction band
+more A than B         lo_A > hi_B                            hi_A < lo_B
+flat                  slope mean < 3°                        slope mean > 8°
+gentle / rolling      2° ≤ slope mean ≤ 12°                  slope mean < 1° or > 20°
+hilly                 slope mean ≥ 6° or relief ≥ 60 m       slope mean < 3° and relief < 30 m
+steep / mountainous   slope mean ≥ 15° or relief ≥ 300 m     slope mean < 7° and relief < 120 m
+valley / ridge        those geomorphons ≥ 10 %               those geomorphons < 2 %
+lush / green          NDVI mean ≥ 0.5                        NDVI mean < 0.3
+sparse / barren       NDVI mean < 0.25                       NDVI mean > 0.45
+dense (trees)         trees lo ≥ 50 %                        trees hi < 20 %
+bright backscatter    VV mean > −9 dB                        VV mean < −14 dB
+dark backscatter      VV mean < −15 dB                       VV mean > −10 dB
+tall trees            canopy p90 ≥ 15 m                      canopy p90 < 8 m
+low trees             canopy p90 < 10 m                      canopy p90 > 18 m
+====================  =====================================  ========================================
+
+Numeric bands are :data:`geomeld.captioning.claims.TOLERANCES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from geomeld.captioning.claims import (
+    TOLERANCES,
+    Bound,
+    CaptionVerdict,
+    Claim,
+    ClaimEvidence,
+    Family,
+    Value,
+    Verdict,
+    caption_verdict,
+)
+from geomeld.captioning.ground import ELEVATION_M, SLOPE_M, Ground, ShareRange
+
+S, C, U = Verdict.SUPPORTED, Verdict.CONTRADICTED, Verdict.UNVERIFIABLE
+Result = tuple[Verdict, ClaimEvidence]
+
+
+def _flip(v: Verdict) -> Verdict:
+    return C if v is S else S if v is C else U
+
+
+def _grade(ok: bool, bad: bool) -> Verdict:
+    return S if ok else C if bad else U
+
+
+def _unverifiable(note: str, layer: str | None = None, origin: str | None = None) -> Result:
+    return U, ClaimEvidence(layer=layer, origin=origin, note=note)
+
+
+# ---- numbers against intervals ----------------------------------------------------------------
+def interval_verdict(value: Value, lo: float, hi: float, family: str, hedged: bool) -> tuple[Verdict, Any]:
+    """A stated value against a measured interval ``[lo, hi]`` with the family's band."""
+    band = TOLERANCES[family]
+    a = value.low if value.low is not None else value.high
+    b = value.high if value.high is not None else value.low
+    if a is None or b is None:
+        return U, None
+    s, c = band.widths((a + b) / 2, hedged)
+    bound = value.bound
+    if bound == Bound.AT_LEAST:
+        tol = {"bound": bound, "margin": s / 4, "contradict_margin": c / 2}
+        return _grade(lo >= a - s / 4, hi < a - c / 2), tol
+    if bound == Bound.AT_MOST:
+        tol = {"bound": bound, "margin": s / 4, "contradict_margin": c / 2}
+        return _grade(hi <= b + s / 4, lo > b + c / 2), tol
+    if bound == Bound.BETWEEN:
+        tol = {"bound": bound, "support": s / 2, "contradict": c / 2}
+        return _grade(lo >= a - s / 2 and hi <= b + s / 2, hi < a - c / 2 or lo > b + c / 2), tol
+    tol = {"bound": bound, "support": round(s, 3), "contradict": round(c, 3)}
+    return _grade(lo >= a - s and hi <= b + s, hi < a - c or lo > b + c), tol
+
+
+def _combine(verdicts: Sequence[Verdict]) -> Verdict:
+    """Several products: supported if one supports and none contradicts (and vice versa)."""
+    if S in verdicts and C not in verdicts:
+        return S
+    if C in verdicts and S not in verdicts:
+        return C
+    return U
+
+
+# ---- land cover --------------------------------------------------------------------------------
+def _others(g: Ground, concept: str, product: str) -> list[ShareRange]:
+    excluded = {"fields": {"cropland", "grassland"}}.get(concept, {concept})
+    if concept == "vegetation":
+        return [r for c, r in g.concepts_in(product).items() if c in {"built", "bare", "snow", "water"}]
+    return [r for c, r in g.concepts_in(product).items() if c not in excluded and c != "fields"]
+
+
+def _share_kind(claim: Claim) -> str:
+    if claim.family == Family.DOMINANCE:
+        return "largest" if claim.label == "largest" else "dominant"
+    if claim.family == Family.LANDCOVER_SHARE and claim.value is not None:
+        return "number"
+    if claim.label == "minor":
+        return "minor"
+    return "present"
+
+
+CONTRADICT_ON_LABELLED = True
+"""Shares: a claim is SUPPORTED only when it holds for every value the unlabelled part of the tile
+could take (the whole interval ``[lo, hi]``), and CONTRADICTED when the map as labelled (``lo``, the
+labelled pixels of the class over the tile) is beyond the contradiction band. Comparisons between
+classes compare the labelled amounts (with a margin); the evidence says so."""
+
+CMP_MARGIN = 1.0
+CMP_REL = 0.1
+
+
+def _two_sided(
+    grade: Callable[[float, float], tuple[Verdict, Any]], lo: float, hi: float
+) -> tuple[Verdict, Any]:
+    sup, tol = grade(lo, hi)
+    if sup is S:
+        return S, tol
+    point, _ = grade(lo, lo) if CONTRADICT_ON_LABELLED else (sup, tol)
+    return (C if point is C or sup is C else U), tol
+
+
+Rule = Callable[[float, float], tuple[Verdict, Any]]
+
+
+def _number_rule(value: Value, family: str, hedged: bool) -> Rule:
+    return lambda lo, hi: interval_verdict(value, lo, hi, family, hedged)
+
+
+def _present_rule(present_from: float, absent_below: float) -> Rule:
+    tol = {"present_from": present_from, "absent_below": absent_below}
+    return lambda lo, hi: (_grade(lo >= present_from, hi < absent_below), tol)
+
+
+def _absent_rule(absent_below: float, present_from: float) -> Rule:
+    tol = {"absent_below": absent_below, "present_from": present_from}
+    return lambda lo, hi: (_grade(hi < absent_below, lo >= present_from), tol)
+
+
+def _minor_rule(low: float, high: float) -> Rule:
+    tol = {"minor": [low, high]}
+    return lambda lo, hi: (_grade(low <= lo and hi <= high, hi < 0.1 or lo > 50.0), tol)
+
+
+def _dominant_rule(above: float, below: float, top_other: float) -> Rule:
+    tol = {"dominant_above": above, "contradict_below": below}
+    return lambda lo, hi: (_grade(lo > above, hi < below or top_other > hi), tol)
+
+
+def _share_one(claim: Claim, r: ShareRange, g: Ground) -> tuple[Verdict, Any]:
+    kind = _share_kind(claim)
+    if kind == "number":
+        assert claim.value is not None
+        return _two_sided(_number_rule(claim.value, Family.LANDCOVER_SHARE.value, claim.hedged), r.lo, r.hi)
+    if kind == "present":
+        if claim.label == "urban":
+            return _two_sided(_present_rule(20.0, 5.0), r.lo, r.hi)
+        if claim.negated:  # absence: its own thresholds (not a flip of presence)
+            return _two_sided(_absent_rule(0.5, 1.0), r.lo, r.hi)
+        return _two_sided(_present_rule(0.5, 0.1), r.lo, r.hi)
+    if kind == "minor":
+        return _two_sided(_minor_rule(0.5, 35.0), r.lo, r.hi)
+    others = _others(g, claim.subject, r.product)
+    top_other = max((o.lo for o in others), default=0.0)
+    if kind == "largest":
+        m = max(CMP_MARGIN, CMP_REL * max(r.lo, top_other))
+        return _grade(r.lo > top_other + m, r.lo < top_other - m), {
+            "largest_margin_pct": round(m, 2),
+            "as": "labelled",
+        }
+    return _two_sided(_dominant_rule(50.0, 35.0, top_other), r.lo, r.hi)
+
+
+def _landcover_osm(g: Ground, concept: str) -> bool:
+    from geomeld.captioning.lexicon import CONCEPTS_BY_NAME
+
+    c = CONCEPTS_BY_NAME.get(concept)
+    return bool(c and c.osm and g.osm_in_chip(c.osm))
+
+
+def check_landcover(claim: Claim, g: Ground) -> Result:
+    if claim.subject == "unparsed":
+        return _unverifiable("a share the extractor could not attach to a class")
+    if claim.subject == "labelled":
+        return check_labelled(claim, g)
+    if claim.subject == "any":
+        return check_no_majority(claim, g)
+    if claim.negated and claim.location is not None:
+        return check_absent_in_part(claim, g)
+    ranges = g.share_ranges(claim.subject)
+    if not ranges:
+        return _unverifiable(
+            f"no evidence land-cover layer for {claim.subject}"
+            + _why_skipped(g, "esa_worldcover", "dynamic_world"),
+            "esa_worldcover",
+        )
+    per = []
+    measured = []
+    tol: Any = None
+    for r in ranges:
+        v, tol = _share_one(claim, r, g)
+        if _share_kind(claim) != "present":
+            v = _flip(v) if claim.negated else v
+        per.append(v)
+        measured.append(r.to_json())
+    verdict = _combine(per)
+    note = ""
+    if _share_kind(claim) == "present" and _landcover_osm(g, claim.subject):
+        note = "OSM tag in the chip"
+        verdict = C if claim.negated else S
+    return verdict, ClaimEvidence(
+        measured=measured,
+        tolerance=tol,
+        layer="+".join(r.product for r in ranges),
+        origin="+".join(r.origin for r in ranges),
+        note=note,
+    )
+
+
+def check_absent_in_part(claim: Claim, g: Ground) -> Result:
+    """ "No forest in the north": contradicted when the class has ≥ 1 % of the tile as labelled and a
+    clear share of its pixels in that part; otherwise unverifiable (absence in a part is not measured)."""
+    per, measured = [], {}
+    for r in g.share_ranges(claim.subject):
+        share = g.parts(claim.subject, r.product).get(str(claim.location))
+        if share is None:
+            continue
+        measured[r.product] = round(share, 3)
+        per.append(C if r.lo >= 1.0 and share >= 0.5 else U)
+    verdict = C if per and all(v is C for v in per) else U
+    return verdict, ClaimEvidence(
+        {"share_of_class_pixels_in_region": measured}, {"contradict_from": 0.5}, None, None
+    )
+
+
+def check_labelled(claim: Claim, g: Ground) -> Result:
+    """The share of the tile the land-cover map labels (exact)."""
+    per, measured, tol = [], [], None
+    for product in g.products:
+        lc = g.bundle.landcover[product]
+        v = lc.valid_percentage
+        if claim.value is None:
+            continue
+        verdict, tol = interval_verdict(claim.value, v, v, Family.LANDCOVER_SHARE.value, claim.hedged)
+        per.append(_flip(verdict) if claim.negated else verdict)
+        measured.append({"product": product, "labelled_pct": round(v, 2)})
+    if not per:
+        return _unverifiable("no evidence land-cover layer")
+    return _combine(per), ClaimEvidence(measured, tol, "+".join(g.products), None)
+
+
+def check_no_majority(claim: Claim, g: Ground) -> Result:
+    """ "No class covers more than half of the tile" (negated) / "one class covers most" (affirmed)."""
+    per, measured = [], []
+    for product in g.products:
+        ranges = [r for c, r in g.concepts_in(product).items() if c != "fields"]
+        if not ranges:
+            continue
+        v = _grade(all(r.hi <= 50.0 for r in ranges), any(r.lo > 52.0 for r in ranges))
+        per.append(v if claim.negated else _flip(v))
+        measured.append({"product": product, "largest_tile_share": round(max(r.lo for r in ranges), 2)})
+    if not per:
+        return _unverifiable("no evidence land-cover layer")
+    return _combine(per), ClaimEvidence(measured, {"majority_above": 50.0}, "+".join(g.products), None)
+
+
+def _why_skipped(g: Ground, *layers: str) -> str:
+    why = [g.skipped[x] for x in layers if x in g.skipped]
+    return (": " + "; ".join(why)) if why else ""
+
+
+def check_comparison(claim: Claim, g: Ground) -> Result:
+    a_r = {r.product: r for r in g.share_ranges(claim.subject)}
+    b_r = {r.product: r for r in g.share_ranges(claim.other or "")}
+    per = []
+    measured = []
+    for p in sorted(set(a_r) & set(b_r)):
+        a, b = a_r[p].lo, b_r[p].lo
+        if claim.label == "less":
+            a, b = b, a
+        m = max(CMP_MARGIN, CMP_REL * max(a, b))
+        if claim.label == "similar":
+            v = _grade(abs(a - b) <= m, abs(a - b) > 3 * m)
+        else:
+            v = _grade(a > b + m, a < b - m)
+        per.append(_flip(v) if claim.negated else v)
+        measured.append(
+            {"product": p, claim.subject: round(a_r[p].lo, 2), str(claim.other): round(b_r[p].lo, 2)}
+        )
+    if not per:
+        return _unverifiable(f"no layer measures both {claim.subject} and {claim.other}", "esa_worldcover")
+    return _combine(per), ClaimEvidence(
+        measured=measured,
+        tolerance={"margin_pct": CMP_MARGIN, "margin_rel": CMP_REL, "as": "labelled pixels over the tile"},
+        layer="+".join(sorted(set(a_r) & set(b_r))),
+        origin="+".join(sorted({a_r[p].origin for p in set(a_r) & set(b_r)})),
+    )
+
+
+_PART_BANDS: dict[str, tuple[float, float]] = {
+    "north": (0.55, 0.45),
+    "south": (0.55, 0.45),
+    "west": (0.55, 0.45),
+    "east": (0.55, 0.45),
+    "north-west": (0.5, 0.2),
+    "north-east": (0.5, 0.2),
+    "south-west": (0.5, 0.2),
+    "south-east": (0.5, 0.2),
+    "centre": (0.5, 0.2),
+    "edge": (0.7, 0.3),
+    "north-edge": (0.5, 0.2),
+    "south-edge": (0.5, 0.2),
+    "west-edge": (0.5, 0.2),
+    "east-edge": (0.5, 0.2),
+}
+"""Position bands (share of the class's pixels in the region: supported at ≥ the first value,
+contradicted at ≤ the second). A side ("in the north", "along the eastern edge", "the western half")
+is read as "most of it lies in that half": ≥ 55 % supports, ≤ 45 % contradicts (the band between is
+the measurement's uncertainty). Corners/quadrants and the central box (a quarter of the tile each):
+≥ 50 % supports, ≤ 20 % contradicts, and so do the edge strips ("along the eastern edge": the outer
+quarter on that side); the edge ring (~44 % of the tile): ≥ 70 % / ≤ 30 %."""
+
+
+def check_position(claim: Claim, g: Ground) -> Result:
+    ranges = [r for r in g.share_ranges(claim.subject) if r.lo >= 0.05]
+    if not ranges or claim.location is None:
+        return _unverifiable(f"no located {claim.subject} pixels in an evidence layer")
+    per, measured = [], {}
+    for r in ranges:
+        parts = g.parts(claim.subject, r.product)
+        if claim.location == "throughout":
+            v = _grade(r.lo >= 60.0, r.hi < 25.0)
+        elif parts and claim.location in _PART_BANDS:
+            sup, con = _PART_BANDS[claim.location]
+            share = parts.get(claim.location, 0.0)
+            v = _grade(share >= sup, share <= con)
+            measured[r.product] = round(share, 3)
+        else:
+            v = U
+        per.append(v)
+    v = _combine(per)
+    return (_flip(v) if claim.negated else v), ClaimEvidence(
+        measured={"share_of_class_pixels_in_region": measured},
+        tolerance={"bands": _PART_BANDS.get(str(claim.location))},
+        layer="+".join(r.product for r in ranges),
+        origin="+".join(r.origin for r in ranges),
+    )
+
+
+# ---- water ---------------------------------------------------------------------------------------
+_WATER_OSM: dict[str, tuple[tuple[str, str], ...]] = {
+    "river": (("waterway", "river"),),
+    "stream": (("waterway", "stream"), ("waterway", "river")),
+    "canal": (("waterway", "canal"),),
+    "lake": (("water", "lake"), ("natural", "water")),
+    "pond": (("water", "pond"), ("natural", "water")),
+    "reservoir": (("water", "reservoir"), ("landuse", "reservoir")),
+    "sea": (("natural", "coastline"), ("natural", "bay")),
+}
+
+
+_WATER_SHAPE = {
+    "river": "linear",
+    "stream": "linear",
+    "canal": "linear",
+    "lake": "compact",
+    "pond": "compact",
+    "reservoir": "compact",
+}
+"""Water kinds a body's shape can support (never contradict: a narrow river may be below 10 m)."""
+
+
+def check_water(claim: Claim, g: Ground) -> Result:
+    ranges = list(g.share_ranges("water"))
+    w = g.bundle.water
+    jrc = g.origin("jrc_occurrence") if g.bundle.origins else None
+    if w is not None and w.jrc_percentage is not None and jrc is not None:
+        ranges.append(ShareRange("jrc_occurrence", jrc, w.jrc_percentage, w.jrc_percentage, 100.0))
+    kind = claim.subject
+    if not ranges:
+        return _unverifiable("no evidence water layer" + _why_skipped(g, "dynamic_world", "esa_worldcover"))
+    per = []
+    tol: Any = None
+    for r in ranges:
+        if claim.value is not None:
+            v, tol = _two_sided(_number_rule(claim.value, Family.WATER.value, claim.hedged), r.lo, r.hi)
+            per.append(_flip(v) if claim.negated else v)
+            continue
+        if claim.negated:
+            rule = _absent_rule(0.3, 1.0)
+        elif claim.label == "dominant":
+            rule = _dominant_rule(50.0, 35.0, 0.0)
+        elif claim.label == "minor":
+            rule = _minor_rule(0.3, 35.0)
+        else:
+            rule = _present_rule(0.3, 0.1)
+        v, tol = _two_sided(rule, r.lo, r.hi)
+        per.append(v)
+    v = _combine(per)
+    note = ""
+    if kind != "water" and not claim.negated and v is S:
+        # a named kind needs its kind proven: OSM tags, or stay unverifiable
+        pairs = _WATER_OSM.get(kind, ())
+        shape = (
+            w.kind
+            if w is not None
+            and g.origin("dynamic_world" if w.method != "worldcover-only" else "esa_worldcover")
+            else None
+        )
+        if pairs and g.osm_in_chip(pairs):
+            note = f"OSM tags prove a {kind}"
+        elif shape is not None and _WATER_SHAPE.get(kind) == shape:
+            note = f"the largest water body is {shape} (elongation {w.largest_body_elongation})" if w else ""
+        else:
+            v, note = U, f"water present, but nothing here tells a {kind} from other water"
+    if kind != "water" and claim.negated and v is C:
+        pairs = _WATER_OSM.get(kind, ())
+        if not (pairs and g.osm_in_chip(pairs)):
+            v, note = U, f"water present, but no layer shows it is a {kind}"
+    return v, ClaimEvidence(
+        measured=[r.to_json() for r in ranges],
+        tolerance=tol,
+        layer="+".join(r.product for r in ranges),
+        origin="+".join(r.origin for r in ranges),
+        note=note,
+    )
+
+
+# ---- terrain, elevation, slope -----------------------------------------------------------------
+def _no_dem(g: Ground) -> Result:
+    return _unverifiable(
+        "no evidence DEM" + _why_skipped(g, "aster"), "aster", g.layer_origin("aster").origin
+    )
+
+
+def check_terrain(claim: Claim, g: Ground) -> Result:
+    t = g.bundle.terrain
+    origin = g.section_origin("terrain", SLOPE_M)
+    if t is None or origin is None:
+        return _no_dem(g)
+    s, relief = t.slope_mean, t.relief
+    c = claim.subject
+    forms: dict[str, tuple[str, ...]] = {
+        "valley": ("Valley", "Hollow", "Pit", "Footslope"),
+        "ridge": ("Ridge", "Peak", "Shoulder", "Spur"),
+    }
+    tol: dict[str, Any]
+    if c == "flat":
+        v, tol = _grade(s < 3, s > 8), {"flat_below_deg": 3.0, "not_flat_above_deg": 8.0}
+    elif c == "gentle":
+        v, tol = _grade(2 <= s <= 12, s < 1 or s > 20), {"gentle_deg": (2, 12)}
+    elif c == "hilly":
+        v, tol = _grade(s >= 6 or relief >= 60, s < 3 and relief < 30), {"hilly_from_deg": 6, "relief_m": 60}
+    elif c == "steep":
+        v, tol = (
+            _grade(s >= 15 or relief >= 300, s < 7 and relief < 120),
+            {"steep_from_deg": 15, "relief_m": 300},
+        )
+    elif c in forms:
+        share = sum(t.forms.get(n, 0.0) for n in forms[c])
+        v, tol = _grade(share >= 10, share < 2), {"forms_pct": [2, 10]}
+    else:
+        return _unverifiable(f"unknown terrain word {c!r}")
+    return (_flip(v) if claim.negated else v), ClaimEvidence(
+        measured={"slope_mean_deg": round(s, 2), "relief_m": round(relief, 1), "class": t.terrain_class},
+        tolerance=tol,
+        layer="aster",
+        origin=origin,
+    )
+
+
+def _numeric(claim: Claim, lo: float, hi: float, layer: str, origin: str, measured: Any) -> Result:
+    if claim.value is None:
+        return _unverifiable("no stated value", layer, origin)
+    v, tol = interval_verdict(claim.value, lo, hi, claim.family, claim.hedged)
+    return (_flip(v) if claim.negated else v), ClaimEvidence(
+        measured=measured, tolerance=tol, layer=layer, origin=origin
+    )
+
+
+def check_elevation(claim: Claim, g: Ground) -> Result:
+    t = g.bundle.terrain
+    origin = g.section_origin("terrain", ELEVATION_M)
+    if t is None or origin is None:
+        return _no_dem(g)
+    m = {
+        "mean": (t.elevation_mean, t.elevation_mean),
+        "min": (t.elevation_min, t.elevation_min),
+        "max": (t.elevation_max, t.elevation_max),
+        "relief": (t.relief, t.elevation_max - t.elevation_min),
+        "range": (t.elevation_min, t.elevation_max),
+    }
+    if claim.subject == "range" and claim.value is not None and claim.value.bound == Bound.BETWEEN:
+        # "from 200 to 400 m": both ends checked
+        lo_v = Value.about(claim.value.low or 0.0, "m")
+        hi_v = Value.about(claim.value.high or 0.0, "m")
+        a, _ = interval_verdict(lo_v, t.elevation_min, t.elevation_min, "elevation", claim.hedged)
+        b, tol = interval_verdict(hi_v, t.elevation_max, t.elevation_max, "elevation", claim.hedged)
+        v = S if a is S and b is S else C if C in (a, b) else U
+        return (_flip(v) if claim.negated else v), ClaimEvidence(
+            measured={"min_m": round(t.elevation_min, 1), "max_m": round(t.elevation_max, 1)},
+            tolerance=tol,
+            layer="aster",
+            origin=origin,
+        )
+    lo, hi = m.get(claim.subject, m["mean"])
+    if claim.subject == "range":
+        lo, hi = t.elevation_mean, t.elevation_mean
+    measured = {claim.subject + "_m": [round(lo, 1), round(hi, 1)]}
+    return _numeric(claim, min(lo, hi), max(lo, hi), "aster", origin, measured)
+
+
+def check_slope(claim: Claim, g: Ground) -> Result:
+    t = g.bundle.terrain
+    origin = g.section_origin("terrain", SLOPE_M)
+    if t is None or origin is None:
+        return _no_dem(g)
+    lo, hi = (t.slope_p90, t.slope_max) if claim.subject == "max" else (t.slope_mean, t.slope_mean)
+    return _numeric(claim, lo, hi, "aster", origin, {claim.subject + "_deg": [round(lo, 2), round(hi, 2)]})
+
+
+# ---- canopy, vegetation, SAR ---------------------------------------------------------------------
+def check_canopy(claim: Claim, g: Ground) -> Result:
+    cn = g.bundle.canopy
+    origin = g.section_origin("canopy")
+    if cn is None or origin is None:
+        return _unverifiable(
+            "no evidence canopy height" + _why_skipped(g, "canopy_height"),
+            "canopy_height",
+            g.layer_origin("canopy_height").origin,
+        )
+    measured = {
+        "mean_m": round(cn.mean_height, 2),
+        "p90_m": round(cn.p90_height, 2),
+        "max_m": round(cn.max_height, 2),
+    }
+    if claim.subject in ("tall", "low"):
+        if claim.subject == "tall":
+            v, tol = _grade(cn.p90_height >= 15, cn.p90_height < 8), {"tall_p90_m": [8, 15]}
+        else:
+            v, tol = _grade(cn.p90_height < 10, cn.p90_height > 18), {"low_p90_m": [10, 18]}
+        return (_flip(v) if claim.negated else v), ClaimEvidence(measured, tol, "canopy_height", origin)
+    if claim.subject == "max_height":
+        return _numeric(claim, cn.max_height, cn.max_height, "canopy_height", origin, measured)
+    # typical height: between the mean over all pixels and the p90 (both readings are fair)
+    return _numeric(claim, cn.mean_height, cn.p90_height, "canopy_height", origin, measured)
+
+
+def check_vegetation(claim: Claim, g: Ground) -> Result:
+    sp = g.bundle.spectral
+    origin = g.section_origin("spectral")
+    ndvi = sp.indices.get("NDVI") if sp is not None else None
+    if claim.subject == "dense":
+        trees = g.share_ranges("trees")
+        if not trees:
+            return _unverifiable("no evidence tree cover layer")
+        v = _combine([_grade(r.lo >= 50, r.hi < 20) for r in trees])
+        return (_flip(v) if claim.negated else v), ClaimEvidence(
+            [r.to_json() for r in trees],
+            {"dense_trees_pct": [20, 50]},
+            "+".join(r.product for r in trees),
+            None,
+        )
+    if ndvi is None or origin is None:
+        return _unverifiable("no evidence Sentinel-2 NDVI" + _why_skipped(g, "sentinel2"), "sentinel2")
+    m = ndvi.mean
+    if claim.value is not None:
+        return _numeric(claim, m, m, "sentinel2", origin, {"ndvi_mean": round(m, 3)})
+    if claim.subject == "sparse":
+        v, tol = _grade(m < 0.25, m > 0.45), {"sparse_ndvi_below": 0.25, "not_sparse_above": 0.45}
+    else:
+        v, tol = _grade(m >= 0.5, m < 0.3), {"green_ndvi_from": 0.5, "not_green_below": 0.3}
+    return (_flip(v) if claim.negated else v), ClaimEvidence(
+        {"ndvi_mean": round(m, 3)}, tol, "sentinel2", origin
+    )
+
+
+def check_sar(claim: Claim, g: Ground) -> Result:
+    sar = g.bundle.sar
+    origin = g.section_origin("sar")
+    if sar is None or origin is None:
+        return _unverifiable("no evidence Sentinel-1" + _why_skipped(g, "sentinel1"), "sentinel1")
+    if claim.subject == "vv_vs_vh":
+        diffs = [o.vh_minus_vv_db for o in sar.orbits.values() if o.vh_minus_vv_db is not None]
+        if not diffs:
+            return _unverifiable("no orbit with both VV and VH", "sentinel1", origin)
+        # left/other name the channels; label 'more' means left > other
+        vv_minus_vh = -max(diffs) if claim.label == "more" else -min(diffs)
+        left_minus_right = vv_minus_vh if (claim.other or "vh") == "vh" else -vv_minus_vh
+        if claim.label == "less":
+            left_minus_right = -left_minus_right
+        v = _grade(left_minus_right > 1.0, left_minus_right < -1.0)
+        return (_flip(v) if claim.negated else v), ClaimEvidence(
+            {"vh_minus_vv_db": [round(x, 2) for x in diffs]}, {"margin_db": 1.0}, "sentinel1", origin
+        )
+    vv = [o.vv_db_mean for o in sar.orbits.values() if o.vv_db_mean is not None]
+    vh = [o.vh_db_mean for o in sar.orbits.values() if o.vh_db_mean is not None]
+    values = vh if claim.subject == "vh" else vv
+    if not values:
+        return _unverifiable("no valid VV/VH", "sentinel1", origin)
+    lo, hi = min(values), max(values)
+    measured = {("vh" if claim.subject == "vh" else "vv") + "_db": [round(lo, 2), round(hi, 2)]}
+    if claim.value is not None:
+        return _numeric(claim, lo, hi, "sentinel1", origin, measured)
+    if claim.subject == "bright":
+        v, tol = _grade(lo > -9, hi < -14), {"bright_vv_above_db": -9, "not_bright_below_db": -14}
+    elif claim.subject == "dark":
+        v, tol = _grade(hi < -15, lo > -10), {"dark_vv_below_db": -15, "not_dark_above_db": -10}
+    else:
+        return _unverifiable(f"SAR statement {claim.subject!r} without a value", "sentinel1", origin)
+    return (_flip(v) if claim.negated else v), ClaimEvidence(measured, tol, "sentinel1", origin)
+
+
+# ---- OSM, season, place ----------------------------------------------------------------------
+OSM_KIND_TAGS: dict[str, tuple[tuple[str, str], ...]] = {
+    "road": (("highway", "*"),),
+    "motorway": (
+        ("highway", "motorway"),
+        ("highway", "motorway_link"),
+        ("highway", "trunk"),
+        ("highway", "trunk_link"),
+    ),
+    "major_road": tuple(
+        ("highway", v)
+        for v in ("motorway", "trunk", "primary", "secondary", "primary_link", "secondary_link")
+    ),
+    "minor_road": tuple(
+        ("highway", v) for v in ("tertiary", "unclassified", "residential", "service", "living_street")
+    ),
+    "track": (("highway", "track"),),
+    "path": tuple(
+        ("highway", v) for v in ("path", "footway", "cycleway", "bridleway", "steps", "track", "pedestrian")
+    ),
+    "railway": tuple(
+        ("railway", v)
+        for v in ("rail", "light_rail", "narrow_gauge", "tram", "subway", "disused", "abandoned", "preserved")
+    ),
+    "building": (("building", "*"),),
+    "bridge": (("bridge", "*"), ("man_made", "bridge")),
+    "power_line": (("power", "line"), ("power", "minor_line"), ("power", "tower")),
+    "solar": (("plant:source", "solar"), ("generator:source", "solar")),
+    "parking": (("amenity", "parking"),),
+    "airport": (("aeroway", "aerodrome"), ("aeroway", "runway"), ("aeroway", "taxiway")),
+    "pier": (("man_made", "pier"),),
+    "marina": (("leisure", "marina"), ("leisure", "slipway")),
+    "quarry": (("landuse", "quarry"),),
+    "industrial": (("landuse", "industrial"), ("building", "industrial"), ("building", "warehouse")),
+    "golf": (("leisure", "golf_course"),),
+    "sports": (("leisure", "pitch"), ("leisure", "stadium"), ("leisure", "sports_centre")),
+    "park": (("leisure", "park"), ("leisure", "garden")),
+    "cemetery": (("landuse", "cemetery"), ("amenity", "grave_yard")),
+    "church": (("amenity", "place_of_worship"), ("building", "church"), ("building", "chapel")),
+    "school": (("amenity", "school"), ("building", "school")),
+    "farmyard": (("landuse", "farmyard"),),
+    "orchard": (("landuse", "orchard"),),
+    "vineyard": (("landuse", "vineyard"),),
+    "storage_tank": (("man_made", "storage_tank"), ("man_made", "silo")),
+    "beach": (("natural", "beach"),),
+    "river": (("waterway", "river"),),
+    "stream": (("waterway", "stream"),),
+    "canal": (("waterway", "canal"),),
+    "ditch": (("waterway", "ditch"), ("waterway", "drain")),
+    "lake": (("water", "lake"),),
+    "dam": (("waterway", "dam"), ("waterway", "weir")),
+    "playground": (("leisure", "playground"),),
+    "settlement": (("place", "*"), ("landuse", "residential"), ("building", "*")),
+    "town": (("place", "town"), ("place", "city")),
+    "village": (("place", "village"), ("place", "hamlet")),
+    "city": (("place", "city"),),
+}
+"""What proves an object kind: its tag must match (a ``highway=path`` is not a motorway; a drain is not
+a river). Absence of a tag is evidence of absence only where OSM answered with tags (a mapped area)."""
+
+_BUILT_OBJECTS = {"building", "settlement", "town", "village", "city", "industrial"}
+
+
+def check_osm(claim: Claim, g: Ground) -> Result:
+    pairs = OSM_KIND_TAGS.get(claim.subject)
+    if pairs is None:
+        return _unverifiable(f"unknown object kind {claim.subject!r}")
+    built = g.share_ranges("built")
+    in_chip = g.osm_in_chip(pairs)
+    anywhere = g.osm_anywhere(pairs)
+    measured: dict[str, Any] = {"osm_in_chip": in_chip, "osm_within_outer_radius": anywhere}
+    if built and claim.subject in _BUILT_OBJECTS:
+        measured["built"] = [r.to_json() for r in built]
+    layer = "osm"
+    if claim.negated:
+        if in_chip:
+            return C, ClaimEvidence(measured, "a matching tag within the chip radius", layer, "real")
+        if claim.subject in _BUILT_OBJECTS and built:
+            # "no buildings" also checks the built land cover
+            v = _combine([_two_sided(_absent_rule(0.5, 1.0), r.lo, r.hi)[0] for r in built])
+            if v is C or (v is S and g.has_osm):
+                return v, ClaimEvidence(
+                    measured, {"absent_below": 0.5, "present_from": 1.0}, "osm+landcover", None
+                )
+            if v is S:
+                return v, ClaimEvidence(
+                    measured, {"absent_below": 0.5}, "+".join(r.product for r in built), None
+                )
+        if g.has_osm and not anywhere:
+            return S, ClaimEvidence(measured, "no matching tag within the outer radius", layer, "real")
+        return U, ClaimEvidence(
+            measured, None, layer, "real" if g.has_osm else None, "OSM absent or incomplete"
+        )
+    if in_chip:
+        return S, ClaimEvidence(measured, "a matching tag within the chip radius", layer, "real")
+    if claim.subject in _BUILT_OBJECTS and built and claim.subject in ("building", "settlement"):
+        v = _combine([_two_sided(_present_rule(0.5, 0.1), r.lo, r.hi)[0] for r in built])
+        if v is not U:
+            return v, ClaimEvidence(measured, {"present_from": 0.5, "absent_below": 0.1}, "landcover", None)
+    if g.has_osm and not anywhere:
+        return C, ClaimEvidence(
+            measured, "OSM answered, no matching tag within the outer radius", layer, "real"
+        )
+    return U, ClaimEvidence(measured, None, layer, None, "no OSM evidence for this kind")
+
+
+def check_season(claim: Claim, g: Ground) -> Result:
+    p = g.bundle.place
+    if p is None:
+        return _unverifiable("no place/date signal")
+    if claim.subject == "year":
+        if p.year is None or claim.label is None:
+            return _unverifiable("no acquisition year")
+        v = S if str(p.year) == claim.label else C
+        return (_flip(v) if claim.negated else v), ClaimEvidence(
+            {"year": p.year}, "exact", "metadata", "real"
+        )
+    if claim.subject == "month":
+        if p.month is None or claim.label is None:
+            return _unverifiable("no acquisition month")
+        v = S if str(p.month) == claim.label else C
+        return (_flip(v) if claim.negated else v), ClaimEvidence(
+            {"month": p.month}, "exact", "metadata", "real"
+        )
+    if p.season is None:
+        return _unverifiable(
+            "no season for this place/date" + (f" ({'; '.join(p.notes)})" if p.notes else "")
+        )
+    v = S if claim.subject == p.season else C
+    return (_flip(v) if claim.negated else v), ClaimEvidence(
+        {"season": p.season, "month": p.month}, "exact", "metadata", "real"
+    )
+
+
+def _norm(s: str | None) -> str:
+    return " ".join((s or "").lower().replace("the ", "").split())
+
+
+def check_place(claim: Claim, g: Ground) -> Result:
+    from geomeld.captioning.places import place_verdict
+
+    p = g.bundle.place
+    if p is None:
+        return _unverifiable("no place signal")
+    said = _norm(claim.label)
+    measured = {
+        "country": p.country,
+        "continent": p.continent,
+        "lat": round(p.lat, 4),
+        "long": round(p.long, 4),
+    }
+    if claim.subject in ("country", "region", "relation"):
+        ok = place_verdict(claim.subject, said, p.country, p.lat, p.long)
+        v = U if ok is None else S if ok else C
+    elif claim.subject == "continent":
+        v = U if not p.continent else S if said == _norm(p.continent) else C
+    elif claim.subject == "hemisphere":
+        v = S if said.startswith(p.hemisphere[:5]) else C
+    elif claim.subject == "climate":
+        zone = _norm(p.climate_zone)
+        v = U if not zone else S if said == zone else C
+        measured["climate"] = zone
+    else:
+        return _unverifiable(f"place {claim.label!r} is not a name we can locate")
+    return (_flip(v) if claim.negated else v), ClaimEvidence(
+        measured, "inside the named area", "metadata", "real"
+    )
+
+
+CHECKS: dict[str, Callable[[Claim, Ground], Result]] = {
+    Family.LANDCOVER_SHARE.value: check_landcover,
+    Family.LANDCOVER_PRESENCE.value: check_landcover,
+    Family.DOMINANCE.value: check_landcover,
+    Family.WATER.value: check_water,
+    Family.ELEVATION.value: check_elevation,
+    Family.SLOPE.value: check_slope,
+    Family.TERRAIN.value: check_terrain,
+    Family.CANOPY.value: check_canopy,
+    Family.VEGETATION.value: check_vegetation,
+    Family.SAR.value: check_sar,
+    Family.OSM_OBJECT.value: check_osm,
+    Family.SEASON.value: check_season,
+    Family.PLACE.value: check_place,
+    Family.POSITION.value: check_position,
+    Family.COMPARISON.value: check_comparison,
+}
+
+
+def check_claim(claim: Claim, g: Ground) -> Claim:
+    if claim.subject == "unparsed":
+        return claim.with_verdict(U, ClaimEvidence(note="the extractor did not understand this text"))
+    if claim.family == Family.CONSISTENCY:
+        return (
+            claim
+            if claim.verdict
+            else claim.with_verdict(C, ClaimEvidence(note="conflicts with " + str(claim.other)))
+        )
+    try:
+        verdict, ev = CHECKS[claim.family](claim, g)
+    except (TypeError, ValueError, KeyError, ZeroDivisionError) as exc:
+        verdict, ev = U, ClaimEvidence(note=f"check failed: {type(exc).__name__}: {exc}")
+    return claim.with_verdict(verdict, ev)
+
+
+@dataclass
+class CaptionCheck:
+    caption: str
+    claims: list[Claim] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> CaptionVerdict:
+        v = caption_verdict(self.claims)
+        if self.problems and v is CaptionVerdict.VERIFIED:
+            return CaptionVerdict.UNVERIFIABLE
+        return v
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict.value,
+            "claims": [
+                {
+                    k: c.to_dict()[k]
+                    for k in ("text", "start", "end", "family", "subject", "polarity", "verdict", "evidence")
+                }
+                for c in self.claims
+            ],
+            "problems": list(self.problems),
+        }
+
+
+def check_claims(claims: Sequence[Claim], g: Ground) -> list[Claim]:
+    from geomeld.captioning.consistency import consistency_claims
+
+    checked = [check_claim(c, g) for c in claims]
+    return checked + consistency_claims(checked)
+
+
+def check_caption(caption: str, g: Ground, claims: Sequence[Claim] | None = None) -> CaptionCheck:
+    """Verify a caption: its structured ``claims`` (when given) are checked, and the text must say
+    nothing they do not (text claims ⊆ structured claims); free text alone is extracted first."""
+    from geomeld.captioning.extract import extract_claims
+
+    text_claims = extract_claims(caption)
+    problems: list[str] = []
+    if claims is not None:
+        from geomeld.captioning.claims import span_problems
+
+        problems += span_problems(caption, claims)
+        have = {c.key() for c in claims}
+        extra = [c for c in text_claims if c.key() not in have]
+        problems += [f"text says {c.text!r} ({c.family}/{c.subject}) beyond its claim list" for c in extra]
+        to_check = list(claims) + extra
+    else:
+        to_check = text_claims
+    return CaptionCheck(caption=caption, claims=check_claims(to_check, g), problems=problems)

@@ -1,0 +1,1080 @@
+"""Free-text claim extraction: any caption (LLM, human, other datasets) → typed :class:`Claim` objects.
+
+Pure Python over a token list with character offsets (every claim's ``text`` is
+``caption[start:end]``); no model weights. Steps:
+
+1. tokens (words, numbers, %, °, hyphens, punctuation) with offsets; a phrase lexicon
+   (:mod:`geomeld.captioning.phrases`) matched leftmost-longest on lower-cased tokens, capitalised
+   place names masked first ("Lake District", "Black Forest" are places, not land cover);
+2. sentences → clauses (``;``, ``:``, dashes, "but", "while", "whereas", "yet", ", and" …);
+3. numbers: digits ("2,200", "−16", "0.65"), number words ("seventy", "twenty-one"), fractions
+   ("a quarter", "nine-tenths", "half"), ranges ("20–30 %", "between 20 and 30", "5 to 15%"), bounds
+   ("less than", "well under", "at least", "and more") and units (%, m, m a.s.l., °, dB, km², ha);
+4. per clause, every mention of a land-cover class, water kind, object, relief word, … becomes a claim;
+   negation cues before it ("no", "not a single", "isn't any", "without", "far from", "neither … nor")
+   scope over a coordinated list ("no A or B"); cues after it ("X is absent", "X is nowhere to be
+   found", "both absent") negate the coordinated subjects before them; quantities attach to the class
+   they are written next to ("cropland at 20 % beside 65 % forest"); quantifiers ("most", "the bulk
+   of", "dominates", "the largest class") make dominance claims; comparatives ("more A than B",
+   "A outweighs B", "A trails behind B") make comparison claims; positions attach to the nearest class;
+   hedges widen tolerance;
+5. a clause with content that made no claim gives an unverifiable claim (so such a caption is never
+   "verified" on the strength of the parts that were understood).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from geomeld.captioning import phrases as P
+from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
+
+# ---- tokens -------------------------------------------------------------------------------------
+_TOKEN_RE = P.TOKEN_RE
+_NDVI_FORMULA = re.compile(
+    r"\(?\s*B0?8\s*[−–-]\s*B0?4\s*\)?\s*/\s*\(?\s*B0?8\s*\+\s*B0?4\s*\)?", re.IGNORECASE
+)
+
+
+@dataclass
+class Tok:
+    start: int
+    end: int
+    low: str
+    cap: bool
+    i: int = 0
+
+
+def tokenize(text: str) -> list[Tok]:
+    out = []
+    formulas = [(m.start(), m.end()) for m in _NDVI_FORMULA.finditer(text)]
+    for a, b in formulas:  # "(B8−B4)/(B8+B4)" is one token: NDVI
+        text = text[:a] + "n" * (b - a) + text[b:]
+    for m in _TOKEN_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in formulas):
+            if any(a == m.start() for a, _ in formulas):
+                end = next(b for a, b in formulas if a == m.start())
+                out.append(Tok(m.start(), end, "ndvi", False))
+            continue
+        t = m.group(0)
+        low = t.lower().replace("’", "'").replace("−", "-")
+        out.append(Tok(m.start(), m.end(), low, t[:1].isupper()))
+    for i, tok in enumerate(out):
+        tok.i = i
+    return out
+
+
+@dataclass
+class Hit:
+    """A lexicon phrase found at tokens ``[i, j)``."""
+
+    i: int
+    j: int
+    cat: str
+    val: str
+    start: int
+    end: int
+
+
+@dataclass
+class Num:
+    i: int
+    j: int
+    low: float
+    high: float
+    bound: str
+    unit: str  # "%", "m", "deg", "db", "km2", "ha", "" (bare), "asl"
+    start: int
+    end: int
+    used: bool = False
+
+
+# ---- lexicon matching ----------------------------------------------------------------------------
+def match_phrases(toks: Sequence[Tok], masked: set[int]) -> list[Hit]:
+    out: list[Hit] = []
+    i = 0
+    n = len(toks)
+    while i < n:
+        if i in masked:
+            i += 1
+            continue
+        found = None
+        for words, cat, val in P.INDEX.get(toks[i].low, ()):
+            k = len(words)
+            if (
+                i + k <= n
+                and all(toks[i + q].low == words[q] for q in range(1, k))
+                and not any((i + q) in masked for q in range(k))
+            ):
+                found = (k, cat, val)
+                break
+        if found:
+            k, cat, val = found
+            out.append(Hit(i, i + k, cat, val, toks[i].start, toks[i + k - 1].end))
+            i += k
+        else:
+            i += 1
+    return out
+
+
+# ---- numbers ---------------------------------------------------------------------------------------
+def _word_number(toks: Sequence[Tok], i: int) -> tuple[float, int] | None:
+    """A number written in words at token ``i``: value and the token index after it."""
+    t = toks[i].low
+    if t in P.FRACTIONS_ONE:
+        return P.FRACTIONS_ONE[t], i + 1
+    if t not in P.UNITS_WORDS and t not in P.TENS_WORDS and t not in ("a", "one", "hundred"):
+        return None
+    value = 0.0
+    j = i
+    got = False
+    while j < len(toks):
+        w = toks[j].low
+        if w in P.TENS_WORDS:
+            value += P.TENS_WORDS[w]
+            got = True
+            j += 1
+            if j + 1 < len(toks) and toks[j].low == "-" and toks[j + 1].low in P.UNITS_WORDS:
+                value += P.UNITS_WORDS[toks[j + 1].low]
+                j += 2
+            elif j < len(toks) and toks[j].low in P.UNITS_WORDS and P.UNITS_WORDS[toks[j].low] < 10:
+                value += P.UNITS_WORDS[toks[j].low]
+                j += 1
+            continue
+        if w in P.UNITS_WORDS:
+            value += P.UNITS_WORDS[w]
+            got = True
+            j += 1
+            continue
+        if w == "hundred" and (got or w):
+            value = (value or 1.0) * 100
+            got = True
+            j += 1
+            if j < len(toks) and toks[j].low == "and":
+                j += 1
+            continue
+        if w in ("a",) and j + 1 < len(toks) and toks[j + 1].low == "hundred":
+            j += 1
+            continue
+        break
+    if not got:
+        return None
+    # fractions: "two-thirds", "nine-tenths", "three quarters"
+    k = j
+    if k < len(toks) and toks[k].low == "-":
+        k += 1
+    if k < len(toks) and toks[k].low in P.FRACTION_DENOMS and value < 20:
+        return 100.0 * value / P.FRACTION_DENOMS[toks[k].low], -(k + 1)  # negative: a fraction (a share)
+    return value, j
+
+
+def _parse_number(toks: Sequence[Tok], i: int) -> tuple[float, int] | None:
+    t = toks[i].low
+    if t in ("minus", "negative") and i + 1 < len(toks):  # "minus eleven decibels"
+        inner = _parse_number(toks, i + 1)
+        if inner is not None and inner[1] > 0:
+            return -inner[0], inner[1]
+        return None
+    if re.fullmatch(r"[+-]?\d+(?:\.\d+)?|-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", t):
+        return float(t.replace(",", "")), i + 1
+    if t in ("a", "an") and i + 1 < len(toks):
+        nxt = toks[i + 1].low
+        if nxt in P.FRACTION_DENOMS:
+            return 100.0 / P.FRACTION_DENOMS[nxt], -(i + 2)
+        if nxt in ("half",):
+            return 50.0, i + 2
+        return None
+    return _word_number(toks, i)
+
+
+def _unit_at(toks: Sequence[Tok], j: int) -> tuple[str, int]:
+    for words, unit in P.UNITS:
+        k = len(words)
+        if j + k <= len(toks) and all(toks[j + q].low == words[q] for q in range(k)):
+            return unit, j + k
+    return "", j
+
+
+def find_numbers(toks: Sequence[Tok], masked: set[int]) -> list[Num]:
+    out: list[Num] = []
+    i = 0
+    n = len(toks)
+    while i < n:
+        if i in masked:
+            i += 1
+            continue
+        parsed = _parse_number(toks, i)
+        if parsed is None:
+            i += 1
+            continue
+        a, j = parsed
+        fraction = j < 0 or toks[i].low in ("a", "an", "half")
+        j = abs(j)
+        b = a
+        start_i = i
+        bound = Bound.ABOUT.value
+        # ranges: "20–30", "20 to 30", "between 20 and 30", "from 20 to 30"
+        if (
+            j + 1 < n
+            and toks[j].low in ("-", "–", "to", "and")
+            and not (toks[j].low == "and" and not _between(toks, i))
+        ):
+            nxt = _parse_number(toks, j + 1)
+            if nxt is not None:
+                b, j = nxt[0], abs(nxt[1])
+                bound = Bound.BETWEEN.value
+        unit, j2 = _unit_at(toks, j)
+        if fraction and unit == "":
+            unit = "%"
+        if unit == "" and j < n and toks[j].low == "-" and j + 1 < n:  # "80-metre"
+            unit, j2 = _unit_at(toks, j + 1)
+            if unit == "":
+                j2 = j
+        # "of the pixels / of the tile" after a bare fraction
+        low, high = min(a, b), max(a, b)
+        if unit == "%" and bound == Bound.ABOUT.value:
+            low = high = a
+        out.append(
+            Num(start_i, j2, low, high, bound, unit, toks[start_i].start, toks[max(j2 - 1, start_i)].end)
+        )
+        i = max(j2, i + 1)
+    return out
+
+
+def _between(toks: Sequence[Tok], i: int) -> bool:
+    return i > 0 and toks[i - 1].low in ("between", "from")
+
+
+# ---- clauses -------------------------------------------------------------------------------------
+@dataclass
+class Clause:
+    i: int
+    j: int  # token range
+    hits: list[Hit] = field(default_factory=list)
+    nums: list[Num] = field(default_factory=list)
+
+
+def clauses(toks: Sequence[Tok], text: str, subject_ends: set[int] | None = None) -> list[tuple[int, int]]:
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    ends = subject_ends or set()
+    for k, t in enumerate(toks):
+        brk = False
+        if (
+            (
+                t.low in (":", "—", "–", "-") and k in ends  # "shrubland: none", "forest — 9 % of the tile"
+            )
+            or (
+                t.low == ","
+                and any(x.low in ("compared", "relative", "unlike", "versus") for x in toks[start:k])
+                and not any(x.low == "," for x in toks[start:k])  # "compared with B, A takes up more room"
+            )
+        ):
+            continue
+        if (
+            t.low in (";", "!", "?", "…")
+            or (t.low == "." and not _decimal(toks, k))
+            or (t.low in (":", "—", "–") and not _range_dash(toks, k))
+        ):
+            brk = True
+        elif (
+            t.low == "-"
+            and k > 0
+            and toks[k - 1].end < t.start
+            and k + 1 < len(toks)
+            and toks[k + 1].start > t.end
+        ):
+            brk = not _range_dash(toks, k)
+        elif t.low in P.CLAUSE_WORDS or (
+            t.low == "," and k + 1 < len(toks) and toks[k + 1].low in P.CLAUSE_AFTER_COMMA
+        ):
+            brk = True
+        if brk:
+            if k > start:
+                bounds.append((start, k))
+            start = k + 1 if t.low not in P.CLAUSE_WORDS else k
+    if start < len(toks):
+        bounds.append((start, len(toks)))
+    return bounds
+
+
+def _decimal(toks: Sequence[Tok], k: int) -> bool:
+    return False  # decimals are single tokens
+
+
+def _range_dash(toks: Sequence[Tok], k: int) -> bool:
+    return (
+        k > 0
+        and k + 1 < len(toks)
+        and bool(re.fullmatch(r"[+-]?[\d.,]+", toks[k - 1].low))
+        and bool(re.fullmatch(r"[+-]?[\d.,]+|[a-z]+", toks[k + 1].low))
+        and _parse_number(toks, k + 1) is not None
+    )
+
+
+# ---- claim building -------------------------------------------------------------------------------
+STRICT_LEFTOVERS = True
+"""A clause with content words the extractor did not understand gets an unverifiable claim, so a
+caption is never "verified" on the strength of the parts that were understood."""
+
+_SUBJECT_CATS = (
+    "lc",
+    "water",
+    "osm",
+    "terrain",
+    "veg",
+    "canopy",
+    "sar",
+    "season",
+    "month",
+    "year",
+    "place",
+    "climate",
+)
+
+
+@dataclass
+class Ctx:
+    text: str
+    toks: list[Tok]
+    claims: list[Claim] = field(default_factory=list)
+    idioms: set[int] = field(default_factory=set)  # tokens of idioms that claim nothing ("sea level")
+
+    def span(self, a: int, b: int) -> tuple[int, int, str]:
+        return a, b, self.text[a:b]
+
+
+def _gap(toks: Sequence[Tok], a: int, b: int) -> list[str]:
+    return [t.low for t in toks[a:b]]
+
+
+def _list_gap(words: list[str]) -> bool:
+    """Tokens between two coordinated classes ("no A, B or C")."""
+    return all(w in P.LIST_GAP for w in words) and len(words) <= 4
+
+
+def extract_claims(caption: str) -> list[Claim]:
+    text = caption
+    toks = tokenize(text)
+    masked, place_hits = P.mask_places(toks, text)
+    all_hits = match_phrases(toks, masked) + place_hits
+    # words inside names, idioms, positions ("the southern half") and non-land-cover subjects
+    # ("Sentinel-1") are not quantities
+    no_numbers = {
+        t
+        for h in all_hits
+        if h.cat in ("skip", "pos", "place", "nomajority", "largest")
+        or (h.cat in _SUBJECT_CATS and h.cat != "lc")
+        or (h.cat == "labelled" and h.val == "all")
+        for t in range(h.i, h.j)
+    }
+    hits = sorted((h for h in all_hits if h.cat != "skip"), key=lambda h: h.i)
+    nums = find_numbers(toks, masked | no_numbers)
+    ctx = Ctx(text, toks, idioms={t for h in all_hits if h.cat == "skip" for t in range(h.i, h.j)} | masked)
+    bounds = clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS or h.cat == "labelled"})
+    merged: list[tuple[int, int]] = []
+    for a, b in bounds:
+        if merged and _only_position(hits, *merged[-1]):  # "In the NE corner, there is a block of crop land"
+            merged[-1] = (merged[-1][0], b)
+        elif merged and _only_negation(hits, a, b) and _has_subject(hits, *merged[-1]):
+            merged[-1] = (merged[-1][0], b)  # "Far from any forest, the tile has none of it"
+        else:
+            merged.append((a, b))
+    for a, b in merged:
+        cl = Clause(a, b, [h for h in hits if a <= h.i < b], [x for x in nums if a <= x.i < b])
+        _clause_claims(ctx, cl)
+    return _dedupe(ctx.claims)
+
+
+def _only_position(hits: Sequence[Hit], a: int, b: int) -> bool:
+    inside = [h for h in hits if a <= h.i < b]
+    return any(h.cat == "pos" for h in inside) and not any(h.cat in _SUBJECT_CATS for h in inside)
+
+
+def _has_subject(hits: Sequence[Hit], a: int, b: int) -> bool:
+    return any(h.cat in _SUBJECT_CATS and a <= h.i < b for h in hits)
+
+
+def _only_negation(hits: Sequence[Hit], a: int, b: int) -> bool:
+    inside = [h for h in hits if a <= h.i < b]
+    return any(h.cat == "postneg" for h in inside) and not any(h.cat in _SUBJECT_CATS for h in inside)
+
+
+def _dedupe(claims: list[Claim]) -> list[Claim]:
+    seen = set()
+    out = []
+    for c in claims:
+        k = (c.family, c.subject, c.start, c.end, c.polarity, c.label, c.other, c.location)
+        if k not in seen:
+            seen.add(k)
+            out.append(c)
+    return out
+
+
+def _mk(ctx: Ctx, family: str, subject: str, a: int, b: int, **kw: object) -> Claim:
+    a = max(0, a)
+    return Claim(family=family, subject=subject, start=a, end=b, text=ctx.text[a:b], **kw)  # type: ignore[arg-type]
+
+
+def _clause_claims(ctx: Ctx, cl: Clause) -> None:
+    toks = ctx.toks
+    hits = cl.hits
+    words = [t.low for t in toks[cl.i : cl.j]]
+    c_start = toks[cl.i].start if cl.i < len(toks) else 0
+    c_end = toks[cl.j - 1].end if cl.j - 1 < len(toks) and cl.j > cl.i else c_start
+    hedged = any(h.cat == "hedge" for h in hits)
+    hedge = Hedge.HEDGED.value if hedged else Hedge.NONE.value
+    subjects = [h for h in hits if h.cat in _SUBJECT_CATS]
+    negs = [h for h in hits if h.cat == "neg"]
+    postnegs = [h for h in hits if h.cat == "postneg"]
+    n_before = len(ctx.claims)
+
+    # -- negation scope --------------------------------------------------------------------------
+    negated: set[int] = set()
+    for ng in negs:
+        following = [s for s in subjects if s.i >= ng.j]
+        if not following:
+            continue
+        first = following[0]
+        gap = _gap(toks, ng.j, first.i)
+        if len(gap) > P.NEG_REACH or any(w in P.NEG_BREAK for w in gap):
+            continue
+        negated.add(first.i)
+        prev = first
+        for s in following[1:]:
+            if _list_gap(_gap(toks, prev.j, s.i)):
+                negated.add(s.i)
+                prev = s
+            else:
+                break
+    for pn in postnegs:
+        before = [s for s in subjects if s.j <= pn.i]
+        if not before:
+            continue
+        last = before[-1]
+        if len(_gap(toks, last.j, pn.i)) > P.POSTNEG_REACH:
+            continue
+        negated.add(last.i)
+        nxt = last
+        for s in reversed(before[:-1]):
+            if _list_gap(_gap(toks, s.j, nxt.i)):
+                negated.add(s.i)
+                nxt = s
+            else:
+                break
+    # double negation: "not absent" → affirmed (rare; handled by parity of cues before the subject)
+
+    # -- the clause's "no class is a majority" style statements --------------------------------
+    for h in hits:
+        if h.cat == "nomajority":
+            ctx.claims.append(
+                _mk(
+                    ctx,
+                    Family.DOMINANCE.value,
+                    "any",
+                    c_start,
+                    c_end,
+                    polarity=Polarity.NEGATED.value,
+                    hedge=hedge,
+                )
+            )
+        strong = h.cat == "labelled" and h.val in ("strong", "unlabelled")
+        if h.cat == "labelled" and (strong or not any(x.cat in ("lc", "water") for x in hits)):
+            n = _nearest_num(cl, h, units=("%", ""), reach=8 if not strong else 4)
+            if n is not None:
+                n.used = True
+                a, b = min(h.start, n.start), max(h.end, n.end)
+                value = _value(n, toks, "%")
+                if h.val == "unlabelled":  # "no-data covers 60 %" = the map labels 40 %
+                    flip = {
+                        Bound.AT_LEAST.value: Bound.AT_MOST.value,
+                        Bound.AT_MOST.value: Bound.AT_LEAST.value,
+                    }
+                    lo, hi = value.low, value.high
+                    value = Value(
+                        100.0 - hi if hi is not None else None,
+                        100.0 - lo if lo is not None else None,
+                        flip.get(value.bound, value.bound),
+                        "%",
+                    )
+                ctx.claims.append(
+                    _mk(ctx, Family.LANDCOVER_SHARE.value, "labelled", a, b, value=value, hedge=hedge)
+                )
+            elif h.val == "all":  # "the map covers the entire tile", "every pixel is labelled"
+                ctx.claims.append(
+                    _mk(
+                        ctx,
+                        Family.LANDCOVER_SHARE.value,
+                        "labelled",
+                        h.start,
+                        h.end,
+                        value=Value(95.0, 100.0, Bound.AT_LEAST.value, "%"),
+                        hedge=hedge,
+                    )
+                )
+
+    # -- comparisons -------------------------------------------------------------------------------
+    compared: set[int] = set()
+    for h in hits:
+        if h.cat != "cmp":
+            continue
+        pair = _comparison_pair(cl, h, subjects, toks)
+        if pair is None:
+            continue
+        left, right, relation = pair
+        fam = Family.COMPARISON.value
+        if left.cat == "sar" or right.cat == "sar":
+            fam = Family.SAR.value
+        a, b = min(left.start, right.start, h.start), max(left.end, right.end, h.end)
+        neg = any(n.j <= h.i and h.i - n.j <= 2 for n in negs) or left.i in negated
+        ctx.claims.append(
+            _mk(
+                ctx,
+                fam,
+                left.val if fam == Family.COMPARISON.value else "vv_vs_vh",
+                a,
+                b,
+                other=right.val,
+                label=relation,
+                polarity=Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value,
+                hedge=hedge,
+            )
+        )
+        compared.update((left.i, right.i))
+
+    # -- per-subject claims ------------------------------------------------------------------------
+    has_veg = any(h.cat == "veg" for h in hits)
+    for s in subjects:
+        if has_veg and s.cat == "lc" and s.val == "vegetation":
+            continue
+        if s.i in compared and (
+            s.cat not in ("lc", "water")
+            or (_quant(cl, s, toks) is None and _attach_num(cl, s, toks, ("%",)) is None)
+        ):
+            continue  # a compared class says nothing more unless it is quantified too
+        neg = s.i in negated
+        pol = Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value
+        if s.cat in ("lc", "water"):
+            _landcover_claim(ctx, cl, s, pol, hedge, c_start, c_end)
+        elif s.cat == "osm":
+            _osm_claim(ctx, cl, s, pol, hedge)
+        elif s.cat in ("terrain", "veg", "season", "month", "year", "place", "climate", "canopy", "sar"):
+            _simple_claim(ctx, cl, s, pol, hedge, c_start, c_end)
+
+    # -- numbers with units that name their family (m, °, dB) ---------------------------------------
+    for n in cl.nums:
+        if n.used:
+            continue
+        _unit_claim(ctx, cl, n, hedge, c_start, c_end, negated=bool(negs) and any(g.j <= n.i for g in negs))
+
+    # -- fallback: content not understood → an unverifiable claim -----------------------------------
+    if len(ctx.claims) == n_before and _has_content(words, hits):
+        fam = _guess_family(words)
+        ctx.claims.append(_mk(ctx, fam, "unparsed", c_start, c_end, label="not understood"))
+    elif STRICT_LEFTOVERS:
+        covered = (
+            {k for h in hits for k in range(h.i, h.j)}
+            | {k for x in cl.nums for k in range(x.i, x.j)}
+            | ctx.idioms
+        )
+        leftover = [
+            toks[k].low
+            for k in range(cl.i, cl.j)
+            if k not in covered
+            and toks[k].low[:1].isalpha()
+            and toks[k].low not in P.FILLER
+            and toks[k].low not in P.STOPWORDS
+            and not (
+                any(x.used or x.unit in ("m", "asl", "deg", "db") for x in cl.nums)
+                and toks[k].low in P.NUMBER_CUES
+            )
+        ]
+        if leftover:
+            fam = _guess_family(words)
+            ctx.claims.append(
+                _mk(ctx, fam, "unparsed", c_start, c_end, label="not understood: " + " ".join(leftover[:6]))
+            )
+
+
+def _has_content(words: list[str], hits: list[Hit]) -> bool:
+    """Whether a clause says something (words beyond the scaffolding of a caption)."""
+    content = [w for w in words if w[:1].isalpha() and w not in P.FILLER and w not in P.STOPWORDS]
+    return len(content) >= 1
+
+
+def _guess_family(words: list[str]) -> str:
+    for w in words:
+        if w in P.FAMILY_CUES:
+            return P.FAMILY_CUES[w]
+    return Family.LANDCOVER_PRESENCE.value
+
+
+def _nearest_num(cl: Clause, h: Hit, units: tuple[str, ...], reach: int = 8) -> Num | None:
+    best = None
+    for n in cl.nums:
+        if n.used or n.unit not in units:
+            continue
+        d = n.i - h.j if n.i >= h.j else h.i - n.j
+        if best is None or d < best[0]:
+            best = (d, n)
+    return best[1] if best and best[0] <= reach else None
+
+
+def _bound_before(toks: Sequence[Tok], n: Num, cl: Clause) -> str | None:
+    """A bound phrase right before a number: 'less than', 'well under', 'at least', 'over' …"""
+    for k in (3, 2, 1):
+        a = n.i - k
+        if a < cl.i:
+            continue
+        phrase = " ".join(t.low for t in toks[a : n.i])
+        if phrase in P.BOUND_BEFORE:
+            return P.BOUND_BEFORE[phrase]
+    # "approximately", "about" etc. in between are skipped: "less than about 5 %"
+    return None
+
+
+def _bound_after(toks: Sequence[Tok], n: Num) -> str | None:
+    for k in (4, 3, 2, 1):
+        phrase = " ".join(t.low for t in toks[n.j : n.j + k])
+        if phrase in P.BOUND_AFTER:
+            return P.BOUND_AFTER[phrase]
+    return None
+
+
+def _value(n: Num, toks: Sequence[Tok], unit: str) -> Value:
+    bound = n.bound
+    if bound == Bound.ABOUT.value:
+        bound = _bound_before(toks, n, Clause(0, n.i)) or _bound_after(toks, n) or bound
+    low, high = n.low, n.high
+    if n.unit == "km2":
+        low, high = low / 1.6384 * 100, high / 1.6384 * 100
+    elif n.unit == "ha":
+        low, high = low / 163.84 * 100, high / 163.84 * 100
+    return Value(low=low, high=high, bound=bound, unit=unit)
+
+
+def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...]) -> Num | None:
+    """The quantity written for subject ``s``: right before it ("65 % forest", "20 % of the tile is
+    cropland"), else after it with no other subject between ("cropland at 20 %")."""
+    subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm")]
+    # before: number then filler words then the subject
+    for n in reversed(cl.nums):
+        if n.used or n.unit not in units or n.j > s.i:
+            continue
+        gap = _gap(toks, n.j, s.i)
+        if all(w in P.NUM_TO_SUBJECT for w in gap) and len(gap) <= 7:
+            return n
+        break
+    for n in cl.nums:
+        if n.used or n.unit not in units or n.i < s.j:
+            continue
+        if any(s.j <= h.i < n.i for h in subj if h is not s):
+            break  # another class lies between: the number is its
+        nxt = next((h for h in subj if h.i >= n.j), None)
+        if (
+            nxt is not None
+            and all(w in P.NUM_TO_SUBJECT for w in _gap(toks, n.j, nxt.i))
+            and nxt.i - n.j <= 7
+        ):
+            break  # "bushes and at least 15 % grassland": the number is the next class's
+        if n.i - s.j <= 12:
+            return n
+        break
+    for n in reversed(cl.nums):  # "over 30 % of the land surface falls in the building cover class"
+        if n.used or n.unit not in units or n.j > s.i:
+            continue
+        if not any(n.j <= h.i < s.i for h in subj) and s.i - n.j <= 10:
+            return n
+        break
+    return None
+
+
+def _quant_candidates(cl: Clause, s: Hit, toks: Sequence[Tok]) -> list[tuple[int, Hit]]:
+    """(distance, quantifier) pairs that may quantify subject ``s``: a pre-modifier ("mostly", "patches
+    of") right before it, or a predicate ("dominates", "covers most") after it; "the largest" either way."""
+    subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm", "terrain")]
+    out = []
+    for q in cl.hits:
+        if q.cat not in ("dom", "largest", "minor", "all"):
+            continue
+        after_verb = q.i >= s.j and any(t.low in P.COVER_VERBS for t in toks[s.j : q.i])
+        post = q.cat == "largest" or (q.cat in ("dom", "all") and (q.val in P.POST_QUANT or after_verb))
+        pre = q.cat == "largest" or not (
+            q.cat in ("dom", "all") and q.val in P.POST_QUANT and q.val not in P.BOTH_QUANT
+        )
+        if q.j <= s.i and pre:
+            if any(q.j <= h.i < s.i for h in subj) or s.i - q.j > 6:
+                continue
+            out.append((s.i - q.j, q))
+        elif q.i >= s.j and post:
+            if any(s.j <= h.i < q.i for h in subj) or q.i - s.j > 8:
+                continue
+            out.append((q.i - s.j, q))
+    return out
+
+
+def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
+    """The quantifier of ``s``: its nearest candidate, unless another class is nearer to that
+    quantifier (one quantifier quantifies one class; "trees are the dominant cover, ahead of grass")."""
+    subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm", "terrain")]
+    for _, q in sorted(_quant_candidates(cl, s, toks), key=lambda x: x[0]):
+        best: tuple[int, int, Hit] | None = None
+        for other in subj:
+            for d, q2 in _quant_candidates(cl, other, toks):
+                if q2 is q:
+                    rank = (d, 0 if other.j <= q.i else 1)  # ties go to the class before it
+                    if best is None or rank < best[:2]:
+                        best = (rank[0], rank[1], other)
+        if best is not None and best[2] is s:
+            return q
+    return None
+
+
+def _position(cl: Clause, s: Hit) -> Hit | None:
+    """A position phrase belongs to the nearest class before it in the clause ("forest in the north,
+    meadow in the south"), or, when none precedes it, to the first class after it ("In the north, …")."""
+    subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm")]
+    for p in (h for h in cl.hits if h.cat == "pos"):
+        before = [h for h in subj if h.j <= p.i]
+        owner = before[-1] if before else next((h for h in subj if h.i >= p.j), None)
+        if owner is s:
+            return p
+    return None
+
+
+def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: int, c_end: int) -> None:
+    toks = ctx.toks
+    concept = "built" if s.val.startswith("urban") else s.val  # "city", "urban": built land
+    is_water = s.cat == "water"
+    n = _attach_num(cl, s, toks, ("%", "km2", "ha"))
+    q = _quant(cl, s, toks)
+    if q is not None and q.cat == "dom" and "half" not in q.val and _position(cl, s) is not None:
+        q = None  # "most of the X is in the south", "X lies mainly in the west": a position, not a share
+    a, b = s.start, s.end
+    fam_share = Family.WATER.value if is_water else Family.LANDCOVER_SHARE.value
+    if n is not None:
+        n.used = True
+        value = _value(n, toks, "%")
+        a, b = min(a, n.start), max(b, n.end)
+        ctx.claims.append(_mk(ctx, fam_share, concept, a, b, value=value, polarity=pol, hedge=hedge))
+    elif q is not None and q.cat in ("dom", "largest", "all"):
+        a, b = min(a, q.start), max(b, q.end)
+        if q.cat == "all":
+            ctx.claims.append(
+                _mk(
+                    ctx,
+                    fam_share,
+                    concept,
+                    a,
+                    b,
+                    value=Value(90.0, 100.0, Bound.AT_LEAST.value, "%"),
+                    polarity=pol,
+                    hedge=hedge,
+                )
+            )
+        elif is_water:
+            ctx.claims.append(
+                _mk(ctx, Family.WATER.value, concept, a, b, label="dominant", polarity=pol, hedge=hedge)
+            )
+        else:
+            dom_label = "largest" if q.cat == "largest" else "most"
+            if "half" in q.val:
+                ctx.claims.append(
+                    _mk(
+                        ctx,
+                        fam_share,
+                        concept,
+                        a,
+                        b,
+                        value=Value(50.0, 50.0, Bound.AT_LEAST.value, "%"),
+                        polarity=pol,
+                        hedge=hedge,
+                    )
+                )
+            else:
+                ctx.claims.append(
+                    _mk(
+                        ctx, Family.DOMINANCE.value, concept, a, b, label=dom_label, polarity=pol, hedge=hedge
+                    )
+                )
+    else:
+        label: str | None = (
+            "minor" if q is not None and q.cat == "minor" and pol == Polarity.AFFIRMED.value else None
+        )
+        if label and q is not None:
+            a, b = min(a, q.start), max(b, q.end)
+        if s.val.startswith("urban") and label is None:
+            label = "urban"
+        fam = Family.WATER.value if is_water else Family.LANDCOVER_PRESENCE.value
+        where = _position(cl, s)
+        # "no forest in the north": an absence in one part of the tile, not in the tile
+        loc = where.val if where is not None and pol == Polarity.NEGATED.value else None
+        ctx.claims.append(_mk(ctx, fam, concept, a, b, label=label, polarity=pol, hedge=hedge, location=loc))
+    p = _position(cl, s)
+    if p is not None and pol == Polarity.AFFIRMED.value:
+        pa, pb = min(s.start, p.start), max(s.end, p.end)
+        ctx.claims.append(
+            _mk(
+                ctx,
+                Family.POSITION.value,
+                "water" if is_water else concept,
+                pa,
+                pb,
+                location=p.val,
+                hedge=hedge,
+            )
+        )
+
+
+def _osm_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str) -> None:
+    kind = s.val
+    if kind in P.OSM_AS_BUILT_DOMINANT:
+        q = _quant(cl, s, ctx.toks)
+        ctx.claims.append(
+            _mk(
+                ctx,
+                Family.DOMINANCE.value
+                if q is not None and q.cat in ("dom", "all")
+                else Family.LANDCOVER_PRESENCE.value,
+                "built",
+                s.start,
+                s.end if q is None else max(s.end, q.end),
+                label="most" if q is not None else "urban",
+                polarity=pol,
+                hedge=hedge,
+            )
+        )
+        return
+    ctx.claims.append(_mk(ctx, Family.OSM_OBJECT.value, kind, s.start, s.end, polarity=pol, hedge=hedge))
+    p = _position(cl, s)
+    if p is not None and kind in ("building", "settlement") and pol == Polarity.AFFIRMED.value:
+        ctx.claims.append(
+            _mk(
+                ctx,
+                Family.POSITION.value,
+                "built",
+                min(s.start, p.start),
+                max(s.end, p.end),
+                location=p.val,
+                hedge=hedge,
+            )
+        )
+
+
+def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: int, c_end: int) -> None:
+    toks = ctx.toks
+    fam = {
+        "terrain": Family.TERRAIN,
+        "veg": Family.VEGETATION,
+        "season": Family.SEASON,
+        "month": Family.SEASON,
+        "year": Family.SEASON,
+        "place": Family.PLACE,
+        "climate": Family.PLACE,
+        "canopy": Family.CANOPY,
+        "sar": Family.SAR,
+    }[s.cat].value
+    subject, label = s.val, None
+    value = None
+    a, b = s.start, s.end
+    if s.cat == "month":
+        subject, label = "month", s.val
+        y = [
+            n for n in cl.nums if not n.used and n.unit == "" and 1900 < n.low < 2100 and 0 <= n.i - s.j <= 2
+        ]
+        if y:
+            y[0].used = True
+            ctx.claims.append(
+                _mk(
+                    ctx,
+                    fam,
+                    "year",
+                    min(a, y[0].start),
+                    max(b, y[0].end),
+                    label=str(int(y[0].low)),
+                    polarity=pol,
+                    hedge=hedge,
+                )
+            )
+    elif s.cat == "year":
+        y = [n for n in cl.nums if not n.used and n.unit == "" and 1900 < n.low < 2100]
+        if not y:
+            return
+        y[0].used = True
+        subject, label = "year", str(int(y[0].low))
+        a, b = min(a, y[0].start), max(b, y[0].end)
+    elif s.cat == "place":
+        subject, label = s.val.split(":", 1)
+    elif s.cat == "climate":
+        subject, label = "climate", s.val
+    elif s.cat in ("veg", "sar", "canopy") and s.val in ("ndvi", "vv", "vh", "height", "max_height"):
+        units = {"ndvi": ("",), "vv": ("db", ""), "vh": ("db", ""), "height": ("m",), "max_height": ("m",)}[
+            s.val
+        ]
+        n = _attach_num(cl, s, toks, units)
+        words = {t.low for t in toks[cl.i : cl.j]}
+        if n is None and s.val == "ndvi" and words & {"negative", "positive"}:
+            sign = Value(
+                0.0, 0.0, Bound.AT_MOST.value if "negative" in words else Bound.AT_LEAST.value, "NDVI"
+            )
+            ctx.claims.append(_mk(ctx, fam, "ndvi", s.start, s.end, value=sign, polarity=pol, hedge=hedge))
+            return
+        if n is None and s.val in ("ndvi",):
+            return
+        if n is None:
+            return
+        if s.val == "ndvi" and not (-1.0 <= n.low <= 1.0 and -1.0 <= n.high <= 1.0):
+            return
+        n.used = True
+        value = _value(
+            n, toks, {"ndvi": "NDVI", "vv": "dB", "vh": "dB", "height": "m", "max_height": "m"}[s.val]
+        )
+        a, b = min(a, n.start), max(b, n.end)
+        subject = {"ndvi": "ndvi"}.get(s.val, s.val)
+    ctx.claims.append(_mk(ctx, fam, subject, a, b, value=value, label=label, polarity=pol, hedge=hedge))
+
+
+def _unit_claim(ctx: Ctx, cl: Clause, n: Num, hedge: str, c_start: int, c_end: int, negated: bool) -> None:
+    toks = ctx.toks
+    words = {t.low for t in toks[cl.i : cl.j]}
+    pol = Polarity.NEGATED.value if negated else Polarity.AFFIRMED.value
+    if n.unit in ("m", "asl"):
+        if words & P.CANOPY_CUES and n.unit != "asl":
+            subj = "max_height" if words & P.MAX_CUES else "height"
+            ctx.claims.append(
+                _mk(
+                    ctx,
+                    Family.CANOPY.value,
+                    subj,
+                    c_start,
+                    c_end,
+                    value=_value(n, toks, "m"),
+                    polarity=pol,
+                    hedge=hedge,
+                )
+            )
+            return
+        if words & P.RELIEF_CUES:
+            subj = "relief"
+        elif n.bound == Bound.BETWEEN.value:
+            subj = "range"
+        elif words & P.MAX_CUES:
+            subj = "max"
+        elif words & P.MIN_CUES:
+            subj = "min"
+        else:
+            subj = "mean"
+        value = _value(n, toks, "m")
+        if subj == "mean" and value.bound == Bound.AT_LEAST.value:
+            subj = "min"
+        elif subj == "mean" and value.bound == Bound.AT_MOST.value:
+            subj = "max"
+        ctx.claims.append(
+            _mk(ctx, Family.ELEVATION.value, subj, c_start, c_end, value=value, polarity=pol, hedge=hedge)
+        )
+    elif n.unit == "deg":
+        value = _value(n, toks, "°")
+        subj = "max" if (words & P.MAX_CUES or value.bound == Bound.AT_LEAST.value) else "mean"
+        if (
+            words & {"most", "majority", "dominate", "dominates", "bulk"}
+            and value.bound == Bound.AT_LEAST.value
+        ):
+            subj = "mean"
+        ctx.claims.append(
+            _mk(ctx, Family.SLOPE.value, subj, c_start, c_end, value=value, polarity=pol, hedge=hedge)
+        )
+    elif (
+        n.unit == "db"
+        and n.i > cl.i
+        and toks[n.i - 1].low in ("by", "of")
+        and any(h.cat == "cmp" for h in cl.hits)
+    ):
+        return  # "VV is stronger than VH by 7 dB": a difference, checked as the comparison
+    elif (
+        n.unit == "db"
+        and n.i > cl.i + 1
+        and toks[n.i - 2].low == "by"
+        and any(h.cat == "cmp" for h in cl.hits)
+    ):
+        return
+    elif n.unit == "db":
+        subj = "vh" if "vh" in words and "vv" not in words else "vv"
+        ctx.claims.append(
+            _mk(
+                ctx,
+                Family.SAR.value,
+                subj,
+                c_start,
+                c_end,
+                value=_value(n, toks, "dB"),
+                polarity=pol,
+                hedge=hedge,
+            )
+        )
+    elif n.unit == "" and n.low == n.high and n.low.is_integer() and 1970 <= n.low <= 2035:
+        # a bare year ("From 2017", "in 2018") is a date claim
+        a = min(n.start, c_start)
+        ctx.claims.append(
+            _mk(ctx, Family.SEASON.value, "year", a, n.end, label=str(int(n.low)), polarity=pol, hedge=hedge)
+        )
+    elif n.unit == "%" and not any(h.cat in ("lc", "water") for h in cl.hits):
+        # a share with no class named in the clause: cannot be checked, never ignored
+        ctx.claims.append(
+            _mk(
+                ctx,
+                Family.LANDCOVER_SHARE.value,
+                "unparsed",
+                n.start,
+                n.end,
+                value=_value(n, toks, "%"),
+                label="not understood",
+            )
+        )
+
+
+def _comparison_pair(
+    cl: Clause, h: Hit, subjects: list[Hit], toks: Sequence[Tok]
+) -> tuple[Hit, Hit, str] | None:
+    """(left, right, relation) for a comparative phrase; relation is 'more', 'less' or 'similar'."""
+    cands = [s for s in subjects if s.cat in ("lc", "water", "sar")]
+    kind = (
+        h.val
+    )  # "more_than" (A more … than B), "verb_more" (A outweighs B), "verb_less", "more_adj", "gives"
+    before = [s for s in cands if s.j <= h.i]
+    after = [s for s in cands if s.i >= h.j]
+    if kind in ("verb_more", "verb_less", "adj_more", "adj_less"):
+        if not before or not after:
+            return None
+        rel = "more" if kind.endswith("more") else "less"
+        return before[-1], after[0], rel
+    if kind in (
+        "more",
+        "less",
+    ):  # "more A than B" / "A … more … than B" / "more room" (after "compared with")
+        than = [k for k in range(h.j, cl.j) if toks[k].low == "than"]
+        if not than:
+            return None
+        right = [s for s in after if s.i > than[0]]
+        left = [s for s in after if s.i < than[0]] or before
+        if not right or not left:
+            return None
+        return (left[0] if left is not before else left[-1]), right[0], kind
+    if kind in ("compared_more", "compared_less"):  # "compared with B, A takes up more room / less"
+        if len(after) >= 2:
+            rest = [t.low for t in toks[after[1].j : cl.j]]
+            if any(w in ("less", "fewer", "smaller", "lower") for w in rest):
+                return after[1], after[0], "less"
+            if any(w in ("more", "greater", "larger", "bigger", "higher") for w in rest):
+                return after[1], after[0], "more"
+        return None
+    if kind == "gives":  # "the map gives A more area than B"
+        if len(after) >= 2:
+            return after[0], after[1], "more"
+        return None
+    if kind == "similar":
+        if len(before) >= 2:
+            return before[-2], before[-1], "similar"
+        return None
+    return None
