@@ -59,7 +59,7 @@ def test_minibench_ci_run(tmp_path: Path) -> None:
     cfg = cfg.model_copy(
         update={
             "tasks": tasks,
-            "train": cfg.train.model_copy(update={"lp_epochs": 30, "ft_epochs": 1, "lp_lrs": [0.01]}),
+            "train": cfg.train.model_copy(update={"lp_epochs": 15, "ft_epochs": 1, "lp_lrs": [0.01]}),
             "lp_seeds": [0, 1],
             "robustness": cfg.robustness.model_copy(update={"tasks": ["benv2"]}) if cfg.robustness else None,
             "n_bootstrap": 200,

@@ -442,7 +442,10 @@ def _seg_probe(
     name: str,
     model: nn.Module | None = None,
 ) -> ProtocolResult:
-    size = (pre.input_size, pre.input_size)
+    train, valid = task.splits["train"], task.splits["valid"]
+    lab_hw = train.labels([0]).shape[-1]
+    side = min(int(lab_hw), pre.input_size)  # train the head at the label's own resolution when smaller
+    size = (side, side)
 
     @torch.no_grad()
     def feats(split: Split, cond: Condition = CLEAN) -> list[Tensor]:
@@ -460,7 +463,6 @@ def _seg_probe(
             _ALIVE.extend((model, split, pre))
         return out
 
-    train, valid = task.splits["train"], task.splits["valid"]
     ftr = feats(train)
     # per-channel standardisation with training statistics (a linear model, better conditioned)
     moments = [(f.mean((0, 2, 3), keepdim=True), f.std((0, 2, 3), keepdim=True).clamp_min(1e-6)) for f in ftr]
@@ -469,7 +471,7 @@ def _seg_probe(
         return [(m - mu) / sd for m, (mu, sd) in zip(maps, moments, strict=True)]
 
     ftr, fva = standardise(ftr), standardise(feats(valid))
-    ytr = resize_labels(train.labels(np.arange(len(train))), pre.input_size).to(pre.device)  # labels only
+    ytr = resize_labels(train.labels(np.arange(len(train))), side).to(pre.device)  # labels only
     best: tuple[float, nn.Module, dict[str, float | int]] | None = None
     sweep: dict[str, float] = {}
     for lr in st.lp_lrs or [st.lp_lr]:
@@ -493,7 +495,7 @@ def _seg_probe(
             validate,
             epochs=st.lp_epochs,
             patience=st.patience,
-            batch_size=min(st.batch_size, 4),  # cached features: more, smaller steps
+            batch_size=st.batch_size,
             seed=seed,
             weight_decay=st.weight_decay,
         )
