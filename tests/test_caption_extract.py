@@ -292,3 +292,8 @@ def test_signed_number_words_and_differences() -> None:
     assert [c.subject for c in claims if c.family == "sar"] == ["vv_vs_vh"]
     c = _one("The average NDVI is negative.", "vegetation", "ndvi")
     assert c.value is not None and (c.value.low, c.value.bound) == (0.0, "at_most")
+
+
+def test_lower_case_country_names_unless_ambiguous() -> None:
+    assert _one("ok so we are in germany :)", "place").label == "germany"
+    assert not [c for c in extract_claims("a turkey farm") if c.family == "place"]

@@ -2889,11 +2889,12 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
                 continue
             words = [x.low for x in toks[i : i + k]]
             name = " ".join(words).replace(" - ", "-").replace(" . ", ". ")
-            if not (toks[i].cap or (k > 1 and toks[i].low == "the" and toks[i + 1].cap)):
-                continue
+            capitalised = toks[i].cap or (k > 1 and toks[i].low == "the" and toks[i + 1].cap)
             r = resolve(name)
             if r is None:
                 continue
+            if not capitalised and (r[0] not in ("country", "demonym") or name in _AMBIGUOUS_NAMES):
+                continue  # lower-case: only unambiguous country names ("we are in germany")
             found = (k, r)
             break
         if found:
@@ -2929,6 +2930,44 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
         i += 1
     return masked, hits
 
+
+_AMBIGUOUS_NAMES = {
+    "chad",
+    "turkey",
+    "georgia",
+    "jordan",
+    "niger",
+    "guinea",
+    "china",
+    "jersey",
+    "polish",
+    "swiss",
+    "french",
+    "english",
+    "american",
+    "indian",
+    "us",
+    "uk",
+    "america",
+    "dominica",
+    "peru",
+    "mali",
+    "oman",
+    "cuba",
+    "malta",
+    "man",
+    "panama",
+    "japan",
+    "italian",
+    "greek",
+    "german",
+    "spanish",
+    "dutch",
+    "irish",
+    "welsh",
+    "scottish",
+}
+"""Country names and demonyms that are also common words: recognised only when capitalised."""
 
 _PLACE_DIRECTIONS = {
     "north",
