@@ -8,7 +8,10 @@ branch (MP-MAE, α·JEPA, β·ITC), the ITC / MP-MAE ratio over the first steps 
 steps clipped at ``optim.clip_grad`` — so the ablation rows can be compared under the same clipping.
 
 Settings (same run, same batches, same seed): ``mp_mae`` (no ITC: the clipping baseline),
-``full`` with β = 1 from step 0, and ``full`` with the configs' β warm-up.
+``full`` with β = 1 from step 0, ``full`` with a β warm-up over the whole short run (the
+configs warm β up over their LR warm-up, ``itc.beta_warmup_steps``), and ``full`` with
+gradient balancing (``itc.balance: 1.0``: β capped so that ITC's encoder gradient is at most
+MP-MAE's, re-measured every ``run.grad_norms_every`` steps), as the shipped configs do.
 
     python benchmarks/branch_grads.py --steps 20 --crop 64 --batch 8    # ≈ 3–5 min on 2 cores
 """
@@ -36,6 +39,12 @@ def main() -> int:
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--batches", type=int, default=4, help="distinct synthetic batches cycled")
     ap.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS", "2")))
+    ap.add_argument(
+        "--settings", nargs="+", default=["mp_mae", "full_beta_now", "full_beta_warmup", "full_balanced"]
+    )
+    ap.add_argument(
+        "--beta-warmup", type=int, default=None, help="β warm-up of this short run (default: the whole run)"
+    )
     args = ap.parse_args()
 
     import torch
@@ -62,8 +71,9 @@ def main() -> int:
     full_cfg = load_config(REPO / "configs/pretrain/full.yaml")
     settings: dict[str, dict[str, Any]] = {
         "mp_mae": {"config": "mp_mae"},
-        "full_beta_now": {"config": "full", "itc.beta_warmup_steps": 0},
-        "full_beta_warmup": {"config": "full"},
+        "full_beta_now": {"config": "full", "itc.beta_warmup_steps": 0, "itc.balance": None},
+        "full_beta_warmup": {"config": "full", "itc.balance": None},
+        "full_balanced": {"config": "full", "itc.beta_warmup_steps": 0, "itc.balance": 1.0},
     }
     warm = full_cfg.itc.beta_warmup_steps
     base = {
@@ -75,6 +85,8 @@ def main() -> int:
     }
     with tempfile.TemporaryDirectory() as tmp:
         for name, s in settings.items():
+            if name not in args.settings:
+                continue
             overrides = {
                 "encoder.size": args.size,
                 "encoder.input_size": args.crop,
@@ -91,10 +103,12 @@ def main() -> int:
                     1, full_cfg.optim.warmup_steps * args.steps // full_cfg.optim.steps
                 ),
             }
+            if "itc.balance" in s:
+                overrides["itc.balance"] = s["itc.balance"]
             if "itc.beta_warmup_steps" in s:
                 overrides["itc.beta_warmup_steps"] = s["itc.beta_warmup_steps"]
-            elif warm:
-                overrides["itc.beta_warmup_steps"] = max(1, warm * args.steps // full_cfg.optim.steps)
+            elif warm is None or warm:
+                overrides["itc.beta_warmup_steps"] = args.beta_warmup or args.steps
             cfg = load_config(REPO / "configs/pretrain" / f"{s['config']}.yaml", overrides)
             hist = pretrain(
                 cfg, Source(batches, {"mean": [0.0] * 12, "std": [1.0] * 12}), resume=False
@@ -107,11 +121,14 @@ def main() -> int:
                 "setting": name,
                 "config": s["config"],
                 "beta_warmup_steps": cfg.itc.beta_warmup_steps if cfg.itc.enabled else None,
+                "balance": cfg.itc.balance if cfg.itc.enabled else None,
+                "beta_last": round(hist[-1].get("beta", 0.0), 6) if cfg.itc.enabled else None,
                 "clip_grad": cfg.optim.clip_grad,
                 "clipped_share": round(statistics.mean(h.get("clipped", 0.0) for h in hist), 3),
                 "grad_norm_mp_first": round(mp[0], 4),
                 "grad_norm_mp_median": round(statistics.median(mp), 4),
                 "itc_over_mp_first": round(ratios[0], 3) if ratios else None,
+                "itc_over_mp_last": round(ratios[-1], 3) if ratios else None,
                 "itc_over_mp_median": round(statistics.median(ratios), 3) if ratios else None,
                 "itc_over_mp_max": round(max(ratios), 3) if ratios else None,
                 "total_grad_norm_median": round(statistics.median(h.get("grad_norm", 0.0) for h in hist), 4),

@@ -267,7 +267,29 @@ def geomorphons(common: dict[str, Any], n_windows: int = 12) -> dict[str, Any]:
 
 class _FakeLLM(BaseHTTPRequestHandler):
     latency_s = 0.05
-    answer = "A flat landscape in Germany during winter, with farmland."
+    answer = json.dumps(
+        {
+            "caption": "A landscape in Germany in winter.",
+            "claims": [
+                {
+                    "family": "place",
+                    "subject": "country",
+                    "text": "Germany",
+                    "polarity": "affirmed",
+                    "label": "Germany",
+                    "location": None,
+                },
+                {
+                    "family": "season",
+                    "subject": "winter",
+                    "text": "winter",
+                    "polarity": "affirmed",
+                    "label": None,
+                    "location": None,
+                },
+            ],
+        }
+    )
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))

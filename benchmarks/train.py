@@ -14,8 +14,13 @@ rounds. Reported: samples/s by wall clock and per CPU second of this process, th
 CPU (the issue's figure):   python benchmarks/train.py                       # atto, batch 16, 112 px
 GPU (benchmarks/gpu.sh):    python benchmarks/train.py --device cuda --bf16 --sizes atto tiny base \
                                 --variants full --batch 256 --mfu
-With ``--mfu`` the FLOPs of one step are counted with ``torch.utils.flop_counter`` and divided by
-the step time and the device's dense bf16 peak (``--peak-tflops``, or looked up from the GPU name).
+With ``--mfu`` the FLOPs of one step are counted with :func:`geomeld.models.flops.step_flops`
+(grouped convolutions counted right) as *dense hardware* FLOPs (everything executed) and *useful*
+FLOPs (the online encoder on visible patches only), and each is divided by the step time and by
+(a) the device's dense bf16 spec peak (``--peak-tflops``, or looked up from the GPU name; H200:
+989 TFLOP/s) and (b) the bf16 matmul ceiling measured in the same run (an 8192³ product).
+``--text-encoder precomputed`` (default) feeds fixed 384-d caption embeddings with the batch, as
+training does with ``geomeld embed-captions`` files: no text model runs in the step.
 """
 
 from __future__ import annotations
@@ -38,7 +43,10 @@ CAPTIONS = [
     "Dense urban blocks along a river with bridges and a rail yard.",
     "Bare mountain slopes with snow patches above a forested valley.",
 ]
-PEAK_BF16_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0, "L40S": 362.0, "L4": 121.0, "A10": 125.0}
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
 
 
 def _emit(row: dict[str, Any]) -> None:
@@ -58,7 +66,10 @@ def main() -> int:
     ap.add_argument("--bf16", action="store_true", help="bf16 autocast (CUDA only, as the engine does)")
     ap.add_argument("--mfu", action="store_true", help="count FLOPs and report model FLOPs utilisation")
     ap.add_argument("--peak-tflops", type=float, default=None, help="dense bf16 peak of the device")
-    ap.add_argument("--text-encoder", default="minilm", choices=["minilm", "hashing"])
+    ap.add_argument("--text-encoder", default="precomputed", choices=["precomputed", "minilm", "hashing"])
+    ap.add_argument("--channels-last", action="store_true", help="NHWC weights and batches")
+    ap.add_argument("--compile", action="store_true", help="torch.compile every ConvNeXt block")
+    ap.add_argument("--matmul-n", type=int, default=8192, help="size of the measured matmul ceiling")
     args = ap.parse_args()
 
     import torch
@@ -69,7 +80,7 @@ def main() -> int:
     from geomeld.models.text import build_text_encoder, embed_captions
     from geomeld.training.batch import synthetic_batch, to_device
     from geomeld.training.config import load_config
-    from geomeld.training.engine import build_optimizer
+    from geomeld.training.engine import build_optimizer, prepare_model
     from geomeld.training.masking import step_mask
 
     device = torch.device(args.device)
@@ -80,11 +91,38 @@ def main() -> int:
         "torch": torch.__version__,
         "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
     }
-    text = build_text_encoder(args.text_encoder)
     captions = (CAPTIONS * (args.batch // len(CAPTIONS) + 1))[: args.batch]
-    batch = to_device(synthetic_batch(args.batch, args.crop, seed=0, captions=captions), device)
-    emb, has_text = embed_captions(text, captions)
-    emb, has_text = emb.to(device), has_text.to(device)
+    text = None
+    text_dim = 384
+    if args.text_encoder != "precomputed":
+        text = build_text_encoder(args.text_encoder)
+        text_dim = text.dim
+    batch = synthetic_batch(args.batch, args.crop, seed=0, captions=captions)
+    g = torch.Generator().manual_seed(0)
+    batch["caption_embedding"] = torch.nn.functional.normalize(
+        torch.randn(args.batch, 384, generator=g), dim=-1
+    ).half()
+    batch["has_caption"] = torch.ones(args.batch, dtype=torch.bool)
+    batch = to_device(batch, device)
+    if args.channels_last:
+        batch = {
+            k: (v.contiguous(memory_format=torch.channels_last) if torch.is_tensor(v) and v.ndim == 4 else v)
+            for k, v in batch.items()
+        }
+    ceiling = None
+    if args.mfu and device.type == "cuda":
+        from geomeld.models.flops import matmul_ceiling_tflops
+
+        ceiling = matmul_ceiling_tflops(device, args.matmul_n)
+        _emit(
+            {
+                "figure": "matmul_ceiling",
+                "n": args.matmul_n,
+                "dtype": "bf16",
+                "tflops": round(ceiling, 1),
+                **machine,
+            }
+        )
 
     for size in args.sizes:
         runs: dict[str, dict[str, Any]] = {}
@@ -92,11 +130,13 @@ def main() -> int:
             overrides = {
                 "encoder.size": size,
                 "encoder.input_size": args.crop,
-                "itc.text_encoder": args.text_encoder,
+                "run.channels_last": args.channels_last,
+                "run.compile": args.compile,
             }
             cfg = load_config(REPO / "configs" / "pretrain" / f"{variant}.yaml", overrides)
             torch.manual_seed(0)
-            model = GeoMeldFM(cfg, text.dim if cfg.itc.enabled else None).to(device).train()
+            model = GeoMeldFM(cfg, text_dim if cfg.itc.enabled else None).to(device).train()
+            prepare_model(model, cfg, device)
             opt, _ = build_optimizer(model, cfg)
             runs[variant] = {"cfg": cfg, "model": model, "opt": opt, "wall": [], "cpu": []}
 
@@ -107,8 +147,11 @@ def main() -> int:
             mask = step_mask(seed=0, step=i, global_batch=args.batch, grid=grid, ratio=cfg.mask.ratio).to(
                 device
             )
-            e, h = embed_captions(text, captions) if cfg.itc.enabled else (None, None)
-            if e is not None:
+            e = h = None
+            if cfg.itc.enabled and text is None:
+                e, h = batch["caption_embedding"], batch["has_caption"]
+            elif cfg.itc.enabled and text is not None:
+                e, h = embed_captions(text, captions)
                 e, h = e.to(device), h.to(device)
             with torch.autocast("cuda", dtype=torch.bfloat16, enabled=args.bf16 and device.type == "cuda"):
                 loss, _ = model(batch, mask, e, h)
@@ -163,20 +206,34 @@ def main() -> int:
             if device.type == "cuda":
                 row["peak_mem_gib"] = round(peaks[v] / 2**30, 2)
             if args.mfu:
-                from torch.utils.flop_counter import FlopCounterMode
+                from geomeld.models.flops import mfu, spec_peak_tflops, step_flops
 
-                counter = FlopCounterMode(display=False)
-                with counter:
-                    step(v, 10_000)
-                flops = counter.get_total_flops()
+                r = runs[v]
+                cfg = r["cfg"]
+                grid = r["model"].encoder.patch_grid(args.crop, args.crop)
+                mask = step_mask(seed=0, step=0, global_batch=args.batch, grid=grid, ratio=cfg.mask.ratio).to(
+                    device
+                )
+                e = batch["caption_embedding"] if cfg.itc.enabled else None
+                h = batch["has_caption"] if cfg.itc.enabled else None
+                with torch.autocast(
+                    "cuda", dtype=torch.bfloat16, enabled=args.bf16 and device.type == "cuda"
+                ):
+                    f = step_flops(r["model"], batch, mask, e, h)
                 peak = args.peak_tflops
                 if peak is None and device.type == "cuda":
-                    name = torch.cuda.get_device_name(device)
-                    peak = next((t for k, t in PEAK_BF16_TFLOPS.items() if k in name), None)
-                row["step_tflop"] = round(flops / 1e12, 3)
-                row["achieved_tflops"] = round(flops / wall / 1e12, 2)
-                row["mfu"] = round(flops / wall / (peak * 1e12), 4) if peak else None
-                row["peak_tflops"] = peak
+                    peak = spec_peak_tflops(torch.cuda.get_device_name(device))
+                dense, useful = f.dense * args.batch, f.useful * args.batch
+                row["step_tflop_dense"] = round(dense / 1e12, 4)
+                row["step_tflop_useful"] = round(useful / 1e12, 4)
+                row["achieved_tflops_dense"] = round(dense / wall / 1e12, 2)
+                row["achieved_tflops_useful"] = round(useful / wall / 1e12, 2)
+                row["peak_tflops_spec"] = peak
+                row["mfu_dense_vs_spec"] = _r(mfu(dense, wall, peak))
+                row["mfu_useful_vs_spec"] = _r(mfu(useful, wall, peak))
+                row["matmul_ceiling_tflops"] = round(ceiling, 1) if ceiling else None
+                row["mfu_dense_vs_matmul"] = _r(mfu(dense, wall, ceiling))
+                row["mfu_useful_vs_matmul"] = _r(mfu(useful, wall, ceiling))
             _emit(row)
         if "mp_mae" in medians:
             base = medians["mp_mae"]

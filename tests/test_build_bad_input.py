@@ -38,11 +38,11 @@ def test_ocean_pole_and_uncovered_anchors_are_skipped_with_reasons(tmp_path: Pat
         if r["event"] == "tile"
     }
     assert recs["north-pole"]["reason"] == "outside_utm_domain" and "UTM" in recs["north-pole"]["message"]
-    for tid in ("atlantic", "sahara"):
-        assert recs[tid]["status"] == "skipped" and recs[tid]["reason"] == "no_s2_coverage"
-        assert "no Sentinel-2 scene" in recs[tid]["message"]
+    for tid in ("atlantic", "sahara"):  # the embedded catalog says where its data is (embedded_coverage)
+        assert recs[tid]["status"] == "skipped" and recs[tid]["reason"] == "outside_catalog_coverage"
+        assert "outside the embedded catalog" in recs[tid]["message"]
     assert res.summary["per_stratum"]["ocean"] == {"skipped": 1}
-    assert res.summary["reasons"]["skipped:no_s2_coverage"] == 2
+    assert res.summary["reasons"]["skipped:outside_catalog_coverage"] == 2
 
 
 def test_no_s2_under_the_cloud_limit_is_explained() -> None:

@@ -327,3 +327,27 @@ def test_pipeline_stores_claims_under_the_schema_version_and_skips_samples_witho
 
 def test_nouns_cover_every_concept_the_planner_states() -> None:
     assert {c.name for c in LANDCOVER_CONCEPTS if c.name != "fields"} <= set(NOUNS)
+
+
+def test_caption_check_with_the_claims_agrees_with_the_pipeline(fixtures) -> None:  # type: ignore[no-untyped-def]
+    """The pipeline checks planned claims without extraction; caption-check, given the same claims,
+    also extracts the text and requires text ⊆ claims: the verdicts must agree."""
+    from geomeld.captioning.check import check_caption
+    from geomeld.captioning.ground import Ground
+    from geomeld.captioning.pipeline import check_planned
+
+    gen = BuiltinCaptioner()
+    n = 0
+    for k, (s, b) in fixtures.items():
+        g = Ground.from_bundle(b)
+        for seed in range(5):
+            for r in gen.candidates(k, b, 2, seed=seed, provenance=s.metadata.provenance):
+                full = check_caption(r.caption, g, r.claims)
+                fast = check_planned(r.caption, r.claims, g, max_words=90)
+                assert fast.check is not None and full.verdict == fast.check.verdict, (
+                    r.caption,
+                    full.problems,
+                )
+                assert full.verdict.value == "verified"
+                n += 1
+    assert n >= 90

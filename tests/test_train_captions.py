@@ -118,3 +118,15 @@ def test_cli_embed_captions(shards: list[Path], tmp_path: Path) -> None:
     assert len(list(out.glob("*.captions.npz"))) == len(shards) and "hashing-64" in result.output
     bad = runner.invoke(app, ["embed-captions", str(tmp_path / "none")])
     assert bad.exit_code == 1 and "no such shard" in bad.output
+
+
+def test_resume_with_another_worker_count_is_refused_on_shards(shards: list[Path], tmp_path: Path) -> None:
+    cfg = load_config(
+        REPO / "configs/pretrain/ci_tiny.yaml",
+        {"data.shards": [str(shards[0].parent)], "run.out_dir": str(tmp_path / "run"), "itc.enabled": False},
+    )
+    source = ShardSource(cfg)
+    saved = source.resume_signature()
+    source.check_resume(saved)  # same loader: fine
+    with pytest.raises(ValueError, match=r"data\.num_workers=2"):
+        source.check_resume({**saved, "num_workers": 2})

@@ -280,3 +280,15 @@ def test_branch_norms_match_separate_backward_passes(tmp_path: Path) -> None:
         model.branch_losses[name].backward()
         ref = torch.sqrt(sum(p.grad.pow(2).sum() for p in model.encoder.parameters() if p.grad is not None))
         assert float(norms[f"grad_norm/{name}"]) == pytest.approx(float(ref), rel=1e-5), name
+
+
+def test_itc_gradient_balancing_caps_beta(tmp_path: Path) -> None:
+    cfg = tiny_config(tmp_path, optim={"steps": 3}, itc={"balance": 0.5}, run={"grad_norms_every": 1})
+    result = pretrain(cfg, source(2), resume=False)
+    rows = result.history
+    assert all("itc_beta_cap" in h for h in rows)
+    # from step 1 on β is the cap measured at the previous step: ITC's encoder gradient ≈ ≤ 0.5 × MP-MAE's
+    for h in rows[1:]:
+        assert h["beta"] <= 1.0 and h["grad_norm/itc"] <= 0.5 * h["grad_norm/mp"] * 1.5
+    ckpt = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
+    assert ckpt["itc_beta_cap"] == pytest.approx(rows[-1]["itc_beta_cap"])

@@ -24,12 +24,12 @@ import urllib.request
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from geomeld.captioning.builtin import facts_from
+from geomeld.captioning.claims import FAMILIES, LOCATIONS, Claim
 from geomeld.captioning.evidence import Evidence
 from geomeld.sample import Sample
 
@@ -43,13 +43,100 @@ SYSTEM_PROMPT = (
 )
 
 
+JSON_PROMPT = (
+    "You write captions for 1.28 km x 1.28 km satellite image tiles. Use ONLY the facts given; never "
+    "mention objects, water, relief or land cover that the facts do not state. Answer with one JSON object "
+    'and nothing else: {"caption": "<one or two fluent English sentences, at most 60 words>", '
+    '"claims": [{"family": "<the fact\'s family>", "subject": "<the fact\'s subject>", '
+    '"text": "<the exact words of the caption that state it>", "polarity": "affirmed" or "negated"}, ...]}. '
+    "List one claim for every fact the caption states, each with the family and subject written in "
+    "brackets before the fact; the caption must state nothing that is not in the claim list."
+)
+
+
+def claims_json_schema() -> dict[str, Any]:
+    """The JSON schema of an answer: a caption and its claims (strict-mode compatible: every property
+    required, no additional properties)."""
+    claim = {
+        "type": "object",
+        "properties": {
+            "family": {"type": "string", "enum": list(FAMILIES)},
+            "subject": {"type": "string"},
+            "text": {"type": "string"},
+            "polarity": {"type": "string", "enum": ["affirmed", "negated"]},
+            "label": {"type": ["string", "null"]},
+            "location": {"type": ["string", "null"], "enum": [*LOCATIONS, None]},
+        },
+        "required": ["family", "subject", "text", "polarity", "label", "location"],
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "properties": {"caption": {"type": "string"}, "claims": {"type": "array", "items": claim}},
+        "required": ["caption", "claims"],
+        "additionalProperties": False,
+    }
+
+
+def parse_answer(content: str) -> tuple[str, list[Claim]]:
+    """Caption and claims from a JSON answer (code fences and text around the object tolerated).
+
+    Each claim's span is where its ``text`` first occurs in the caption; a claim whose text is not in
+    the caption keeps an empty span at 0 and fails the span check downstream. Raises ``ValueError``
+    naming what is wrong when the answer is not such an object."""
+    t = content.strip()
+    start, end = t.find("{"), t.rfind("}")
+    if start < 0 or end <= start:
+        raise ValueError("answer holds no JSON object")
+    try:
+        data = json.loads(t[start : end + 1])
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"answer is not valid JSON ({exc.msg} at char {exc.pos})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("caption"), str):
+        raise ValueError("answer JSON needs a string 'caption'")
+    caption = " ".join(data["caption"].split())
+    raw = data.get("claims", [])
+    if not isinstance(raw, list):
+        raise ValueError("answer JSON 'claims' must be a list")
+    claims = []
+    for i, c in enumerate(raw):
+        if not isinstance(c, dict):
+            raise ValueError(f"answer claim {i} is not an object")
+        text = " ".join(str(c.get("text", "")).split())
+        at = caption.find(text) if text else -1
+        try:
+            claims.append(
+                Claim.from_dict(
+                    {
+                        **{
+                            k: v
+                            for k, v in c.items()
+                            if k in ("family", "subject", "polarity", "label", "location")
+                        },
+                        "text": text,
+                        "start": max(at, 0),
+                        "end": at + len(text) if at >= 0 else 0,
+                    }
+                )
+            )
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"answer claim {i}: {exc}") from None
+    return caption, claims
+
+
 class BackendError(RuntimeError):
     """A captioner backend could not produce (all) candidates; the message says why. ``partial``
     holds the candidates it did receive before or beside the failure (kept by the pipeline)."""
 
-    def __init__(self, message: str, partial: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        partial: list[str] | None = None,
+        partial_claims: list[list[Claim] | None] | None = None,
+    ) -> None:
         super().__init__(message)
         self.partial = list(partial or [])
+        self.partial_claims = list(partial_claims or [None] * len(self.partial))
 
 
 class OpenAIConfig(BaseModel):
@@ -66,40 +153,22 @@ class OpenAIConfig(BaseModel):
     max_tokens: int = 160
     vision: bool = False
     cache_dir: str | None = None
+    claims: bool = True  # ask for JSON {caption, claims}; False: a plain-text caption
+    response_format: Literal["json_schema", "prompt"] = "json_schema"
+    """``json_schema``: send the claim schema as ``response_format`` (OpenAI structured outputs,
+    llama.cpp, vLLM); a server that rejects it (HTTP 400) is asked again with the strict prompt alone,
+    and remembered. ``prompt``: the strict prompt + parser only."""
 
 
-def facts_text(ev: Evidence) -> str:
-    """The signals as short fact lines for the prompt."""
-    f = facts_from(ev)
+def facts_text(ev: Evidence, provenance: dict[str, Any] | None = None) -> str:
+    """The planned facts (what the signals support, origin-aware) as prompt lines, each tagged with
+    its claim family and subject and followed by a phrasing that states exactly it."""
+    from geomeld.captioning.plan import plan
+
     lines = []
-    for concept, share, location in f.covers[:5]:
-        lines.append(f"- land cover: {concept} {share:.0f}% of the tile ({location})")
-    if f.water:
-        lines.append(f"- water: {f.water} ({f.water_share:.1f}% of the tile)")
-    elif ev.bundle.water is not None:
-        lines.append("- water: none detected")
-    if f.relief:
-        t = ev.bundle.terrain
-        assert t is not None
-        lines.append(f"- relief: {f.relief} (mean slope {t.slope_mean:.0f} degrees, relief {t.relief:.0f} m)")
-        if f.valley:
-            lines.append("- terrain feature: a valley")
-        if f.ridge:
-            lines.append("- terrain feature: ridges")
-    if f.dense_forest:
-        lines.append("- vegetation: dense forest")
-    if f.tall_trees:
-        lines.append("- vegetation: tall trees")
-    if f.urban:
-        lines.append("- built-up: urban")
-    if f.roads:
-        lines.append(f"- roads: {f.roads[0]}")
-    for name in f.objects[:4]:
-        lines.append(f"- object: {name.replace('_', ' ')}")
-    if f.season:
-        lines.append(f"- season: {f.season}")
-    if f.country:
-        lines.append(f"- country: {f.country}")
+    for fact in plan(ev.bundle, provenance).facts:
+        tag = ", ".join(f"{c.family}/{c.subject}" + (f"={c.label}" if c.label else "") for c in fact.claims)
+        lines.append(f"- [{tag}] {fact.phrases[0].text}")
     return "\n".join(lines) if lines else "- (no reliable facts)"
 
 
@@ -171,10 +240,13 @@ class OpenAICompatibleCaptioner:
         self._sem = _semaphore(config.base_url, config.concurrency)
         self.cache_dir = Path(config.cache_dir) if config.cache_dir else None
         self.requests_made = 0
+        self._schema_ok = True  # False once the server rejected response_format
 
     # -- prompt & cache ----------------------------------------------------------------------
     def messages(self, ev: Evidence, sample: Sample | None) -> list[dict[str, Any]]:
-        user_text = "Facts about the tile:\n" + facts_text(ev) + "\n\nCaption:"
+        provenance = sample.metadata.provenance if sample is not None else None
+        user_text = "Facts about the tile:\n" + facts_text(ev, provenance)
+        user_text += "\n\nJSON answer:" if self.config.claims else "\n\nCaption:"
         content: Any = user_text
         if self.config.vision and sample is not None:
             png = rgb_preview(sample)
@@ -184,7 +256,8 @@ class OpenAICompatibleCaptioner:
                     {"type": "text", "text": user_text},
                     {"type": "image_url", "image_url": {"url": url}},
                 ]
-        return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": content}]
+        system = JSON_PROMPT if self.config.claims else SYSTEM_PROMPT
+        return [{"role": "system", "content": system}, {"role": "user", "content": content}]
 
     def cache_key(self, key: str, messages: list[dict[str, Any]], seed: int) -> str:
         h = hashlib.sha256()
@@ -232,13 +305,22 @@ class OpenAICompatibleCaptioner:
         return data
 
     def complete(self, messages: list[dict[str, Any]], seed: int) -> str:
-        payload = {
+        payload: dict[str, Any] = {
             "model": self.config.model,
             "messages": messages,
             "temperature": self.config.temperature,
             "max_tokens": self.config.max_tokens,
             "seed": seed,
         }
+        if self.config.claims and self.config.response_format == "json_schema" and self._schema_ok:
+            payload["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": "caption_with_claims",
+                    "strict": True,
+                    "schema": claims_json_schema(),
+                },
+            }
         last = "no attempt"
         rng = random.Random(seed)
         for attempt in range(self.config.max_retries + 1):
@@ -253,6 +335,14 @@ class OpenAICompatibleCaptioner:
                 return text
             except urllib.error.HTTPError as exc:
                 last = f"HTTP {exc.code} from {self.config.base_url}"
+                if exc.code == 400 and "response_format" in payload:
+                    # the server does not take a JSON schema: the strict prompt + parser alone
+                    log.warning(
+                        "%s rejected response_format (HTTP 400): using the prompt only", self.config.base_url
+                    )
+                    self._schema_ok = False
+                    del payload["response_format"]
+                    continue
                 if exc.code not in (408, 409, 429) and exc.code < 500:
                     raise BackendError(last) from exc
             except TimeoutError as exc:
@@ -264,23 +354,29 @@ class OpenAICompatibleCaptioner:
             log.warning("OpenAI-compatible request failed (attempt %d): %s", attempt + 1, last)
         raise BackendError(f"gave up after {self.config.max_retries + 1} attempts: {last}")
 
-    def generate(
+    def generate_claims(
         self, key: str, evidence: Evidence, n: int, seed: int = 0, sample: Sample | None = None
-    ) -> list[str]:
-        """``n`` candidates, requested concurrently (at most ``concurrency`` at once). A request that
-        fails after its retries does not discard the others: :class:`BackendError` carries them."""
+    ) -> list[tuple[str, list[Claim] | None]]:
+        """``n`` candidates with their claims (``None`` in plain-text mode), requested concurrently
+        (at most ``concurrency`` at once). A request that fails after its retries, or an answer that is
+        not the JSON asked for, does not discard the others: :class:`BackendError` carries them."""
         messages = self.messages(evidence, sample)
 
-        def one(i: int) -> str:
+        def one(i: int) -> tuple[str, list[Claim] | None]:
             s = seed * 1000 + i
             ck = self.cache_key(key, messages, s)
-            text = self._cache_get(ck)
-            if text is None:
-                text = clean_answer(self.complete(messages, s))
-                self._cache_put(ck, text)
-            return text
+            raw = self._cache_get(ck)
+            if raw is None:
+                raw = self.complete(messages, s)
+                self._cache_put(ck, raw)
+            if not self.config.claims:
+                return clean_answer(raw), None
+            try:
+                return parse_answer(raw)
+            except ValueError as exc:
+                raise BackendError(f"candidate {i}: {exc}") from None
 
-        results: list[str | BackendError] = []
+        results: list[tuple[str, list[Claim] | None] | BackendError] = []
         if n > 1 and self.config.concurrency > 1:
             with ThreadPoolExecutor(min(n, self.config.concurrency)) as pool:
                 futures = [pool.submit(one, i) for i in range(n)]
@@ -295,10 +391,18 @@ class OpenAICompatibleCaptioner:
                     results.append(one(i))
                 except BackendError as exc:
                     results.append(exc)
-        texts = [r for r in results if isinstance(r, str)]
+        good = [r for r in results if not isinstance(r, BackendError)]
         failures = [r for r in results if isinstance(r, BackendError)]
         if failures:
             raise BackendError(
-                f"{len(failures)} of {n} candidate request(s) failed: {failures[0]}", partial=texts
+                f"{len(failures)} of {n} candidate request(s) failed: {failures[0]}",
+                partial=[t for t, _ in good],
+                partial_claims=[c for _, c in good],
             )
-        return texts
+        return good
+
+    def generate(
+        self, key: str, evidence: Evidence, n: int, seed: int = 0, sample: Sample | None = None
+    ) -> list[str]:
+        """The captions of :meth:`generate_claims` (text only)."""
+        return [t for t, _ in self.generate_claims(key, evidence, n, seed, sample)]

@@ -3,7 +3,9 @@
 Per sample: compute signals, generate N candidates, score and rank them, verify in rank order; the
 first candidate that verifies is accepted; a candidate with contradicted claims is repaired (the
 clauses dropped) and re-verified; if no candidate of a round survives, a new round is generated with
-another seed, up to ``max_rounds``. The outcome is always one of:
+another seed, up to ``max_rounds``. The built-in backend, whose claims are planned to hold, first
+realises a single candidate and goes on with rounds of N only if that one does not verify (one
+extra round). The outcome is always one of:
 
 * ``verified`` — ``metadata.caption`` holds the caption; every claim checked, none contradicted;
 * ``unverified`` — no candidate verified within the bound (or none made a checkable claim);
@@ -228,22 +230,31 @@ class CaptionPipeline:
             return CaptionOutcome(sample.key, "no_imagery", None, report, bundle)
         ev = Evidence.from_bundle(bundle)
         structured: dict[str, Realised] = {}
+        answered: dict[str, list[Claim]] = {}  # an LLM's own claim lists, checked with text ⊆ claims
         candidates: list[dict[str, Any]] = []
         errors: list[str] = []
         accepted: dict[str, Any] | None = None
         best: tuple[float, str] | None = None
-        for round_i in range(cfg.max_rounds):
+        rounds = cfg.max_rounds + (1 if isinstance(self.backend, BuiltinCaptioner) else 0)
+        for round_i in range(rounds):
             try:
                 if isinstance(self.backend, BuiltinCaptioner):  # planned claims: keep them with the text
+                    # its claims are planned to hold: one candidate first, N only when that one fails
                     realised = self.backend.candidates(
                         sample.key,
                         bundle,
-                        cfg.n_candidates,
+                        1 if round_i == 0 else cfg.n_candidates,
                         seed=cfg.seed + 7919 * round_i,
                         provenance=sample.metadata.provenance,
                     )
                     structured.update((r.caption, r) for r in realised)
                     texts = [r.caption for r in realised]
+                elif isinstance(self.backend, OpenAICompatibleCaptioner):  # JSON caption + claims
+                    answers = self.backend.generate_claims(
+                        sample.key, ev, cfg.n_candidates, seed=cfg.seed + 7919 * round_i, sample=sample
+                    )
+                    answered.update((t, c) for t, c in answers if c is not None)
+                    texts = [t for t, _ in answers]
                 else:
                     texts = self.backend.generate(
                         sample.key, ev, cfg.n_candidates, seed=cfg.seed + 7919 * round_i, sample=sample
@@ -251,13 +262,14 @@ class CaptionPipeline:
             except BackendError as exc:  # keep what was received; a round with nothing goes on
                 errors.append(f"round {round_i}: {exc}")
                 texts = exc.partial
+                answered.update((t, c) for t, c in zip(exc.partial, exc.partial_claims, strict=False) if c)
                 if not texts:
                     continue
             texts = [t if isinstance(t, str) else "" for t in texts]
             verifs = [
                 check_planned(t, structured[t].claims, ground_of(ev), cfg.max_words)
                 if t in structured
-                else verify(t, ev, max_words=cfg.max_words)
+                else verify(t, ev, max_words=cfg.max_words, claims=answered.get(t))
                 for t in texts
             ]
             scores = self.scorer.score(ev, texts, verifs, sample)

@@ -55,14 +55,14 @@ def register(app: typer.Typer) -> None:
         Example: geomeld pretrain --config configs/pretrain/ci_tiny.yaml --set run.out_dir=runs/tiny
         """
         from geomeld.training.config import load_config
-        from geomeld.training.data import ShardSource
+        from geomeld.training.data import make_source
         from geomeld.training.engine import pretrain as run
         from geomeld.training.engine import setup_distributed
 
         try:
             cfg = load_config(config, _parse_overrides(overrides))
             setup_distributed(cfg)  # before the loader, so that it splits the shards between ranks
-            result = run(cfg, ShardSource(cfg), resume=not no_resume)
+            result = run(cfg, make_source(cfg), resume=not no_resume)
         except (FileNotFoundError, ValueError, RuntimeError) as exc:  # bad config/data/checkpoint, NaN loss
             typer.echo(f"geomeld pretrain: {type(exc).__name__}: {exc}", err=True)
             raise typer.Exit(1) from exc
@@ -113,6 +113,65 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"geomeld embed-captions: {type(exc).__name__}: {exc}", err=True)
             raise typer.Exit(1) from exc
         typer.echo(f"caption embeddings ({text.name}, {text.dim}-d) for {len(paths)} shard(s)")
+
+    @app.command("pack")
+    def pack_cmd(
+        shards: list[Path] = typer.Argument(..., help="Shard files (.tar) or folders of shards."),
+        out: Path = typer.Option(..., "--out", "-o", help="Folder for the packs (<stem>.pack/ per shard)."),
+        text_encoder: str = typer.Option(
+            "minilm", "--text-encoder", help="Caption embeddings: 'minilm', 'hashing' or 'none'."
+        ),
+        hashing_dim: int = typer.Option(64, help="Width of the hashing encoder (itc.hashing_dim)."),
+        captions_dir: Path | None = typer.Option(
+            None, "--captions-dir", help="Folder of `embed-captions` files (default: beside the shards)."
+        ),
+        layouts: list[str] = typer.Option(
+            ["standard"], "--layout", help="Sample layouts to pack (training default: standard only)."
+        ),
+        overwrite: bool = typer.Option(False, "--overwrite", help="Repack packs that look up to date."),
+    ) -> None:
+        """Pack shards into the training layout: contiguous float16/uint8 arrays at 128 px per shard.
+
+        GeoMeld shards stay the exchange format; a pack (<out>/<stem>.pack/) holds every 10 m
+        modality in registry band order (float16, NaN = no-data; land-cover class indices as uint8,
+        255 = no-data), presence flags, the caption embeddings and the keys. Training reads packs
+        with data.packs: <out> — crop and normalisation happen on the GPU, resume skips by index.
+        The shards' stats.json is copied beside the packs. Up-to-date packs are kept (resumable).
+
+        Example: geomeld pack data/shards/ --out data/packs --text-encoder minilm
+        """
+        import shutil
+
+        from geomeld.io.inspect import expand_shards
+        from geomeld.io.pack import pack_shards
+        from geomeld.models.text import build_text_encoder
+        from geomeld.training.captions import CaptionStore, captions_path
+
+        try:
+            files = expand_shards(shards)
+            store = text = None
+            if text_encoder != "none":
+                text = build_text_encoder(text_encoder, None, hashing_dim)
+                found = [captions_path(f, captions_dir) for f in files]
+                if all(p.is_file() for p in found):
+                    store = CaptionStore(found, text_encoder=text.name)
+                    text = None
+            done = pack_shards(
+                files,
+                out,
+                captions=store,
+                text_encoder=text,
+                layouts=layouts,
+                overwrite=overwrite,
+                progress=True,
+            )
+            stats = files[0].parent / "stats.json"
+            if stats.is_file() and not (out / "stats.json").is_file():
+                shutil.copy(stats, out / "stats.json")
+        except (FileNotFoundError, ValueError, ImportError) as exc:
+            typer.echo(f"geomeld pack: {type(exc).__name__}: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(f"packed {len(done)} shard(s) into {out}")
 
     @app.command("embed")
     def embed(

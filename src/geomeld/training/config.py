@@ -87,7 +87,13 @@ class ITCSettings(_Section):
     # embeddings_dir or <run.out_dir>/caption_embeddings); "online" runs the text model in the loop
     embeddings: Literal["precomputed", "online"] = "precomputed"
     embeddings_dir: str | None = None  # default: beside the shards
-    beta_warmup_steps: int = Field(default=0, ge=0)  # β ramps linearly from 0 over these steps
+    # β ramps linearly from 0 over these steps (None: optim.warmup_steps; 0: no warm-up). With
+    # optim.grad_accum > 1, ITC's negatives are those of one micro-batch (across all ranks), not
+    # of the whole optimizer step: raise data.batch_size rather than grad_accum when ITC matters.
+    beta_warmup_steps: int | None = Field(default=0, ge=0)
+    # gradient balancing: cap β so that ITC's encoder gradient norm is at most `balance` × MP-MAE's,
+    # re-measured every run.grad_norms_every steps (None: no cap)
+    balance: float | None = Field(default=None, gt=0)
     cache_dir: str | None = None  # online mode only: on-disk cache (default: none, memory LRU only)
 
 
@@ -105,6 +111,9 @@ class OptimSettings(_Section):
 
 class DataSettings(_Section):
     shards: list[str] = Field(default_factory=list)  # paths or glob patterns
+    packs: str | None = (
+        None  # a folder of packs (`geomeld pack`): the fast training layout, used instead of shards
+    )
     batch_size: int = Field(default=16, ge=1)  # per rank and micro-step
     crop: int | None = None  # default: encoder.input_size
     num_workers: int = 0

@@ -190,18 +190,135 @@ class ShardSource:
             yield batch
 
     def epoch(self, epoch: int, skip: int = 0) -> Iterator[Batch]:
-        """Epoch ``epoch`` from its ``skip``-th batch on.
+        """Epoch ``epoch`` from its ``skip``-th batch on, skipped by index (no decoding).
 
-        The skipped batches are read and dropped: exact for any worker count. (The loader's own
-        ``load_state_dict`` skips without decoding, but with ``num_workers=0`` its batched path
-        reads the skip state only after ``GeoMeldLoader.__iter__`` has reset it, so it is not used.)
+        The loader replays PyTorch's round-robin over its workers to know how many samples each
+        worker had delivered, so the skip is exact for *this* worker count; the engine refuses a
+        resume with another one (:meth:`resume_signature`).
         """
         self.loader.set_epoch(epoch)
+        if skip:
+            self.loader.load_state_dict({**self.loader.state_dict(), "epoch": epoch, "batches": skip})
         it = iter(self.loader)
-        for i in range(skip):
-            if next(it, None) is None:
-                raise ValueError(f"cannot resume at batch {skip} of epoch {epoch}: the epoch has only {i}")
         return self._with_captions(it) if self.captions is not None else it
+
+    def resume_signature(self) -> dict[str, Any]:
+        """What a saved loader position depends on (checked when a run resumes)."""
+        return {
+            "kind": "shards",
+            "num_workers": self.loader.num_workers,
+            "batch_size": self.loader.batch_size,
+        }
+
+    def check_resume(self, saved: Mapping[str, Any] | None) -> None:
+        mine = self.resume_signature()
+        if saved and saved.get("kind") == "shards" and saved != mine:
+            raise ValueError(
+                f"cannot resume exactly: the checkpoint's loader position was made with {saved}, this run has "
+                f"{mine}; with shards the split of samples between workers depends on data.num_workers — "
+                f"set data.num_workers={saved.get('num_workers')} (or train from packs: `geomeld pack`, any "
+                "worker count resumes exactly)"
+            )
 
     def input_stats(self) -> Mapping[str, Any]:
         return _input_stats(self.norm, self.norm.raw.get("sample_count"))
+
+
+class PackSource:
+    """Batches from packs (``geomeld pack``): compact host batches, finished on the device.
+
+    The loader plan is made in the main process (see :mod:`geomeld.io.packed`), so resuming skips
+    consumed batches by index (nothing is read again) and is exact for any worker count. Caption
+    embeddings come from the packs. ``stats``: ``data.stats``, else ``stats.json`` in the packs'
+    folder.
+    """
+
+    def __init__(self, cfg: PretrainConfig, config_dir: Path | None = None) -> None:
+        from geomeld.io.packed import make_packed_loader, resolve_packs
+        from geomeld.io.stats import NormStats
+
+        d = cfg.data
+        assert d.packs is not None
+        base = Path(d.packs)
+        base = base if base.is_absolute() or config_dir is None else config_dir / base
+        packs = resolve_packs([base])
+        if d.stats:
+            stats = Path(d.stats)
+            stats = stats if stats.is_absolute() or config_dir is None else config_dir / stats
+        else:
+            stats = (base if base.is_dir() and not base.name.endswith(".pack") else base.parent) / STATS_FILE
+        if not stats.is_file():
+            raise FileNotFoundError(
+                f"no stats file for the packs ({stats}); set data.stats or run `geomeld stats SHARDS --out {stats}`"
+            )
+        self.norm = NormStats.from_json(stats)
+        self.stats_path = stats
+        self.crop = cfg.crop
+        self.loader = make_packed_loader(
+            packs,
+            batch_size=d.batch_size,
+            num_workers=d.num_workers,
+            drop_last=True,
+            crop_size=cfg.crop,
+            crop="random",
+            shuffle=True,
+            seed=cfg.run.seed,
+            pin_memory=d.pin_memory,
+            persistent_workers=d.persistent_workers,
+        )
+        ds = self.loader.dataset
+        self.keys = ds.keys_mod
+        self.caption_dim: int | None = None
+        if cfg.itc.enabled:
+            from geomeld.models.text import build_text_encoder
+
+            want = build_text_encoder(cfg.itc.text_encoder, None, cfg.itc.hashing_dim).name
+            if ds.caption_dim is None or ds.text_encoder != want:
+                raise ValueError(
+                    f"the packs carry caption embeddings of {ds.text_encoder!r}, the config's ITC uses {want!r}; "
+                    f"repack with `geomeld pack … --text-encoder {cfg.itc.text_encoder}`"
+                )
+            self.caption_dim = ds.caption_dim
+        if len(self.loader) == 0:
+            raise ValueError(f"{len(ds)} packed samples give no full batch of {d.batch_size} per rank")
+        self._norm_on: dict[str, Any] = {}
+        log.info(
+            "data: %d pack(s), %d batches of %d per rank and epoch",
+            len(packs),
+            len(self.loader),
+            d.batch_size,
+        )
+
+    def epoch(self, epoch: int, skip: int = 0) -> Iterator[Batch]:
+        """Epoch ``epoch`` from its ``skip``-th batch on: skipped by index, nothing decoded."""
+        self.loader.set_epoch(epoch)
+        state = {**self.loader.state_dict(), "epoch": epoch, "batches": skip}
+        self.loader.load_state_dict(state)
+        return iter(self.loader)
+
+    def resume_signature(self) -> dict[str, Any]:
+        return {"kind": "packs", "batch_size": self.loader.batch_size}
+
+    def check_resume(self, saved: Mapping[str, Any] | None) -> None:
+        """Packs resume exactly with any worker count; only the batch size shapes the plan."""
+        mine = self.resume_signature()
+        if saved and saved.get("kind") == "packs" and saved != mine:
+            raise ValueError(f"cannot resume: the checkpoint's loader had {saved}, this run has {mine}")
+
+    def on_device(self, batch: Batch) -> Batch:
+        """Crop, normalise, validity and presence on the batch's device (the Batch contract)."""
+        from geomeld.io.packed import DeviceNorm, finish_batch
+
+        device = batch[self.keys[0]].device
+        norm = self._norm_on.get(str(device))
+        if norm is None:
+            norm = self._norm_on[str(device)] = DeviceNorm(self.norm, self.keys, device)
+        return finish_batch(dict(batch), norm, self.crop, self.keys)
+
+    def input_stats(self) -> Mapping[str, Any]:
+        return _input_stats(self.norm, self.norm.raw.get("sample_count"))
+
+
+def make_source(cfg: PretrainConfig, config_dir: Path | None = None) -> ShardSource | PackSource:
+    """:class:`PackSource` when ``data.packs`` is set, else :class:`ShardSource`."""
+    return PackSource(cfg, config_dir) if cfg.data.packs else ShardSource(cfg, config_dir)

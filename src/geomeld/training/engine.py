@@ -291,7 +291,7 @@ class _Batches:
 
 def beta_scale(step: int, cfg: PretrainConfig) -> float:
     """β warm-up: ITC's weight ramps linearly from 0 to ``itc.beta`` over ``itc.beta_warmup_steps``."""
-    n = cfg.itc.beta_warmup_steps
+    n = cfg.optim.warmup_steps if cfg.itc.beta_warmup_steps is None else cfg.itc.beta_warmup_steps
     return 1.0 if n <= 0 else min(1.0, (step + 1) / n)
 
 
@@ -313,7 +313,25 @@ def branch_grad_norms(model: GeoMeldFM) -> dict[str, Tensor]:
     return out
 
 
-def _prepare_model(model: GeoMeldFM, cfg: PretrainConfig, device: torch.device) -> None:
+def _balanced_beta(
+    norms: Mapping[str, Tensor], beta_now: float, ratio: float, previous: float | None
+) -> float | None:
+    """The largest β for which ITC's encoder gradient is at most ``ratio`` × MP-MAE's (``itc.balance``).
+
+    ``norms`` were measured with ITC weighted by ``beta_now``; the gradient is linear in β, so
+    ``β_cap = ratio · ‖g_mp‖ / (‖g_itc‖ / β_now)``. Averaged over ranks so that all agree; reads two
+    numbers from the device (only on the steps that measure branch norms).
+    """
+    vals = (
+        all_reduce_sum(torch.stack([norms["grad_norm/mp"], norms["grad_norm/itc"]]).double()) / world_size()
+    )
+    g_mp, g_itc = (float(v) for v in vals.tolist())
+    if beta_now <= 0 or g_itc <= 0 or not math.isfinite(g_itc) or not math.isfinite(g_mp):
+        return previous
+    return ratio * g_mp / (g_itc / beta_now)
+
+
+def prepare_model(model: GeoMeldFM, cfg: PretrainConfig, device: torch.device) -> None:
     """GPU-friendly options: channels_last weights, compiled blocks, cuDNN autotuning."""
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = cfg.run.cudnn_benchmark
@@ -329,7 +347,7 @@ def _prepare_model(model: GeoMeldFM, cfg: PretrainConfig, device: torch.device) 
                 module.compile(dynamic=False)
 
 
-def _channels_last(batch: Batch) -> Batch:
+def to_channels_last(batch: Batch) -> Batch:
     return {
         k: (v.contiguous(memory_format=torch.channels_last) if isinstance(v, Tensor) and v.ndim == 4 else v)
         for k, v in batch.items()
@@ -388,7 +406,7 @@ def pretrain(
             text = text_encoder
     torch.manual_seed(cfg.run.seed)  # identical initial weights on every rank
     model = GeoMeldFM(cfg, text_dim).to(device)
-    _prepare_model(model, cfg, device)
+    prepare_model(model, cfg, device)
     trained: nn.Module = model
     if w > 1:
         from torch.nn.parallel import DistributedDataParallel
@@ -399,6 +417,9 @@ def pretrain(
 
     state = TrainState()
     resumed_from: int | None = None
+    beta_cap: float | None = (
+        None  # ITC gradient balancing: the largest β that keeps ITC ≤ itc.balance × MP-MAE
+    )
     ckpt_path = out / CHECKPOINT_FILE
     if resume and ckpt_path.is_file():
         payload = load_checkpoint(ckpt_path, cfg)
@@ -406,6 +427,9 @@ def pretrain(
         optimizer.load_state_dict(payload["optimizer"])
         scheduler.load_state_dict(payload["scheduler"])
         state = TrainState(payload["step"], payload["epoch"], payload["batch_in_epoch"])
+        check = getattr(source, "check_resume", None)
+        if check is not None:
+            check(payload.get("data"))
         rngs = payload["rng"]
         if len(rngs) == w:
             _set_rng_state(rngs[r])
@@ -413,6 +437,7 @@ def pretrain(
             log.warning("checkpoint has RNG states for %d ranks, this run has %d: RNG reseeded", len(rngs), w)
             torch.manual_seed(cfg.run.seed + 7919 * r + state.step)
         resumed_from = state.step
+        beta_cap = payload.get("itc_beta_cap")
         log.info(
             "resumed from %s at step %d (epoch %d, batch %d)",
             ckpt_path,
@@ -440,7 +465,9 @@ def pretrain(
             total=stop, initial=state.step, desc=f"pretrain {cfg.name}", unit="step", dynamic_ncols=True
         )
     norms_every = cfg.run.log_every if cfg.run.grad_norms_every is None else cfg.run.grad_norms_every
+    first_step = state.step
     window = _Window(device)
+    finish = getattr(source, "on_device", None)
     itc_skips = 0
     model.train()
     t_last, samples_since = time.perf_counter(), 0
@@ -448,17 +475,25 @@ def pretrain(
         while state.step < stop:
             step = state.step
             model.beta_scale = beta_scale(step, cfg)
+            if beta_cap is not None and cfg.itc.beta > 0:
+                model.beta_scale = min(model.beta_scale, beta_cap / cfg.itc.beta)
             lr = optimizer.param_groups[0]["lr"]  # the LR this step's update uses
             want_norms = norms_every > 0 and (step + 1) % norms_every == 0
+            balance = cfg.itc.balance if model.itc is not None else None
+            if balance is not None and (
+                (step == first_step and beta_cap is None) or (step + 1) % max(norms_every, 1) == 0
+            ):
+                want_norms = True
             for micro in range(cfg.optim.grad_accum):
-                batch = batches.next()
+                batch = to_device(batches.next(), device)
+                if finish is not None:  # packs: crop / normalise / masks on the device
+                    batch = finish(batch)
                 try:
                     check_batch_shapes(batch, cfg.crop)  # shapes only: no values, no device sync
                 except BatchError as exc:
                     raise BatchError(f"step {step}: {exc}") from exc
-                batch = to_device(batch, device)
                 if cfg.run.channels_last:
-                    batch = _channels_last(batch)
+                    batch = to_channels_last(batch)
                 window.keys.append(list(batch.get("key", []))[:8])
                 window.check(finite_flags(batch))
                 b = batch_size_of(batch)
@@ -490,8 +525,13 @@ def pretrain(
                         loss, terms = trained(batch, mask, emb, has_text)
                     window.loss_ok(loss)
                     if want_norms and micro == cfg.optim.grad_accum - 1:
-                        for k, v in branch_grad_norms(model).items():
+                        norms = branch_grad_norms(model)
+                        for k, v in norms.items():
                             window.add(k, v)
+                        if balance is not None and "grad_norm/itc" in norms:
+                            beta_cap = _balanced_beta(
+                                norms, cfg.itc.beta * model.beta_scale, balance, beta_cap
+                            )
                     (loss / cfg.optim.grad_accum).backward()
                 for k, v in terms.items():
                     window.add(k, v, 1.0 / cfg.optim.grad_accum)
@@ -518,6 +558,8 @@ def pretrain(
                 row = {"step": float(state.step), "epoch": float(state.epoch), "lr": lr, **sums}
                 if cfg.itc.enabled:
                     row["beta"] = cfg.itc.beta * model.beta_scale
+                    if beta_cap is not None:
+                        row["itc_beta_cap"] = beta_cap
                 if momentum is not None:
                     row["ema_momentum"] = momentum
                 if model.itc is not None:
@@ -542,7 +584,7 @@ def pretrain(
                     t_last, samples_since = now, 0
                     metrics.write(row)
             if checkpoint_now:
-                _checkpoint(ckpt_path, cfg, model, optimizer, scheduler, state)
+                _checkpoint(ckpt_path, cfg, model, optimizer, scheduler, state, source, beta_cap)
     finally:
         if bar is not None:
             bar.close()
@@ -642,8 +684,11 @@ def _checkpoint(
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
     state: TrainState,
+    source: Any = None,
+    beta_cap: float | None = None,
 ) -> None:
     rngs = _all_ranks(_rng_state())
+    signature = getattr(source, "resume_signature", None)
     if rank() == 0:
         save_checkpoint(
             path,
@@ -660,6 +705,8 @@ def _checkpoint(
                 "batch_in_epoch": state.batch_in_epoch,
                 "rng": rngs,
                 "world_size": world_size(),
+                "data": signature() if signature is not None else None,
+                "itc_beta_cap": beta_cap,
             },
         )
     if is_distributed():
