@@ -192,9 +192,7 @@ def highlight_caption(caption: str, report: dict[str, Any] | None) -> str:
     if not caption:
         return '<span class="muted">no caption</span>'
     report = report or {}
-    claims = report.get("final_claims") or report.get("claims") or []
-    if isinstance(claims, dict):  # a ClaimList under the claim-schema version (caption_report["claims"])
-        claims = claims.get("claims") or []
+    claims = report_claims(report)
     spans: list[tuple[int, int, str, str]] = []
     for claim in claims:
         text = str(claim.get("text") or claim.get("span") or "").strip()
@@ -252,10 +250,19 @@ def format_evidence(evidence: Any) -> str:
     return "; ".join(str(p) for p in parts)
 
 
+def report_claims(report: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The final claims of a caption report: ``caption_report["claims"]`` is a ClaimList (under the
+    claim-schema version) since the typed check; older reports hold a list or ``final_claims``."""
+    claims = (report or {}).get("final_claims") or (report or {}).get("claims") or []
+    if isinstance(claims, dict):
+        claims = claims.get("claims") or []
+    return [c for c in claims if isinstance(c, dict)]
+
+
 def claim_rows(report: dict[str, Any] | None) -> list[ClaimRow]:
     """The caption's claims with their verdicts and evidence, for a table under the caption."""
     rows = []
-    for claim in (report or {}).get("final_claims") or (report or {}).get("claims") or []:
+    for claim in report_claims(report):
         text = str(claim.get("text") or claim.get("span") or "").strip()
         if not text:
             continue
