@@ -121,7 +121,7 @@ def main() -> int:
     if args.dry_run:
         args.sizes, args.batch, args.crop = ["atto"], 2, 32
         args.samples, args.replicas, args.workers = 8, 2, [1, 2]
-        args.loader_batches, args.warmup, args.steps, args.train_workers = 3, 1, 2, 2
+        args.loader_batches, args.warmup, args.steps, args.train_workers = 3, 1, 1, 2
 
     import torch
 

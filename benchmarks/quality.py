@@ -285,7 +285,7 @@ def write_results_md(summary: dict[str, Any], meta: dict[str, Any], path: Path) 
         "S2 L1C scene with co-located OSM land-use substitutes; six BigEarthNet S2+S1 patches with coarse "
         "MODIS land cover; nothing relocated; no elevation or canopy layer exists there, so MP-MAE has only "
         "S2, S1 (6 tiles) and land cover as targets). Budget per run: "
-        f"{meta['steps']} steps of batch 8 (64 px crops, atto encoder, hashing text encoder for ITC).",
+        f"{meta['steps']} steps of batch 8 (64 px crops, atto encoder, all-MiniLM-L6-v2 caption embeddings for ITC).",
         "",
         "Probe: Brandenburg OSM land use, east 40 % (never pretrained on), 32 px chips, spatial split, "
         f"n_test = {next(iter(v.values()))['n_test']} chips; frozen per-pixel features + linear soft-max; "

@@ -313,7 +313,7 @@ def retrieval_examples(run_dir: Path, out_dir: Path, k: int = 5) -> dict[str, An
                 "key": keys_c[i],
                 "thumb": thumbs.get(keys_c[i]),
                 "score": round(float(sim[i, q]), 3),
-                "correct": i == q,
+                "correct": bool(i == q),
             }
             for i in t2i
         ],
@@ -323,7 +323,7 @@ def retrieval_examples(run_dir: Path, out_dir: Path, k: int = 5) -> dict[str, An
                 "key": keys_c[j],
                 "caption": caption_of[keys_c[j]],
                 "score": round(float(sim[q, j]), 3),
-                "correct": j == q,
+                "correct": bool(j == q),
             }
             for j in i2t
         ],

@@ -27,14 +27,17 @@ def register(app: typer.Typer) -> None:
         """Run the whole GeoMeld line offline on the embedded real data and write a report.
 
         Steps (each a plain `geomeld VERB` command, printed before it runs): sample anchors inside the
-        embedded catalog → build aligned shards → validate → caption with claim verification →
-        caption report → band statistics → pretrain a small GeoMeld-FM (full objective) → embed tiles →
-        evaluate against the random-init and raw-band baselines on real mini-benchmarks and retrieval →
-        HTML gallery. Outputs: <out>/report.html (open it in a browser), metrics.json, shards,
-        checkpoint and exported encoder. Re-running resumes after the last finished step.
+        embedded catalog → build aligned shards (pretraining / held out / gallery only) → validate →
+        caption with claim verification → caption report → band statistics → pretrain a small
+        GeoMeld-FM → probe it against a random init and the raw bands on Brandenburg OSM land use
+        (123 held-out test chips, paired bootstrap) → embed tiles → retrieval and pipeline checks →
+        pictures (reconstructions, embedding map, retrieval examples) → HTML gallery. Outputs:
+        <out>/report.html (its first paragraph says whether pretraining helped, by how much, on how
+        many test items), metrics.json, shards, checkpoint and exported encoder. Re-running resumes
+        after the last finished step.
 
-        Example: geomeld demo            (about 4 minutes on 2 cores)
-                 geomeld demo --quick    (about 1 minute; what CI runs)
+        Example: geomeld demo            (a few minutes on 2 idle cores)
+                 geomeld demo --quick    (what CI runs)
         """
         from geomeld.demo import DemoError, execute, find_configs_dir
 

@@ -113,7 +113,7 @@ def _band_panels(modality: Modality, array: np.ndarray, band_names: list[str]) -
     )
     used: set[str] = set()
     for label, bands in composites:
-        balance = label in ("true colour", "RGB")
+        balance = label == "true colour"  # Sentinel-2 haze; NAIP RGB is already balanced
         rgba_c = render.composite(array, band_names, bands, modality, balance=balance)
         if rgba_c is not None:
             how = "per-band 2–98 % stretch" + (", grey-world balanced" if balance else "")
