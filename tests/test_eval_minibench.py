@@ -59,7 +59,8 @@ def test_minibench_ci_run(tmp_path: Path) -> None:
     cfg = cfg.model_copy(
         update={
             "tasks": tasks,
-            "train": cfg.train.model_copy(update={"lp_epochs": 30, "ft_epochs": 1}),
+            "train": cfg.train.model_copy(update={"lp_epochs": 15, "ft_epochs": 1, "lp_lrs": [0.01]}),
+            "lp_seeds": [0, 1],
             "robustness": cfg.robustness.model_copy(update={"tasks": ["benv2"]}) if cfg.robustness else None,
             "n_bootstrap": 200,
         }
@@ -75,6 +76,7 @@ def test_minibench_ci_run(tmp_path: Path) -> None:
     assert values[("random-init atto", "benv2", "ft")]["too_few_to_compare"]
     assert values[("random-init atto", "benv2", "ft")]["pipeline_check"]
     assert "macro_f1" in values[("random-init atto", "benv2", "ft")]
+    assert any(p["task"] == "brandenburg_east" and p["versus"] == "raw bands + LR" for p in res["paired"])
     bb = values[("raw bands + LR", "brandenburg_east", "lp")]
     assert bb["n_test"] >= 100 and not bb["too_few_to_compare"] and not bb["pipeline_check"]
     assert len(bb["per_class"]["values"]) == 8

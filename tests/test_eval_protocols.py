@@ -11,7 +11,7 @@ import torch
 import yaml
 from typer.testing import CliRunner
 
-from geomeld.evaluation.config import EvalConfig
+from geomeld.evaluation.config import EncoderConfig, EvalConfig
 from geomeld.evaluation.encoders import EvalEncoder, NormalisationMismatchError, load_export
 from geomeld.evaluation.preprocess import Preprocessor, band_statistics
 from geomeld.evaluation.protocols import (
@@ -51,7 +51,8 @@ def test_probe_and_finetune_every_task_kind() -> None:
     for name, bench in (
         ("m-bigearthnet", "classification_v1.0"),
         ("m-so2sat", "classification_v1.0"),
-        ("m-cashew-plantation", "segmentation_v1.0"),
+        ("m-cashew-plant", "segmentation_v1.0"),
+        ("m-SA-crop-type", "segmentation_v1.0"),
     ):
         task = _task(name, bench)
         pre = prepare_input(enc, task, "duplicate", 32).pre
@@ -73,7 +74,7 @@ def test_probe_and_finetune_every_task_kind() -> None:
 
 def test_baseline_learns_the_fixture_signal() -> None:
     # fixture pixels carry a class-dependent offset: the raw-band baseline must beat chance clearly
-    task = _task("m-cashew-plantation", "segmentation_v1.0")
+    task = _task("m-cashew-plant", "segmentation_v1.0")
     pre = prepare_input(None, task, "duplicate", 32).pre
     res = raw_band_baseline(task, pre, TrainSettings(lp_epochs=60, patience=60, batch_size=6), seed=0)
     assert res.score().value > 60.0
@@ -85,11 +86,23 @@ def test_unet_decoder_shapes() -> None:
     assert dec(stages, (32, 32)).shape == (2, 5, 32, 32)
 
 
-def test_normalisation_mismatch_is_refused() -> None:
+def test_normalisation_choice() -> None:
     task = _task("m-bigearthnet", "classification_v1.0")
-    with pytest.raises(NormalisationMismatchError, match="other units"):
-        prepare_input(tiny_encoder(mean=0.05), task, "duplicate", 32)  # reflectance stats vs DN data
-    prepare_input(tiny_encoder(mean=600.0), task, "duplicate", 32)  # DN stats: accepted
+    with pytest.raises(NormalisationMismatchError, match="other units"):  # reflectance stats vs DN data
+        prepare_input(tiny_encoder(mean=0.05), task, "duplicate", 32, normalisation="encoder")
+    prep = prepare_input(tiny_encoder(mean=600.0), task, "duplicate", 32, normalisation="encoder")
+    assert prep.stats_source == "encoder export" and prep.pre.mean[0] == 600.0
+    # default: the task's own band_stats.json (GEO-Bench practice), whatever the encoder's statistics
+    prep = prepare_input(tiny_encoder(mean=0.05), task, "duplicate", 32)
+    assert "band_stats.json" in prep.stats_source
+    gb_mean = task.extra["band_stats"][0]
+    assert np.allclose(prep.pre.mean, gb_mean)  # 12 bands, same order as the registry
+    # m-SA-crop-type (values ~10…90, neither DN nor reflectance): an exported DN encoder runs on it
+    sa = _task("m-SA-crop-type", "segmentation_v1.0")
+    prep = prepare_input(tiny_encoder(mean=600.0), sa, "duplicate", 32)
+    raw, _ = sa.splits["train"].batch([0, 1])
+    x = prep.pre(raw)
+    assert abs(float(x.mean())) < 1.5 and 0.2 < float(x.std()) < 5  # normalised, not refused
 
 
 def test_checkpoint_without_metadata_and_band_mismatch(tmp_path: Path) -> None:
@@ -114,6 +127,7 @@ def _config(tmp_path: Path) -> Path:
     cfg = {
         "name": "fixture",
         "seeds": [0, 1],
+        "lp_seeds": [0, 1],
         "missing_bands": "zero",
         "encoders": [],
         "tasks": [
@@ -125,14 +139,13 @@ def _config(tmp_path: Path) -> Path:
                 "protocols": ["lp", "ft"],
             },
             {
-                "name": "m-cashew-plantation",
+                "name": "Cashew1K",  # the paper's name: an alias of segmentation_v1.0/m-cashew-plant
                 "source": "geobench",
-                "benchmark": "segmentation_v1.0",
                 "root": str(ROOT),
                 "protocols": ["ft"],
             },
         ],
-        "train": {"lp_epochs": 10, "ft_epochs": 1, "patience": 3, "batch_size": 4},
+        "train": {"lp_epochs": 4, "ft_epochs": 1, "patience": 2, "batch_size": 4},
         "robustness": {"tasks": ["m-so2sat"], "protocol": "lp"},
         "n_bootstrap": 200,
         "output": str(tmp_path / "out"),
@@ -144,7 +157,7 @@ def _config(tmp_path: Path) -> Path:
 
 def test_runner_and_report(tmp_path: Path) -> None:
     cfg = EvalConfig.load(_config(tmp_path))
-    res = run(cfg, encoders=[tiny_encoder("tiny-a")])
+    res = run(cfg, encoders=[tiny_encoder("tiny-a")], out_dir=tmp_path / "out")
     files = write_report(res, tmp_path / "out")
     data = json.loads(files["json"].read_text())
     assert data["missing_bands"] == "zero" and data["config"]["seeds"] == [0, 1]
@@ -153,17 +166,121 @@ def test_runner_and_report(tmp_path: Path) -> None:
     rows = {(r["encoder"], r["task"], r["protocol"]) for r in data["results"]}
     assert rows == {
         ("raw bands + LR", "m-so2sat", "lp"),
-        ("raw bands + LR", "m-cashew-plantation", "lp"),
+        ("raw bands + LR", "m-cashew-plant", "lp"),
         ("tiny-a", "m-so2sat", "lp"),
         ("tiny-a", "m-so2sat", "ft"),
-        ("tiny-a", "m-cashew-plantation", "ft"),
+        ("tiny-a", "m-cashew-plant", "ft"),
     }
-    assert all(len(r["seed_values"]) == 2 for r in data["results"])
-    conds = {r["condition"] for r in data["robustness"] if r["encoder"] == "tiny-a"}
+    for r in data["results"]:  # the public row contract
+        assert {"task", "encoder", "protocol", "metric", "value", "ci95", "n_test"} <= set(r)
+        assert len(r["seed_values"]) == 2 and r["ci95"][0] <= r["value"] <= r["ci95"][1]
+        assert r["too_few_to_compare"] == (r["n_test"] < 30) and r["n_seeds"] == 2
+    lp = next(r for r in data["results"] if r["encoder"] == "tiny-a" and r["protocol"] == "lp")
+    assert set(lp["train"][0]["lr_sweep_valid"]) == {"0.001", "0.01", "0.1"}  # LR chosen on validation
+    assert len(lp["per_class"]["values"]) == 17
+    assert data["tasks"]["m-so2sat"]["inputs"]["tiny-a"]["normalisation"] == "task"
+    pairs = {(p["encoder"], p["versus"], p["task"]) for p in data["paired"]}
+    assert ("tiny-a", "raw bands + LR", "m-so2sat") in pairs
+    p0 = data["paired"][0]
+    assert p0["ci95"][0] <= p0["diff"] <= p0["ci95"][1]
+    rob = [r for r in data["robustness"] if r["encoder"] == "tiny-a"]
+    conds = {r["condition"] for r in rob}
     assert {"clean", "landsat8_like", "offset_1000", "noise", "missing_B8", "l1c_instead_of_l2a"} <= conds
+    clean = next(r for r in rob if r["condition"] == "clean")
+    assert clean["drop_points"] == 0.0
+    noisy = next(r for r in rob if r["condition"] == "noise")
+    assert noisy["drop_points"] == pytest.approx(noisy["clean"] - noisy["value"])  # absolute, in points
     md = files["markdown"].read_text()
-    assert "| Encoder | m-so2sat FT | m-so2sat LP | m-cashew-plantation FT" in md
+    assert "| Encoder | m-so2sat FT | m-so2sat LP | m-cashew-plant FT" in md
+    assert "n=4†" in md  # 4 test images: printed, flagged too few to compare
     assert files["scores"].stat().st_size > 1000 and files["robustness"].stat().st_size > 1000
+    # every cell was stored as it finished; --resume skips all of them
+    lines = (tmp_path / "out" / "cells.jsonl").read_text().splitlines()
+    assert len(lines) == 10  # (baseline lp + lp + ft) x 2 seeds on so2sat, (baseline lp + ft) x 2 on cashew
+    again = run(cfg, encoders=[tiny_encoder("tiny-a")], out_dir=tmp_path / "out", resume=True)
+    assert again["cells_resumed"] == 10
+    assert [r["value"] for r in again["results"]] == [r["value"] for r in data["results"]]
+
+
+def test_a_late_failure_keeps_finished_cells(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = EvalConfig.load(_config(tmp_path))
+    import geomeld.evaluation.runner as runner
+
+    def boom(*a: object, **k: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(runner, "fine_tune", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run(cfg, encoders=[tiny_encoder("tiny-a")], out_dir=tmp_path / "out")
+    # the baseline and LP cells of the first task were stored before fine-tuning failed
+    recs = [json.loads(x) for x in (tmp_path / "out" / "cells.jsonl").read_text().splitlines()]
+    assert {(r["encoder"], r["protocol"]) for r in recs} == {("raw bands + LR", "lp"), ("tiny-a", "lp")}
+    monkeypatch.undo()
+    res = run(cfg, encoders=[tiny_encoder("tiny-a")], out_dir=tmp_path / "out", resume=True)
+    assert res["cells_resumed"] == 4 and len(res["results"]) == 5
+
+
+def test_preflight_lists_every_problem_before_training(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "gb"
+    shutil.copytree(ROOT, root, symlinks=True)
+    (root / "classification_v1.0" / "m-so2sat" / "band_stats.json").write_text("{oops")
+    sa = root / "segmentation_v1.0" / "m-SA-crop-type"
+    first = json.loads((sa / "default_partition.json").read_text())["test"][0]
+    data = (sa / f"{first}.hdf5").read_bytes()
+    (sa / f"{first}.hdf5").write_bytes(data[:100])
+    cfg = EvalConfig.model_validate(
+        {
+            "name": "pf",
+            "tasks": [
+                {"name": "m-so2sat", "source": "geobench", "root": str(root), "protocols": ["lp"]},
+                {"name": "SAcrop3K", "source": "geobench", "root": str(root), "protocols": ["ft"]},
+                {"name": "m-bigearthnet", "source": "geobench", "root": str(tmp_path / "nowhere")},
+            ],
+            "train": {"device": "cuda:7"} if not torch.cuda.is_available() else {},
+        }
+    )
+    with pytest.raises(ValueError, match="pre-flight found") as err:
+        run(cfg, encoders=[tiny_encoder("tiny-a")], out_dir=tmp_path / "out")
+    msg = str(err.value)
+    assert "band_stats.json: not valid JSON" in msg and f"{first}.hdf5" in msg and "nowhere" in msg
+    if not torch.cuda.is_available():
+        assert "CUDA is not available" in msg
+    assert not (tmp_path / "out" / "cells.jsonl").exists()  # nothing was trained
+
+
+def test_knn_probe_and_label_fractions(tmp_path: Path) -> None:
+    from geomeld.evaluation.protocols import knn_probe
+
+    task = _task("m-so2sat", "classification_v1.0")
+    enc = tiny_encoder()
+    pre = prepare_input(enc, task, "duplicate", 32).pre
+    res = knn_probe(enc.model, enc.dims, task, pre, FAST, seed=0)
+    assert res.protocol == "knn" and res.train_info["k"] == 6 and res.test_stats.shape[0] == 4
+    cfg = EvalConfig.model_validate(
+        {
+            "name": "frac",
+            "lp_seeds": [0],
+            "baselines": [],
+            "tasks": [
+                {
+                    "name": "m-bigearthnet",
+                    "source": "geobench",
+                    "root": str(ROOT),
+                    "protocols": ["lp", "knn"],
+                    "label_fractions": [0.34, 1.0],
+                }
+            ],
+            "train": {"lp_epochs": 3, "patience": 2, "lp_lrs": [0.01]},
+            "n_bootstrap": 50,
+        }
+    )
+    out = run(cfg, encoders=[enc])
+    rows = {r["protocol"]: r for r in out["results"]}
+    assert set(rows) == {"lp", "lp@34%", "knn", "knn@34%"}
+    assert rows["lp@34%"]["n_train"] == 2 and rows["lp"]["n_train"] == 6
+    assert "macro_f1" in rows["lp"] and len(rows["lp"]["per_class"]["values"]) == 43
 
 
 def test_config_errors(tmp_path: Path) -> None:
@@ -172,6 +289,8 @@ def test_config_errors(tmp_path: Path) -> None:
         EvalConfig.load(path)  # every shipped config validates
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump({"name": "x", "tasks": [{"name": "m-so2sat", "source": "geobench"}]}))
+    EvalConfig.load(bad)  # a known task: its benchmark folder is known
+    bad.write_text(yaml.safe_dump({"name": "x", "tasks": [{"name": "m-unknown", "source": "geobench"}]}))
     with pytest.raises(ValueError, match="needs benchmark"):
         EvalConfig.load(bad)
     bad.write_text(yaml.safe_dump({"name": "x", "tasks": [], "encoders": [{"name": "e", "kind": "export"}]}))
@@ -213,9 +332,60 @@ def test_cli_end_to_end_with_an_exported_encoder(tmp_path: Path) -> None:
         ("exported", "ft"),
     }
     assert "| exported |" in r.output
+    r = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "-c",
+            str(cfg),
+            "-e",
+            f"exported={enc}",
+            "--seeds",
+            "3",
+            "-o",
+            str(tmp_path / "cli"),
+            "--resume",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads((tmp_path / "cli" / "results.json").read_text())["cells_resumed"] == 3
 
 
 def test_band_statistics_ignore_absent_bands() -> None:
     pre = Preprocessor.build(["B2", "B3"], S2, np.zeros(12), np.ones(12), 4, "zero", "t")
     mean, std = band_statistics([np.full((2, 2, 4, 4), 7.0, np.float32)], pre.mapping)
     assert mean[S2.index("B2")] == 7.0 and mean[S2.index("B1")] == 0.0 and std[S2.index("B1")] == 1.0
+
+
+def test_shipped_geobench_cpu_config_runs_all_four_tasks(tmp_path: Path) -> None:
+    """configs/eval/geobench_cpu.yaml on a geobench-format tree: all four paper tasks, an exported
+    encoder and the random-init baseline, the paper-layout table and the public row contract."""
+    cfg = EvalConfig.load(Path(__file__).resolve().parents[1] / "configs" / "eval" / "geobench_cpu.yaml")
+    assert {t.name for t in cfg.tasks} == {"m-bigearthnet", "m-so2sat", "m-cashew-plant", "m-SA-crop-type"}
+    model = ConvNeXtV2("atto", depths=(1, 1, 1, 1), dims=(8, 16, 24, 32))
+    enc = export_encoder(
+        model, tmp_path / "enc", band_names=S2, stats={"mean": [600.0] * 12, "std": [300.0] * 12},
+        config={"input_size": 32},
+    )  # fmt: skip
+    cfg = cfg.model_copy(
+        update={
+            "tasks": [t.model_copy(update={"root": str(ROOT)}) for t in cfg.tasks],
+            "encoders": [
+                cfg.encoders[0].model_copy(update={"input_size": 32}),
+                EncoderConfig(name="geomeld", kind="export", path=str(enc)),
+            ],
+            "lp_seeds": [0],
+            "train": cfg.train.model_copy(update={"lp_epochs": 2, "ft_epochs": 1, "lp_lrs": [0.01]}),
+            "n_bootstrap": 50,
+        }
+    )
+    res = run(cfg, out_dir=tmp_path / "out")
+    files = write_report(res, tmp_path / "out")
+    got = {(r["encoder"], r["task"], r["protocol"]) for r in res["results"]}
+    for task in ("m-bigearthnet", "m-so2sat", "m-cashew-plant", "m-SA-crop-type"):
+        for enc_name in ("geomeld", "random-init atto"):
+            assert (enc_name, task, "ft") in got
+    assert all(r["value"] is not None and r["n_test"] == 4 for r in res["results"])
+    md = files["markdown"].read_text()
+    assert "m-SA-crop-type FT" in md and "| geomeld |" in md
+    assert (tmp_path / "out" / "cache").is_dir()  # splits packed once

@@ -214,11 +214,11 @@ def test_optimizer_groups_and_schedule(tmp_path: Path) -> None:
     decay = {names[id(p)] for p in opt.param_groups[0]["params"]}
     no_decay = {names[id(p)] for p in opt.param_groups[1]["params"]}
     assert opt.param_groups[0]["weight_decay"] == 0.05 and opt.param_groups[1]["weight_decay"] == 0.0
-    assert "encoder.stages.0.0.pwconv1.weight" in decay and "encoder.stem.0.weight" in decay
+    assert "encoder.stages.0.blocks.0.mlp.fc1.weight" in decay and "encoder.stem.0.weight" in decay
     for name in (
-        "encoder.stages.0.0.grn.gamma",
-        "encoder.stages.0.0.grn.beta",
-        "encoder.stages.0.0.pwconv1.bias",
+        "encoder.stages.0.blocks.0.mlp.grn.weight",
+        "encoder.stages.0.blocks.0.mlp.grn.bias",
+        "encoder.stages.0.blocks.0.mlp.fc1.bias",
     ):
         assert name in no_decay
     assert "encoder.norm.weight" in no_decay and "itc.logit_scale" in no_decay

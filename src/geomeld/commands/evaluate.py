@@ -18,6 +18,11 @@ def register(app: typer.Typer) -> None:
             [], "--encoder", "-e", help="Extra exported encoder NAME=PATH to evaluate (repeatable)."
         ),
         seeds: str | None = typer.Option(None, "--seeds", help="Override the config's seeds, e.g. 0,1,2."),
+        resume: bool = typer.Option(
+            False,
+            "--resume",
+            help="Reuse the finished cells (task x encoder x protocol x seed) in the output folder.",
+        ),
     ) -> None:
         """Evaluate encoders and baselines on the tasks of a config; write results.json, results.md, PNGs.
 
@@ -50,8 +55,10 @@ def register(app: typer.Typer) -> None:
         updates: dict[str, object] = {"encoders": [*cfg.encoders, *extra]}
         if seeds:
             updates["seeds"] = [int(s) for s in seeds.split(",")]
+            updates["lp_seeds"] = updates["seeds"]
         cfg = cfg.model_copy(update=updates)
-        res = run(cfg)
-        files = write_report(res, out or Path(cfg.output))
+        target = out or Path(cfg.output)
+        res = run(cfg, out_dir=target, resume=resume)
+        files = write_report(res, target)
         logging.getLogger("geomeld.evaluate").info("wrote %s", ", ".join(str(p) for p in files.values()))
         typer.echo(files["markdown"].read_text().split("## Tasks")[0])

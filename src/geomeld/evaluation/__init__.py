@@ -15,7 +15,7 @@ Running on the real GEO-Bench (users who have the data)
        $GEO_BENCH_DIR/classification_v1.0/m-bigearthnet/{task_specs.pkl, band_stats.json,
            default_partition.json, 0.01x_train_partition.json, …, <sample>.hdf5}
        $GEO_BENCH_DIR/classification_v1.0/m-so2sat/…
-       $GEO_BENCH_DIR/segmentation_v1.0/m-cashew-plantation/…
+       $GEO_BENCH_DIR/segmentation_v1.0/m-cashew-plant/…        # the paper's "Cashew1K"
        $GEO_BENCH_DIR/segmentation_v1.0/m-SA-crop-type/…
 
    (``task.path`` in the config may point at any single task folder instead.)
@@ -51,5 +51,21 @@ l1c_…          L1C input instead of L2A — needs a scene available as both; n
 ============== =====================================================================================
 
 "Absent" bands follow ``missing_bands`` (neighbour duplication or 0 after normalisation). Each row
-reports the score with its bootstrap interval and the relative drop ``(S₀ − S) / S₀`` per encoder.
+reports the score with its bootstrap interval and the **absolute** drop ``S₀ − S`` in points with a
+paired-bootstrap interval, per encoder and condition; unlike conditions are never averaged.
+
+Normalisation, statistics, resume
+---------------------------------
+Each task is normalised with its own statistics (GEO-Bench ``band_stats.json``; the training split for
+the mini-benchmarks) unless ``normalisation: encoder``; the choice is written per task and encoder.
+Every reported value is the mean over seeds with the 95 % interval of that mean (bootstrap over test
+units and seeds); n < 30 is flagged "too few to compare"; ``paired`` holds paired-bootstrap
+differences between encoders on the same test units. Cells (task × encoder × protocol × seed) are
+stored as they finish (``cells.jsonl``); ``geomeld evaluate --resume`` skips finished ones.
+
+Outside checkpoints
+-------------------
+``kind: imported`` encoders load timm, official ConvNeXt V2 / FCMAE or MMEarth weights through
+:mod:`geomeld.models.convnextv2_import` (stem rule recorded in the report), e.g. the paper's
+"ImageNet" and "MMEarth (MP-MAE)" baseline rows.
 """

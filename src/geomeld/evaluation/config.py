@@ -17,8 +17,13 @@ class _Strict(BaseModel):
 
 class EncoderConfig(_Strict):
     name: str
-    kind: Literal["export", "random_init"]
-    path: str | None = None  # export directory (encoder.json + encoder.safetensors)
+    kind: Literal["export", "random_init", "imported"]
+    path: str | None = (
+        None  # export directory (encoder.json + encoder.safetensors); imported: the weights file
+    )
+    layout: Literal["auto", "timm", "fcmae", "mmearth"] = "auto"  # imported: checkpoint layout
+    stem: Literal["auto", "mmearth"] = "auto"  # imported: "mmearth" loads MMEarth's own two-layer stem
+    band_names: list[str] | None = None  # imported: the encoder's input bands (default: the registry's 12)
     size: str = "atto"  # random_init
     input_size: int = 112
     patch_size: int = 16
@@ -26,29 +31,42 @@ class EncoderConfig(_Strict):
 
     @model_validator(mode="after")
     def _need_path(self) -> EncoderConfig:
-        if self.kind == "export" and not self.path:
+        if self.kind in ("export", "imported") and not self.path:
             raise ValueError(
-                f"encoder {self.name!r}: kind 'export' needs path (the exported encoder directory)"
+                f"encoder {self.name!r}: kind {self.kind!r} needs path (the exported encoder directory or weights file)"
             )
         return self
 
 
+Protocol = Literal["lp", "ft", "knn"]
+
+
 class TaskConfig(_Strict):
-    name: str
+    name: str  # GEO-Bench folder name or an alias (the paper's names: Cashew1K, SAcrop3K, …)
     source: Literal["minibench", "geobench", "pixel"]
-    protocols: list[Literal["lp", "ft"]] = Field(default_factory=lambda: ["lp", "ft"])  # type: ignore[arg-type]
-    benchmark: str | None = None  # geobench: e.g. classification_v1.0
+    protocols: list[Protocol] = Field(default_factory=lambda: ["lp", "ft"])  # type: ignore[arg-type]
+    benchmark: str | None = None  # geobench: e.g. classification_v1.0 (known for the paper's tasks)
     partition: str = "default"
     root: str | None = None  # geobench root (default $GEO_BENCH_DIR)
     path: str | None = None  # explicit task folder
     max_samples: int | None = None  # per split, for quick runs
+    label_fractions: list[float] = Field(
+        default_factory=lambda: [1.0]
+    )  # of the training split (1 %, 10 %, 100 %)
 
     @model_validator(mode="after")
     def _need_benchmark(self) -> TaskConfig:
-        if self.source == "geobench" and not (self.benchmark or self.path):
+        from geomeld.evaluation.geobench import BENCHMARK_OF, canonical_task
+
+        if self.source == "geobench" and not (
+            self.benchmark or self.path or canonical_task(self.name) in BENCHMARK_OF
+        ):
             raise ValueError(
                 f"task {self.name!r}: a geobench task needs benchmark (e.g. classification_v1.0) or path"
             )
+        bad = [f for f in self.label_fractions if not 0 < f <= 1]
+        if bad:
+            raise ValueError(f"task {self.name!r}: label_fractions must lie in (0, 1], got {bad}")
         return self
 
 
@@ -61,6 +79,8 @@ class TrainSettings(_Strict):
     batch_size: int = 16
     eval_batch_size: int = 32
     lp_lr: float = 1e-2
+    lp_lrs: list[float] = Field(default_factory=lambda: [1e-3, 1e-2, 1e-1])  # swept; best on validation
+    knn_k: int = 20
     ft_lr: float = 2e-4
     head_lr: float = 1e-3
     weight_decay: float = 1e-4  # linear probes
@@ -86,7 +106,14 @@ class RetrievalConfig(_Strict):
 
 class EvalConfig(_Strict):
     name: str
-    seeds: list[int] = Field(default_factory=lambda: [0])
+    seeds: list[int] = Field(default_factory=lambda: [0])  # fine-tuning
+    lp_seeds: list[int] = Field(default_factory=lambda: [0, 1, 2])  # linear/k-NN probes and baselines
+    normalisation: Literal["task", "encoder"] = "task"
+    """``task``: each task's own statistics (GEO-Bench ``band_stats.json``; the training split where a task
+    has none), as MMEarth and GEO-Bench do; ``encoder``: the encoder's exported statistics (refused when
+    their units do not fit the task). Random-init encoders always use the task's. Recorded per task."""
+    cache: bool = True  # pack each GEO-Bench split once into memory-mapped arrays under cache_dir
+    cache_dir: str | None = None  # default <output>/cache
     missing_bands: MissingBands = MissingBands.DUPLICATE
     baselines: list[Literal["raw_bands"]] = Field(default_factory=lambda: ["raw_bands"])  # type: ignore[arg-type]
     encoders: list[EncoderConfig] = Field(default_factory=list)

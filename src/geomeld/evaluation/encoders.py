@@ -59,6 +59,14 @@ def load_export(name: str, path: str | os.PathLike[str]) -> EvalEncoder:
     from geomeld.models.export import load_encoder
 
     enc = load_encoder(path)
+    in_chans = getattr(enc.model, "in_chans", len(enc.band_names))
+    if len(enc.band_names) != in_chans:
+        from geomeld.models.export import EncoderLoadError
+
+        raise EncoderLoadError(
+            f"{os.fspath(path)}/encoder.json: lists {len(enc.band_names)} bands {list(enc.band_names)} but the "
+            f"weights take {in_chans} input channels; expected one band name per channel"
+        )
     return EvalEncoder(
         name=name,
         kind="export",
@@ -118,3 +126,40 @@ def check_normalisation(
             "(geomeld encoders expect Sentinel-2 DN = reflectance x 10 000). Re-export the encoder with DN "
             "statistics or set the task's dn_scale"
         )
+
+
+def imported(
+    name: str,
+    path: str | os.PathLike[str],
+    size: str = "atto",
+    *,
+    layout: str = "auto",
+    stem: str = "auto",
+    band_names: list[str] | None = None,
+    input_size: int = 112,
+    patch_size: int = 16,
+) -> EvalEncoder:
+    """An encoder from outside weights (timm, official ConvNeXt V2 / FCMAE, MMEarth): an "ImageNet-style"
+    or "MMEarth" baseline row. It has no band statistics of its own: normalised with the task's."""
+    from geomeld.models.convnextv2 import ConvNeXtV2
+    from geomeld.models.convnextv2_import import import_convnextv2, read_checkpoint
+
+    bands = list(band_names or [b.name for b in SENTINEL2_BANDS])
+    model = ConvNeXtV2(
+        size, in_chans=len(bands), patch_size=patch_size, stem="mmearth" if stem == "mmearth" else "patch"
+    )
+    report = import_convnextv2(
+        read_checkpoint(path), model, band_names=bands, layout=layout, stem=stem, source=str(path)
+    )
+    return EvalEncoder(
+        name=name,
+        kind="imported",
+        model=model.eval(),
+        band_names=tuple(bands),
+        mean=None,
+        std=None,
+        input_size=input_size,
+        patch_size=patch_size,
+        meta={"size": size, "import": report.as_dict(), "report": {"import": report.as_dict()}},
+        source=f"{path} ({report.layout}; stem: {report.stem})",
+    )

@@ -12,13 +12,18 @@ Expected layout (what ``geobench-download`` unpacks under ``$GEO_BENCH_DIR``)::
           <sample_name>.hdf5               # one file per sample
         m-so2sat/ …
       segmentation_v1.0/
-        m-cashew-plantation/ …
+        m-cashew-plant/ …                  # the paper's "Cashew1K" ("cashew plantation")
         m-SA-crop-type/ …
 
-One sample file holds one 2-D HDF5 dataset per band, named after the band (``"02 - Blue"``; time
-series append ``_<date>``), a ``label`` dataset for segmentation tasks, and one file attribute
-``pickle`` = ``str(pickle.dumps(attrs))`` with ``bands_order`` and, for classification tasks, the
-``label`` (an int, or a 0/1 vector for multi-label tasks).
+One sample file holds one 2-D HDF5 dataset per band, named by geobench's ``Band.get_descriptor()``
+(``"02 - Blue"``, or ``"02 - Blue_2017-06-13"`` when the band is dated), a ``label`` (or
+``label_<date>``) dataset for segmentation tasks, and one file attribute ``pickle`` =
+``str(pickle.dumps(attrs))`` with ``bands_order``, per-band ``band_info``/date/``Affine``/CRS and, for
+classification tasks, the ``label`` (an int, or a 0/1 vector for multi-label tasks).
+
+Task names: the real folder names are canonical; the paper's names and older spellings are aliases
+(:data:`TASK_ALIASES`), and the benchmark folder of the paper's four tasks is known
+(:data:`BENCHMARK_OF`).
 
 The pickles reference ``geobench`` classes. :class:`_RestrictedUnpickler` never imports them: it
 rebuilds each as a plain :class:`GeoBenchRecord` (class name + attribute dict) and refuses anything
@@ -52,6 +57,42 @@ _BROKEN_BAND_ORDER = {
     "m-brick-kiln": "https://github.com/ServiceNow/geo-bench/issues/29",
 }
 _GEOBENCH_MODULE_PREFIXES = ("geobench", "ccb")
+
+BENCHMARK_OF = {
+    "m-bigearthnet": "classification_v1.0",
+    "m-so2sat": "classification_v1.0",
+    "m-brick-kiln": "classification_v1.0",
+    "m-forestnet": "classification_v1.0",
+    "m-pv4ger": "classification_v1.0",
+    "m-eurosat": "classification_v1.0",
+    "m-cashew-plant": "segmentation_v1.0",
+    "m-SA-crop-type": "segmentation_v1.0",
+    "m-chesapeake": "segmentation_v1.0",
+    "m-NeonTree": "segmentation_v1.0",
+    "m-nz-cattle": "segmentation_v1.0",
+    "m-pv4ger-seg": "segmentation_v1.0",
+}
+"""The benchmark folder of each GEO-Bench v1 task."""
+TASK_ALIASES = {
+    "m-cashew-plantation": "m-cashew-plant",
+    "cashew1k": "m-cashew-plant",
+    "cashew": "m-cashew-plant",
+    "sacrop3k": "m-SA-crop-type",
+    "sa-crop-type": "m-SA-crop-type",
+    "m-sa-crop-type": "m-SA-crop-type",
+    "bigearthnet": "m-bigearthnet",
+    "bigearthnet20k": "m-bigearthnet",
+    "so2sat": "m-so2sat",
+    "so2sat20k": "m-so2sat",
+}
+"""The paper's names (Cashew1K, SAcrop3K, BigEarthNet20k, So2Sat20k) and older spellings → folder names."""
+
+
+def canonical_task(name: str) -> str:
+    """The real GEO-Bench folder name of a task given by folder name, paper name or alias."""
+    if name in BENCHMARK_OF:
+        return name
+    return TASK_ALIASES.get(name.lower(), name)
 
 
 class GeoBenchFormatError(ValueError):
@@ -239,7 +280,20 @@ class GeoBenchTask:
         spec_path = p / "task_specs.pkl"
         if not spec_path.is_file():
             raise GeoBenchFormatError(f"{p}: missing task_specs.pkl; this is not a GEO-Bench task folder")
-        specs = safe_unpickle(spec_path.read_bytes())
+        try:
+            specs = safe_unpickle(spec_path.read_bytes())
+        except GeoBenchFormatError as exc:
+            raise GeoBenchFormatError(f"{spec_path}: {exc}") from None
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError) as exc:
+            raise GeoBenchFormatError(
+                f"{spec_path}: corrupt or truncated (expected a pickled geobench TaskSpecifications): "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
+        if not isinstance(specs, GeoBenchRecord) or "bands_info" not in specs.__dict__:
+            raise GeoBenchFormatError(
+                f"{spec_path}: expected a pickled geobench TaskSpecifications with bands_info and label_type, "
+                f"got {type(specs).__name__}"
+            )
         label_type = _record_get(specs, "label_type")
         kind = _label_kind(label_type)
         n_classes = int(_record_get(label_type, "n_classes", default=0))
@@ -262,9 +316,7 @@ class GeoBenchTask:
             patch_size=(int(patch[0]), int(patch[1])),
             band_sensors=band_sensors,
         )
-        stats_path = p / "band_stats.json"
-        stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
-        return cls(p, spec, stats)
+        return cls(p, spec, _read_band_stats(p / "band_stats.json"))
 
     # partitions ---------------------------------------------------------------------------------
     def partitions(self) -> list[str]:
@@ -278,48 +330,132 @@ class GeoBenchTask:
             raise GeoBenchFormatError(
                 f"{self.path}: no partition {partition!r} ({f.name}); available: {self.partitions()}"
             )
-        part = json.loads(f.read_text())
+        try:
+            part = json.loads(f.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise GeoBenchFormatError(
+                f'{f}: not valid JSON ({exc}); expected {{"train": [...], "valid": [...], "test": [...]}}'
+            ) from None
+        if not isinstance(part, dict):
+            raise GeoBenchFormatError(
+                f"{f}: expected a JSON object with train/valid/test lists, got {type(part).__name__}"
+            )
         if split not in part:
             raise GeoBenchFormatError(f"{f}: has no {split!r} list (keys {list(part)})")
-        return list(part[split])
+        names = part[split]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise GeoBenchFormatError(f"{f}: {split!r} must be a list of sample names (strings)")
+        return list(names)
 
     # samples ------------------------------------------------------------------------------------
     def sample_path(self, name: str) -> Path:
         return self.path / f"{name}.hdf5"
 
-    def load(self, name: str, bands: Sequence[str] | None = None) -> tuple[np.ndarray, Any]:
-        """``(image (C, H, W) float32 in ``bands`` order, label)`` for one sample; bands default to the spec."""
+    def _open(self, name: str) -> tuple[Path, h5py.File]:
         path = self.sample_path(name)
         if not path.is_file():
             raise GeoBenchFormatError(
                 f"{self.path}: sample {name!r} listed in a partition has no file {path.name}"
             )
+        try:
+            return path, h5py.File(path, "r")
+        except OSError as exc:
+            raise GeoBenchFormatError(
+                f"{path}: cannot be opened as HDF5 (truncated or corrupt download? re-download the task): {exc}"
+            ) from None
+
+    def _attrs(self, f: h5py.File, path: Path) -> Any:
+        if "pickle" not in f.attrs:
+            raise GeoBenchFormatError(f"{path}: no 'pickle' attribute; not a GEO-Bench v1 sample")
+        try:
+            return _attr_pickle(f.attrs["pickle"], path)
+        except GeoBenchFormatError:
+            raise
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError) as exc:
+            raise GeoBenchFormatError(
+                f"{path}: attribute 'pickle' is corrupt (expected the pickled band attributes geobench writes): "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
+
+    @staticmethod
+    def _label_key(f: h5py.File, keys: list[str]) -> str | None:
+        for k in [*keys, *f.keys()]:
+            if (k == "label" or k.startswith("label_")) and k in f:
+                return k
+        return None
+
+    def load(self, name: str, bands: Sequence[str] | None = None) -> tuple[np.ndarray, Any]:
+        """``(image (C, H, W) float32 in ``bands`` order, label)`` for one sample; bands default to the spec."""
         want = tuple(bands) if bands is not None else self.spec.band_names
-        with h5py.File(path, "r") as f:
-            if "pickle" not in f.attrs:
-                raise GeoBenchFormatError(f"{path}: no 'pickle' attribute; not a GEO-Bench v1 sample")
-            attrs = _attr_pickle(f.attrs["pickle"], path)
-            keys = (
-                list(attrs.get("bands_order", list(f.keys()))) if isinstance(attrs, dict) else list(f.keys())
-            )
-            by_name: dict[str, str] = {}
-            for k in keys:
-                if k not in f:
-                    continue
-                info = attrs.get(k, {}).get("band_info") if isinstance(attrs, dict) else None
-                band = str(_record_get(info, "name", default=k.split("_")[0]))
-                by_name.setdefault(band, k)
-            missing = [b for b in want if b not in by_name]
-            if missing:
-                raise GeoBenchFormatError(
-                    f"{path}: band(s) {missing} listed in task_specs.pkl are missing (file holds {sorted(by_name)}); "
-                    "re-download the task (geobench-download verifies checksums) — geomeld never fills a band "
-                    "silently"
+        path, f = self._open(name)
+        try:
+            with f:
+                attrs = self._attrs(f, path)
+                keys = (
+                    list(attrs.get("bands_order", list(f.keys())))
+                    if isinstance(attrs, dict)
+                    else list(f.keys())
                 )
-            arrays = [np.asarray(f[by_name[b]][()], dtype=np.float32) for b in want]
-            label = np.asarray(f["label"][()]) if "label" in f else attrs.get("label")
+                by_name: dict[str, str] = {}
+                for k in keys:
+                    if k not in f or k == "label" or k.startswith("label_"):
+                        continue
+                    info = attrs.get(k, {}).get("band_info") if isinstance(attrs, dict) else None
+                    band = str(_record_get(info, "name", default=k.split("_")[0]))
+                    by_name.setdefault(band, k)
+                missing = [b for b in want if b not in by_name]
+                if missing:
+                    raise GeoBenchFormatError(
+                        f"{path}: band(s) {missing} listed in task_specs.pkl are missing (file holds {sorted(by_name)}); "
+                        "re-download the task (geobench-download verifies checksums) — geomeld never fills a band "
+                        "silently"
+                    )
+                arrays = [np.asarray(f[by_name[b]][()], dtype=np.float32) for b in want]
+                lk = self._label_key(f, keys)
+                label = (
+                    np.asarray(f[lk][()]) if lk else (attrs.get("label") if isinstance(attrs, dict) else None)
+                )
+        except (OSError, KeyError) as exc:
+            raise GeoBenchFormatError(
+                f"{path}: unreadable sample (truncated or corrupt HDF5?): {exc}"
+            ) from None
         image = _stack_resampled(arrays, path)
         return image, self._check_label(label, path)
+
+    def load_label(self, name: str) -> Any:
+        """Only the label of one sample (no band is read)."""
+        path, f = self._open(name)
+        try:
+            with f:
+                attrs = self._attrs(f, path)
+                keys = list(attrs.get("bands_order", [])) if isinstance(attrs, dict) else []
+                lk = self._label_key(f, keys)
+                label = (
+                    np.asarray(f[lk][()]) if lk else (attrs.get("label") if isinstance(attrs, dict) else None)
+                )
+        except (OSError, KeyError) as exc:
+            raise GeoBenchFormatError(
+                f"{path}: unreadable sample (truncated or corrupt HDF5?): {exc}"
+            ) from None
+        return self._check_label(label, path)
+
+    def band_stats_for(self, bands: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and std of ``bands`` from ``band_stats.json`` (GEO-Bench / MMEarth per-task normalisation)."""
+        f = self.path / "band_stats.json"
+        if not self.band_stats:
+            raise GeoBenchFormatError(
+                f"{f}: missing; per-task normalisation needs it (or set normalisation: encoder | train_split)"
+            )
+        mean, std = [], []
+        for b in bands:
+            st = self.band_stats.get(b)
+            if not isinstance(st, dict) or "mean" not in st or "std" not in st:
+                raise GeoBenchFormatError(
+                    f"{f}: no mean/std for band {b!r} (bands with stats: {sorted(self.band_stats)})"
+                )
+            mean.append(float(st["mean"]))
+            std.append(float(st["std"]) if float(st["std"]) > 0 else 1.0)
+        return np.asarray(mean), np.asarray(std)
 
     def _check_label(self, label: Any, path: Path) -> Any:
         k = self.spec.n_classes
@@ -370,6 +506,20 @@ class GeoBenchTask:
         return 10000.0 if float(np.median(means)) < 5.0 else 1.0
 
 
+def _read_band_stats(path: Path) -> dict[str, dict[str, float]]:
+    if not path.is_file():
+        return {}
+    try:
+        stats = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise GeoBenchFormatError(
+            f"{path}: not valid JSON ({exc}); expected {{band name: {{mean, std, min, max, ...}}}}"
+        ) from None
+    if not isinstance(stats, dict) or not all(isinstance(v, dict) for v in stats.values()):
+        raise GeoBenchFormatError(f"{path}: expected a JSON object mapping band names to statistics objects")
+    return stats
+
+
 def _stack_resampled(arrays: list[np.ndarray], where: Path) -> np.ndarray:
     shape = max((a.shape for a in arrays), key=lambda s: s[0] * s[1])
     out = []
@@ -384,12 +534,28 @@ def _stack_resampled(arrays: list[np.ndarray], where: Path) -> np.ndarray:
     return np.stack(out).astype(np.float32)
 
 
-def task_dir(task: str, benchmark: str, root: str | os.PathLike[str] | None = None) -> Path:
-    """``$GEO_BENCH_DIR/<benchmark>/<task>`` with a clear error when the variable is unset."""
+def task_dir(task: str, benchmark: str | None = None, root: str | os.PathLike[str] | None = None) -> Path:
+    """``$GEO_BENCH_DIR/<benchmark>/<task>`` with a clear error when the variable is unset.
+
+    ``task`` may be a folder name, a paper name or an alias (:data:`TASK_ALIASES`); the benchmark
+    defaults to the task's known one. When the canonical folder is absent but a folder under an alias
+    exists (e.g. an old ``m-cashew-plantation`` tree), that one is used.
+    """
+    name = canonical_task(task)
+    bench = benchmark or BENCHMARK_OF.get(name)
+    if not bench:
+        raise GeoBenchFormatError(
+            f"task {task!r}: unknown benchmark folder; set benchmark (e.g. classification_v1.0)"
+        )
     base = root if root is not None else os.environ.get(GEO_BENCH_ENV)
     if not base:
         raise GeoBenchFormatError(
             f"{GEO_BENCH_ENV} is not set; export {GEO_BENCH_ENV}=/path/to/geobench (the folder holding "
-            f"{benchmark}/) or set task.root in the eval config"
+            f"{bench}/) or set task.root in the eval config"
         )
-    return Path(base) / benchmark / task
+    path = Path(base) / bench / name
+    if not path.is_dir():
+        for alias, target in TASK_ALIASES.items():
+            if target == name and (Path(base) / bench / alias).is_dir():
+                return Path(base) / bench / alias
+    return path

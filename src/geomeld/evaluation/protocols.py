@@ -194,6 +194,19 @@ def train_early_stopping(
 # feature extraction (frozen encoder)
 
 
+_FEATURES: dict[tuple[int, int, int, str, bool], tuple[list[Tensor], np.ndarray]] = {}
+"""Frozen features per (model, split, preprocessor, condition, pooled): seeds, learning rates and
+probes of one task reuse one encoding. :func:`clear_feature_cache` after each task."""
+
+
+_ALIVE: list[object] = []  # keeps keyed objects alive so that their ids are not reused while cached
+
+
+def clear_feature_cache() -> None:
+    _FEATURES.clear()
+    _ALIVE.clear()
+
+
 @torch.no_grad()
 def encode_split(
     model: nn.Module,
@@ -205,6 +218,16 @@ def encode_split(
     batch_size: int = 32,
 ) -> tuple[list[Tensor], np.ndarray]:
     """Frozen features of a whole split: ``[pooled (N, D)]`` or the 4 stage maps; plus the labels."""
+    key = (id(model), id(split), id(pre), cond.name, pooled)
+    if key not in _FEATURES:
+        _FEATURES[key] = _encode_split(model, split, pre, pooled=pooled, cond=cond, batch_size=batch_size)
+        _ALIVE.extend((model, split, pre))
+    return _FEATURES[key]
+
+
+def _encode_split(
+    model: nn.Module, split: Split, pre: Preprocessor, *, pooled: bool, cond: Condition, batch_size: int
+) -> tuple[list[Tensor], np.ndarray]:
     model.eval()
     feats: list[list[Tensor]] = []
     labels = []
@@ -285,7 +308,7 @@ def _seg_eval_stats(
 ) -> Stats:
     out = []
     for idx in _batches(len(split), bs, None):
-        _, lab = split.batch(idx)
+        lab = split.labels(idx)
         logits = logits_fn(idx)
         logits = F.interpolate(logits, size=lab.shape[-2:], mode="bilinear", align_corners=False)
         pred = logits.argmax(1).cpu().numpy()
@@ -303,7 +326,7 @@ def linear_probe(
     torch.manual_seed(seed)
     model.to(pre.device)
     if task.kind == "segmentation":
-        return _seg_probe(lambda x: list(model.forward_features(x)), dims, task, pre, st, seed, "lp")  # type: ignore[operator]
+        return _seg_probe(lambda x: list(model.forward_features(x)), dims, task, pre, st, seed, "lp", model)  # type: ignore[operator]
     ftr, ytr = encode_split(model, task.splits["train"], pre, pooled=True, batch_size=st.eval_batch_size)
     fva, yva = encode_split(model, task.splits["valid"], pre, pooled=True, batch_size=st.eval_batch_size)
     head, info, norm = _fit_linear(ftr[0], ytr, fva[0], yva, task, st, seed)
@@ -332,38 +355,81 @@ class _HasKind(Protocol):
 def _fit_linear(
     ftr: Tensor, ytr: np.ndarray, fva: Tensor, yva: np.ndarray, task: _HasKind, st: TrainSettings, seed: int
 ) -> tuple[nn.Module, dict[str, float | int], Callable[[Tensor], Tensor]]:
+    """A linear head on standardised features; the learning rate is swept over ``st.lp_lrs`` and the
+    best on the *validation* split kept (the test split is never used for selection)."""
     mu, sd = ftr.mean(0, keepdim=True), ftr.std(0, keepdim=True).clamp_min(1e-6)
 
     def norm(f: Tensor) -> Tensor:
         return (f - mu) / sd
 
-    torch.manual_seed(seed)
-    head = nn.Linear(ftr.shape[1], task.num_classes).to(ftr.device)
     xtr, xva = norm(ftr), norm(fva)
     target = torch.from_numpy(np.asarray(ytr)).to(ftr.device)
     if task.kind != "multilabel":
         target = target.long()
+    best: tuple[float, nn.Module, dict[str, float | int]] | None = None
+    sweep: dict[str, float] = {}
+    for lr in st.lp_lrs or [st.lp_lr]:
+        torch.manual_seed(seed)
+        head = nn.Linear(ftr.shape[1], task.num_classes).to(ftr.device)
 
-    def step(idx: np.ndarray) -> Tensor:
-        return task_loss(task.kind, head(xtr[idx]), target[idx])
+        def step(idx: np.ndarray, head: nn.Module = head) -> Tensor:
+            return task_loss(task.kind, head(xtr[idx]), target[idx])
 
-    def validate() -> float:
-        pred = logits_to_pred(task.kind, head(xva))
-        return metric_value(task.metric, unit_stats(task.kind, yva, pred, task.num_classes))
+        def validate(head: nn.Module = head) -> float:
+            pred = logits_to_pred(task.kind, head(xva))
+            return metric_value(task.metric, unit_stats(task.kind, yva, pred, task.num_classes))
 
-    info = train_early_stopping(
-        head,
-        [{"params": head.parameters(), "lr": st.lp_lr}],
-        len(xtr),
-        step,
-        validate,
-        epochs=st.lp_epochs,
-        patience=st.patience,
-        batch_size=max(st.batch_size, 64),
-        seed=seed,
-        weight_decay=st.weight_decay,
-    )
-    return head, info, norm
+        info = train_early_stopping(
+            head,
+            [{"params": head.parameters(), "lr": lr}],
+            len(xtr),
+            step,
+            validate,
+            epochs=st.lp_epochs,
+            patience=st.patience,
+            batch_size=max(st.batch_size, 64),
+            seed=seed,
+            weight_decay=st.weight_decay,
+        )
+        sweep[f"{lr:g}"] = float(info["best_valid"])
+        if best is None or info["best_valid"] > best[0] + 1e-9:
+            best = (float(info["best_valid"]), head, {**info, "lr": lr})
+    assert best is not None
+    info = dict(best[2])
+    info["lr_sweep_valid"] = sweep  # type: ignore[assignment]
+    return best[1], info, norm
+
+
+def knn_probe(
+    model: nn.Module, dims: Sequence[int], task: TaskData, pre: Preprocessor, st: TrainSettings, seed: int
+) -> ProtocolResult:
+    """k-NN probe on frozen pooled features: cosine similarity, the ``k`` nearest training samples vote
+    with weights ``exp(sim / 0.07)`` (DINO's weighted k-NN); multi-label: the weighted mean of the
+    neighbours' label vectors thresholded at 0.5. No training, so ``seed`` changes nothing."""
+    if task.kind == "segmentation":
+        raise ValueError(f"{task.name}: the k-NN probe is for image-level tasks (use lp for segmentation)")
+    model.to(pre.device)
+    ftr, ytr = encode_split(model, task.splits["train"], pre, pooled=True, batch_size=st.eval_batch_size)
+    bank = F.normalize(ftr[0], dim=1)
+    k = min(st.knn_k, bank.shape[0])
+    onehot = (
+        torch.from_numpy(np.asarray(ytr)).float()
+        if task.kind == "multilabel"
+        else F.one_hot(torch.from_numpy(np.asarray(ytr)).long(), task.num_classes).float()
+    ).to(bank.device)
+
+    def predict(cond: Condition) -> Stats:
+        f, y = encode_split(
+            model, task.splits["test"], pre, pooled=True, cond=cond, batch_size=st.eval_batch_size
+        )
+        sim = F.normalize(f[0], dim=1) @ bank.T
+        top, idx = sim.topk(k, dim=1)
+        w = torch.exp(top / 0.07)
+        votes = (w[..., None] * onehot[idx]).sum(1) / w.sum(1, keepdim=True)
+        pred = (votes > 0.5).cpu().numpy() if task.kind == "multilabel" else votes.argmax(1).cpu().numpy()
+        return unit_stats(task.kind, y, pred, task.num_classes)
+
+    return ProtocolResult("knn", task.metric, predict(CLEAN), {"k": k, "n_bank": int(bank.shape[0])}, predict)
 
 
 def _seg_probe(
@@ -374,18 +440,29 @@ def _seg_probe(
     st: TrainSettings,
     seed: int,
     name: str,
+    model: nn.Module | None = None,
 ) -> ProtocolResult:
-    size = (pre.input_size, pre.input_size)
+    train, valid = task.splits["train"], task.splits["valid"]
+    lab_hw = train.labels([0]).shape[-1]
+    side = min(int(lab_hw), pre.input_size)  # train the head at the label's own resolution when smaller
+    size = (side, side)
 
     @torch.no_grad()
     def feats(split: Split, cond: Condition = CLEAN) -> list[Tensor]:
+        if model is not None:
+            key = (id(model), id(split), id(pre), cond.name, False)
+            if key in _FEATURES:
+                return _FEATURES[key][0]
         chunks = []
         for bi, idx in enumerate(_batches(len(split), st.eval_batch_size, None)):
             raw, _ = split.batch(idx)
             chunks.append(featurize(pre(raw, cond, batch_seed=bi)))
-        return [torch.cat([c[i] for c in chunks]) for i in range(len(chunks[0]))]
+        out = [torch.cat([c[i] for c in chunks]) for i in range(len(chunks[0]))]
+        if model is not None:
+            _FEATURES[(id(model), id(split), id(pre), cond.name, False)] = (out, np.empty(0))
+            _ALIVE.extend((model, split, pre))
+        return out
 
-    train, valid = task.splits["train"], task.splits["valid"]
     ftr = feats(train)
     # per-channel standardisation with training statistics (a linear model, better conditioned)
     moments = [(f.mean((0, 2, 3), keepdim=True), f.std((0, 2, 3), keepdim=True).clamp_min(1e-6)) for f in ftr]
@@ -394,31 +471,41 @@ def _seg_probe(
         return [(m - mu) / sd for m, (mu, sd) in zip(maps, moments, strict=True)]
 
     ftr, fva = standardise(ftr), standardise(feats(valid))
-    ytr = resize_labels(train.batch(np.arange(len(train)))[1], pre.input_size).to(pre.device)
-    torch.manual_seed(seed)
-    head = StageLinearHead(dims, task.num_classes).to(pre.device)
+    ytr = resize_labels(train.labels(np.arange(len(train))), side).to(pre.device)  # labels only
+    best: tuple[float, nn.Module, dict[str, float | int]] | None = None
+    sweep: dict[str, float] = {}
+    for lr in st.lp_lrs or [st.lp_lr]:
+        torch.manual_seed(seed)
+        cand = StageLinearHead(dims, task.num_classes).to(pre.device)
 
-    def step(idx: np.ndarray) -> Tensor:
-        return task_loss("segmentation", head([f[idx] for f in ftr], size), ytr[idx])
+        def step(idx: np.ndarray, head: nn.Module = cand) -> Tensor:
+            return task_loss("segmentation", head([f[idx] for f in ftr], size), ytr[idx])
 
-    def validate() -> float:
-        stats = _seg_eval_stats(
-            lambda idx: head([f[idx] for f in fva], size), valid, task, st.eval_batch_size
+        def validate(head: nn.Module = cand) -> float:
+            stats = _seg_eval_stats(
+                lambda idx: head([f[idx] for f in fva], size), valid, task, st.eval_batch_size
+            )
+            return metric_value("miou", stats)
+
+        info = train_early_stopping(
+            cand,
+            [{"params": cand.parameters(), "lr": lr}],
+            len(train),
+            step,
+            validate,
+            epochs=st.lp_epochs,
+            patience=st.patience,
+            batch_size=st.batch_size,
+            seed=seed,
+            weight_decay=st.weight_decay,
         )
-        return metric_value("miou", stats)
-
-    info = train_early_stopping(
-        head,
-        [{"params": head.parameters(), "lr": st.lp_lr}],
-        len(train),
-        step,
-        validate,
-        epochs=st.lp_epochs,
-        patience=st.patience,
-        batch_size=min(st.batch_size, 4),  # cached features: more, smaller steps
-        seed=seed,
-        weight_decay=st.weight_decay,
-    )
+        sweep[f"{lr:g}"] = float(info["best_valid"])
+        if best is None or info["best_valid"] > best[0] + 1e-9:
+            best = (float(info["best_valid"]), cand, {**info, "lr": lr})
+    assert best is not None
+    head = best[1]
+    info = dict(best[2])
+    info["lr_sweep_valid"] = sweep  # type: ignore[assignment]
 
     def predict(cond: Condition) -> Stats:
         fte = standardise(feats(task.splits["test"], cond))

@@ -1,9 +1,11 @@
 """Write an evaluation run: ``results.json``, ``results.md`` (the paper's table layout) and PNG plots.
 
 Table layout (as the paper's Table): one row per encoder/variant (the raw-band baseline included),
-one column per task and protocol (``FT`` / ``LP``), then retrieval R@5 (I→T / T→I) and the mean
-relative robustness drop. Every cell gives the score in percent with its 95 % bootstrap interval;
-``n`` (test units) is listed per task under the table, with the band mapping used.
+one column per task and protocol (``FT`` / ``LP`` / ``KNN``, label fractions as ``LP@10%``), then
+retrieval R@5 (I→T / T→I, with the chance level). Every cell gives the mean over seeds in percent
+with the 95 % interval of that mean and ``n`` (test units); n < 30 is marked "too few to compare" (†)
+and pipeline-check tasks are marked (‡). Robustness is reported per condition as an absolute drop
+in points (never averaged over unlike conditions).
 """
 
 from __future__ import annotations
@@ -26,40 +28,44 @@ def _cell(row: dict[str, Any] | None) -> str:
     if row.get("value") is None:
         return "n/a"
     lo, hi = row["ci95"]
-    return f"{row['value']:.1f} [{lo:.1f}, {hi:.1f}]"
+    flags = ("†" if row.get("too_few_to_compare") else "") + ("‡" if row.get("pipeline_check") else "")
+    return f"{row['value']:.1f} [{lo:.1f}, {hi:.1f}] n={row.get('n_test', '?')}{flags}"
 
 
 def markdown_table(res: dict[str, Any]) -> str:
     rows = res["results"]
     tasks = list(res["tasks"])
+    order = {"ft": 0, "lp": 1, "knn": 2}
     protos = {
-        t: sorted({r["protocol"] for r in rows if r["task"] == t}, key=lambda p: 0 if p == "ft" else 1)
+        t: sorted(
+            {r["protocol"] for r in rows if r["task"] == t},
+            key=lambda p: (order.get(p.split("@")[0], 3), p),
+        )
         for t in tasks
     }
     encoders = list(dict.fromkeys(r["encoder"] for r in rows))
     index = {(r["encoder"], r["task"], r["protocol"]): r for r in rows}
     retrieval = {r["encoder"]: r for r in res.get("retrieval", [])}
-    robust: dict[str, list[float]] = {}
-    for r in res.get("robustness", []):
-        if r.get("relative_drop") is not None and r["condition"] != "clean":
-            robust.setdefault(r["encoder"], []).append(r["relative_drop"])
     cols = [f"{t} {p.upper()}" for t in tasks for p in protos[t]]
     head = ["Encoder", *cols]
     if retrieval:
-        head.append("R@5 I→T / T→I")
-    if robust:
-        head.append("robustness: mean rel. drop")
+        head.append("R@5 I→T / T→I (chance)")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for e in encoders:
         cells = [e] + [_cell(index.get((e, t, p))) for t in tasks for p in protos[t]]
         if retrieval:
             r = retrieval.get(e)
-            cells.append(f"{r['i2t']['R@5']:.1f} / {r['t2i']['R@5']:.1f}" if r else "–")
-        if robust:
-            d = robust.get(e)
-            cells.append(f"{100 * sum(d) / len(d):.1f} %" if d else "–")
+            cells.append(
+                f"{r['i2t']['R@5']:.1f} / {r['t2i']['R@5']:.1f} ({r.get('chance', {}).get('R@5', float('nan')):.1f})"
+                if r
+                else "–"
+            )
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _listed(res: dict[str, Any]) -> set[str]:
+    return {r["encoder"] for r in res["results"]}
 
 
 def markdown_report(res: dict[str, Any]) -> str:
@@ -70,8 +76,12 @@ def markdown_report(res: dict[str, Any]) -> str:
         f"torch {res['environment']['torch']} with {res['environment']['threads']} threads. "
         f"Missing-band rule: **{res['missing_bands']}**.",
         "",
-        "Scores in percent with 95 % bootstrap intervals (over test units, first seed); mean over seeds "
-        f"{res['config']['seeds']}. Metrics: multi-label micro-F1, micro accuracy, macro mIoU.",
+        "Scores in percent: the mean over seeds (fine-tuning "
+        f"{res['config']['seeds']}, probes {res['config'].get('lp_seeds', res['config']['seeds'])}) with the 95 % "
+        "interval of that mean (bootstrap resampling test units and seeds) and n test units. "
+        "† n < 30: too few to compare; ‡ pipeline check (too small a benchmark, never headlined). "
+        "Metrics: multi-label micro-F1 (macro-F1 in results.json), micro accuracy, macro mIoU. "
+        f"Normalisation: **{res.get('normalisation', 'task')}** (per task and encoder below).",
         "",
         markdown_table(res),
         "",
@@ -93,22 +103,45 @@ def markdown_report(res: dict[str, Any]) -> str:
     notes = [r for r in res["results"] if r.get("note")]
     if notes:
         out += ["", *[f"- {r['encoder']} on {r['task']}: {r['note']}" for r in notes]]
+    checks = {n: t["pipeline_check"] for n, t in res["tasks"].items() if t.get("pipeline_check")}
+    if checks:
+        out += ["", "Pipeline checks (never headlined):", *[f"- {n}: {why}" for n, why in checks.items()]]
+    paired = [p for p in res.get("paired", []) if p["encoder"] in _listed(res)]
+    if paired:
+        out += [
+            "",
+            "## Paired differences",
+            "",
+            "Encoder minus versus, in points, same test units (paired bootstrap, 95 %).",
+            "",
+            "| task | protocol | encoder | versus | difference | n |",
+            "|---|---|---|---|---|---|",
+        ]
+        for p in paired:
+            flag = "†" if p.get("too_few_to_compare") else ""
+            out.append(
+                f"| {p['task']} | {p['protocol']} | {p['encoder']} | {p['versus']} ({p['versus_protocol']}) | "
+                f"{p['diff']:+.1f} [{p['ci95'][0]:+.1f}, {p['ci95'][1]:+.1f}] | {p['n_test']}{flag} |"
+            )
     if res.get("robustness"):
         out += [
             "",
             "## Cross-sensor robustness",
             "",
-            "| encoder | task | condition | score | relative drop |",
-            "|---|---|---|---|---|",
+            "Absolute drop from the clean score in points (paired bootstrap interval), one row per condition; "
+            "unlike conditions are never averaged.",
+            "",
+            "| encoder | task | condition | score | drop (points) | n |",
+            "|---|---|---|---|---|---|",
         ]
         for r in res["robustness"]:
-            drop = "–" if r.get("relative_drop") is None else f"{100 * r['relative_drop']:.1f} %"
-            val = (
-                "n/a"
-                if r.get("value") is None
-                else f"{r['value']:.1f} [{r['ci95'][0]:.1f}, {r['ci95'][1]:.1f}]"
+            if r.get("value") is None:
+                continue
+            drop = f"{r['drop_points']:+.1f} [{r['drop_ci95'][0]:+.1f}, {r['drop_ci95'][1]:+.1f}]"
+            val = f"{r['value']:.1f} [{r['ci95'][0]:.1f}, {r['ci95'][1]:.1f}]"
+            out.append(
+                f"| {r['encoder']} | {r['task']} | {r['condition']} | {val} | {drop} | {r.get('n_test', '?')} |"
             )
-            out.append(f"| {r['encoder']} | {r['task']} | {r['condition']} | {val} | {drop} |")
         notes_c = {r["condition"]: r["description"] for r in res["robustness"]}
         out += ["", *[f"- **{c}**: {d}" for c, d in notes_c.items()]]
     if res.get("retrieval"):
@@ -116,14 +149,16 @@ def markdown_report(res: dict[str, Any]) -> str:
             "",
             "## Retrieval",
             "",
-            "| encoder | n images / captions | I→T R@1/5/10 | T→I R@1/5/10 | mean recall |",
-            "|---|---|---|---|---|",
+            "| encoder | gallery (images / captions) | I→T R@1/5/10 | T→I R@1/5/10 | chance R@1/5/10 | mean recall |",
+            "|---|---|---|---|---|---|",
         ]
         for r in res["retrieval"]:
             i2t, t2i = r["i2t"], r["t2i"]
+            ch = r.get("chance", {})
+            chance = "/".join(f"{ch.get(k, float('nan')):.1f}" for k in ("R@1", "R@5", "R@10"))
             out.append(
                 f"| {r['encoder']} | {r['n_images']} / {r['n_captions']} | {i2t['R@1']:.1f}/{i2t['R@5']:.1f}/{i2t['R@10']:.1f} | "
-                f"{t2i['R@1']:.1f}/{t2i['R@5']:.1f}/{t2i['R@10']:.1f} | {r['mean_recall']:.1f} |"
+                f"{t2i['R@1']:.1f}/{t2i['R@5']:.1f}/{t2i['R@10']:.1f} | {chance} | {r['mean_recall']:.1f} |"
             )
     return "\n".join(out) + "\n"
 
@@ -167,9 +202,7 @@ def plot_results(res: dict[str, Any], out_dir: Path) -> list[Path]:
         plt.close(fig)
         paths.append(p)
     rob = [
-        r
-        for r in res.get("robustness", [])
-        if r.get("relative_drop") is not None and r["condition"] != "clean"
+        r for r in res.get("robustness", []) if r.get("drop_points") is not None and r["condition"] != "clean"
     ]
     if rob:
         conds = list(dict.fromkeys(r["condition"] for r in rob))
@@ -180,7 +213,7 @@ def plot_results(res: dict[str, Any], out_dir: Path) -> list[Path]:
             vals = [
                 next(
                     (
-                        100 * r["relative_drop"]
+                        r["drop_points"]
                         for r in rob
                         if r["encoder"] == e and r["task"] == t and r["condition"] == c
                     ),
@@ -190,7 +223,7 @@ def plot_results(res: dict[str, Any], out_dir: Path) -> list[Path]:
             ]
             ax.bar([j + i * width for j in range(len(conds))], vals, width, label=f"{e} / {t}")
         ax.set_xticks([j + 0.4 - width / 2 for j in range(len(conds))], conds, rotation=30, ha="right")
-        ax.set_ylabel("relative drop vs clean (%)")
+        ax.set_ylabel("drop vs clean (points)")
         ax.set_title("cross-sensor robustness")
         ax.legend(fontsize=7)
         fig.tight_layout()

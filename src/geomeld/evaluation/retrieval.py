@@ -60,6 +60,29 @@ def recall_at_k(
     out["mean_recall"] = float(np.mean([*out["i2t"].values(), *out["t2i"].values()]))
     out["n_images"] = int(has_caption.sum())
     out["n_captions"] = len(txt)
+    out["gallery"] = {"images": len(img), "captions": len(txt)}
+    out["chance"] = chance_recall(np.bincount(owner, minlength=len(img))[has_caption], len(txt), len(img), ks)
+    return out
+
+
+def chance_recall(
+    captions_per_image: np.ndarray, n_texts: int, n_images: int, ks: Sequence[int] = KS
+) -> dict:
+    """Expected R@k (percent) of a random ranking, per direction and as the mean of both (``R@k``).
+
+    Image→text: a query with ``c`` captions among ``n_texts`` hits when any of them is in a random top
+    k: ``1 − C(n_texts − c, k) / C(n_texts, k)``; text→image: ``min(k, n_images) / n_images``.
+    """
+    from math import comb
+
+    out: dict[str, Any] = {"i2t": {}, "t2i": {}}
+    for k in ks:
+        kk = min(k, n_texts)
+        i2t = float(np.mean([1 - comb(n_texts - int(c), kk) / comb(n_texts, kk) for c in captions_per_image]))
+        t2i = min(k, n_images) / n_images
+        out["i2t"][f"R@{k}"] = 100 * i2t
+        out["t2i"][f"R@{k}"] = 100 * t2i
+        out[f"R@{k}"] = 100 * (i2t + t2i) / 2
     return out
 
 
@@ -166,10 +189,36 @@ def evaluate_retrieval_config(
         )
     rows = []
     for e in encoder_cfgs:
-        if not getattr(e, "checkpoint", None):
-            log.info("retrieval: %s has no pretraining checkpoint (ITC heads) - skipped", e.name)
+        ckpt = text_head_checkpoint(e)
+        if ckpt is None:
+            log.info(
+                "retrieval: %s has no text head (no pretraining checkpoint with ITC heads) - not scored",
+                e.name,
+            )
             continue
-        img, txt = embed_checkpoint(e.checkpoint, rcfg.shards, keys, captions, stats)
+        img, txt = embed_checkpoint(ckpt, rcfg.shards, keys, captions, stats)
         r = recall_at_k(img, txt, np.asarray(owner))
-        rows.append({"encoder": e.name, **r, "held_out_fraction": rcfg.held_out_fraction})
+        rows.append(
+            {
+                "encoder": e.name,
+                **r,
+                "held_out_fraction": rcfg.held_out_fraction,
+                "checkpoint": str(ckpt),
+                "text_encoder": "the checkpoint's own text encoder (its pretraining config)",
+            }
+        )
     return rows
+
+
+def text_head_checkpoint(e: Any) -> Path | None:
+    """The pretraining checkpoint holding an encoder's text head: its ``checkpoint`` entry, else a
+    ``checkpoint.pt`` beside an exported encoder folder (``runs/pretrain/{encoder,checkpoint.pt}``),
+    so encoders passed with ``-e NAME=PATH`` are included too."""
+    if getattr(e, "checkpoint", None):
+        return Path(e.checkpoint)
+    path = getattr(e, "path", None)
+    if path:
+        for cand in (Path(path) / "checkpoint.pt", Path(path).parent / "checkpoint.pt"):
+            if cand.is_file():
+                return cand
+    return None

@@ -1,5 +1,12 @@
 """Run an evaluation config end to end: encoders × tasks × protocols × seeds, baselines, robustness,
-retrieval; returns the JSON-serialisable results that :mod:`geomeld.evaluation.report` writes."""
+retrieval; returns the JSON-serialisable results that :mod:`geomeld.evaluation.report` writes.
+
+Order of work: (1) **pre-flight** of every task and encoder (folders, partitions, a sample of each
+split, band mapping, normalisation, device) — every problem is listed at once before any training;
+(2) cells (task × encoder × protocol × seed) run one by one, each appended to the
+:class:`~geomeld.evaluation.store.CellStore` as soon as it finishes, and the report is rewritten after
+every task, so a late failure loses nothing; ``resume`` skips finished cells.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,8 @@ import os
 import platform
 import subprocess
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +26,29 @@ from tqdm import tqdm
 
 from geomeld.evaluation.bands import MissingBands
 from geomeld.evaluation.config import EncoderConfig, EvalConfig, TaskConfig
-from geomeld.evaluation.encoders import EvalEncoder, check_normalisation, load_export, random_init
-from geomeld.evaluation.metrics import Stats, paired_difference, score, summarise
-from geomeld.evaluation.preprocess import Preprocessor, band_statistics, standard_conditions
+from geomeld.evaluation.encoders import EvalEncoder, check_normalisation, imported, load_export, random_init
+from geomeld.evaluation.metrics import TOO_FEW, Stats, paired_difference, score, summarise
+from geomeld.evaluation.packed import packed_task
+from geomeld.evaluation.preprocess import Condition, Preprocessor, band_statistics, standard_conditions
 from geomeld.evaluation.protocols import (
     ProtocolResult,
+    clear_feature_cache,
     fine_tune,
+    knn_probe,
     linear_probe,
     pixel_baseline,
     raw_band_baseline,
 )
-from geomeld.evaluation.tasks import PixelTask, TaskData, load_geobench, load_minibench, load_pixel_task
+from geomeld.evaluation.store import Cell, CellStore, cell_id
+from geomeld.evaluation.tasks import (
+    PixelTask,
+    Split,
+    SubsetSplit,
+    TaskData,
+    load_geobench,
+    load_minibench,
+    load_pixel_task,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +83,12 @@ def build_encoder(cfg: EncoderConfig, seed: int = 0) -> EvalEncoder:
     if cfg.kind == "export":
         assert cfg.path is not None
         return load_export(cfg.name, cfg.path)
+    if cfg.kind == "imported":
+        assert cfg.path is not None
+        return imported(
+            cfg.name, cfg.path, cfg.size, layout=cfg.layout, stem=cfg.stem, band_names=cfg.band_names,
+            input_size=cfg.input_size, patch_size=cfg.patch_size,
+        )  # fmt: skip
     return random_init(cfg.name, cfg.size, seed=seed, input_size=cfg.input_size, patch_size=cfg.patch_size)
 
 
@@ -73,7 +99,7 @@ def load_task(cfg: TaskConfig) -> TaskData | PixelTask:
         return load_pixel_task(cfg.name)
     return load_geobench(
         cfg.name,
-        cfg.benchmark or "",
+        cfg.benchmark,
         partition=cfg.partition,
         root=cfg.root,
         path=cfg.path,
@@ -88,9 +114,19 @@ class _Prepared:
 
 
 def prepare_input(
-    encoder: EvalEncoder | None, task: TaskData, policy: MissingBands, input_size: int, device: str = "cpu"
+    encoder: EvalEncoder | None,
+    task: TaskData,
+    policy: MissingBands,
+    input_size: int,
+    device: str = "cpu",
+    normalisation: str = "task",
 ) -> _Prepared:
-    """Band mapping + normalisation for one encoder (None = raw-band baseline) on one task."""
+    """Band mapping + normalisation for one encoder (None = raw-band baseline) on one task.
+
+    ``normalisation="task"``: the task's ``band_stats.json`` (GEO-Bench) mapped onto the encoder's bands
+    (filled bands take their source band's statistics), else statistics of up to 256 training images;
+    ``"encoder"``: the encoder's exported statistics, refused when their units do not fit the task.
+    """
     from geomeld.modalities import SENTINEL2_BANDS
 
     bands = encoder.band_names if encoder is not None else tuple(b.name for b in SENTINEL2_BANDS)
@@ -99,29 +135,112 @@ def prepare_input(
         task.band_names, bands, np.zeros(len(bands)), np.ones(len(bands)), size, policy, task.name
     )
     pre.device = device
-    train = task.splits["train"]
-    sample = np.arange(min(len(train), 256))
-    mean, std = band_statistics([train.batch(sample)[0]], pre.mapping)
-    if encoder is not None and encoder.mean is not None and encoder.std is not None:
+    band_stats = task.extra.get("band_stats")
+    if band_stats is not None:
+        src = np.asarray(pre.mapping.source_index)
+        mean = np.where(src >= 0, np.asarray(band_stats[0])[np.maximum(src, 0)], 0.0)
+        std = np.where(src >= 0, np.asarray(band_stats[1])[np.maximum(src, 0)], 1.0)
+        task_source = "task band_stats.json (GEO-Bench per-task mean/std)"
+    else:
+        train = task.splits["train"]
+        sample = np.arange(min(len(train), 256))
+        mean, std = band_statistics([train.batch(sample)[0]], pre.mapping)
+        task_source = f"task training split (n={len(sample)})"
+    if (
+        normalisation == "encoder"
+        and encoder is not None
+        and encoder.mean is not None
+        and encoder.std is not None
+    ):
         check_normalisation(encoder.name, encoder.mean, mean, np.asarray(pre.mapping.present), task.name)
         pre.mean, pre.std = encoder.mean, encoder.std
         return _Prepared(pre, "encoder export")
     pre.mean, pre.std = mean, std
-    return _Prepared(pre, f"task training split (n={len(sample)})")
+    return _Prepared(pre, task_source)
+
+
+def subset_train(task: TaskData, fraction: float) -> TaskData:
+    """The task with its training split cut to ``fraction`` (a fixed, seed-independent random subset of
+    at least one sample), so that the spread over seeds measures training randomness only."""
+    if fraction >= 1.0:
+        return task
+    train = task.splits["train"]
+    n = max(1, round(fraction * len(train)))
+    idx = np.sort(np.random.default_rng(12345).permutation(len(train))[:n])
+    splits: dict[str, Split] = {**task.splits, "train": SubsetSplit(train, idx)}
+    return replace(task, splits=splits)
+
+
+def protocol_name(proto: str, fraction: float) -> str:
+    return proto if fraction >= 1.0 else f"{proto}@{100 * fraction:g}%"
+
+
+class PreflightError(ValueError):
+    """Problems found before any training (every one listed)."""
+
+
+def preflight(
+    cfg: EvalConfig, encs: list[EvalEncoder]
+) -> tuple[dict[str, TaskData | PixelTask], dict[tuple[str, str], _Prepared]]:
+    """Open every task, read one sample of each split, map bands and normalisation for every encoder,
+    check the device. Raises :class:`PreflightError` listing every problem found."""
+    problems: list[str] = []
+    dev = cfg.train.device
+    if dev.startswith("cuda") and not torch.cuda.is_available():
+        problems.append(f"train.device is {dev!r} but CUDA is not available (set device: cpu)")
+    tasks: dict[str, TaskData | PixelTask] = {}
+    prepared: dict[tuple[str, str], _Prepared] = {}
+    for tcfg in cfg.tasks:
+        try:
+            task = load_task(tcfg)
+        except (OSError, ValueError) as exc:
+            problems.append(f"task {tcfg.name}: {exc}")
+            continue
+        tasks[tcfg.name] = task
+        if isinstance(task, PixelTask):
+            continue
+        for split_name, split in task.splits.items():
+            if len(split) == 0:
+                problems.append(f"task {tcfg.name}: the {split_name} split is empty")
+                continue
+            try:
+                split.batch([0])
+            except (OSError, ValueError) as exc:
+                problems.append(f"task {tcfg.name} ({split_name}): {exc}")
+        if "knn" in tcfg.protocols and task.kind == "segmentation":
+            problems.append(f"task {tcfg.name}: protocol knn is for image-level tasks, not segmentation")
+        for enc in [None, *encs]:
+            if enc is None and "raw_bands" not in cfg.baselines:
+                continue
+            name = enc.name if enc is not None else BASELINE_NAME
+            try:
+                prepared[(tcfg.name, name)] = prepare_input(
+                    enc, task, cfg.missing_bands, 112, dev, cfg.normalisation
+                )
+            except (OSError, ValueError) as exc:
+                problems.append(f"task {tcfg.name}, encoder {name}: {exc}")
+    if problems:
+        raise PreflightError(
+            f"pre-flight found {len(problems)} problem(s); nothing was trained:\n  - "
+            + "\n  - ".join(problems)
+        )
+    return tasks, prepared
 
 
 def _result_row(
-    encoder: str, task: TaskData | PixelTask, protocol: str, per_seed: list[ProtocolResult], cfg: EvalConfig
+    encoder: str, task: TaskData | PixelTask, protocol: str, cells: list[Cell], cfg: EvalConfig
 ) -> dict[str, Any]:
-    summary = summarise(per_seed[0].metric, [r.test_stats for r in per_seed], n_boot=cfg.n_bootstrap)
+    metric = str(cells[0].record["metric"])
+    summary = summarise(metric, [c.test for c in cells], n_boot=cfg.n_bootstrap)
     return {
         "encoder": encoder,
         "task": task.name,
         "protocol": protocol,
         **summary,
+        "seeds": [c.record["seed"] for c in cells],
         "unit": task.unit,
         "pipeline_check": task.pipeline_check,
-        "train": [r.train_info for r in per_seed],
+        "train": [c.record.get("train_info", {}) for c in cells],
     }
 
 
@@ -162,114 +281,231 @@ def paired_rows(
     return out
 
 
-def run(cfg: EvalConfig, encoders: list[EvalEncoder] | None = None) -> dict[str, Any]:
-    """Evaluate every encoder (built from the config unless given) and the baselines on every task."""
+def robustness_rows(
+    name: str, task: TaskData, proto: str, cell: Cell, conds: list[Condition], n_boot: int
+) -> list[dict[str, Any]]:
+    """Score per condition and its **absolute** drop from clean in points (paired bootstrap interval)."""
+    metric = str(cell.record["metric"])
+    clean = score(metric, cell.test, n_boot=n_boot, seed=0)
+    rows: list[dict[str, Any]] = []
+    for cond in conds:
+        if cond.is_clean():
+            stats = cell.test
+        elif cond.name in cell.conditions:
+            stats = cell.conditions[cond.name]
+        else:
+            continue
+        sc = score(metric, stats, n_boot=n_boot, seed=0)
+        drop = paired_difference(metric, [cell.test], [stats], n_boot=n_boot)
+        rows.append(
+            {
+                "encoder": name,
+                "task": task.name,
+                "protocol": proto,
+                "condition": cond.name,
+                "description": cond.description,
+                "metric": metric,
+                "value": sc.value,
+                "ci95": [sc.ci_low, sc.ci_high],
+                "clean": clean.value,
+                "drop_points": drop["diff"],
+                "drop_ci95": drop["ci95"],
+                "n_test": sc.n,
+                "seed": cell.record["seed"],
+                "too_few_to_compare": sc.n < TOO_FEW,
+            }
+        )
+    rows.append(
+        {
+            "encoder": name,
+            "task": task.name,
+            "protocol": proto,
+            "condition": "l1c_instead_of_l2a",
+            "value": None,
+            "drop_points": None,
+            "description": L1C_NOTE,
+        }
+    )
+    return rows
+
+
+def _environment() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "machine": platform.machine(),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+    }
+
+
+def run(
+    cfg: EvalConfig,
+    encoders: list[EvalEncoder] | None = None,
+    *,
+    out_dir: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+) -> dict[str, Any]:
+    """Evaluate every encoder (built from the config unless given) and the baselines on every task.
+
+    With ``out_dir`` every finished cell is stored at once and the report rewritten after each task;
+    ``resume`` reuses the finished cells of an earlier run into the same folder.
+    """
+    from geomeld.evaluation.report import write_report
+
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     t_start = time.time()
     st = cfg.train
     encs = encoders if encoders is not None else [build_encoder(e) for e in cfg.encoders]
-    results: list[dict[str, Any]] = []
-    tasks_info: dict[str, Any] = {}
-    kept: dict[tuple[str, str, str], ProtocolResult] = {}
-    seed_stats: dict[tuple[str, str, str], list[Stats]] = {}
+    tasks, prepared = preflight(cfg, encs)
+    store = CellStore(out_dir, resume=resume)
+    settings = cell_id(
+        {
+            "train": st.model_dump(mode="json"),
+            "norm": cfg.normalisation,
+            "missing": cfg.missing_bands.value,
+            "boot": cfg.n_bootstrap,
+        }
+    )
     robust_tasks = set(cfg.robustness.tasks) if cfg.robustness else set()
     robust_protocol = cfg.robustness.protocol if cfg.robustness else "lp"
+    conds = (
+        standard_conditions(cfg.robustness.noise_dn, cfg.robustness.missing_band) if cfg.robustness else []
+    )
+    results: list[dict[str, Any]] = []
+    robustness: list[dict[str, Any]] = []
+    tasks_info: dict[str, Any] = {}
+    seed_stats: dict[tuple[str, str, str], list[Stats]] = {}
+    cache_root = Path(cfg.cache_dir) if cfg.cache_dir else (Path(out_dir) / "cache" if out_dir else None)
+    enc_source = {e.name: e.source for e in encs}
+
+    def result(**extra: Any) -> dict[str, Any]:
+        return {
+            "name": cfg.name,
+            "config": cfg.model_dump(mode="json"),
+            "code_version": code_version(),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "environment": _environment(),
+            "missing_bands": cfg.missing_bands.value,
+            "normalisation": cfg.normalisation,
+            "encoders": {
+                e.name: {
+                    "kind": e.kind,
+                    "source": e.source,
+                    "input_size": e.input_size,
+                    **e.meta.get("report", {}),
+                }
+                for e in encs
+            },
+            "tasks": tasks_info,
+            "results": results,
+            "paired": paired_rows(results, seed_stats, cfg.n_bootstrap),
+            "robustness": robustness,
+            "seconds": round(time.time() - t_start, 1),
+            "cells_resumed": store.resumed,
+            **extra,
+        }
+
     for tcfg in tqdm(cfg.tasks, desc="tasks", disable=None):
         t0 = time.time()
-        task = load_task(tcfg)
+        task = tasks[tcfg.name]
         info = task.describe()
         info["inputs"] = {}
         tasks_info[task.name] = info
         if isinstance(task, PixelTask):
-            runs = [pixel_baseline(task, st, s) for s in cfg.seeds]
-            results.append(_result_row(BASELINE_NAME, task, "lp", runs, cfg))
-            seed_stats[(BASELINE_NAME, task.name, "lp")] = [r.test_stats for r in runs]
+            cells = []
+            for s in cfg.lp_seeds:
+                cid = cell_id({"task": task.name, "fp": task.fingerprint, "enc": BASELINE_NAME, "p": "lp", "seed": s, "set": settings})  # fmt: skip
+                cell = store.get(cid)
+                if cell is None:
+                    r = pixel_baseline(task, st, s)
+                    cell = store.put(cid, _record(task, BASELINE_NAME, "lp", s, r), r.test_stats, {})
+                cells.append(cell)
+            results.append(_result_row(BASELINE_NAME, task, "lp", cells, cfg))
+            seed_stats[(BASELINE_NAME, task.name, "lp")] = [c.test for c in cells]
             for e in encs:
                 results.append({"encoder": e.name, "task": task.name, "protocol": "lp", "value": None,
                                 "note": "encoder not applicable: the task has no raw Sentinel-2 bands"})  # fmt: skip
+            if out_dir is not None:
+                write_report(result(partial=True), out_dir)
             continue
+        if cache_root is not None and cfg.cache and task.extra.get("path"):
+            task = packed_task(task, cache_root)
+        runners: list[tuple[str, EvalEncoder | None, str, Callable[..., ProtocolResult], list[int]]] = []
         if "raw_bands" in cfg.baselines:
-            prep = prepare_input(None, task, cfg.missing_bands, 112, st.device)
-            info["inputs"][BASELINE_NAME] = {"bands": prep.pre.mapping.describe(), "stats": prep.stats_source}
-            runs = [raw_band_baseline(task, prep.pre, st, s) for s in cfg.seeds]
-            results.append(_result_row(BASELINE_NAME, task, "lp", runs, cfg))
-            kept[(BASELINE_NAME, task.name, "lp")] = runs[0]
-            seed_stats[(BASELINE_NAME, task.name, "lp")] = [r.test_stats for r in runs]
-        for enc in encs:
-            prep = prepare_input(enc, task, cfg.missing_bands, enc.input_size, st.device)
-            info["inputs"][enc.name] = {"bands": prep.pre.mapping.describe(), "stats": prep.stats_source}
+            runners.append((BASELINE_NAME, None, "lp", lambda enc, t, pre, s: raw_band_baseline(t, pre, st, s), cfg.lp_seeds))  # fmt: skip
+        for e in encs:
             for proto in tcfg.protocols:
-                fn = linear_probe if proto == "lp" else fine_tune
-                runs = [fn(enc.model, enc.dims, task, prep.pre, st, s) for s in cfg.seeds]
-                results.append(_result_row(enc.name, task, proto, runs, cfg))
-                kept[(enc.name, task.name, proto)] = runs[0]
-                seed_stats[(enc.name, task.name, proto)] = [r.test_stats for r in runs]
-                log.info("%s %s %s: %.1f", enc.name, task.name, proto, results[-1]["value"])
+                fn = {"lp": linear_probe, "ft": fine_tune, "knn": knn_probe}[proto]
+                seeds = cfg.seeds if proto == "ft" else cfg.lp_seeds
+                runners.append((e.name, e, proto, lambda enc, t, pre, s, fn=fn: fn(enc.model, enc.dims, t, pre, st, s), seeds))  # fmt: skip
+        for name, enc, proto, fn, seeds in runners:
+            prep = prepared[(tcfg.name, name)]
+            info["inputs"][name] = {
+                "bands": prep.pre.mapping.describe(),
+                "stats": prep.stats_source,
+                "normalisation": "task" if prep.stats_source != "encoder export" else "encoder",
+            }
+            for frac in tcfg.label_fractions:
+                pname = protocol_name(proto, frac)
+                sub = subset_train(task, frac)
+                cells = []
+                for s in seeds:
+                    ident = {"task": task.name, "fp": task.fingerprint, "enc": name, "src": enc_source.get(name, ""),
+                             "p": pname, "seed": s, "set": settings}  # fmt: skip
+                    cid = cell_id(ident)
+                    cell = store.get(cid)
+                    if cell is None:
+                        r = fn(enc, sub, prep.pre, s)
+                        robust = (
+                            task.name in robust_tasks
+                            and s == seeds[0]
+                            and frac >= 1.0
+                            and r.predict is not None
+                            and (enc is None or proto == robust_protocol)
+                        )
+                        predict = r.predict
+                        cond_stats = (
+                            {c.name: predict(c) for c in conds if not c.is_clean()}
+                            if robust and predict is not None
+                            else {}
+                        )
+                        rec = _record(task, name, pname, s, r)
+                        rec["n_train"] = len(sub.splits["train"])
+                        cell = store.put(cid, rec, r.test_stats, cond_stats)
+                    cells.append(cell)
+                    if cell.conditions:
+                        robustness.extend(robustness_rows(name, task, pname, cell, conds, cfg.n_bootstrap))
+                row = _result_row(name, task, pname, cells, cfg)
+                row["n_train"] = len(sub.splits["train"])
+                results.append(row)
+                seed_stats[(name, task.name, pname)] = [c.test for c in cells]
+                log.info("%s %s %s: %.1f (n=%d)", name, task.name, pname, row["value"], row["n_test"])
+        clear_feature_cache()
         info["seconds"] = round(time.time() - t0, 1)
-
-    robustness: list[dict[str, Any]] = []
-    if cfg.robustness:
-        conds = standard_conditions(cfg.robustness.noise_dn, cfg.robustness.missing_band)
-        for (name, tname, proto), res in kept.items():
-            if tname not in robust_tasks or res.predict is None:
-                continue
-            if name != BASELINE_NAME and proto != robust_protocol:
-                continue
-            clean = res.score().value
-            for cond in conds:
-                stats = res.test_stats if cond.is_clean() else res.predict(cond)
-                sc = score(res.metric, stats, n_boot=cfg.n_bootstrap, seed=0)
-                robustness.append(
-                    {
-                        "encoder": name,
-                        "task": tname,
-                        "protocol": proto,
-                        "condition": cond.name,
-                        "description": cond.description,
-                        "value": sc.value,
-                        "ci95": [sc.ci_low, sc.ci_high],
-                        "relative_drop": (clean - sc.value) / clean if clean > 0 else None,
-                    }
-                )
-            robustness.append(
-                {
-                    "encoder": name,
-                    "task": tname,
-                    "protocol": proto,
-                    "condition": "l1c_instead_of_l2a",
-                    "value": None,
-                    "relative_drop": None,
-                    "description": L1C_NOTE,
-                }
-            )
-
-    paired = paired_rows(results, seed_stats, cfg.n_bootstrap)
+        if out_dir is not None:
+            write_report(result(partial=True), out_dir)
 
     retrieval: list[dict[str, Any]] = []
     if cfg.retrieval and cfg.retrieval.shards:
         from geomeld.evaluation.retrieval import evaluate_retrieval_config
 
         retrieval = evaluate_retrieval_config(cfg.retrieval, cfg.encoders)
+    return result(retrieval=retrieval, partial=False)
 
+
+def _record(
+    task: TaskData | PixelTask, encoder: str, protocol: str, seed: int, r: ProtocolResult
+) -> dict[str, Any]:
     return {
-        "name": cfg.name,
-        "config": cfg.model_dump(mode="json"),
-        "code_version": code_version(),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "environment": {
-            "python": platform.python_version(),
-            "torch": torch.__version__,
-            "threads": torch.get_num_threads(),
-            "machine": platform.machine(),
-            "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
-        },
-        "missing_bands": cfg.missing_bands.value,
-        "encoders": {e.name: {"kind": e.kind, "source": e.source, "input_size": e.input_size} for e in encs},
-        "tasks": tasks_info,
-        "results": results,
-        "paired": paired,
-        "robustness": robustness,
-        "retrieval": retrieval,
-        "seconds": round(time.time() - t_start, 1),
+        "task": task.name,
+        "encoder": encoder,
+        "protocol": protocol,
+        "seed": seed,
+        "metric": r.metric,
+        "value": float(score(r.metric, r.test_stats, n_boot=0).value),
+        "n_test": int(r.test_stats.shape[0]),
+        "train_info": r.train_info,
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }

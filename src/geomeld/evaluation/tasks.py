@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import h5py
 import numpy as np
 
-from geomeld.evaluation.geobench import SPLITS, GeoBenchTask, task_dir
+from geomeld.evaluation.geobench import SPLITS, GeoBenchFormatError, GeoBenchTask, task_dir
 
 KINDS = ("classification", "multilabel", "segmentation")
 METRIC_OF_KIND = {"classification": "micro_accuracy", "multilabel": "micro_f1", "segmentation": "miou"}
@@ -33,13 +33,17 @@ class Split(Protocol):
 
     def batch(self, index: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
 
+    def labels(self, index: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Only the labels (no image is read)."""
+        ...
+
 
 @dataclass
 class ArraySplit:
     """An in-memory split (the mini-benchmarks are small)."""
 
     images: np.ndarray  # (N, C, H, W) float32 DN
-    labels: np.ndarray
+    label_array: np.ndarray
     keys: list[str]
 
     def __len__(self) -> int:
@@ -47,7 +51,10 @@ class ArraySplit:
 
     def batch(self, index: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         idx = np.asarray(index, dtype=np.int64)
-        return self.images[idx], self.labels[idx]
+        return self.images[idx], self.label_array[idx]
+
+    def labels(self, index: Sequence[int] | np.ndarray) -> np.ndarray:
+        return self.label_array[np.asarray(index, dtype=np.int64)]
 
 
 @dataclass
@@ -69,6 +76,30 @@ class GeoBenchSplit:
             ims.append(im * self.scale)
             labs.append(lab)
         return np.stack(ims).astype(np.float32), np.stack([np.asarray(x) for x in labs])
+
+    def labels(self, index: Sequence[int] | np.ndarray) -> np.ndarray:
+        return np.stack([np.asarray(self.task.load_label(self.keys[int(i)])) for i in index])
+
+
+@dataclass
+class SubsetSplit:
+    """Some samples of another split (label fractions)."""
+
+    base: Split
+    index: np.ndarray
+    keys: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.keys = [self.base.keys[int(i)] for i in self.index]
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def batch(self, index: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.base.batch(self.index[np.asarray(index, dtype=np.int64)])
+
+    def labels(self, index: Sequence[int] | np.ndarray) -> np.ndarray:
+        return self.base.labels(self.index[np.asarray(index, dtype=np.int64)])
 
 
 class _TaskInfo:
@@ -262,14 +293,19 @@ _GEOBENCH_LEVEL = {"m-bigearthnet": "L2A"}
 
 def load_geobench(
     task: str,
-    benchmark: str,
+    benchmark: str | None = None,
     *,
     partition: str = "default",
     root: str | None = None,
     path: str | None = None,
     max_samples: int | None = None,
 ) -> TaskData:
-    """A GEO-Bench v1 task (``$GEO_BENCH_DIR/<benchmark>/<task>`` unless ``path`` is given)."""
+    """A GEO-Bench v1 task (``$GEO_BENCH_DIR/<benchmark>/<task>`` unless ``path`` is given).
+
+    ``task`` may be the folder name or an alias (the paper's names); ``benchmark`` defaults to the
+    task's known benchmark folder. ``extra["band_stats"]`` holds the task's ``band_stats.json`` mean/std
+    of its Sentinel-2 bands in the split's units (× ``dn_scale``), for per-task normalisation.
+    """
     gb = GeoBenchTask.open(path or task_dir(task, benchmark, root))
     bands = gb.spec.sentinel2_bands()
     if not bands:
@@ -280,6 +316,8 @@ def load_geobench(
     splits: dict[str, Split] = {}
     for s in SPLITS:
         keys = gb.split(s, partition)
+        if not keys:
+            raise GeoBenchFormatError(f"{gb.path / (partition + '_partition.json')}: the {s!r} list is empty")
         if max_samples is not None:
             keys = keys[:max_samples]
         splits[s] = GeoBenchSplit(gb, keys, bands, scale)
@@ -288,6 +326,10 @@ def load_geobench(
     for s in SPLITS:
         h.update(",".join(splits[s].keys).encode())
     h.update((gb.path / "task_specs.pkl").read_bytes())
+    extra: dict[str, Any] = {"partition": partition, "path": str(gb.path)}
+    if gb.band_stats:
+        mean, std = gb.band_stats_for(bands)
+        extra["band_stats"] = (mean * scale, std * scale)
     return TaskData(
         name=gb.spec.name,
         kind=gb.spec.kind,
@@ -299,5 +341,6 @@ def load_geobench(
         notes=f"dn_scale {scale:g}; non-S2 bands dropped: "
         f"{[b for b in gb.spec.band_names if b not in bands]}",
         fingerprint=h.hexdigest()[:16],
-        extra={"partition": partition, "path": str(gb.path)},
+        extra=extra,
+        unit="one test image" if gb.spec.kind != "segmentation" else "one test image (its confusion matrix)",
     )

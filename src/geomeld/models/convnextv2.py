@@ -13,6 +13,15 @@ The encoder of GeoMeld-FM. Two things differ from the ImageNet ConvNeXt V2:
   perturbs masked pixels and checks the visible features are bit-identical).
 
 A mask is a boolean ``(B, H / patch, W / patch)`` tensor, ``True`` = hidden from the encoder.
+
+Weight names follow timm's ConvNeXt V2 for the blocks (``stages.N.blocks.M.conv_dw``, ``.norm``,
+``.mlp.fc1``, ``.mlp.grn.weight``/``.bias`` (shape ``(C,)``), ``.mlp.fc2``); the stem
+(``stem.0``/``stem.1``), the downsamples (``downsample.I``) and the final ``norm`` keep geomeld's names
+(the stem differs from timm's anyway). State dicts written before the rename (``stages.N.M.dwconv``,
+``pwconv1``, ``grn.gamma`` of shape ``(1, 1, 1, C)`` …: exported encoders, checkpoints, decoders) are
+remapped on load by :func:`legacy_block_keys` (a load-state-dict pre-hook), so they still load.
+Outside checkpoints (timm, the official FCMAE, MMEarth) go through
+:mod:`geomeld.models.convnextv2_import`.
 """
 
 from __future__ import annotations
@@ -57,17 +66,51 @@ class LayerNorm2d(nn.Module):
 
 
 class GRN(nn.Module):
-    """Global Response Normalisation (ConvNeXt V2) on an NHWC tensor; γ and β start at zero."""
+    """Global Response Normalisation (ConvNeXt V2) on an NHWC tensor; γ (``weight``) and β (``bias``),
+    shape ``(C,)`` as in timm, start at zero."""
 
     def __init__(self, dim: int) -> None:
         super().__init__()
-        self.gamma = nn.Parameter(torch.zeros(1, 1, 1, dim))
-        self.beta = nn.Parameter(torch.zeros(1, 1, 1, dim))
+        self.weight = nn.Parameter(torch.zeros(dim))
+        self.bias = nn.Parameter(torch.zeros(dim))
 
     def forward(self, x: Tensor) -> Tensor:
         gx = torch.linalg.vector_norm(x.float(), ord=2, dim=(1, 2), keepdim=True).to(x.dtype)
         nx = gx / (gx.mean(dim=-1, keepdim=True) + 1e-6)
-        return self.gamma * (x * nx) + self.beta + x
+        return self.weight * (x * nx) + self.bias + x
+
+
+class Mlp(nn.Module):
+    """fc1 → GELU → GRN → fc2 on NHWC (timm's ``GlobalResponseNormMlp`` names)."""
+
+    def __init__(self, dim: int, hidden: int) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(dim, hidden)
+        self.act = nn.GELU()
+        self.grn = GRN(hidden)
+        self.fc2 = nn.Linear(hidden, dim)
+
+
+_LEGACY_BLOCK = {
+    "dwconv.": "conv_dw.",
+    "pwconv1.": "mlp.fc1.",
+    "pwconv2.": "mlp.fc2.",
+    "grn.gamma": "mlp.grn.weight",
+    "grn.beta": "mlp.grn.bias",
+}
+
+
+def legacy_block_keys(state: dict[str, Tensor], prefix: str) -> None:
+    """Rename a pre-rename block's keys under ``prefix`` in place (``dwconv`` → ``conv_dw``, GRN reshaped)."""
+    for key in [k for k in state if k.startswith(prefix)]:
+        rest = key[len(prefix) :]
+        for old, new in _LEGACY_BLOCK.items():
+            if rest.startswith(old):
+                value = state.pop(key)
+                if old.startswith("grn."):
+                    value = value.reshape(-1)
+                state[prefix + new + rest[len(old) :]] = value
+                break
 
 
 class DropPath(nn.Module):
@@ -94,25 +137,45 @@ class Block(nn.Module):
 
     def __init__(self, dim: int, drop_path: float = 0.0) -> None:
         super().__init__()
-        self.dwconv = nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim)
+        self.conv_dw = nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim)
         self.norm = nn.LayerNorm(dim, eps=1e-6)
-        self.pwconv1 = nn.Linear(dim, 4 * dim)
-        self.act = nn.GELU()
-        self.grn = GRN(4 * dim)
-        self.pwconv2 = nn.Linear(4 * dim, dim)
+        self.mlp = Mlp(dim, 4 * dim)
         self.drop_path = DropPath(drop_path)
+        self._register_load_state_dict_pre_hook(self._legacy)
+
+    @staticmethod
+    def _legacy(state: dict[str, Tensor], prefix: str, *args: object) -> None:
+        legacy_block_keys(state, prefix)
 
     def forward(self, x: Tensor, keep: Tensor | None = None) -> Tensor:
         shortcut = x
-        x = self.dwconv(x).permute(0, 2, 3, 1)
-        x = self.act(self.pwconv1(self.norm(x)))
+        x = self.conv_dw(x).permute(0, 2, 3, 1)
+        x = self.mlp.act(self.mlp.fc1(self.norm(x)))
         if keep is not None:
             x = x * keep
-        x = self.pwconv2(self.grn(x)).permute(0, 3, 1, 2)
+        x = self.mlp.fc2(self.mlp.grn(x)).permute(0, 3, 1, 2)
         x = shortcut + self.drop_path(x)
         if keep is not None:
             x = x * keep.permute(0, 3, 1, 2)
         return x
+
+
+class Stage(nn.Module):
+    """One stage: its blocks (``stages.N.blocks.M``, timm's names)."""
+
+    def __init__(self, dim: int, depth: int, rates: list[float]) -> None:
+        super().__init__()
+        self.blocks = nn.ModuleList(Block(dim, rates[j]) for j in range(depth))
+        self._register_load_state_dict_pre_hook(self._legacy)
+
+    @staticmethod
+    def _legacy(state: dict[str, Tensor], prefix: str, *args: object) -> None:
+        """Pre-rename keys ``stages.N.M.…`` → ``stages.N.blocks.M.…``."""
+        for key in [k for k in state if k.startswith(prefix)]:
+            rest = key[len(prefix) :]
+            head = rest.split(".", 1)[0]
+            if head.isdigit():
+                state[f"{prefix}blocks.{rest}"] = state.pop(key)
 
 
 def upsample_mask(mask: Tensor, size: tuple[int, int]) -> Tensor:
@@ -143,6 +206,7 @@ class ConvNeXtV2(nn.Module):
         drop_path_rate: float = 0.0,
         depths: tuple[int, ...] | None = None,
         dims: tuple[int, ...] | None = None,
+        stem: str = "patch",
     ) -> None:
         super().__init__()
         if size not in SIZES:
@@ -160,10 +224,25 @@ class ConvNeXtV2(nn.Module):
         self.in_chans = in_chans
         self.patch_size = patch_size
         self.stem_stride = patch_size // 8
-        self.stem = nn.Sequential(
-            nn.Conv2d(in_chans, self.dims[0], kernel_size=self.stem_stride, stride=self.stem_stride),
-            LayerNorm2d(self.dims[0]),
-        )
+        self.stem_kind = stem
+        if stem == "patch":
+            self.stem = nn.Sequential(
+                nn.Conv2d(in_chans, self.dims[0], kernel_size=self.stem_stride, stride=self.stem_stride),
+                LayerNorm2d(self.dims[0]),
+            )
+        elif stem == "mmearth":  # MMEarth's default stem (use_orig_stem=False), for imported MMEarth weights
+            s = self.stem_stride
+            self.stem = nn.Sequential(
+                nn.Conv2d(in_chans, self.dims[0], kernel_size=3, stride=1),
+                LayerNorm2d(self.dims[0]),
+                nn.GELU(),
+                nn.Conv2d(
+                    self.dims[0], self.dims[0], kernel_size=s, stride=s, padding=s // 2, groups=self.dims[0]
+                ),
+                LayerNorm2d(self.dims[0]),
+            )
+        else:
+            raise ValueError(f"stem must be 'patch' or 'mmearth', got {stem!r}")
         self.downsample = nn.ModuleList(
             nn.Sequential(
                 LayerNorm2d(self.dims[i]), nn.Conv2d(self.dims[i], self.dims[i + 1], kernel_size=2, stride=2)
@@ -174,7 +253,7 @@ class ConvNeXtV2(nn.Module):
         stages = []
         start = 0
         for depth, dim in zip(self.depths, self.dims, strict=True):
-            stages.append(nn.ModuleList(Block(dim, rates[start + j]) for j in range(depth)))
+            stages.append(Stage(dim, depth, rates[start : start + depth]))
             start += depth
         self.stages = nn.ModuleList(stages)
         self.norm = nn.LayerNorm(self.dims[-1], eps=1e-6)
@@ -217,7 +296,7 @@ class ConvNeXtV2(nn.Module):
             if mask is not None:
                 keep = (~upsample_mask(mask, (x.shape[-2], x.shape[-1]))).unsqueeze(-1).to(x.dtype)
                 x = x * keep.permute(0, 3, 1, 2)
-            for block in stage:  # type: ignore[attr-defined]
+            for block in stage.blocks:  # type: ignore[union-attr]
                 x = block(x, keep)
             outs.append(x)
         return outs
