@@ -81,7 +81,6 @@ class TrainSettings(_Strict):
     lp_lr: float = 1e-2
     lp_lrs: list[float] = Field(default_factory=lambda: [1e-3, 1e-2, 1e-1])  # swept; best on validation
     knn_k: int = 20
-    workers: int = 0  # DataLoader workers reading fine-tuning batches
     ft_lr: float = 2e-4
     head_lr: float = 1e-3
     weight_decay: float = 1e-4  # linear probes

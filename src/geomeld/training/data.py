@@ -86,6 +86,8 @@ class ShardSource:
     def __init__(self, cfg: PretrainConfig, config_dir: Path | None = None) -> None:
         import os
 
+        import torch
+
         from geomeld.core.distributed import is_distributed
         from geomeld.io.loader import make_loader
         from geomeld.io.stats import NormStats
@@ -112,6 +114,7 @@ class ShardSource:
             shuffle_buffer=d.shuffle_buffer,
             seed=cfg.run.seed,
             layouts=d.layouts,
+            pin_memory=d.pin_memory and torch.cuda.is_available(),
         )
         self.captions: Any = None
         self.caption_dim: int | None = None  # the engine reads it: embeddings come with the batch
