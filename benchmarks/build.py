@@ -8,7 +8,7 @@ the raster → grid step differs:
 
 * ``naive``: one ``rasterio.warp.reproject`` call per raster per tile on the *whole* raster
   (``rasterio.band(ds, bands)`` as source; bilinear for continuous, nearest for categorical);
-* ``geomeld``: :func:`geomeld.align.read_to_grid` — reads only the window covering the tile, copies
+* ``geomeld``: :func:`geomeld.builder.align.read_to_grid` — reads only the window covering the tile, copies
   without resampling when the raster is on the grid's lattice, mean/mode when downsampling.
 
 Figures (one JSON line each, then ratios): in-process naive and geomeld (samples per wall second and
@@ -41,8 +41,8 @@ def naive_read_to_grid(ds: Any, bands: list[int], grid: Any, kind: Any, **kw: An
     from rasterio.enums import Resampling as Kernel
     from rasterio.warp import reproject
 
-    from geomeld.align import AlignedLayer, fill_value
-    from geomeld.modalities import Resampling
+    from geomeld.builder.align import AlignedLayer, fill_value
+    from geomeld.core.modalities import Resampling
 
     dst_dtype = np.dtype(kw.get("dst_dtype", "float32"))
     dst_nodata = kw.get("dst_nodata", float("nan"))
@@ -67,29 +67,29 @@ _ORIGINAL: Any = None
 
 def use_naive(on: bool) -> None:
     """Swap the raster → grid function in every module that calls it (this process only)."""
-    import geomeld.align
-    import geomeld.sources.canopy
-    import geomeld.sources.naip
-    import geomeld.sources.sentinel1
-    import geomeld.sources.sentinel2
+    import geomeld.builder.align
+    import geomeld.builder.sources.canopy
+    import geomeld.builder.sources.naip
+    import geomeld.builder.sources.sentinel1
+    import geomeld.builder.sources.sentinel2
 
     global _ORIGINAL
     if _ORIGINAL is None:
-        _ORIGINAL = geomeld.align.read_to_grid
+        _ORIGINAL = geomeld.builder.align.read_to_grid
     fn = naive_read_to_grid if on else _ORIGINAL
     for mod in (
-        geomeld.align,
-        geomeld.sources.sentinel1,
-        geomeld.sources.sentinel2,
-        geomeld.sources.naip,
-        geomeld.sources.canopy,
+        geomeld.builder.align,
+        geomeld.builder.sources.sentinel1,
+        geomeld.builder.sources.sentinel2,
+        geomeld.builder.sources.naip,
+        geomeld.builder.sources.canopy,
     ):
         mod.read_to_grid = fn  # type: ignore[attr-defined]
 
 
 def anchors(n: int) -> list[Any]:
-    from geomeld.build.embedded import embedded_anchors_path
-    from geomeld.build.tile import Anchor
+    from geomeld.builder.tile import Anchor
+    from geomeld.core.data import embedded_anchors_path
 
     base = list(csv.DictReader(embedded_anchors_path().open()))
     out = []
@@ -114,9 +114,9 @@ def anchors(n: int) -> list[Any]:
 
 def bench_tile(anchor: Any, config_json: str, naive: bool) -> str:
     """Build one tile (no encoding); runs in-process or on a Dask worker."""
-    from geomeld.build.config import BuildConfig
-    from geomeld.build.runner import _catalog_for
-    from geomeld.build.tile import build_tile
+    from geomeld.builder.config import BuildConfig
+    from geomeld.builder.runner import _catalog_for
+    from geomeld.builder.tile import build_tile
 
     use_naive(naive)
     cfg = BuildConfig.model_validate_json(config_json)
@@ -185,7 +185,7 @@ def main() -> None:
     ap.add_argument("--no-dask", action="store_true")
     args = ap.parse_args()
 
-    from geomeld.build.config import embedded_config
+    from geomeld.builder.config import embedded_config
 
     cfg_json = embedded_config().model_dump_json()
     tiles = anchors(args.tiles)

@@ -4,9 +4,9 @@
 (a) ``published_recipe``: ``webdataset.WebDataset(shards)`` then per sample
     ``h5py.File(io.BytesIO(sample["h5"]))``, ``f[key][()]`` for every key, ``json.loads(metadata)``
     (decode only: no crop, no normalisation, no masks).
-(b) ``geomeld_loader``: :class:`geomeld.io.dataset.GeoMeldDataset` producing the full Batch
+(b) ``geomeld_loader``: :class:`geomeld.io.loader.GeoMeldDataset` producing the full Batch
     contract (index lookup, fast decode, value checks, 112 crop, normalisation, masks) in batches
-    of 32 via :func:`geomeld.io.dataset.make_loader` (``num_workers=0``).
+    of 32 via :func:`geomeld.io.loader.make_loader` (``num_workers=0``).
 (c) ``geomeld_loader_h5py``: the same with the fast path disabled (every sample through h5py), to
     show where the gain comes from.
 (d) ``loader_packed``: the training cache (``geomeld pack``) read by
@@ -71,7 +71,7 @@ def published_recipe(shards: list[Path]) -> int:
 
 
 def geomeld_loader(shards: list[Path], stats: object, fast: bool = True) -> int:
-    from geomeld.io.dataset import make_loader
+    from geomeld.io.loader import make_loader
 
     loader = make_loader(shards, batch_size=32, stats=stats, shuffle=True, shuffle_buffer=100, seed=0)
     if not fast:

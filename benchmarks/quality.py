@@ -5,7 +5,7 @@ shards: the west 60 % of the Brandenburg Sentinel-2 L1C scene with its co-locate
 substitutes, and the BigEarthNet S2+S1 patches with coarse MODIS land cover; nothing relocated), for
 ``--seeds`` seeds each, then probed on the decisive task of the demo (the re-chipped Brandenburg OSM
 land-use benchmark: the scene's east 40 %, never pretrained on, spatial split, 123 test chips) with
-the demo's protocol (:mod:`geomeld.demo_probe`). Baselines in the same run: a random init of the
+the demo's protocol (:mod:`geomeld.demo.probe`). Baselines in the same run: a random init of the
 same architecture (one per seed) and the raw bands.
 
 The caption-fidelity ablation: the MP+ITC variant is trained twice per seed, once on the verified
@@ -108,7 +108,7 @@ def machine() -> dict[str, Any]:
 
 def prepare_data(work: Path) -> Path:
     """The demo's pretraining shards, band statistics and captions (built once with `geomeld demo`'s steps)."""
-    from geomeld.demo import execute, find_configs_dir
+    from geomeld.demo.pipeline import execute, find_configs_dir
 
     data = work / "data"
     if not (data / "stats.json").exists():
@@ -117,7 +117,7 @@ def prepare_data(work: Path) -> Path:
 
 
 def pretrain_argv(variant: str, seed: int, data: Path, shards: Path, out: Path, steps: int) -> list[str]:
-    from geomeld.demo import find_configs_dir, load_demo_config
+    from geomeld.demo.pipeline import find_configs_dir, load_demo_config
 
     configs = find_configs_dir()
     demo = load_demo_config(configs / "demo" / "default.yaml")
@@ -150,7 +150,7 @@ def pretrain_argv(variant: str, seed: int, data: Path, shards: Path, out: Path, 
 
 def run_one(variant: str, seed: int, work: Path, data: Path, steps: int) -> dict[str, Any]:
     """Pretrain one variant/seed (skipped when done) and probe it; returns the record with its stats path."""
-    from geomeld.demo_probe import encoder_pixel_features, load_task, probe_representation
+    from geomeld.demo.probe import encoder_pixel_features, load_task, probe_representation
     from geomeld.models.export import load_encoder
 
     out = work / "runs" / f"{variant}-s{seed}"
@@ -190,7 +190,7 @@ def run_one(variant: str, seed: int, work: Path, data: Path, steps: int) -> dict
 
 
 def _task_path() -> Path:
-    from geomeld.demo_probe import default_task_path
+    from geomeld.demo.probe import default_task_path
 
     return default_task_path()
 
@@ -199,7 +199,7 @@ def baselines(work: Path, seeds: list[int], arch_from: Path) -> dict[str, list[n
     """Per-seed probe statistics of a random init of the same architecture, and of the raw bands."""
     import torch
 
-    from geomeld.demo_probe import (
+    from geomeld.demo.probe import (
         _standardise,
         encoder_pixel_features,
         load_task,

@@ -6,7 +6,7 @@ import importlib.util
 from functools import cache
 from pathlib import Path
 
-from geomeld.sample import Sample
+from geomeld.core.sample import Sample
 from geomeld.signals.osm import OsmPbfIndex
 
 _DATA = Path(__file__).parent / "data" / "caption_samples" / "data.py"

@@ -20,7 +20,7 @@ from typing import Any
 from geomeld.captioning.evidence import Evidence
 from geomeld.captioning.plan import Plan, plan
 from geomeld.captioning.realise import Realised, realise
-from geomeld.sample import Sample
+from geomeld.core.sample import Sample
 from geomeld.signals.models import SignalBundle, TerrainSignal
 
 OBJECT_SALIENCE = (

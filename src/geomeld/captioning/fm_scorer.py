@@ -22,11 +22,12 @@ from typing import Any
 import numpy as np
 
 from geomeld.captioning.scoring import ContrastiveScorer
-from geomeld.modalities import encoder_input
-from geomeld.sample import Sample
+from geomeld.core.errors import GeomeldError
+from geomeld.core.modalities import encoder_input
+from geomeld.core.sample import Sample
 
 
-class FMScorerError(RuntimeError):
+class FMScorerError(GeomeldError, RuntimeError):
     """The run folder cannot serve as an Evaluator; the message says what is missing."""
 
 

@@ -31,7 +31,8 @@ from pydantic import BaseModel, ConfigDict
 
 from geomeld.captioning.claims import FAMILIES, LOCATIONS, Claim
 from geomeld.captioning.evidence import Evidence
-from geomeld.sample import Sample
+from geomeld.core.errors import GeomeldError
+from geomeld.core.sample import Sample
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ def parse_answer(content: str) -> tuple[str, list[Claim]]:
     return caption, claims
 
 
-class BackendError(RuntimeError):
+class BackendError(GeomeldError, RuntimeError):
     """A captioner backend could not produce (all) candidates; the message says why. ``partial``
     holds the candidates it did receive before or beside the failure (kept by the pipeline)."""
 

@@ -41,7 +41,7 @@ from geomeld.captioning.plan import has_imagery
 from geomeld.captioning.realise import Realised
 from geomeld.captioning.scoring import GroundingCoverageScorer, Scorer, grounding_coverage
 from geomeld.captioning.verifier import Verification, caption_problems, ground_of, repair, verify
-from geomeld.sample import Sample
+from geomeld.core.sample import Sample
 from geomeld.signals import SignalConfig, apply_released_fields, compute_signals
 from geomeld.signals.models import SignalBundle
 from geomeld.signals.osm import OsmSource

@@ -29,9 +29,9 @@ from typing import Any
 
 from geomeld.captioning.claims import Bound, Claim, Family, Polarity, Value
 from geomeld.captioning.lexicon import LANDCOVER_CONCEPTS
+from geomeld.core.modalities import MODALITIES
 from geomeld.core.origin import Origin, modality_origins
-from geomeld.modalities import MODALITIES
-from geomeld.sample import Sample
+from geomeld.core.sample import Sample
 from geomeld.signals.models import SignalBundle
 
 COARSE_MAX_M = 100.0

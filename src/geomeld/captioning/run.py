@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from geomeld.captioning.pipeline import CaptionConfig, CaptionOutcome, CaptionPipeline
-from geomeld.sample import Sample
+from geomeld.core.sample import Sample
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def patch_metadata(sample: Sample, original: bytes) -> bytes:
     file (a few kB)."""
     import h5py
 
-    from geomeld.modalities import METADATA_KEY
+    from geomeld.core.modalities import METADATA_KEY
 
     buf = io.BytesIO(bytes(original))
     with h5py.File(buf, "r+") as f:

@@ -20,7 +20,7 @@ import numpy as np
 from geomeld.captioning.builtin import facts_from
 from geomeld.captioning.evidence import Evidence
 from geomeld.captioning.verifier import Verdict, Verification
-from geomeld.sample import Sample
+from geomeld.core.sample import Sample
 
 
 class Scorer(Protocol):

@@ -25,7 +25,7 @@ import numpy as np
 
 from geomeld.captioning.evidence import Evidence
 from geomeld.captioning.verifier import Verdict, verify
-from geomeld.sample import Sample
+from geomeld.core.sample import Sample
 from geomeld.signals.models import SignalBundle
 
 # Raw class codes per concept, written out independently of the lexicon on purpose.

@@ -26,7 +26,8 @@ from enum import StrEnum
 
 import numpy as np
 
-from geomeld.modalities import SENTINEL2_BANDS
+from geomeld.core.errors import GeomeldError
+from geomeld.core.modalities import SENTINEL2_BANDS
 
 
 class MissingBands(StrEnum):
@@ -35,7 +36,7 @@ class MissingBands(StrEnum):
     ERROR = "error"
 
 
-class BandMismatchError(ValueError):
+class BandMismatchError(GeomeldError, ValueError):
     """A task's bands cannot be aligned with the encoder's band list."""
 
 
@@ -100,7 +101,7 @@ def map_bands(
     if unknown:
         raise BandMismatchError(
             f"encoder band list {list(target_bands)} holds {unknown}, which are not Sentinel-2 bands of the "
-            "registry (geomeld.modalities.SENTINEL2_BANDS); re-export the encoder with registry band names"
+            "registry (geomeld.core.modalities.SENTINEL2_BANDS); re-export the encoder with registry band names"
         )
     index = {b: i for i, b in enumerate(canon)}
     missing = [b for b in target if b not in index]

@@ -24,10 +24,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from geomeld.modalities import SENTINEL2_BANDS
+from geomeld.core.errors import GeomeldError
+from geomeld.core.modalities import SENTINEL2_BANDS
 
 
-class NormalisationMismatchError(ValueError):
+class NormalisationMismatchError(GeomeldError, ValueError):
     """The encoder's normalisation statistics do not fit the task's input values."""
 
 

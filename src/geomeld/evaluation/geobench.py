@@ -48,6 +48,8 @@ from typing import Any, ClassVar
 import h5py
 import numpy as np
 
+from geomeld.core.errors import GeomeldError
+
 log = logging.getLogger(__name__)
 
 GEO_BENCH_ENV = "GEO_BENCH_DIR"
@@ -95,7 +97,7 @@ def canonical_task(name: str) -> str:
     return TASK_ALIASES.get(name.lower(), name)
 
 
-class GeoBenchFormatError(ValueError):
+class GeoBenchFormatError(GeomeldError, ValueError):
     """A GEO-Bench task folder or sample file is not what the reader expects."""
 
 

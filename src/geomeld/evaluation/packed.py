@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from geomeld.core.atomic import write_atomic
 from geomeld.evaluation.tasks import Split, TaskData
-from geomeld.io.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 CHUNK = 64

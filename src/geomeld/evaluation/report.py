@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from geomeld.io.atomic import write_atomic
+from geomeld.core.atomic import write_atomic
 
 
 def _atomic_write(path: Path, text: str | bytes) -> None:

@@ -146,7 +146,7 @@ def checkpoint_embedder(checkpoint: str | Path) -> tuple[Any, Any, Any]:
 def embed_checkpoint(
     checkpoint: str | Path, shards: Sequence[str], keys: list[str], captions: list[str], stats: str | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    from geomeld.io.dataset import make_loader
+    from geomeld.io.loader import make_loader
 
     model, text, cfg = checkpoint_embedder(checkpoint)
     assert model.itc is not None

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import platform
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -24,6 +23,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from geomeld.core.version import code_version
 from geomeld.evaluation.bands import MissingBands
 from geomeld.evaluation.config import EncoderConfig, EvalConfig, TaskConfig
 from geomeld.evaluation.encoders import EvalEncoder, check_normalisation, imported, load_export, random_init
@@ -58,25 +58,6 @@ L1C_NOTE = (
     "the Brandenburg scene is L1C only), and geomeld does not simulate atmospheric correction. Testing it needs "
     "a task with paired L1C/L2A test images (not implemented); offset_1000 and noise probe related shifts."
 )
-
-
-def code_version() -> str:
-    here = Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--tags"],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        if out.returncode == 0 and out.stdout.strip():
-            return out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
-    from importlib.metadata import version
-
-    return f"geomeld {version('geomeld')} (no git)"
 
 
 def build_encoder(cfg: EncoderConfig, seed: int = 0) -> EvalEncoder:
@@ -127,7 +108,7 @@ def prepare_input(
     (filled bands take their source band's statistics), else statistics of up to 256 training images;
     ``"encoder"``: the encoder's exported statistics, refused when their units do not fit the task.
     """
-    from geomeld.modalities import SENTINEL2_BANDS
+    from geomeld.core.modalities import SENTINEL2_BANDS
 
     bands = encoder.band_names if encoder is not None else tuple(b.name for b in SENTINEL2_BANDS)
     size = encoder.input_size if encoder is not None else input_size

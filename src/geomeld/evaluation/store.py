@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from geomeld.io.atomic import write_atomic
+from geomeld.core.atomic import write_atomic
 
 
 @dataclass

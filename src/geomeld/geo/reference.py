@@ -114,7 +114,7 @@ class GlobalRaster:
     """A global lat/lon raster for point lookups (thread-safe).
 
     A GeoTIFF is read whole on first use (the 0.05° layers: 26–52 MB in memory). A block file
-    (``.npz`` written by :func:`geomeld.geo.build_reference.write_block_raster`) answers a point from
+    (``.npz`` written by :func:`tools.build_reference.write_block_raster`) answers a point from
     its coarse grid of uniform cell groups when it can, and otherwise decodes the point's zlib block
     into a small LRU cache, so the 1 km Köppen map (933 MB decoded) never sits in memory whole —
     neither in ours nor in GDAL's block cache.
@@ -335,7 +335,7 @@ class _Countries:
 
 @cache
 def country_index_raster() -> GlobalRaster:
-    """0.05° country index: see :func:`geomeld.geo.build_reference.build_country_index`."""
+    """0.05° country index: see :func:`tools.build_reference.build_country_index`."""
     return GlobalRaster(data_dir() / "naturalearth_50m_country_index_0p05deg.tif")
 
 

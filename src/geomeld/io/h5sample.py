@@ -3,11 +3,11 @@
 File layout (identical to the released GeoMeld samples, so the published recipe
 ``h5py.File(io.BytesIO(b))``, ``f[key][()]``, ``json.loads(f["metadata"][()])`` reads our files):
 
-* one dataset per modality of the sample's :class:`~geomeld.modalities.Layout`, with exactly the
+* one dataset per modality of the sample's :class:`~geomeld.core.modalities.Layout`, with exactly the
   layout's shape and the registry's dtype (``sentinel2`` float32 ``(12|9, 128, 128)``, ``naip``
   uint16 ``(3, 1280, 1280)``, …);
 * ``metadata``: a scalar variable-length UTF-8 string holding the JSON of
-  :class:`~geomeld.sample.SampleMetadata` (released fields + our optional additions: ``caption``,
+  :class:`~geomeld.core.sample.SampleMetadata` (released fields + our optional additions: ``caption``,
   ``caption_report``, ``provenance``, ``signals``, ``schema_version``).
 
 Captions live in ``metadata.caption`` only (one place, so a read-modify-write never disagrees with
@@ -49,8 +49,8 @@ from typing import Any, Literal
 import h5py
 import numpy as np
 
-from geomeld.modalities import LAYOUTS, METADATA_KEY, MODALITIES, Layout, Modality
-from geomeld.sample import Sample, SampleFormatError, SampleMetadata
+from geomeld.core.modalities import LAYOUTS, METADATA_KEY, MODALITIES, Layout, Modality
+from geomeld.core.sample import Sample, SampleFormatError, SampleMetadata
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 CAPTION_KEY = "caption"

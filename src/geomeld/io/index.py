@@ -44,8 +44,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from geomeld.core.sample import Sample, SampleFormatError
 from geomeld.io.h5sample import decode_checked, locate_datasets
-from geomeld.sample import Sample, SampleFormatError
 
 log = logging.getLogger(__name__)
 

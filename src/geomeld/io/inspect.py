@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from geomeld.core.modalities import MODALITIES
+from geomeld.core.sample import Sample, SampleFormatError
 from geomeld.io.h5sample import decode_checked, layout_of
 from geomeld.io.shards import iter_members
-from geomeld.modalities import MODALITIES
-from geomeld.sample import Sample, SampleFormatError
 
 
 def expand_shards(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

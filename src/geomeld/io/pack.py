@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from geomeld.modalities import MODALITIES, Modality, grid_modalities
+from geomeld.core.modalities import MODALITIES, Modality, grid_modalities
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def pack_shard(
     ``captions``: a :class:`~geomeld.training.captions.CaptionStore` with this shard's embeddings;
     else ``text_encoder`` embeds the captions now; with neither, no caption arrays are written.
     """
-    from geomeld.io.dataset import GeoMeldDataset
+    from geomeld.io.loader import GeoMeldDataset
 
     shard = Path(shard)
     target = pack_dir(shard, out)

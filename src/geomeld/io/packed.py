@@ -1,6 +1,6 @@
 """Reading packs (:mod:`geomeld.io.pack`): batches in compact dtypes, finished on the device.
 
-:func:`make_packed_loader` has the loader API of :func:`geomeld.io.dataset.make_loader`
+:func:`make_packed_loader` has the loader API of :func:`geomeld.io.loader.make_loader`
 (``len``, ``set_epoch``, iteration, ``state_dict``/``load_state_dict``, ``epoch``) and yields
 *host* batches: every modality at 128 px in its pack dtype (float16 / uint8), the stored-presence
 flags, the caption embeddings, per-sample crop offsets and the keys. :func:`finish_batch` turns
@@ -30,9 +30,9 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, Sampler
 
+from geomeld.core.modalities import MODALITIES
 from geomeld.io.pack import CLASS_NODATA, PACK_SUFFIX, PackError, read_pack_meta
 from geomeld.io.stats import NormStats
-from geomeld.modalities import MODALITIES
 
 
 def resolve_packs(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -152,7 +152,7 @@ class _Plan(Sampler):  # type: ignore[type-arg]
 
 
 class PackedLoader:
-    """Loader over packs with :class:`~geomeld.io.dataset.GeoMeldLoader`'s API (host batches)."""
+    """Loader over packs with :class:`~geomeld.io.loader.GeoMeldLoader`'s API (host batches)."""
 
     def __init__(
         self,

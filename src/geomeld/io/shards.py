@@ -23,6 +23,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
+from geomeld.core.modalities import get_layout
+from geomeld.core.sample import Sample, SampleFormatError
 from geomeld.io.h5sample import (
     DEFAULT_COMPRESSION,
     Compression,
@@ -31,8 +33,6 @@ from geomeld.io.h5sample import (
     encode_sample,
     layout_of,
 )
-from geomeld.modalities import get_layout
-from geomeld.sample import Sample, SampleFormatError
 
 log = logging.getLogger(__name__)
 

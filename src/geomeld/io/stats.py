@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from geomeld.modalities import MODALITIES, Modality
-from geomeld.sample import Sample
+from geomeld.core.modalities import MODALITIES, Modality
+from geomeld.core.sample import Sample
 
 STATS_FORMAT = "geomeld-stats-1"
 HIST_BINS = 8192

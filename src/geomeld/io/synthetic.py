@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from geomeld.modalities import MODALITIES, get_layout
-from geomeld.sample import Sample, SampleMetadata, WaterAnalysis
+from geomeld.core.modalities import MODALITIES, get_layout
+from geomeld.core.sample import Sample, SampleMetadata, WaterAnalysis
 
 
 def _smooth(rng: np.random.Generator, bands: int, size: int, coarse: int = 8) -> np.ndarray:

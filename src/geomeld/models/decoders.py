@@ -3,7 +3,7 @@
 Each decoder (MMEarth ``FCMAE``): 1×1 projection of the encoder's last stage to ``dim``, a learned
 mask token at hidden cells, ``depth`` ConvNeXt V2 blocks, a 1×1 head to ``patch² · C`` and a pixel
 shuffle back to full resolution. ``C`` is the band count for regression targets and the class count
-for segmentation targets; the registry (:func:`geomeld.modalities.pretraining_targets`) decides.
+for segmentation targets; the registry (:func:`geomeld.core.modalities.pretraining_targets`) decides.
 
 **Block sharing (decided):** ``shared_blocks=True`` (our default) uses *one* stack of decoder blocks
 for every modality, as MMEarth's code does implicitly (it puts the same ``Block`` objects in every
@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from geomeld.modalities import Modality
+from geomeld.core.modalities import Modality
 from geomeld.models.convnextv2 import Block, _init_weights
 
 

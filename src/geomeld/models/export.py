@@ -20,7 +20,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from geomeld.io.atomic import write_atomic
+from geomeld.core.atomic import write_atomic
+from geomeld.core.errors import GeomeldError
 from geomeld.models.convnextv2 import ConvNeXtV2
 
 WEIGHTS_FILE = "encoder.safetensors"
@@ -29,7 +30,7 @@ FORMAT = "geomeld-encoder"
 FORMAT_VERSION = 1
 
 
-class EncoderLoadError(RuntimeError):
+class EncoderLoadError(GeomeldError, RuntimeError):
     """An exported encoder cannot be loaded (missing metadata, corrupt or mismatched weights)."""
 
 

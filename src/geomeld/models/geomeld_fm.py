@@ -10,19 +10,35 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 from torch import Tensor, nn
 
-from geomeld.modalities import MODALITIES, Task, encoder_input
+from geomeld.core.distributed import global_mean, world_size
+from geomeld.core.modalities import MODALITIES, Task, encoder_input
 from geomeld.models.convnextv2 import ConvNeXtV2
 from geomeld.models.decoders import MultiPretextDecoders
 from geomeld.models.itc import ITCHead, itc_loss
 from geomeld.models.jepa import ConvPredictor, jepa_loss, jepa_targets
 from geomeld.models.losses import LossWeighting, modality_loss
-from geomeld.training.config import PretrainConfig
-from geomeld.training.distributed import global_mean, world_size
+
+
+class PretrainConfig(Protocol):
+    """The sections of :class:`geomeld.training.config.PretrainConfig` the model reads (``encoder``, ``mp``,
+    ``jepa``, ``itc``). Typed structurally so that ``models`` does not import ``training`` (no cycle)."""
+
+    @property
+    def encoder(self) -> Any: ...
+
+    @property
+    def mp(self) -> Any: ...
+
+    @property
+    def jepa(self) -> Any: ...
+
+    @property
+    def itc(self) -> Any: ...
 
 
 def build_encoder(cfg: PretrainConfig) -> ConvNeXtV2:

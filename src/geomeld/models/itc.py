@@ -15,8 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from geomeld.core.distributed import gather_no_grad, gather_with_grad, rank
 from geomeld.models.convnextv2 import _init_weights
-from geomeld.training.distributed import gather_no_grad, gather_with_grad, rank
 
 MAX_LOGIT_SCALE = 100.0
 BLOCKED_LOGIT = -1.0e9  # exp() underflows to exactly 0 next to any real logit (|logit| ≤ 100)

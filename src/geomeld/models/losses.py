@@ -1,7 +1,7 @@
 """Per-modality MP-MAE losses that ignore no-data pixels, absent modalities and visible patches.
 
 Every function returns ``(sum, count)``: the summed loss over the elements that count and how many
-there are. :func:`geomeld.training.distributed.global_mean` turns that into a mean over the global
+there are. :func:`geomeld.core.distributed.global_mean` turns that into a mean over the global
 batch, so an entirely absent modality gives an exact, graph-connected zero and never a NaN.
 """
 
@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from geomeld.modalities import Modality
+from geomeld.core.modalities import Modality
 from geomeld.models.convnextv2 import upsample_mask
 
 

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from geomeld.core.errors import GeomeldError
+
 log = logging.getLogger(__name__)
 
 LAT_NAMES = ("lat", "latitude")
@@ -29,7 +31,7 @@ GEOJSON_SUFFIXES = (".geojson", ".json")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
 
 
-class AnchorFileError(ValueError):
+class AnchorFileError(GeomeldError, ValueError):
     """An anchor file that cannot be used as it is; the message names the file and what is wrong."""
 
 

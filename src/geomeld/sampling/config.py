@@ -63,7 +63,7 @@ class SampleConfig(BaseModel):
 def resolve_within(within: Path) -> Path:
     """``embedded`` names the embedded catalog's footprints (written by the builder); else the path."""
     if str(within) == "embedded" and not within.exists():
-        from geomeld.build.embedded import embedded_catalog_dir
+        from geomeld.core.data import embedded_catalog_dir
 
         return embedded_catalog_dir() / "footprints.geojson"
     return within

@@ -72,7 +72,7 @@ def summary_dict(report: SampleReport, table: Any, cfg: SampleConfig) -> dict[st
 
 
 def write_summary_json(report: SampleReport, table: Any, cfg: SampleConfig, path: Path) -> None:
-    from geomeld.io.atomic import write_atomic
+    from geomeld.core.atomic import write_atomic
 
     write_atomic(path, json.dumps(summary_dict(report, table, cfg), indent=2))
 

@@ -1,7 +1,7 @@
 """Land-cover fractions, dominant classes and where each class sits in the tile.
 
 Works for any categorical modality of the registry (ESA WorldCover, Dynamic World) through its
-:class:`~geomeld.modalities.ClassTable`; nothing here knows a class code by heart.
+:class:`~geomeld.core.modalities.ClassTable`; nothing here knows a class code by heart.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from geomeld.modalities import ClassTable, Modality
+from geomeld.core.modalities import ClassTable, Modality
 from geomeld.signals.models import LOCATIONS, PARTS, ClassShare, LandCoverSignal
 
 DOMINANT_SHARE = 40.0

@@ -1,4 +1,4 @@
-"""The Orchestrator: every grounding signal of one :class:`~geomeld.sample.Sample` in one bundle.
+"""The Orchestrator: every grounding signal of one :class:`~geomeld.core.sample.Sample` in one bundle.
 
 Each section is computed from the registry's description of the sample's arrays; a section that
 cannot be computed (modality absent or all no-data, optional dependency missing, OSM source failing)
@@ -12,9 +12,9 @@ import logging
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from geomeld.core.modalities import MODALITIES, grid_modalities
 from geomeld.core.origin import modality_origins
-from geomeld.modalities import MODALITIES, grid_modalities
-from geomeld.sample import Sample, WaterAnalysis
+from geomeld.core.sample import Sample, WaterAnalysis
 from geomeld.signals.landcover import land_cover_signal
 from geomeld.signals.models import LayerOrigin, SignalBundle
 from geomeld.signals.optical import canopy_signal, sar_signal, spectral_signal

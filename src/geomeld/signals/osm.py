@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from geomeld.core.errors import GeomeldError
 from geomeld.signals.models import OsmSignal, radius_key
 
 DEFAULT_RADII_M = (640.0, 1920.0)
@@ -189,7 +190,7 @@ def _contains(ring: np.ndarray, lon: float, lat: float) -> bool:
     return _point_in_ring(lon, lat, ring)
 
 
-class OverpassError(RuntimeError):
+class OverpassError(GeomeldError, RuntimeError):
     """The Overpass endpoint failed or answered something that is not Overpass JSON."""
 
 

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from geomeld.core.errors import GeomeldError
 from geomeld.signals.models import TerrainSignal
 
 GEOMORPHON_FORMS = (
@@ -136,7 +137,7 @@ def geomorphon_forms(
     return forms
 
 
-class TerrainDependencyError(ImportError):
+class TerrainDependencyError(GeomeldError, ImportError):
     """whitebox-workflows is not installed."""
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from geomeld.modalities import DYNAMIC_WORLD_CLASSES, ESA_WORLDCOVER_CLASSES
+from geomeld.core.modalities import DYNAMIC_WORLD_CLASSES, ESA_WORLDCOVER_CLASSES
 from geomeld.signals.models import WaterSignal
 
 OCCURRENCE_THRESHOLD = 50.0

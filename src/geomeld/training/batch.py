@@ -17,12 +17,13 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from geomeld.modalities import MODALITIES, Modality, encoder_input, get_layout
+from geomeld.core.errors import GeomeldError
+from geomeld.core.modalities import MODALITIES, Modality, encoder_input, get_layout
 
 Batch = MutableMapping[str, Any]
 
 
-class BatchError(ValueError):
+class BatchError(GeomeldError, ValueError):
     """A batch violates the Batch contract or holds values the model must not train on."""
 
 

@@ -32,6 +32,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from geomeld.core.errors import GeomeldError
 from geomeld.models.text import TextEncoder
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ SUFFIX = ".captions.npz"
 FORMAT = "geomeld-caption-embeddings-1"
 
 
-class CaptionEmbeddingError(ValueError):
+class CaptionEmbeddingError(GeomeldError, ValueError):
     """Caption embeddings are missing, stale or were made by another text encoder."""
 
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from geomeld.modalities import encoder_input, pretraining_targets
+from geomeld.core.modalities import encoder_input, pretraining_targets
 from geomeld.models.convnextv2 import SIZES
 
 

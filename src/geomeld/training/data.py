@@ -4,7 +4,7 @@ A :class:`BatchSource` has ``epoch(n, skip)`` (an iterator of this rank's batche
 deterministic given ``n``, starting after the first ``skip`` batches: that restores a loader
 position exactly) and ``input_stats()`` (mean/std of the encoder input bands, exported with the
 encoder). :class:`ShardSource` is the real one, over GeoMeld shards through
-:func:`geomeld.io.dataset.make_loader`; :class:`ListSource` replays fixed batches.
+:func:`geomeld.io.loader.make_loader`; :class:`ListSource` replays fixed batches.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from geomeld.modalities import encoder_input
+from geomeld.core.modalities import encoder_input
 from geomeld.training.batch import Batch
 from geomeld.training.config import PretrainConfig
 
@@ -88,9 +88,9 @@ class ShardSource:
 
         import torch
 
-        from geomeld.io.dataset import make_loader
+        from geomeld.core.distributed import is_distributed
+        from geomeld.io.loader import make_loader
         from geomeld.io.stats import NormStats
-        from geomeld.training.distributed import is_distributed
 
         if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not is_distributed():
             raise RuntimeError(
@@ -147,8 +147,8 @@ class ShardSource:
         beside = shards[0].parent / STATS_FILE
         if beside.is_file():
             return beside
+        from geomeld.core.distributed import is_distributed, rank
         from geomeld.io.stats import compute_stats, write_stats
-        from geomeld.training.distributed import is_distributed, rank
 
         out = Path(cfg.run.out_dir) / STATS_FILE
         if rank() == 0 and not out.is_file():
@@ -163,9 +163,9 @@ class ShardSource:
 
     @staticmethod
     def _caption_store(cfg: PretrainConfig, shards: list[Path], config_dir: Path | None) -> Any:
+        from geomeld.core.distributed import is_distributed, rank
         from geomeld.models.text import build_text_encoder
         from geomeld.training.captions import CaptionStore, resolve_caption_files
-        from geomeld.training.distributed import is_distributed, rank
 
         folder = None
         if cfg.itc.embeddings_dir:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from geomeld.modalities import encoder_input
+from geomeld.core.modalities import encoder_input
 from geomeld.models.export import ExportedEncoder, load_encoder
 
 log = logging.getLogger(__name__)
@@ -52,8 +52,8 @@ def embed_shards(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from geomeld.io.dataset import make_loader
     from geomeld.io.index import read_index
+    from geomeld.io.loader import make_loader
 
     enc = load_encoder(encoder_dir, map_location=device)
     key = encoder_input().key

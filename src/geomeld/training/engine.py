@@ -29,7 +29,10 @@ import torch
 import torch.distributed as dist
 from torch import Tensor, nn
 
-from geomeld.modalities import encoder_input
+from geomeld.core.distributed import all_reduce_sum, init_from_env, is_distributed, rank, world_size
+from geomeld.core.errors import GeomeldError
+from geomeld.core.modalities import encoder_input
+from geomeld.core.version import code_version
 from geomeld.models.convnextv2 import no_weight_decay
 from geomeld.models.export import export_encoder
 from geomeld.models.geomeld_fm import GeoMeldFM
@@ -45,7 +48,6 @@ from geomeld.training.batch import (
 )
 from geomeld.training.config import PretrainConfig
 from geomeld.training.data import BatchSource
-from geomeld.training.distributed import all_reduce_sum, init_from_env, is_distributed, rank, world_size
 from geomeld.training.masking import step_mask
 
 log = logging.getLogger(__name__)
@@ -55,11 +57,11 @@ CHECKPOINT_FORMAT = "geomeld-pretrain-checkpoint"
 METRICS_FILE = "metrics.csv"
 
 
-class NonFiniteLossError(RuntimeError):
+class NonFiniteLossError(GeomeldError, RuntimeError):
     """The loss became NaN/inf: training stops instead of silently training on."""
 
 
-class CheckpointError(RuntimeError):
+class CheckpointError(GeomeldError, RuntimeError):
     """A checkpoint is corrupt or was written by a run with another model config."""
 
 
@@ -695,6 +697,7 @@ def _checkpoint(
             {
                 "format": CHECKPOINT_FORMAT,
                 "version": 1,
+                "code_version": code_version(),
                 "fingerprint": cfg.model_fingerprint(),
                 "config": cfg.model_dump(mode="json"),
                 "model": model.state_dict(),

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from geomeld.io.atomic import write_atomic
-from geomeld.modalities import MODALITIES, Modality
-from geomeld.sample import Sample
+from geomeld.core.atomic import write_atomic
+from geomeld.core.modalities import MODALITIES, Modality
+from geomeld.core.sample import Sample
 from geomeld.viz import render
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from geomeld.modalities import ClassTable, Modality
+from geomeld.core.modalities import ClassTable, Modality
 
 RGBA = np.ndarray
 

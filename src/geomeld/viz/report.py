@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geomeld.io.atomic import write_atomic
+from geomeld.core.atomic import write_atomic
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Report:
     details: dict[str, Any] = field(default_factory=dict)
     verdict: str = ""  # the first paragraph: did pretraining help, by how much, on how many test items
     verdict_ok: bool = False
-    retrieval: dict[str, Any] | None = None  # retrieval examples (geomeld.demo_pictures)
+    retrieval: dict[str, Any] | None = None  # retrieval examples (geomeld.demo.pictures)
 
 
 def _cell(value: Any) -> str:

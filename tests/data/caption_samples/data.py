@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from geomeld.build.embedded import OSM_TO_DYNAMIC_WORLD, OSM_TO_WORLDCOVER
+from tools.embedded import OSM_TO_DYNAMIC_WORLD, OSM_TO_WORLDCOVER
 
 HERE = Path(__file__).resolve().parent
 NPZ = HERE / "samples.npz"
@@ -282,10 +282,10 @@ def generate() -> None:
 
 
 def load_samples() -> dict:
-    """The committed fixtures as :class:`geomeld.sample.Sample` objects (standard layout; modalities a
+    """The committed fixtures as :class:`geomeld.core.sample.Sample` objects (standard layout; modalities a
     fixture lacks are all no-data, exactly as a shard stores them), by key."""
-    from geomeld.modalities import LAYOUTS, MODALITIES
-    from geomeld.sample import Sample, SampleMetadata
+    from geomeld.core.modalities import LAYOUTS, MODALITIES
+    from geomeld.core.sample import Sample, SampleMetadata
     from geomeld.signals.terrain import slope_degrees
 
     data = np.load(NPZ)

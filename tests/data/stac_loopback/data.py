@@ -20,7 +20,7 @@ import copy
 import json
 from pathlib import Path
 
-from geomeld.build.embedded import write_static_catalog
+from tools.embedded import write_static_catalog
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[2]
