@@ -17,7 +17,7 @@ from geomeld.core.modalities import LAYOUTS, MODALITIES
 from geomeld.core.sample import SampleFormatError
 from geomeld.io.h5sample import DatasetLocation, decode_located, decode_sample, encode_sample
 from geomeld.io.index import index_path, read_index
-from geomeld.io.shards import ShardWriter, iter_samples, rewrite_shard
+from geomeld.io.shards import ShardWriter, iter_members, iter_samples, rewrite_shard
 from geomeld.io.synthetic import make_sample
 
 
@@ -168,3 +168,19 @@ def test_index_survives_a_copy_but_not_a_change(tmp_path: Path) -> None:
     copy.write_bytes(bytes(data))
     os.utime(copy, ns=(1, 1))
     assert not is_fresh(copy, index_path(copy))
+
+
+@pytest.mark.parametrize("name", ["../../x.h5", "sub/x.h5", "/abs.h5", "a.b.h5", " x.h5"])
+def test_member_names_that_are_not_plain_keys_are_refused(tmp_path: Path, name: str) -> None:
+    from geomeld.io.inspect import validate_shard
+
+    shard = tmp_path / "hostile.tar"
+    with tarfile.open(shard, "w") as tar:
+        info = tarfile.TarInfo(name)
+        payload = b"\x89HDF\r\n\x1a\n" + bytes(64)
+        info.size = len(payload)
+        tar.addfile(info, io.BytesIO(payload))
+    with pytest.raises(SampleFormatError, match=r"not a plain <key>\.h5 name"):
+        list(iter_members(shard))
+    count, problems = validate_shard(shard)
+    assert count == 0 and len(problems) == 1 and repr(name) in problems[0]

@@ -262,7 +262,16 @@ def iter_members(path: str | os.PathLike[str]) -> Iterator[Member]:
             if not name.endswith(SAMPLE_EXTENSION):
                 log.warning("%s: ignoring member %s (not a .h5 sample)", shard.name, name)
                 continue
-            key = Path(name).name.removesuffix(SAMPLE_EXTENSION)
+            key = name.removesuffix(SAMPLE_EXTENSION)
+            if not key or any(c in key for c in "./\\") or key.strip() != key:
+                # the writer's own key rule: a member path with folders or '..' is never read
+                raise SampleFormatError(
+                    f"{shard.name}: member {name!r} is not a plain <key>.h5 name (no folders, no '.', "
+                    "no '..'); the shard is refused",
+                    file=shard,
+                    key=name,
+                    expected="<key>.h5",
+                )
             fh = tar.extractfile(info)
             assert fh is not None
             try:
