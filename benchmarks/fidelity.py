@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import lzma
 import os
 import platform
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,6 +42,20 @@ def _machine() -> dict[str, object]:
     }
 
 
+def _unpacked(folder: Path, tmp: Path) -> Path:
+    """The set folder with its xz-compressed shards (as committed) decompressed into ``tmp``."""
+    packed = sorted(folder.glob("*.tar.xz")) + sorted((folder / "shards").glob("*.tar.xz"))
+    if not packed:
+        return folder
+    for labels in folder.glob("*.jsonl"):
+        (tmp / labels.name).symlink_to(labels.resolve())
+    (tmp / "shards").mkdir()
+    for src_path in packed:
+        with lzma.open(src_path) as src, open(tmp / "shards" / src_path.name[: -len(".xz")], "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    return tmp
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("set", type=Path, help="set folder (shards + labelled JSONL)")
@@ -50,8 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     from geomeld.captioning.check import check_caption
     from geomeld.captioning.fidelity import figures, find_set, read_labelled
 
+    tmp = tempfile.TemporaryDirectory(prefix="geomeld-fidelity-")
     try:
-        shards, labelled = find_set(args.set, args.labels)
+        shards, labelled = find_set(_unpacked(args.set, Path(tmp.name)), args.labels)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

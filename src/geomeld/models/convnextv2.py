@@ -2,8 +2,8 @@
 
 The encoder of GeoMeld-FM. Two things differ from the ImageNet ConvNeXt V2:
 
-* **Patch stem** (MMEarth, ``use_orig_stem=False``): the stem is a non-overlapping convolution of
-  stride ``patch_size // 8``; with the three stride-2 downsamples the total stride equals the patch
+* **Patch stem** (MMEarth's ``use_orig_stem=True`` branch; MMEarth's default is ``False``): the stem
+  is a non-overlapping convolution of stride ``patch_size // 8``; with the three stride-2 downsamples the total stride equals the patch
   size, so the last stage is exactly the patch grid (7 × 7 at 112 px with patch 16).
 * **Dense masking** instead of MinkowskiEngine's sparse convolution: masked pixels are zeroed at the
   input, after the stem, after the activation that feeds GRN inside every block, after every block
