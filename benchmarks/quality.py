@@ -108,19 +108,19 @@ def machine() -> dict[str, Any]:
 
 def prepare_data(work: Path) -> Path:
     """The demo's pretraining shards, band statistics and captions (built once with `geomeld demo`'s steps)."""
-    from geomeld.demo.pipeline import execute, find_configs_dir
+    from geomeld.demo.pipeline import DEMO_CONFIGS, execute
 
     data = work / "data"
     if not (data / "stats.json").exists():
-        execute(find_configs_dir() / "demo" / "default.yaml", out=data, until="band statistics")
+        execute(DEMO_CONFIGS / "default.yaml", out=data, until="band statistics")
     return data
 
 
 def pretrain_argv(variant: str, seed: int, data: Path, shards: Path, out: Path, steps: int) -> list[str]:
-    from geomeld.demo.pipeline import find_configs_dir, load_demo_config
+    from geomeld.demo.pipeline import DEMO_CONFIGS, find_configs_dir, load_demo_config
 
     configs = find_configs_dir()
-    demo = load_demo_config(configs / "demo" / "default.yaml")
+    demo = load_demo_config(DEMO_CONFIGS / "default.yaml")
     overrides = dict(demo["pretrain"].get("set") or {})
     overrides.update(
         {
