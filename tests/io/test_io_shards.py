@@ -184,3 +184,20 @@ def test_member_names_that_are_not_plain_keys_are_refused(tmp_path: Path, name: 
         list(iter_members(shard))
     count, problems = validate_shard(shard)
     assert count == 0 and len(problems) == 1 and repr(name) in problems[0]
+
+
+def test_validate_reports_a_tile_id_that_differs_from_the_member_name(tmp_path: Path) -> None:
+    from geomeld.io.inspect import validate_shard
+
+    sample = make_sample("1000")
+    sample.metadata = sample.metadata.model_copy(update={"tile_id": "999"})
+    with ShardWriter(tmp_path) as w:
+        w.write(sample)
+    (shard,) = sorted(tmp_path.glob("*.tar"))
+    count, problems = validate_shard(shard)
+    assert count == 1 and len(problems) == 1
+    assert "metadata tile_id '999' differs from the member name 1000.h5" in problems[0]
+    fine = tmp_path / "fine"
+    with ShardWriter(fine) as w:
+        w.write(make_sample("1000"))
+    assert validate_shard(next(fine.glob("*.tar"))) == (1, [])

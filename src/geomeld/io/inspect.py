@@ -54,7 +54,13 @@ def checked_samples(path: str | os.PathLike[str]) -> Iterator[tuple[bool, Sample
             except SampleFormatError as exc:
                 yield True, None, [str(exc)]
                 continue
-            yield True, sample, [str(p) for p in found]
+            problems = [str(p) for p in found]
+            if sample is not None and str(sample.metadata.tile_id) != member.key:
+                problems.append(
+                    f"{member.where}: tile_id: metadata tile_id {sample.metadata.tile_id!r} differs from the "
+                    f"member name {member.key}.h5"
+                )
+            yield True, sample, problems
     except SampleFormatError as exc:
         yield False, None, [str(exc)]
 
