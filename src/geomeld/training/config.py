@@ -12,9 +12,9 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from geomeld.core.config import load_yaml
 from geomeld.core.modalities import encoder_input, pretraining_targets
 from geomeld.models.convnextv2 import SIZES
 
@@ -174,20 +174,10 @@ class PretrainConfig(_Section):
 
 
 def load_config(path: str | os.PathLike[str], overrides: dict[str, Any] | None = None) -> PretrainConfig:
-    """Read a YAML config; ``overrides`` maps dotted keys (``optim.steps``) to values."""
+    """Read a YAML config (``extends:`` resolved, see :mod:`geomeld.core.config`); ``overrides`` maps
+    dotted keys (``optim.steps``) to values."""
     p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"{p}: cannot read pretraining config ({exc})") from exc
-    if not isinstance(raw, dict):
-        raise ValueError(f"{p}: a pretraining config must be a mapping of sections")
-    for dotted, value in (overrides or {}).items():
-        node = raw
-        *parents, leaf = dotted.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
+    raw = load_yaml(p, overrides or {}, what="pretraining config")
     try:
         return PretrainConfig.model_validate(raw)
     except ValidationError as exc:
