@@ -18,7 +18,7 @@
 # (or benchmarks/gpu-results.jsonl); paste them into benchmarks/RESULTS.md with the GPU's name.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -x .venv/bin/python ]; then PY=${PY:-.venv/bin/python}; elif [ -x /work/main/.venv/bin/python ]; then PY=${PY:-/work/main/.venv/bin/python}; else PY=${PY:-python3}; fi
+if [ -x .venv/bin/python ]; then PY=${PY:-.venv/bin/python}; else PY=${PY:-python3}; fi
 if [ "${1:-}" = "--fetch-wheels" ]; then
   mkdir -p .whl
   "$PY" -m pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
