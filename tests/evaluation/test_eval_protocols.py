@@ -360,7 +360,7 @@ def test_band_statistics_ignore_absent_bands() -> None:
 def test_shipped_geobench_cpu_config_runs_all_four_tasks(tmp_path: Path) -> None:
     """configs/eval/geobench_cpu.yaml on a geobench-format tree: all four paper tasks, an exported
     encoder and the random-init baseline, the paper-layout table and the public row contract."""
-    cfg = EvalConfig.load(Path(__file__).resolve().parents[1] / "configs" / "eval" / "geobench_cpu.yaml")
+    cfg = EvalConfig.load(Path(__file__).resolve().parents[2] / "configs" / "eval" / "geobench_cpu.yaml")
     assert {t.name for t in cfg.tasks} == {"m-bigearthnet", "m-so2sat", "m-cashew-plant", "m-SA-crop-type"}
     model = ConvNeXtV2("atto", depths=(1, 1, 1, 1), dims=(8, 16, 24, 32))
     enc = export_encoder(
