@@ -297,3 +297,21 @@ def test_signed_number_words_and_differences() -> None:
 def test_lower_case_country_names_unless_ambiguous() -> None:
     assert _one("ok so we are in germany :)", "place").label == "germany"
     assert not [c for c in extract_claims("a turkey farm") if c.family == "place"]
+
+
+@pytest.mark.parametrize(
+    "attributed",
+    [
+        "Cropland covers about 30 % of the tile (according to OpenStreetMap land use), with forest in the north.",
+        "Cropland covers about 30 % of the tile (as mapped by OpenStreetMap land use), with forest in the north.",
+        "Cropland covers about 30 % of the tile (per OpenStreetMap land use), with forest in the north.",
+        "According to OpenStreetMap land use, cropland covers about 30 % of the tile, with forest in the north.",
+    ],
+)
+def test_source_attributions_claim_nothing(attributed: str) -> None:
+    """The built-in realiser names substitute products; the extractor must read exactly the claims of
+    the caption without the attribution (so caption-check and the pipeline agree on substitute layers)."""
+    plain = "Cropland covers about 30 % of the tile, with forest in the north."
+    got = [(c.family, c.subject, c.polarity) for c in extract_claims(attributed)]
+    assert got == [(c.family, c.subject, c.polarity) for c in extract_claims(plain)]
+    assert all(c.subject != "unparsed" for c in extract_claims(attributed))

@@ -570,7 +570,8 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
         _unit_claim(ctx, cl, n, hedge, c_start, c_end, negated=bool(negs) and any(g.j <= n.i for g in negs))
 
     # -- fallback: content not understood → an unverifiable claim -----------------------------------
-    if len(ctx.claims) == n_before and _has_content(words, hits):
+    said = [toks[k].low for k in range(cl.i, cl.j) if k not in ctx.idioms]  # idioms claim nothing
+    if len(ctx.claims) == n_before and _has_content(said, hits):
         fam = _guess_family(words)
         ctx.claims.append(_mk(ctx, fam, "unparsed", c_start, c_end, label="not understood"))
     elif STRICT_LEFTOVERS:

@@ -2587,6 +2587,13 @@ _extend(
 )
 _SKIP = (
     *_SKIP,
+    # source attributions name the product a claim was measured on; they claim nothing themselves
+    *(
+        f"{cue} {product}"
+        for cue in ("according to", "per", "as mapped by", "as mapped in", "from", "in")
+        for product in ("openstreetmap land use", "esa worldcover", "dynamic world")
+    ),
+    "openstreetmap land use",
     "patch of land",
     "a patch of land",
     "stretch of land",
