@@ -481,33 +481,6 @@ def _d_elevation(w: _Writer) -> bool:
     return True
 
 
-def _d_range(w: _Writer) -> bool:
-    rng = w.take("elevation_range")
-    if rng is None:
-        return False
-    w.b.text("elevations range ")
-    w.say(rng)
-    return True
-
-
-def _d_compare(w: _Writer) -> bool:
-    cmp_ = w.take("compare")
-    if cmp_ is None:
-        return False
-    w.b.text(w.pick(("there is ", "overall there is ")))
-    w.say(cmp_)
-    return True
-
-
-def _d_absent(w: _Writer) -> bool:
-    absent = w.take("absent")
-    if absent is None:
-        return False
-    w.b.text(w.pick(("there is ", "the tile shows ")))
-    w.say(absent)
-    return True
-
-
 def _d_where(w: _Writer) -> bool:
     place = w.place()
     if place is None:
@@ -521,48 +494,12 @@ def _d_where(w: _Writer) -> bool:
     return True
 
 
-def _d_forms(w: _Writer) -> bool:
-    form = w.take("form")
-    if form is None:
-        return False
-    w.b.text("the relief includes ")
-    w.say(form)
-    return True
-
-
 def _d_trees(w: _Writer) -> bool:
     canopy = w.take("canopy") or w.take("canopy_word")
     if canopy is None:
         return False
     w.b.text(w.pick(("height data show ", "the height map shows ")))
     w.say(canopy)
-    return True
-
-
-def _d_make_out(w: _Writer) -> bool:
-    items = w.take_list(w.r.choice((1, 2)))
-    if not items:
-        return False
-    w.b.text(w.pick(("one can also make out ", "a closer look reveals ")))
-    w.say_list(items)
-    return True
-
-
-def _d_parts(w: _Writer) -> bool:
-    items = w.take_list(w.r.choice((1, 2)))
-    if not items:
-        return False
-    w.b.text("parts of the tile hold ")
-    w.say_list(items)
-    return True
-
-
-def _d_features(w: _Writer) -> bool:
-    items = w.take_list(w.r.choice((2, 3)))
-    if not items:
-        return False
-    w.b.text("notable features include ")
-    w.say_list(items)
     return True
 
 
@@ -579,22 +516,47 @@ def _d_country(w: _Writer) -> bool:
     return True
 
 
-def _d_continent(w: _Writer) -> bool:
-    place = w.take("continent")
-    if place is None:
-        return False
-    w.b.text(w.pick(("the site is ", "it is located ")))
-    w.say(place)
-    return True
+def _lead(w: _Writer, lead: str | tuple[str, ...]) -> None:
+    w.b.text(lead if isinstance(lead, str) else w.pick(lead))
 
 
-def _d_season(w: _Writer) -> bool:
-    season = w.take("season")
-    if season is None:
-        return False
-    w.b.text("the image was taken ")
-    w.say(season)
-    return True
+def _one_fact(role: str, lead: str | tuple[str, ...]) -> Frame:
+    """A detail frame: a lead phrase (one, or drawn from a tuple) and one fact of ``role``."""
+
+    def frame(w: _Writer) -> bool:
+        item = w.take(role)
+        if item is None:
+            return False
+        _lead(w, lead)
+        w.say(item)
+        return True
+
+    return frame
+
+
+def _listed(counts: tuple[int, ...], lead: str | tuple[str, ...]) -> Frame:
+    """A detail frame: a lead phrase and a list of 1–3 land-cover items (how many drawn from ``counts``)."""
+
+    def frame(w: _Writer) -> bool:
+        items = w.take_list(w.r.choice(counts))
+        if not items:
+            return False
+        _lead(w, lead)
+        w.say_list(items)
+        return True
+
+    return frame
+
+
+_d_range = _one_fact("elevation_range", "elevations range ")
+_d_compare = _one_fact("compare", ("there is ", "overall there is "))
+_d_absent = _one_fact("absent", ("there is ", "the tile shows "))
+_d_forms = _one_fact("form", "the relief includes ")
+_d_continent = _one_fact("continent", ("the site is ", "it is located "))
+_d_season = _one_fact("season", "the image was taken ")
+_d_make_out = _listed((1, 2), ("one can also make out ", "a closer look reveals "))
+_d_parts = _listed((1, 2), "parts of the tile hold ")
+_d_features = _listed((2, 3), "notable features include ")
 
 
 PLACE_ONLY_FRAMES = frozenset({"D-where", "D-country", "D-continent", "D-season"})
