@@ -132,7 +132,7 @@ def _with_dataset(data: bytes, name: str, value: object, group: bool = False) ->
     return buf.getvalue()
 
 
-def test_anything_unusual_goes_to_the_full_path() -> None:
+def test_anything_unusual_goes_to_the_full_path(tmp_path: Path) -> None:
     good = encode_sample(make_sample("8"))
     bad_code = bytearray(good)
     esa = locate_datasets(good, "x")["esa_worldcover"]
@@ -145,7 +145,14 @@ def test_anything_unusual_goes_to_the_full_path() -> None:
             else:
                 arr = g[k][()]
                 f.create_dataset(k, data=arr, chunks=(1, 16, 16) if arr.ndim == 3 else None)
+    elsewhere = tmp_path / "elsewhere.h5"
+    with h5py.File(elsewhere, "w") as f:
+        f.create_dataset("x", data=np.ones((4, 4), np.float32))  # a readable target: never opened
+    linked = io.BytesIO(bytes(good))
+    with h5py.File(linked, "r+") as f:
+        f["outside"] = h5py.ExternalLink(str(elsewhere), "/x")
     cases = {
+        "external link": linked.getvalue(),
         "not hdf5": b"oops",
         "bad class code": bytes(bad_code),
         "caption dataset": _with_dataset(good, "caption", "a foreign caption"),

@@ -6,9 +6,12 @@ from pathlib import Path
 
 import typer
 
+from geomeld.core.options import config_option, set_option
+
 
 def evaluate(
-    config: Path = typer.Option(..., "--config", "-c", help="Eval config YAML (see configs/eval/)."),
+    config: Path = config_option("Eval config YAML (see configs/eval/).", required=True),
+    sets: list[str] = set_option(),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Output folder (default: the config's output)."
     ),
@@ -43,7 +46,7 @@ def evaluate(
     from geomeld.evaluation.report import write_report
     from geomeld.evaluation.runner import run
 
-    cfg = EvalConfig.load(config)
+    cfg = EvalConfig.load(config, sets)
     extra = []
     for spec in encoder:
         if "=" not in spec:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from geomeld.evaluation.bands import MissingBands
@@ -126,12 +126,8 @@ class EvalConfig(_Strict):
     threads: int | None = None
 
     @classmethod
-    def load(cls, path: str | Path) -> EvalConfig:
-        p = Path(path)
-        try:
-            data = yaml.safe_load(p.read_text())
-        except FileNotFoundError:
-            raise FileNotFoundError(f"eval config {p} not found; see configs/eval/ for examples") from None
-        if not isinstance(data, dict):
-            raise ValueError(f"{p}: an eval config is a YAML mapping")
-        return cls.model_validate(data)
+    def load(cls, path: str | Path, overrides: Mapping[str, Any] | Iterable[str] | None = None) -> EvalConfig:
+        """Read an eval config with the core loader (``extends:``, ``--set`` overrides; see configs/eval/)."""
+        from geomeld.core.config import load_model
+
+        return load_model(cls, path, overrides, what="eval config")

@@ -21,7 +21,8 @@ and gives a :class:`PatchableSample`:
   the new file bytes, or the original bytes unchanged when the metadata did not change.
 
 Anything the fast path does not handle exactly like the full path — a file that is not HDF5 or does
-not open, a dataset that is not a modality or a plain numeric extra, a storage layout the fast path
+not open, a link that is not a plain hard link (nothing outside the member is ever opened), a
+dataset that is not a modality or a plain numeric extra, a storage layout the fast path
 cannot locate, a metadata string that is not a scalar UTF-8 string, or any problem at all — makes
 :func:`open_patchable` return ``None``, and the caller uses the full path, which reports problems in
 its usual words.
@@ -36,7 +37,7 @@ from typing import Any
 
 import h5py
 import numpy as np
-from h5py import h5d, h5s, h5z
+from h5py import h5d, h5l, h5s, h5z
 
 from geomeld.core.modalities import METADATA_KEY, MODALITIES
 from geomeld.core.sample import Sample, SampleFormatError, SampleMetadata
@@ -276,6 +277,8 @@ def _open(data: bytes, where: str) -> PatchableSample:
         text: str | None = None
         headers: dict[str, tuple[np.dtype[Any], tuple[int, ...], DatasetLocation]] = {}
         for name in f:
+            if f.id.links.get_info(name.encode()).type != h5l.TYPE_HARD:
+                raise _FullPathError  # external or soft link: never followed here
             try:
                 dsid = h5d.open(f.id, name.encode())
             except Exception:  # a group or something else: the full path reports it

@@ -391,9 +391,12 @@ def rewrite_shard(
                     )
                     changed += 1
                     continue
-                sample, problems, _ = decode_checked(member.data, member.where)
-                if problems or sample is None:
+                try:
+                    sample, problems, _ = decode_checked(member.data, member.where)
                     message = "; ".join(str(p) for p in problems)
+                except SampleFormatError as exc:  # not HDF5, cannot be opened
+                    sample, message = None, str(exc)
+                if message or sample is None:
                     if on_error == "raise":
                         raise SampleFormatError(message)
                     _record(errors, shard, member.key, message)
