@@ -16,6 +16,11 @@ def evaluate(
         [], "--encoder", "-e", help="Extra exported encoder NAME=PATH to evaluate (repeatable)."
     ),
     seeds: str | None = typer.Option(None, "--seeds", help="Override the config's seeds, e.g. 0,1,2."),
+    overrides: list[str] = typer.Option(
+        [],
+        "--set",
+        help="Override a config value: --set train.ft_epochs=1, --set device=cpu (repeatable, YAML values).",
+    ),
     resume: bool = typer.Option(
         False,
         "--resume",
@@ -33,9 +38,14 @@ def evaluate(
     task folders under $GEO_BENCH_DIR (e.g. $GEO_BENCH_DIR/classification_v1.0/m-bigearthnet/ with
     task_specs.pkl, *_partition.json, *.hdf5) and captioned shards for retrieval.
 
+    A config asking for CUDA on a machine without it runs on the CPU with a one-line warning (the
+    device used is recorded in results.json); ``--set device=cpu`` says so explicitly.
+
     Example:
 
         geomeld evaluate --config configs/eval/minibench.yaml -e fm=runs/pretrain/encoder
+
+        geomeld evaluate -c configs/eval/geobench.yaml --set device=cpu --set train.ft_epochs=5
     """
     import logging
 
@@ -43,7 +53,7 @@ def evaluate(
     from geomeld.evaluation.report import write_report
     from geomeld.evaluation.runner import run
 
-    cfg = EvalConfig.load(config)
+    cfg = EvalConfig.load(config, overrides)
     extra = []
     for spec in encoder:
         if "=" not in spec:

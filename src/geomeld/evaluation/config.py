@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from geomeld.evaluation.bands import MissingBands
 
@@ -88,7 +88,8 @@ class TrainSettings(_Strict):
     layer_decay: float = 0.9  # MMEarth fine-tuning default
     label_smoothing: float = 0.2  # single-label classification only (MMEarth default)
     warmup_fraction: float = 0.1  # linear warm-up then cosine decay (fine-tuning)
-    device: str = "cpu"  # "cuda" (or "cuda:1") for GEO-Bench-sized runs
+    device: str = "cpu"  # "cuda" (or "cuda:1") for GEO-Bench-sized runs; falls back to CPU with a warning
+    workers: int = 2  # DataLoader worker processes feeding fine-tuning batches (0: read in the main process)
 
 
 class RobustnessConfig(_Strict):
@@ -125,13 +126,33 @@ class EvalConfig(_Strict):
     output: str = "runs/eval"
     threads: int | None = None
 
+    @model_validator(mode="before")
     @classmethod
-    def load(cls, path: str | Path) -> EvalConfig:
+    def _device_shorthand(cls, data: Any) -> Any:
+        """A top-level ``device`` (``--set device=cpu``) is shorthand for ``train.device``."""
+        if isinstance(data, dict) and "device" in data:
+            data = dict(data)
+            train = dict(data.get("train") or {})
+            train["device"] = data.pop("device")
+            data["train"] = train
+        return data
+
+    @classmethod
+    def load(cls, path: str | Path, overrides: Mapping[str, Any] | Iterable[str] | None = None) -> EvalConfig:
+        """Read an eval config (``extends:`` and dotted ``--set`` overrides through the one config
+        loader); every problem is a one-line :class:`~geomeld.core.config.ConfigError` naming the file."""
+        from geomeld.core.config import ConfigError, load_yaml
+
         p = Path(path)
+        if not p.is_file():
+            raise ConfigError(
+                f"eval config {p} not found; see configs/eval/ for examples", file=p, expected="a YAML file"
+            )
+        data = load_yaml(p, overrides, what="eval config")
         try:
-            data = yaml.safe_load(p.read_text())
-        except FileNotFoundError:
-            raise FileNotFoundError(f"eval config {p} not found; see configs/eval/ for examples") from None
-        if not isinstance(data, dict):
-            raise ValueError(f"{p}: an eval config is a YAML mapping")
-        return cls.model_validate(data)
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(x) for x in e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()
+            )
+            raise ConfigError(f"{p}: {problems}", file=p) from None
