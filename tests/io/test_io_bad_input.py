@@ -87,11 +87,19 @@ CASES = [
     ),
     ("inf", "standard", _inf_s2, None, r"sentinel2: 1 ±Inf values"),
     (
-        "nan naip",
+        "nan naip",  # float16: as many bytes as the registry's uint16, so it is read and judged
         "naip",
-        _set("naip", np.full((3, 1280, 1280), np.nan, np.float32)),
+        _set("naip", np.full((3, 1280, 1280), np.nan, np.float16)),
         None,
-        r"naip: dtype float32, expected uint16.*naip: NaN/±Inf values, but naip declares no NaN",
+        r"naip: dtype float16, expected uint16.*naip: NaN/±Inf values, but naip declares no NaN",
+    ),
+    (
+        "float32 naip",  # twice the registry's bytes: refused from the header, never read
+        "naip",
+        _set("naip", np.zeros((3, 1280, 1280), np.float32)),
+        None,
+        r"naip: dtype float32, expected uint16; header declares float32 \(3, 1280, 1280\) = 19\.7 MB, "
+        r"more than the 9\.8 MB of the registry's uint16 \(3, 1280, 1280\); not read",
     ),
     (
         "12-band s2 in naip",

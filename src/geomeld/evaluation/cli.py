@@ -6,9 +6,12 @@ from pathlib import Path
 
 import typer
 
+from geomeld.core.options import config_option, set_option
+
 
 def evaluate(
-    config: Path = typer.Option(..., "--config", "-c", help="Eval config YAML (see configs/eval/)."),
+    config: Path = config_option("Eval config YAML (see configs/eval/).", required=True),
+    sets: list[str] = set_option(),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Output folder (default: the config's output)."
     ),
@@ -16,11 +19,6 @@ def evaluate(
         [], "--encoder", "-e", help="Extra exported encoder NAME=PATH to evaluate (repeatable)."
     ),
     seeds: str | None = typer.Option(None, "--seeds", help="Override the config's seeds, e.g. 0,1,2."),
-    overrides: list[str] = typer.Option(
-        [],
-        "--set",
-        help="Override a config value: --set train.ft_epochs=1, --set device=cpu (repeatable, YAML values).",
-    ),
     resume: bool = typer.Option(
         False,
         "--resume",
@@ -53,7 +51,7 @@ def evaluate(
     from geomeld.evaluation.report import write_report
     from geomeld.evaluation.runner import run
 
-    cfg = EvalConfig.load(config, overrides)
+    cfg = EvalConfig.load(config, sets)
     extra = []
     for spec in encoder:
         if "=" not in spec:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from geomeld.evaluation.bands import MissingBands
 
@@ -139,20 +139,7 @@ class EvalConfig(_Strict):
 
     @classmethod
     def load(cls, path: str | Path, overrides: Mapping[str, Any] | Iterable[str] | None = None) -> EvalConfig:
-        """Read an eval config (``extends:`` and dotted ``--set`` overrides through the one config
-        loader); every problem is a one-line :class:`~geomeld.core.config.ConfigError` naming the file."""
-        from geomeld.core.config import ConfigError, load_yaml
+        """Read an eval config with the core loader (``extends:``, ``--set`` overrides; see configs/eval/)."""
+        from geomeld.core.config import load_model
 
-        p = Path(path)
-        if not p.is_file():
-            raise ConfigError(
-                f"eval config {p} not found; see configs/eval/ for examples", file=p, expected="a YAML file"
-            )
-        data = load_yaml(p, overrides, what="eval config")
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(x) for x in e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()
-            )
-            raise ConfigError(f"{p}: {problems}", file=p) from None
+        return load_model(cls, path, overrides, what="eval config")

@@ -71,8 +71,13 @@ def member_arrays(
             loc = DatasetLocation.from_list(locations[m.key])
             expected = layout.shape(m.key)
             if loc.shape != expected or np.dtype(loc.dtype) != m.dtype:
-                raise SampleFormatError(f"{m.key}: {loc.dtype} {loc.shape}, expected {m.dtype} {expected}")
-            out[m.key] = decode_located(data, loc, copy=False)
+                raise SampleFormatError(
+                    f"{where}: {m.key}: {loc.dtype} {loc.shape}, expected {m.dtype} {expected}"
+                )
+            try:  # inflates at most the registry's size (checked just above) of one dataset
+                out[m.key] = decode_located(data, loc, copy=False)
+            except ValueError as exc:
+                raise SampleFormatError(f"{where}: {m.key}: {exc}", file=where, key=m.key) from None
         return out
     return decode_sample(bytes(data), where).arrays
 

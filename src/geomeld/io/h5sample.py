@@ -41,9 +41,9 @@ gzip and/or shuffle: inflated with ``zlib`` and unshuffled with numpy).
 from __future__ import annotations
 
 import io
-import zlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from math import prod
 from typing import Any, Literal
 
 import h5py
@@ -51,6 +51,7 @@ import numpy as np
 
 from geomeld.core.modalities import LAYOUTS, METADATA_KEY, MODALITIES, Layout, Modality
 from geomeld.core.sample import Sample, SampleFormatError, SampleMetadata
+from geomeld.io.limits import bounded_inflate, read_dataset, screen_file
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 CAPTION_KEY = "caption"
@@ -136,10 +137,14 @@ def check_arrays(
     where: str,
     *,
     check_values: bool = True,
+    skip: Collection[str] = (),
 ) -> list[Problem]:
-    """Every problem of ``arrays`` against ``layout`` and the registry (empty list when fine)."""
+    """Every problem of ``arrays`` against ``layout`` and the registry (empty list when fine); keys
+    in ``skip`` (already reported) are left out."""
     problems: list[Problem] = []
     for key in layout.modality_keys:
+        if key in skip:
+            continue
         modality = MODALITIES[key]
         expected_shape = layout.shape(key)
         if key not in arrays:
@@ -263,9 +268,10 @@ def _open(data: bytes, where: str) -> h5py.File:
         raise SampleFormatError(f"{where}: HDF5 file cannot be opened ({exc})") from None
 
 
-def _read_dataset(f: h5py.File, name: str, where: str) -> Any:
+def _read_dataset(ds: h5py.Dataset, name: str, where: str, file_size: int) -> Any:
+    """A dataset's data, read within the limits :func:`~geomeld.io.limits.screen_file` checked."""
     try:
-        return f[name][()]
+        return read_dataset(ds, file_size)
     except Exception as exc:
         raise SampleFormatError(f"{where}: {name}: dataset cannot be read ({exc})") from None
 
@@ -321,27 +327,31 @@ def locate_datasets(data: bytes, where: str) -> dict[str, DatasetLocation]:
     """Byte locations of every modality dataset the fast path can decode (opens HDF5, reads no data)."""
     out: dict[str, DatasetLocation] = {}
     with _open(data, where) as f:
-        for name in f:
-            obj = f.get(name)
-            if name in MODALITIES and isinstance(obj, h5py.Dataset):
-                loc = _location(obj)
-                if loc is not None:
-                    out[name] = loc
+        screened = screen_file(f, len(data), [name for name in f if name in MODALITIES])
+        for name, obj in screened.datasets.items():
+            loc = _location(obj)
+            if loc is not None:
+                out[name] = loc
     return out
 
 
 def decode_located(data: bytes | memoryview, loc: DatasetLocation, *, copy: bool = True) -> np.ndarray:
     """Decode one dataset from the file bytes using its recorded location (no HDF5 library call).
 
-    ``copy=False`` returns a read-only view into ``data`` for raw datasets (no copy at all).
+    ``copy=False`` returns a read-only view into ``data`` for raw datasets (no copy at all). A gzip
+    chunk is inflated to at most the declared shape's size (:func:`~geomeld.io.limits.bounded_inflate`):
+    a stream that inflates to more or less raises :class:`~geomeld.io.limits.InflateError` (a
+    ``ValueError``); the caller checks ``loc.shape`` and ``loc.dtype`` against the registry first.
     """
+    if loc.offset < 0 or loc.nbytes < 0:
+        raise ValueError(f"dataset location {loc.offset}+{loc.nbytes} is negative")
     raw = memoryview(data)[loc.offset : loc.offset + loc.nbytes]
     if len(raw) != loc.nbytes:
         raise ValueError(f"dataset bytes {loc.offset}+{loc.nbytes} lie beyond the file end ({len(data)})")
     dtype = np.dtype(loc.dtype)
+    count = prod(loc.shape)
     if loc.codec.startswith("gzip"):
-        raw = memoryview(zlib.decompress(raw))
-    count = int(np.prod(loc.shape))
+        raw = memoryview(bounded_inflate(raw, count * dtype.itemsize))
     if len(raw) != count * dtype.itemsize:
         raise ValueError(f"dataset holds {len(raw)} bytes, expected {count * dtype.itemsize}")
     if loc.codec.endswith("shuffle"):
@@ -368,30 +378,35 @@ def read_h5(
     problems: list[Problem] = []
     locations: dict[str, DatasetLocation] = {}
     metadata: SampleMetadata | None = None
+    size = len(data)
     with _open(data, where) as f:
-        names = list(f.keys())
-        for name in names:
-            obj = f.get(name)
-            if not isinstance(obj, h5py.Dataset):
-                extras.setdefault("groups", []).append(name)
-                continue
+        screened = screen_file(f, size)  # headers only: nothing larger than the registry is read
+        problems += [Problem(where, name, reason) for name, reason in screened.refused.items()]
+        if screened.groups:
+            extras["groups"] = list(screened.groups)
+        for name, obj in screened.datasets.items():
             if name == METADATA_KEY:
                 continue
             if name in MODALITIES:
-                arrays[name] = np.asarray(_read_dataset(f, name, where))
+                try:
+                    arrays[name] = np.asarray(_read_dataset(obj, name, where, size))
+                except SampleFormatError as exc:  # e.g. a chunk that inflates past its shape
+                    problems.append(Problem(where, name, str(exc).removeprefix(f"{where}: {name}: ")))
+                    continue
                 if locate:
                     loc = _location(obj)
                     if loc is not None:
                         locations[name] = loc
             elif name == CAPTION_KEY:
-                extras["caption_dataset"] = _as_text(_read_dataset(f, name, where), where, name)
+                extras["caption_dataset"] = _as_text(_read_dataset(obj, name, where, size), where, name)
             else:
-                extras.setdefault("datasets", {})[name] = _read_dataset(f, name, where)
-        if METADATA_KEY not in names:
+                extras.setdefault("datasets", {})[name] = _read_dataset(obj, name, where, size)
+        meta_ds = screened.datasets.get(METADATA_KEY)
+        if meta_ds is None and METADATA_KEY not in screened.refused:
             problems.append(Problem(where, METADATA_KEY, "missing required dataset (scalar JSON string)"))
-        else:
+        elif meta_ds is not None:
             try:
-                text = _as_text(_read_dataset(f, METADATA_KEY, where), where, METADATA_KEY)
+                text = _as_text(_read_dataset(meta_ds, METADATA_KEY, where, size), where, METADATA_KEY)
                 metadata = SampleMetadata.from_json(text, where)
             except SampleFormatError as exc:
                 msg = str(exc)
@@ -422,9 +437,10 @@ def decode_checked(
 ) -> tuple[Sample | None, list[Problem], dict[str, DatasetLocation]]:
     """Decode and collect every problem instead of stopping at the first (for ``validate``)."""
     arrays, metadata, extras, problems, locations = read_h5(data, where, locate=locate)
-    layout = layout_of(list(arrays), metadata)
+    refused = {p.subject for p in problems}  # already reported from the header, never read
+    layout = layout_of(list(arrays) + [k for k in refused if k in MODALITIES], metadata)
     band_names = metadata.band_names if metadata is not None else {}
-    problems += check_arrays(arrays, layout, band_names, where)
+    problems += check_arrays(arrays, layout, band_names, where, skip=refused)
     extras.pop("caption_dataset", None)
     if metadata is None:
         return None, problems, locations

@@ -359,9 +359,12 @@ def rewrite_shard(
     try:
         with tarfile.open(tmp, "w", format=tarfile.USTAR_FORMAT) as out:
             for member in iter_members(shard):
-                sample, problems, _ = decode_checked(member.data, member.where)
-                if problems or sample is None:
+                try:
+                    sample, problems, _ = decode_checked(member.data, member.where)
                     message = "; ".join(str(p) for p in problems)
+                except SampleFormatError as exc:  # not HDF5, cannot be opened
+                    sample, message = None, str(exc)
+                if message or sample is None:
                     if on_error == "raise":
                         raise SampleFormatError(message)
                     _record(errors, shard, member.key, message)
