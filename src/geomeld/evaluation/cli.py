@@ -36,9 +36,14 @@ def evaluate(
     task folders under $GEO_BENCH_DIR (e.g. $GEO_BENCH_DIR/classification_v1.0/m-bigearthnet/ with
     task_specs.pkl, *_partition.json, *.hdf5) and captioned shards for retrieval.
 
+    A config asking for CUDA on a machine without it runs on the CPU with a one-line warning (the
+    device used is recorded in results.json); ``--set device=cpu`` says so explicitly.
+
     Example:
 
         geomeld evaluate --config configs/eval/minibench.yaml -e fm=runs/pretrain/encoder
+
+        geomeld evaluate -c configs/eval/geobench.yaml --set device=cpu --set train.ft_epochs=5
     """
     import logging
 
