@@ -43,8 +43,7 @@ def evaluate(
     import logging
 
     from geomeld.evaluation.config import EncoderConfig, EvalConfig
-    from geomeld.evaluation.report import write_report
-    from geomeld.evaluation.runner import run
+    from geomeld.evaluation.run import run
 
     cfg = EvalConfig.load(config, sets)
     extra = []
@@ -58,9 +57,8 @@ def evaluate(
         updates["seeds"] = [int(s) for s in seeds.split(",")]
         updates["lp_seeds"] = updates["seeds"]
     cfg = cfg.model_copy(update=updates)
-    target = out or Path(cfg.output)
-    res = run(cfg, out_dir=target, resume=resume)
-    files = write_report(res, target)
+    done = run(cfg, out_dir=out, resume=resume)
+    files = done.files
     logging.getLogger("geomeld.evaluate").info("wrote %s", ", ".join(str(p) for p in files.values()))
     typer.echo(files["markdown"].read_text().split("## Tasks")[0])
 
