@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from geomeld.core.errors import require_some
+
 SAMPLE_HELP = """Choose tile centres (anchors) for GeoMeld samples and write them as a Parquet pool.
 
 Three ways to get points, in this order (they can be combined in one run):
@@ -117,7 +119,9 @@ def sample(
         raise typer.Exit(2) from exc
     import pyarrow.parquet as pq
 
-    print_summary(report, pq.read_table(report.out), cfg)
+    table = pq.read_table(report.out)
+    print_summary(report, table, cfg)
+    require_some(table.num_rows, "anchor sampled", report.out)
 
 
 def register(app: typer.Typer) -> None:
