@@ -24,7 +24,7 @@ from typing import Any
 from geomeld.captioning.check import check_caption
 from geomeld.captioning.claims import CLAIM_SCHEMA_VERSION, CaptionVerdict, Claim
 from geomeld.captioning.ground import Ground
-from geomeld.signals.models import SignalBundle
+from geomeld.signals.models import SIGNALS_VERSION, SignalBundle
 
 RESERVED = ("verdict", "claims", "problems", "claim_schema", "error", "line")
 
@@ -87,6 +87,8 @@ def _bundle_for(sample: Any) -> SignalBundle:
     if stored:
         try:
             bundle = SignalBundle.from_dict(stored)
+            if bundle.version != SIGNALS_VERSION:
+                return compute_signals(sample)  # an older record lacks evidence this verifier reads
             if not bundle.origins:
                 bundle.origins = layer_origins(sample)
             return bundle

@@ -54,6 +54,7 @@ from geomeld.captioning.claims import (
     caption_verdict,
 )
 from geomeld.captioning.ground import ELEVATION_M, SLOPE_M, Ground, ShareRange
+from geomeld.core.origin import Origin
 
 S, C, U = Verdict.SUPPORTED, Verdict.CONTRADICTED, Verdict.UNVERIFIABLE
 Result = tuple[Verdict, ClaimEvidence]
@@ -209,6 +210,10 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
     if claim.negated and claim.location is not None:
         return check_absent_in_part(claim, g)
     ranges = g.share_ranges(claim.subject)
+    if not ranges and claim.subject == "built":
+        built = _s2_built_bound(claim, g)
+        if built is not None:
+            return built
     if not ranges:
         return _unverifiable(
             f"no evidence land-cover layer for {claim.subject}"
@@ -235,6 +240,50 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         layer="+".join(r.product for r in ranges),
         origin="+".join(r.origin for r in ranges),
         note=note,
+    )
+
+
+BUILT_NDVI_BELOW = 0.5
+"""Built-up surfaces (roofs, roads, paving) have NDVI well below 0.5 in any season, so the share of the
+imaged tile with NDVI > 0.5 cannot be built-up: ``built ≤ 100 − that share`` (the unimaged part left
+open). This decides only claims of much built land on green tiles ("a town centre fills most of the
+tile" on a June pasture); in winter the bound is loose and decides nothing."""
+
+
+def _s2_built_bound(claim: Claim, g: Ground) -> Result | None:
+    """Built-up claims without a land-cover layer, against the vegetation upper bound from Sentinel-2."""
+    sp = g.bundle.spectral
+    origin = g.section_origin("spectral")
+    if sp is None or origin is None or sp.share_ndvi_above_0_5 is None or sp.valid_percentage is None:
+        return None
+    valid = sp.valid_percentage
+    hi = (100.0 - sp.share_ndvi_above_0_5) * valid / 100.0 + (100.0 - valid)
+    kind = _share_kind(claim)
+    tol: dict[str, Any] = {"built_ndvi_below": BUILT_NDVI_BELOW, "upper_bound_only": True}
+    v = U
+    if claim.negated:
+        v = U
+    elif kind == "number" and claim.value is not None and claim.value.bound != Bound.AT_MOST:
+        low = claim.value.low if claim.value.low is not None else claim.value.high
+        iv, tol["band"] = interval_verdict(claim.value, hi, hi, Family.LANDCOVER_SHARE.value, claim.hedged)
+        v = C if iv is C and low is not None and hi < low else U
+    elif kind in ("dominant", "largest"):
+        v = C if hi < 35.0 else U
+        tol["contradict_below"] = 35.0
+    elif kind == "present" and claim.label == "urban":
+        v = C if hi < 5.0 else U
+        tol["contradict_below"] = 5.0
+    if v is U:
+        return None
+    return v, ClaimEvidence(
+        {
+            "built_tile_share_at_most": round(hi, 2),
+            "ndvi_above_0_5_pct_of_valid": round(sp.share_ndvi_above_0_5, 2),
+        },
+        tol,
+        "sentinel2 (NDVI)",
+        origin,
+        note="an upper bound on built-up land from the share of vigorously vegetated pixels",
     )
 
 
@@ -391,6 +440,77 @@ _WATER_SHAPE = {
 """Water kinds a body's shape can support (never contradict: a narrow river may be below 10 m)."""
 
 
+SEA_KM = 10.0
+"""Sea, coast, shore and ocean-beach claims are contradicted when no sea (no land-mask cell) lies within
+this distance of the tile centre (the 1 km Köppen–Geiger land mask shipped in ``geomeld/data``; the
+tile's half-diagonal is 0.9 km, so 10 km leaves a wide margin for the mask's coastline)."""
+LARGE_WATER_VISIBLE_PCT = 1.0
+"""A large water body (a broad/navigable river, a large lake, the sea) inside the imaged part of the
+tile shows as far more than this share of its valid Sentinel-2 pixels above the water-index floor."""
+S2_MIN_VALID_PCT = 80.0
+
+
+def _s2_water(g: Ground) -> tuple[float, float, float, str] | None:
+    """(upper bound of water as % of the tile, % of valid pixels above the water-index floor, % of the
+    tile imaged, origin) from Sentinel-2, or None when Sentinel-2 is not evidence here."""
+    sp = g.bundle.spectral
+    origin = g.section_origin("spectral")
+    if sp is None or origin is None or sp.water_index_percentage is None or sp.valid_percentage is None:
+        return None
+    valid = sp.valid_percentage
+    idx = sp.water_index_percentage
+    return idx * valid / 100.0 + (100.0 - valid), idx, valid, origin
+
+
+def _s2_water_verdict(claim: Claim, hi: float, idx: float, valid: float) -> tuple[Verdict, Any]:
+    """What an upper bound on water decides: too much water claimed (contradicted), a large body
+    claimed where the image shows no water at all (contradicted), absence (supported only when the
+    bound itself is below the absence threshold). Presence is never supported by it."""
+    from geomeld.signals.optical import WATER_INDEX_FLOOR
+
+    tol: dict[str, Any] = {"water_index_floor": WATER_INDEX_FLOOR, "upper_bound_only": True}
+    if claim.value is not None:
+        if claim.negated or claim.value.bound == Bound.AT_MOST:
+            return U, tol
+        v, band = interval_verdict(claim.value, hi, hi, Family.WATER.value, claim.hedged)
+        low = claim.value.low if claim.value.low is not None else claim.value.high
+        tol["band"] = band
+        return (C if v is C and low is not None and hi < low else U), tol
+    if claim.negated:
+        tol["absent_below"] = 0.3
+        return (S if hi < 0.3 and claim.location is None else U), tol
+    if claim.label == "dominant":
+        tol["contradict_below"] = 35.0
+        return (C if hi < 35.0 else U), tol
+    if claim.label == "large" and claim.subject != "sea":  # a shore may lie just outside the tile
+        tol["large_body_visible_pct_of_valid"] = LARGE_WATER_VISIBLE_PCT
+        return (C if valid >= S2_MIN_VALID_PCT and idx < LARGE_WATER_VISIBLE_PCT else U), tol
+    return U, tol
+
+
+def _sea_far(g: Ground) -> float | None:
+    """Distance (km) the sea is known to be beyond: SEA_KM when the land mask has no sea cell within
+    SEA_KM of the tile centre, else None (the sea may be near)."""
+    p = g.bundle.place
+    if p is None:
+        return None
+    import numpy as np
+
+    from geomeld.geo.reference import is_land
+
+    step = 1.0  # km
+    r = np.arange(-SEA_KM, SEA_KM + step, step)
+    dy, dx = np.meshgrid(r, r, indexing="ij")
+    inside = np.hypot(dy, dx) <= SEA_KM
+    lat = p.lat + dy[inside] / 111.0
+    lon = p.long + dx[inside] / (111.0 * max(0.05, float(np.cos(np.radians(p.lat)))))
+    try:
+        land = np.asarray(is_land(lat, lon), dtype=bool)
+    except (OSError, ValueError):
+        return None
+    return SEA_KM if bool(land.all()) else None
+
+
 def check_water(claim: Claim, g: Ground) -> Result:
     ranges = list(g.share_ranges("water"))
     w = g.bundle.water
@@ -398,7 +518,40 @@ def check_water(claim: Claim, g: Ground) -> Result:
     if w is not None and w.jrc_percentage is not None and jrc is not None:
         ranges.append(ShareRange("jrc_occurrence", jrc, w.jrc_percentage, w.jrc_percentage, 100.0))
     kind = claim.subject
+    if kind == "sea":
+        far = _sea_far(g)
+        if far is not None:
+            return (S if claim.negated else C), ClaimEvidence(
+                {"sea_within_km": False},
+                {"no_sea_within_km": far},
+                "land mask (Köppen-Geiger 1 km, geomeld/data)",
+                Origin.REAL.value,
+                note=f"no sea within {far:g} km of the tile centre",
+            )
+    s2 = _s2_water(g)
+    s2_v: Verdict = U
+    s2_tol: Any = None
+    if s2 is not None:
+        s2_v, s2_tol = _s2_water_verdict(claim, s2[0], s2[1], s2[2])
+    s2_measured = (
+        {
+            "product": "sentinel2_water_index",
+            "tile_share_at_most": round(s2[0], 2),
+            "valid_pixels_above_floor_pct": round(s2[1], 2),
+            "imaged_pct": round(s2[2], 2),
+        }
+        if s2 is not None
+        else None
+    )
     if not ranges:
+        if s2 is not None and s2_v is not U:
+            return s2_v, ClaimEvidence(
+                [s2_measured],
+                s2_tol,
+                "sentinel2 (NDWI/MNDWI)",
+                s2[3],
+                note="an upper bound on water from the Sentinel-2 water indices",
+            )
         return _unverifiable("no evidence water layer" + _why_skipped(g, "dynamic_world", "esa_worldcover"))
     per = []
     tol: Any = None
@@ -419,6 +572,10 @@ def check_water(claim: Claim, g: Ground) -> Result:
         per.append(v)
     v = _combine(per)
     note = ""
+    if v is U and s2_v is not U:
+        v, note = s2_v, "decided by the Sentinel-2 water-index upper bound"
+    elif v is not U and s2_v is not U and s2_v is not v:
+        v, note = U, "the land-cover maps and the Sentinel-2 water-index bound disagree"
     if kind != "water" and not claim.negated and v is S:
         # a named kind needs its kind proven: OSM tags, or stay unverifiable
         pairs = _WATER_OSM.get(kind, ())
@@ -438,11 +595,12 @@ def check_water(claim: Claim, g: Ground) -> Result:
         pairs = _WATER_OSM.get(kind, ())
         if not (pairs and g.osm_in_chip(pairs)):
             v, note = U, f"water present, but no layer shows it is a {kind}"
+    measured = [r.to_json() for r in ranges] + ([s2_measured] if s2_measured else [])
     return v, ClaimEvidence(
-        measured=[r.to_json() for r in ranges],
-        tolerance=tol,
-        layer="+".join(r.product for r in ranges),
-        origin="+".join(r.origin for r in ranges),
+        measured=measured,
+        tolerance=tol if s2_tol is None else {"landcover": tol, "sentinel2": s2_tol},
+        layer="+".join([r.product for r in ranges] + (["sentinel2_water_index"] if s2 else [])),
+        origin="+".join([r.origin for r in ranges] + ([s2[3]] if s2 else [])),
         note=note,
     )
 
@@ -587,10 +745,21 @@ def check_vegetation(claim: Claim, g: Ground) -> Result:
     m = ndvi.mean
     if claim.value is not None:
         return _numeric(claim, m, m, "sentinel2", origin, {"ndvi_mean": round(m, 3)})
+    green = sp.share_ndvi_above_0_5 if sp is not None else None
     if claim.subject == "sparse":
         v, tol = _grade(m < 0.25, m > 0.45), {"sparse_ndvi_below": 0.25, "not_sparse_above": 0.45}
     else:
-        v, tol = _grade(m >= 0.5, m < 0.3), {"green_ndvi_from": 0.5, "not_green_below": 0.3}
+        # lush / vigorous: the tile mean NDVI ≥ 0.5; not so when the mean is under 0.3, or under 0.4
+        # with less than a quarter of the pixels above 0.5 (dormant winter fields, snow, bare soil)
+        not_green = m < 0.3 or (m < 0.4 and green is not None and green < 25.0)
+        v, tol = (
+            _grade(m >= 0.5, not_green),
+            {
+                "green_ndvi_from": 0.5,
+                "not_green_below": 0.3,
+                "not_green_below_0_4_when_vigorous_pixels_pct_under": 25.0,
+            },
+        )
     return (_flip(v) if claim.negated else v), ClaimEvidence(
         {"ndvi_mean": round(m, 3)}, tol, "sentinel2", origin
     )

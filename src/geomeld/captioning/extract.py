@@ -350,6 +350,16 @@ def _gap(toks: Sequence[Tok], a: int, b: int) -> list[str]:
     return [t.low for t in toks[a:b]]
 
 
+_KIND_GROUP = {"lc": "cover", "water": "cover", "osm": "cover", "terrain": "cover", "veg": "cover"}
+
+
+def _same_kind(a: Hit, b: Hit) -> bool:
+    """Whether two subjects can share one negation through coordination: "no forest, lakes or roads"
+    negates all three, but "Brandenburg, marsh and bush are absent" negates only the land cover (a
+    place, a date or a measurement is never coordinated with land cover under one negation)."""
+    return _KIND_GROUP.get(a.cat, a.cat) == _KIND_GROUP.get(b.cat, b.cat)
+
+
 def _list_gap(words: list[str]) -> bool:
     """Tokens between two coordinated classes ("no A, B or C")."""
     return all(w in P.LIST_GAP for w in words) and len(words) <= 4
@@ -444,7 +454,7 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
         negated.add(first.i)
         prev = first
         for s in following[1:]:
-            if _list_gap(_gap(toks, prev.j, s.i)):
+            if _same_kind(s, first) and _list_gap(_gap(toks, prev.j, s.i)):
                 negated.add(s.i)
                 prev = s
             else:
@@ -459,7 +469,7 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
         negated.add(last.i)
         nxt = last
         for s in reversed(before[:-1]):
-            if _list_gap(_gap(toks, s.j, nxt.i)):
+            if _same_kind(s, last) and _list_gap(_gap(toks, s.j, nxt.i)):
                 negated.add(s.i)
                 nxt = s
             else:
@@ -481,9 +491,29 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
                 )
             )
         strong = h.cat == "labelled" and h.val in ("strong", "unlabelled")
-        if h.cat == "labelled" and (strong or not any(x.cat in ("lc", "water") for x in hits)):
+        if h.cat == "labelled":
             n = _nearest_num(cl, h, units=("%", ""), reach=8 if not strong else 4)
-            if n is not None:
+            own = (
+                n is not None
+                and (
+                    strong
+                    or not any(x.cat in ("lc", "water") for x in hits)
+                    # "…the woodland, labelled pixels make up 34 %": the number follows the labelled
+                    # phrase with no class between them
+                    or (
+                        n.i >= h.j
+                        and not any(x.cat in ("lc", "water") and h.j <= x.i < n.i for x in hits)
+                        and not any(
+                            x.cat in ("lc", "water")
+                            and h.i - 3 <= x.j <= h.i
+                            and not {",", ";", ":"} & set(_gap(toks, x.j, h.i))
+                            for x in hits
+                        )
+                        and not ({t.low for t in toks[max(cl.i, h.i - 2) : h.i]} & {"of", "among", "within"})
+                    )
+                )
+            )
+            if n is not None and own:
                 n.used = True
                 a, b = min(h.start, n.start), max(h.end, n.end)
                 value = _value(n, toks, "%")
@@ -522,6 +552,9 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             continue
         pair = _comparison_pair(cl, h, subjects, toks)
         if pair is None:
+            ranked = _rank_claim(ctx, cl, h, subjects, negs, hedge)
+            if ranked is not None:
+                compared.add(ranked)
             continue
         left, right, relation = pair
         fam = Family.COMPARISON.value
@@ -556,6 +589,25 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             continue  # a compared class says nothing more unless it is quantified too
         neg = s.i in negated
         pol = Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value
+        if (
+            s.cat == "veg"
+            and s.j - s.i == 1
+            and s.j < cl.j
+            and toks[s.i].low in P.DRY_WORDS
+            and toks[s.j].low in P.LAND_NOUNS  # "dry land", "dry ground": not under water
+        ):
+            ctx.claims.append(
+                _mk(
+                    ctx,
+                    Family.WATER.value,
+                    "water",
+                    s.start,
+                    toks[s.j].end,
+                    polarity=Polarity.AFFIRMED.value if neg else Polarity.NEGATED.value,
+                    hedge=hedge,
+                )
+            )
+            continue
         if s.cat in ("lc", "water"):
             _landcover_claim(ctx, cl, s, pol, hedge, c_start, c_end)
         elif s.cat == "osm":
@@ -612,10 +664,15 @@ def _guess_family(words: list[str]) -> str:
     return Family.LANDCOVER_PRESENCE.value
 
 
+def _is_year(n: Num) -> bool:
+    """A bare whole number 1900-2100 ("from 2017") is a date, never a share or a count."""
+    return n.unit == "" and n.low == n.high and n.low.is_integer() and 1900 <= n.low <= 2100
+
+
 def _nearest_num(cl: Clause, h: Hit, units: tuple[str, ...], reach: int = 8) -> Num | None:
     best = None
     for n in cl.nums:
-        if n.used or n.unit not in units:
+        if n.used or n.unit not in units or _is_year(n):
             continue
         d = n.i - h.j if n.i >= h.j else h.i - n.j
         if best is None or d < best[0]:
@@ -662,14 +719,14 @@ def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...])
     subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm")]
     # before: number then filler words then the subject
     for n in reversed(cl.nums):
-        if n.used or n.unit not in units or n.j > s.i:
+        if n.used or n.unit not in units or n.j > s.i or _is_year(n):
             continue
         gap = _gap(toks, n.j, s.i)
         if all(w in P.NUM_TO_SUBJECT for w in gap) and len(gap) <= 7:
             return n
         break
     for n in cl.nums:
-        if n.used or n.unit not in units or n.i < s.j:
+        if n.used or n.unit not in units or n.i < s.j or _is_year(n):
             continue
         if any(s.j <= h.i < n.i for h in subj if h is not s):
             break  # another class lies between: the number is its
@@ -684,7 +741,7 @@ def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...])
             return n
         break
     for n in reversed(cl.nums):  # "over 30 % of the land surface falls in the building cover class"
-        if n.used or n.unit not in units or n.j > s.i:
+        if n.used or n.unit not in units or n.j > s.i or _is_year(n):
             continue
         if not any(n.j <= h.i < s.i for h in subj) and s.i - n.j <= 10:
             return n
@@ -695,7 +752,7 @@ def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...])
 def _quant_candidates(cl: Clause, s: Hit, toks: Sequence[Tok]) -> list[tuple[int, Hit]]:
     """(distance, quantifier) pairs that may quantify subject ``s``: a pre-modifier ("mostly", "patches
     of") right before it, or a predicate ("dominates", "covers most") after it; "the largest" either way."""
-    subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm", "terrain")]
+    subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm", "terrain") and not _modifies(toks, h, s)]
     out = []
     for q in cl.hits:
         if q.cat not in ("dom", "largest", "minor", "all"):
@@ -716,6 +773,20 @@ def _quant_candidates(cl: Clause, s: Hit, toks: Sequence[Tok]) -> list[tuple[int
     return out
 
 
+def _modifies(toks: Sequence[Tok], m: Hit, head: Hit) -> bool:
+    """Whether ``m`` is a prepositional modifier of ``head`` ("a town centre OF apartment blocks",
+    "a downtown WITH high-rise towers"): the noun phrase's head is ``head``, and a predicate after
+    both quantifies the head."""
+    if m is head or m.i < head.j:
+        return False
+    gap = [t.low for t in toks[head.j : m.i]]
+    return (
+        1 <= len(gap) <= 3
+        and gap[0] in P.NP_PREPOSITIONS
+        and all(w in P.LIST_GAP or w in P.NP_PREPOSITIONS for w in gap)
+    )
+
+
 def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
     """The quantifier of ``s``: its nearest candidate, unless another class is nearer to that
     quantifier (one quantifier quantifies one class; "trees are the dominant cover, ahead of grass")."""
@@ -723,6 +794,8 @@ def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
     for _, q in sorted(_quant_candidates(cl, s, toks), key=lambda x: x[0]):
         best: tuple[int, int, Hit] | None = None
         for other in subj:
+            if _modifies(toks, other, s):
+                continue  # "a town centre of apartment blocks fills most": the head noun is quantified
             for d, q2 in _quant_candidates(cl, other, toks):
                 if q2 is q:
                     rank = (d, 0 if other.j <= q.i else 1)  # ties go to the class before it
@@ -753,6 +826,8 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
     q = _quant(cl, s, toks)
     if q is not None and q.cat == "dom" and "half" not in q.val and _position(cl, s) is not None:
         q = None  # "most of the X is in the south", "X lies mainly in the west": a position, not a share
+    if q is not None and q.cat == "all" and _intensifies_negation(cl, q, s):
+        q = None  # "entirely free of X", "X is completely absent": an absence, not a 90-100 % share
     a, b = s.start, s.end
     fam_share = Family.WATER.value if is_water else Family.LANDCOVER_SHARE.value
     if n is not None:
@@ -808,6 +883,12 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
             a, b = min(a, q.start), max(b, q.end)
         if s.val.startswith("urban") and label is None:
             label = "urban"
+        if is_water and label is None and pol == Polarity.AFFIRMED.value:
+            big = [k for k in range(max(cl.i, s.i - 3), s.i) if toks[k].low in P.LARGE_WORDS]
+            if big:  # "a broad river", "a large navigable lake": a body the image must show
+                label = "large"
+                a = toks[big[0]].start
+                ctx.idioms.update(big)
         fam = Family.WATER.value if is_water else Family.LANDCOVER_PRESENCE.value
         where = _position(cl, s)
         # "no forest in the north": an absence in one part of the tile, not in the tile
@@ -827,6 +908,52 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
                 hedge=hedge,
             )
         )
+
+
+def _rank_claim(ctx: Ctx, cl: Clause, h: Hit, subjects: list[Hit], negs: list[Hit], hedge: str) -> int | None:
+    """A comparative verb whose object is the collection of classes, not a class ("A leads the
+    tally", "A heads the ranking", "A is ahead of everything else", "A trails the other classes"):
+    A is (or, for a verb of falling behind, is not) the largest class. Returns the subject's index."""
+    if h.val not in ("verb_more", "verb_less"):
+        return None
+    toks = ctx.toks
+    before = [s for s in subjects if s.cat in ("lc", "water") and s.j <= h.i]
+    if not before or h.i - before[-1].j > 4:
+        return None
+    nxt = min((s.i for s in subjects if s.i >= h.j), default=cl.j)
+    window = [t.low for t in toks[h.j : min(nxt, h.j + 5, cl.j)]]
+    if not any(w in P.RANK_OBJECTS for w in window):
+        return None
+    left = before[-1]
+    ctx.idioms.update(range(h.j, h.j + len(window)))  # "the tally", "everything else": said by the verb
+    neg = any(n.j <= h.i and h.i - n.j <= 2 for n in negs)
+    less = h.val == "verb_less"
+    ctx.claims.append(
+        _mk(
+            ctx,
+            Family.DOMINANCE.value,
+            left.val if not left.val.startswith("urban") else "built",
+            left.start,
+            toks[h.j - 1 + len(window)].end if window else h.end,
+            label="largest",
+            polarity=Polarity.NEGATED.value if neg != less else Polarity.AFFIRMED.value,
+            hedge=hedge,
+        )
+    )
+    return left.i
+
+
+def _intensifies_negation(cl: Clause, q: Hit, s: Hit) -> bool:
+    """Whether a whole-tile quantifier ("entirely", "completely", "the whole") only intensifies a
+    negation of ``s``: the negation cue stands between it and the class ("entirely free of X",
+    "totally without X") or it stands between the class and a negation after it ("X is completely
+    absent")."""
+    for h in cl.hits:
+        if h.cat == "neg" and q.j <= h.i and h.j <= s.i:
+            return True
+        if h.cat == "postneg" and s.j <= q.i and q.j <= h.i:
+            return True
+    return False
 
 
 def _osm_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str) -> None:

@@ -931,6 +931,10 @@ CMP: dict[str, tuple[str, ...]] = {
         "is higher than",
         "leads",
         "out-covers",
+        "heads",
+        "head",
+        "tops",
+        "outranks",
     ),
     "verb_less": (
         "trails behind",
@@ -1313,6 +1317,58 @@ NUM_TO_SUBJECT = {
     "chip",
     "land-cover",
 }
+LARGE_WORDS = {
+    "broad",
+    "wide",
+    "large",
+    "big",
+    "huge",
+    "major",
+    "navigable",
+    "mighty",
+    "vast",
+    "great",
+    "sizeable",
+    "sizable",
+    "extensive",
+    "expansive",
+    "enormous",
+}
+"""Size words before a water kind ("a broad river", "a large lake"): a body that a 10 m image shows."""
+
+NP_PREPOSITIONS = {"of", "with"}
+"""Prepositions that attach a noun to the noun before it ("a centre of apartment blocks")."""
+
+DRY_WORDS = {"dry"}
+LAND_NOUNS = {"land", "ground", "terrain", "footing", "earth"}
+"""'dry' before a word for the ground itself means 'not under water' ("dry land"), not parched vegetation."""
+
+RANK_OBJECTS = {
+    "tally",
+    "list",
+    "ranking",
+    "rankings",
+    "table",
+    "league",
+    "pack",
+    "field",
+    "rest",
+    "others",
+    "everything",
+    "chart",
+    "count",
+    "breakdown",
+    "classes",
+    "categories",
+    "composition",
+    "mix",
+    "legend",
+    "inventory",
+    "leaderboard",
+}
+"""The object of a comparative verb that makes it a ranking among all classes ("A leads the tally",
+"A trails the rest"): nouns for the collection of classes, never a class."""
+
 LIST_GAP = {
     ",",
     "or",
@@ -2747,6 +2803,7 @@ POSTNEG = (
     "are not there",
     "is nowhere",
     "are nowhere",
+    "-free",  # the negating suffix of a compound: "forest-free", "built-up-free", "water-free"
 )
 _extend(
     VEG,

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SIGNALS_VERSION = "geomeld-signals-1"
+SIGNALS_VERSION = "geomeld-signals-2"
 
 LOCATIONS = (
     "north-west",
@@ -124,6 +124,14 @@ class SpectralSignal(_Model):
     indices: dict[str, IndexStats] = Field(default_factory=dict)
     missing: dict[str, str] = Field(default_factory=dict, description="index → why it was not computed")
     share_ndvi_above_0_5: float | None = None
+    valid_percentage: float | None = Field(
+        default=None, description="% of the 128 × 128 grid with a valid NDVI (the rest is no-data)"
+    )
+    water_index_percentage: float | None = Field(
+        default=None,
+        description="% of valid pixels where NDWI or MNDWI > WATER_INDEX_FLOOR: every open-water pixel "
+        "is among them (an upper bound on water; snow, cloud, shadow and haze are counted too)",
+    )
 
 
 class OrbitSar(_Model):

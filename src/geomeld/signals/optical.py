@@ -55,6 +55,13 @@ def _stats(values: np.ndarray) -> IndexStats:
     return IndexStats(mean=float(values.mean()), p10=q(0.1), p50=q(0.5), p90=q(0.9))
 
 
+WATER_INDEX_FLOOR = -0.1
+"""Open water has NDWI (B3−B8) and MNDWI (B3−B11) above 0 (McFeeters 1996; Xu 2006); a floor of −0.1
+keeps turbid, shallow and mixed shore pixels inside the bound, so the share of valid pixels above it in
+either index bounds the water share from above. It is no lower bound: snow, ice, cloud, haze and
+shadow pass it too (the February Brandenburg L1C scenes flag up to 98 %)."""
+
+
 def spectral_signal(bands: np.ndarray, band_names: Sequence[str]) -> SpectralSignal:
     """Index statistics from Sentinel-2 ``bands`` ``(C, H, W)`` named ``band_names``.
 
@@ -66,6 +73,8 @@ def spectral_signal(bands: np.ndarray, band_names: Sequence[str]) -> SpectralSig
     if arr.ndim != 3 or arr.shape[0] != len(names):
         raise ValueError(f"sentinel2 array shape {arr.shape} does not match its {len(names)} band names")
     out = SpectralSignal()
+    waterish: np.ndarray | None = None
+    valid: np.ndarray | None = None
     for index, a_name, b_name in SPECTRAL_INDICES:
         absent = [n for n in (a_name, b_name) if n not in names]
         if absent:
@@ -82,6 +91,14 @@ def spectral_signal(bands: np.ndarray, band_names: Sequence[str]) -> SpectralSig
         out.indices[index] = _stats(values)
         if index == "NDVI":
             out.share_ndvi_above_0_5 = 100.0 * float((values > 0.5).sum()) / values.size
+            out.valid_percentage = 100.0 * float(ok.sum()) / ok.size
+            valid = ok
+        if index in ("NDWI", "MNDWI"):
+            above = np.zeros(ok.shape, dtype=bool)
+            above[ok] = values > WATER_INDEX_FLOOR
+            waterish = above if waterish is None else waterish | above
+    if waterish is not None and valid is not None:
+        out.water_index_percentage = 100.0 * float((waterish & valid).sum()) / max(int(valid.sum()), 1)
     return out
 
 
