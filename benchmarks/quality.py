@@ -117,11 +117,11 @@ def prepare_data(work: Path) -> Path:
 
 
 def pretrain_argv(variant: str, seed: int, data: Path, shards: Path, out: Path, steps: int) -> list[str]:
-    from geomeld.demo.pipeline import DEMO_CONFIGS, find_configs_dir, load_demo_config
+    from geomeld.demo.pipeline import DEMO_CONFIGS, load_demo_config
 
-    configs = find_configs_dir()
+    configs = Path(__file__).resolve().parents[1] / "configs"  # the repository's ablation variants
     demo = load_demo_config(DEMO_CONFIGS / "default.yaml")
-    overrides = dict(demo["pretrain"].get("set") or {})
+    overrides = dict(demo.pretrain.set)
     overrides.update(
         {
             "data.shards": [str(shards)],

@@ -26,6 +26,9 @@ _LAZY: dict[str, str] = {
     "make_loader": "geomeld.io.loader",
     "compute_signals": "geomeld.signals.orchestrator",
     "load_encoder": "geomeld.models.export",
+    "embed_arrays": "geomeld.arrays",
+    "probe_arrays": "geomeld.arrays",
+    "ProbeResult": "geomeld.arrays",
 }
 
 __all__ = ["__version__", "verify_caption", *_LAZY]

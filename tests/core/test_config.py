@@ -46,3 +46,25 @@ def test_errors_name_the_file_and_what_was_expected(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="extends itself"):
         load_yaml(tmp_path / "x.yaml")
     assert isinstance(ConfigError("m"), ValueError)
+
+
+def test_package_references_and_model_errors(tmp_path: Path) -> None:
+    from pydantic import BaseModel, ConfigDict
+
+    from geomeld.core.config import load_model, package_file
+
+    leaf = _w(tmp_path / "leaf.yaml", "extends: geomeld:configs/pretrain/full.yaml\nname: mine\n")
+    got = load_yaml(leaf)
+    assert got["name"] == "mine" and got["jepa"]["enabled"] is True
+    assert package_file("configs/pretrain/full.yaml").is_file()
+
+    class Small(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        steps: int = 1
+
+    assert load_model(Small, None, ["steps=4"]).steps == 4
+    with pytest.raises(ConfigError) as bad:
+        load_model(Small, _w(tmp_path / "s.yaml", "steps: many\nstpes: 2\n"), what="small config")
+    line = bad.value.one_line()
+    assert "s.yaml" in line and "invalid small config" in line and "steps" in line and "stpes" in line
+    assert "\n" not in line and bad.value.key == "steps"

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from geomeld.core.options import config_option, set_option
+
 BUILD_HELP = """Build aligned GeoMeld samples for a list of anchors and write them as shards.
 
 For every anchor (tile id + lat/long) the builder lays a 1280 m tile in the anchor's UTM zone,
@@ -49,7 +51,8 @@ def build(
         "--catalog",
         help="embedded | planetary-computer | earth-search | cdse | STAC API URL | static catalog folder | raster folder (docs/catalogs.md).",
     ),
-    config: Path | None = typer.Option(None, "--config", help="Build config YAML (configs/build/*.yaml)."),
+    config: Path | None = config_option("Build config YAML (configs/build/*.yaml)."),
+    sets: list[str] = set_option(),
     workers: int = typer.Option(
         2, "--workers", help="Dask local-cluster worker processes (default 2); 0 = run in this process."
     ),
@@ -71,16 +74,11 @@ def build(
     from rich.console import Console
     from rich.table import Table
 
-    from geomeld.builder.config import BuildConfig, embedded_config
+    from geomeld.builder.config import resolve_build_config
     from geomeld.builder.runner import read_anchors, run_build
     from geomeld.core.data import embedded_anchors_path
 
-    if config is not None:
-        cfg = BuildConfig.from_yaml(config)
-    elif (catalog or "embedded") == "embedded":
-        cfg = embedded_config()
-    else:
-        cfg = BuildConfig()
+    cfg = resolve_build_config(config, sets, catalog)
     updates: dict[str, object] = {}
     if catalog is not None:
         updates["catalog"] = catalog

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from geomeld.builder.sources.base import SourceSettings
+from geomeld.core.config import load_model
 
 
 class BuildConfig(BaseModel):
@@ -52,15 +53,11 @@ class BuildConfig(BaseModel):
     shard_max_samples: int = 256
 
     @classmethod
-    def from_yaml(cls, path: str | Path) -> BuildConfig:
-        p = Path(path)
-        try:
-            raw = yaml.safe_load(p.read_text()) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ValueError(f"build config {p}: cannot read YAML ({exc})") from None
-        if not isinstance(raw, dict):
-            raise ValueError(f"build config {p}: expected a mapping of keys, got {type(raw).__name__}")
-        return cls.model_validate(raw)
+    def from_yaml(
+        cls, path: str | Path, overrides: Mapping[str, Any] | Iterable[str] | None = None
+    ) -> BuildConfig:
+        """Read a build config with the core loader (``extends:``, ``--set`` overrides)."""
+        return load_model(cls, path, overrides, what="build config")
 
     def catalog_options(self) -> dict[str, Any]:
         """Keyword arguments of :func:`geomeld.builder.sources.catalog.open_catalog` from this config."""
@@ -97,6 +94,19 @@ class BuildConfig(BaseModel):
             allow_stand_ins=self.allow_stand_ins,
             canopy_tileset=self.canopy_tileset,
         )
+
+
+def resolve_build_config(
+    path: str | Path | None,
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+    catalog: str | None = None,
+) -> BuildConfig:
+    """The config of one ``geomeld build``: the YAML at ``path`` or, without one, the embedded
+    sample's settings (catalog ``embedded``) or the defaults; then ``overrides`` (``--set``)."""
+    if path is not None:
+        return BuildConfig.from_yaml(path, overrides)
+    base = embedded_config() if (catalog or "embedded") == "embedded" else BuildConfig()
+    return load_model(BuildConfig, None, overrides, what="build config", defaults=base.model_dump())
 
 
 def embedded_config() -> BuildConfig:

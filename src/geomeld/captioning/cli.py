@@ -8,13 +8,15 @@ from pathlib import Path
 import typer
 
 from geomeld.core.errors import require_some
+from geomeld.core.options import config_option, set_option
 
 
 def caption(
     shards: list[Path] = typer.Argument(..., help="Shard files (geomeld-*.tar) to caption in place."),
-    config: Path | None = typer.Option(
-        None, "--config", "-c", help="Caption config YAML (default: configs/caption/default.yaml values)."
+    config: Path | None = config_option(
+        "Caption config YAML (default: configs/caption/default.yaml values)."
     ),
+    sets: list[str] = set_option(),
     backend: str | None = typer.Option(None, help="Override the backend: 'builtin' or 'openai'."),
     candidates: int | None = typer.Option(None, "--candidates", "-n", help="Candidates per round."),
     osm_pbf: Path | None = typer.Option(None, "--osm-pbf", help="Local .osm.pbf for OSM tags (pyosmium)."),
@@ -57,7 +59,7 @@ def caption(
     from geomeld.captioning.pipeline import CaptionConfig
     from geomeld.captioning.run import caption_shards
 
-    cfg = CaptionConfig.from_yaml(config) if config else CaptionConfig()
+    cfg = CaptionConfig.from_yaml(config, sets)
     updates: dict[str, object] = {}
     if backend:
         if backend not in ("builtin", "openai"):

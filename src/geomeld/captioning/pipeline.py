@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from geomeld.captioning.builtin import BuiltinCaptioner
@@ -73,15 +72,13 @@ class CaptionConfig(BaseModel):
     geomorphon_cache_dir: str | None = None
 
     @classmethod
-    def from_yaml(cls, path: str | Path) -> CaptionConfig:
-        p = Path(path)
-        try:
-            raw = yaml.safe_load(p.read_text()) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ValueError(f"caption config {p}: cannot read YAML ({exc})") from None
-        if not isinstance(raw, dict):
-            raise ValueError(f"caption config {p}: expected a mapping at the top level")
-        return cls.model_validate(raw)
+    def from_yaml(
+        cls, path: str | Path | None, overrides: Mapping[str, Any] | Iterable[str] | None = None
+    ) -> CaptionConfig:
+        """Read a caption config with the core loader (``extends:``, ``--set``; no file: the defaults)."""
+        from geomeld.core.config import load_model
+
+        return load_model(cls, path, overrides, what="caption config")
 
 
 class Captioner(Protocol):

@@ -3,6 +3,7 @@
 
     # configs/pretrain/mp_mae.yaml
     extends: full.yaml          # path relative to this file; a list extends several, in order
+                                # (``geomeld:configs/pretrain/full.yaml``: a file shipped in the package)
     jepa: {enabled: false}
     itc: {enabled: false}
 
@@ -10,6 +11,10 @@ Merging: mappings merge key by key, recursively; anything else (lists, scalars, 
 replaces the base's value. ``--set optim.steps=10`` values are parsed as YAML (``10`` is an int,
 ``[1, 2]`` a list, ``null`` None) and applied after all files, creating sections as needed. Every
 problem is a :class:`ConfigError` naming the file, the key and what was expected.
+
+:func:`load_model` validates the result with a stage's pydantic config class (``BuildConfig``,
+``CaptionConfig``, ``PretrainConfig``, ``EvalConfig``, ``DemoConfig``, …): that is how every verb's
+``-c/--config`` and ``--set`` are read (options declared once in :mod:`geomeld.core.options`).
 """
 
 from __future__ import annotations
@@ -17,13 +22,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from geomeld.core.errors import GeomeldError
 
 EXTENDS = "extends"
+PACKAGE_PREFIX = "geomeld:"
+"""``extends: geomeld:configs/pretrain/full.yaml`` names a file shipped inside the installed package."""
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ConfigError(GeomeldError, ValueError):
@@ -84,6 +94,18 @@ def apply_overrides(
     return out
 
 
+def package_file(relative: str) -> Path:
+    """A file shipped inside the geomeld package (``configs/pretrain/full.yaml``, ``demo/configs/…``)."""
+    return Path(__file__).resolve().parents[1] / relative
+
+
+def resolve_reference(ref: str, relative_to: Path) -> Path:
+    """A config reference: ``geomeld:<path>`` inside the package, else a path relative to ``relative_to``."""
+    if ref.startswith(PACKAGE_PREFIX):
+        return package_file(ref.removeprefix(PACKAGE_PREFIX))
+    return relative_to / ref
+
+
 def read_yaml(path: str | os.PathLike[str], what: str = "config") -> dict[str, Any]:
     """One YAML file as a mapping (empty file → ``{}``), without resolving ``extends:``."""
     p = Path(path)
@@ -125,7 +147,7 @@ def _resolve(path: Path, what: str, chain: tuple[Path, ...]) -> dict[str, Any]:
         )
     merged: dict[str, Any] = {}
     for parent in parents:
-        merged = deep_merge(merged, _resolve(path.parent / parent, what, (*chain, path)))
+        merged = deep_merge(merged, _resolve(resolve_reference(parent, path.parent), what, (*chain, path)))
     return deep_merge(merged, raw)
 
 
@@ -143,3 +165,48 @@ def load_yaml(
     if not isinstance(overrides, Mapping):
         overrides = parse_set(overrides)
     return apply_overrides(data, overrides)
+
+
+def _as_mapping(overrides: Mapping[str, Any] | Iterable[str] | None) -> Mapping[str, Any]:
+    if overrides is None:
+        return {}
+    return overrides if isinstance(overrides, Mapping) else parse_set(overrides)
+
+
+def validation_problems(exc: ValidationError) -> str:
+    """A pydantic error as one line: ``key.sub: problem; other: problem``."""
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ())) or "(top level)"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def validate_config(model: type[M], data: Mapping[str, Any], *, source: str, what: str = "config") -> M:
+    """``model.model_validate(data)``, a failure raised as a one-line :class:`ConfigError`."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0].get("loc", ()) if exc.errors() else ()
+        raise ConfigError(
+            f"{source}: invalid {what}: {validation_problems(exc)}",
+            file=None if source == "--set" else source,
+            key=".".join(str(p) for p in first) or None,
+        ) from exc
+
+
+def load_model(
+    model: type[M],
+    path: str | os.PathLike[str] | None,
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+    *,
+    what: str = "config",
+    defaults: Mapping[str, Any] | None = None,
+) -> M:
+    """A stage's config: the YAML at ``path`` (``extends:`` resolved) — or ``defaults`` (``{}``) when
+    ``path`` is None — with ``overrides`` applied, validated by the pydantic ``model``."""
+    if path is None:
+        data = apply_overrides(defaults or {}, _as_mapping(overrides))
+        return validate_config(model, data, source="--set", what=what)
+    data = load_yaml(path, overrides, what=what)
+    return validate_config(model, data, source=str(path), what=what)

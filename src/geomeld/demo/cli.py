@@ -6,14 +6,14 @@ from pathlib import Path
 
 import typer
 
+from geomeld.core.options import config_option, set_option
+
 
 def demo(
-    config: Path | None = typer.Option(
-        None,
-        "--config",
-        "-c",
-        help="Demo YAML (default: the packaged demo/configs/default.yaml; quick.yaml for a one-minute run).",
+    config: Path | None = config_option(
+        "Demo YAML (default: the packaged demo/configs/default.yaml; quick.yaml for a one-minute run)."
     ),
+    sets: list[str] = set_option(),
     quick: bool = typer.Option(
         False, "--quick", help="Use the packaged demo/configs/quick.yaml (tiny amounts, smoke test)."
     ),
@@ -39,7 +39,7 @@ def demo(
 
     try:
         path = config or DEMO_CONFIGS / ("quick.yaml" if quick else "default.yaml")
-        report = execute(path, out=out, force=force)
+        report = execute(path, out=out, force=force, overrides=sets)
     except DemoError as exc:
         typer.secho(f"demo stopped: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None

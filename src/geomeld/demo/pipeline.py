@@ -30,29 +30,20 @@ from typing import Any
 import yaml
 
 from geomeld.core.atomic import write_atomic
+from geomeld.core.config import load_yaml
 from geomeld.core.errors import GeomeldError
+from geomeld.demo.config import DemoConfig, demo_configs_dir, load_demo_config
 
 log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-DEMO_CONFIGS = Path(__file__).resolve().parent / "configs"
+DEMO_CONFIGS = demo_configs_dir()
 """The demo's own YAMLs (``default.yaml``, ``quick.yaml``), shipped as package data."""
 EMBEDDED_DIR = PACKAGE_DIR / "data" / "embedded"
 
 
 class DemoError(GeomeldError, RuntimeError):
     """A demo step failed; the message names the step and the command to rerun."""
-
-
-def find_configs_dir() -> Path:
-    """The repository's ``configs/`` folder (the pretraining and evaluation YAMLs the demo builds on)."""
-    for candidate in (Path.cwd() / "configs", PACKAGE_DIR.parents[1] / "configs"):
-        if (candidate / "pretrain").is_dir():
-            return candidate
-    raise DemoError(
-        "cannot find the configs/ folder with configs/pretrain/*.yaml; run `geomeld demo` from a geomeld "
-        "checkout (git clone … && cd geomeld) or pass --config PATH"
-    )
 
 
 @dataclass
@@ -66,7 +57,7 @@ class Step:
 
 @dataclass
 class DemoRun:
-    config: dict[str, Any]
+    settings: DemoConfig
     out: Path
     force: bool = False
     timings: dict[str, float] = field(default_factory=dict)
@@ -75,15 +66,10 @@ class DemoRun:
     def path(self, *parts: str) -> Path:
         return self.out.joinpath(*parts)
 
-
-def load_demo_config(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise DemoError(f"demo config {path} not found; see {DEMO_CONFIGS}") from None
-    if not isinstance(data, dict) or "out" not in data:
-        raise DemoError(f"{path}: a demo config is a YAML mapping with at least an 'out' key")
-    return data
+    @property
+    def config(self) -> dict[str, Any]:
+        """The settings as plain data (what the report records)."""
+        return self.settings.model_dump(mode="json")
 
 
 def geomeld_argv(*args: str) -> list[str]:
@@ -112,10 +98,10 @@ def pretrain_overrides(run: DemoRun) -> list[str]:
     return out
 
 
-def eval_config(run: DemoRun, configs: Path) -> Path:
+def eval_config(run: DemoRun) -> Path:
     """The evaluation config of this run: the template plus our encoder (and retrieval shards)."""
     spec = run.config["evaluate"]
-    base = yaml.safe_load((configs.parent / spec["config"]).read_text())
+    base = load_yaml(run.settings.eval_config_path(), what="eval config")
     base["name"] = f"{run.config.get('name', 'demo')}-eval"
     base["output"] = str(run.path("eval"))
     base.setdefault("encoders", [])
@@ -142,7 +128,7 @@ def eval_config(run: DemoRun, configs: Path) -> Path:
                 task["protocols"] = kept
     if spec.get("train"):
         base["train"] = {**base.get("train", {}), **spec["train"]}
-    if "n_bootstrap" in spec:
+    if spec.get("n_bootstrap") is not None:
         base["n_bootstrap"] = spec["n_bootstrap"]
     if spec.get("retrieval"):
         # every held-out tile is a query: none of them was seen in pretraining (see split_anchors)
@@ -245,7 +231,7 @@ def _build_step(run: DemoRun, name: str, anchors: str, out: Path) -> Step:
     )
 
 
-def plan(run: DemoRun, configs: Path) -> list[Step]:
+def plan(run: DemoRun) -> list[Step]:
     """The demo's steps. Pretraining shards and held-out (retrieval) shards are built separately so
     that the retrieval evaluation never sees a tile the model was pretrained on."""
     cfg = run.config
@@ -303,7 +289,7 @@ def plan(run: DemoRun, configs: Path) -> list[Step]:
             geomeld_argv(
                 "pretrain",
                 "--config",
-                str(configs.parent / cfg["pretrain"]["config"]),
+                str(run.settings.pretrain_config_path()),
                 *pretrain_overrides(run),
             ),
             [run.path("pretrain", "encoder", "encoder.json")],
@@ -362,7 +348,7 @@ def _write_empty_build(run: DemoRun) -> None:
     )
 
 
-def _finalise_step(run: DemoRun, step: Step, configs: Path) -> None:
+def _finalise_step(run: DemoRun, step: Step) -> None:
     dirs = [d for d in ("shards", "heldout", "gallery_only") if _shards(run.path(d))]
     if step.name == "build gallery-only shards" and not _has_rows(run.path("anchors_gallery.parquet")):
         step.action = lambda r: _write_empty_build(r)
@@ -384,7 +370,7 @@ def _finalise_step(run: DemoRun, step: Step, configs: Path) -> None:
         workers = str(int(run.config.get("caption", {}).get("workers", 1)))
         step.argv = geomeld_argv("caption", *shards, "--workers", workers)
     elif step.name == "evaluate":
-        step.argv = geomeld_argv("evaluate", "--config", str(eval_config(run, configs)))
+        step.argv = geomeld_argv("evaluate", "--config", str(eval_config(run)))
 
 
 def run_step(run: DemoRun, step: Step, index: int, total: int) -> None:
@@ -416,23 +402,36 @@ def run_step(run: DemoRun, step: Step, index: int, total: int) -> None:
 
 
 def execute(
-    config_path: Path, *, out: Path | None = None, force: bool = False, until: str | None = None
+    config_path: Path,
+    *,
+    out: Path | None = None,
+    force: bool = False,
+    until: str | None = None,
+    overrides: list[str] | dict[str, Any] | None = None,
 ) -> Path:
-    """Run the demo described by ``config_path``; returns the report path.
+    """Run the demo described by ``config_path`` (``overrides``: ``--set key=value``); returns the
+    report path.
 
     ``until`` names a step after which to stop (no report; returns the output folder): benchmarks
     reuse the demo's data preparation this way.
     """
-    config = load_demo_config(config_path)
-    configs = find_configs_dir()
-    run = DemoRun(config=config, out=(out or Path(config["out"])).resolve(), force=force)
+    settings = load_demo_config(config_path, overrides)
+    for ref in (settings.pretrain_config_path(), settings.eval_config_path()):
+        if not ref.is_file():
+            raise DemoError(
+                f"{config_path}: {ref} does not exist",
+                file=config_path,
+                expected="geomeld:configs/… (shipped in the package) or a path relative to the current directory",
+            )
+    run = DemoRun(settings=settings, out=(out or Path(settings.out)).resolve(), force=force)
+    config = run.config
     run.out.mkdir(parents=True, exist_ok=True)
-    steps = plan(run, configs)
+    steps = plan(run)
     if until is not None and until not in [s.name for s in steps]:
         raise DemoError(f"no demo step named {until!r}; steps: {[s.name for s in steps]}")
     start = time.perf_counter()
     for i, step in enumerate(steps, 1):
-        _finalise_step(run, step, configs)
+        _finalise_step(run, step)
         run_step(run, step, i, len(steps))
         if step.name == until:
             return run.out

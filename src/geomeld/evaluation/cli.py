@@ -7,10 +7,12 @@ from pathlib import Path
 import typer
 
 from geomeld.core.errors import require_some
+from geomeld.core.options import config_option, set_option
 
 
 def evaluate(
-    config: Path = typer.Option(..., "--config", "-c", help="Eval config YAML (see configs/eval/)."),
+    config: Path = config_option("Eval config YAML (see configs/eval/).", required=True),
+    sets: list[str] = set_option(),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Output folder (default: the config's output)."
     ),
@@ -35,9 +37,14 @@ def evaluate(
     task folders under $GEO_BENCH_DIR (e.g. $GEO_BENCH_DIR/classification_v1.0/m-bigearthnet/ with
     task_specs.pkl, *_partition.json, *.hdf5) and captioned shards for retrieval.
 
+    A config asking for CUDA on a machine without it runs on the CPU with a one-line warning (the
+    device used is recorded in results.json); ``--set device=cpu`` says so explicitly.
+
     Example:
 
         geomeld evaluate --config configs/eval/minibench.yaml -e fm=runs/pretrain/encoder
+
+        geomeld evaluate -c configs/eval/geobench.yaml --set device=cpu --set train.ft_epochs=5
     """
     import logging
 
@@ -45,7 +52,7 @@ def evaluate(
     from geomeld.evaluation.report import write_report
     from geomeld.evaluation.runner import run
 
-    cfg = EvalConfig.load(config)
+    cfg = EvalConfig.load(config, sets)
     extra = []
     for spec in encoder:
         if "=" not in spec:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from geomeld.evaluation.bands import MissingBands
@@ -88,7 +88,8 @@ class TrainSettings(_Strict):
     layer_decay: float = 0.9  # MMEarth fine-tuning default
     label_smoothing: float = 0.2  # single-label classification only (MMEarth default)
     warmup_fraction: float = 0.1  # linear warm-up then cosine decay (fine-tuning)
-    device: str = "cpu"  # "cuda" (or "cuda:1") for GEO-Bench-sized runs
+    device: str = "cpu"  # "cuda" (or "cuda:1") for GEO-Bench-sized runs; falls back to CPU with a warning
+    workers: int = 2  # DataLoader worker processes feeding fine-tuning batches (0: read in the main process)
 
 
 class RobustnessConfig(_Strict):
@@ -125,13 +126,20 @@ class EvalConfig(_Strict):
     output: str = "runs/eval"
     threads: int | None = None
 
+    @model_validator(mode="before")
     @classmethod
-    def load(cls, path: str | Path) -> EvalConfig:
-        p = Path(path)
-        try:
-            data = yaml.safe_load(p.read_text())
-        except FileNotFoundError:
-            raise FileNotFoundError(f"eval config {p} not found; see configs/eval/ for examples") from None
-        if not isinstance(data, dict):
-            raise ValueError(f"{p}: an eval config is a YAML mapping")
-        return cls.model_validate(data)
+    def _device_shorthand(cls, data: Any) -> Any:
+        """A top-level ``device`` (``--set device=cpu``) is shorthand for ``train.device``."""
+        if isinstance(data, dict) and "device" in data:
+            data = dict(data)
+            train = dict(data.get("train") or {})
+            train["device"] = data.pop("device")
+            data["train"] = train
+        return data
+
+    @classmethod
+    def load(cls, path: str | Path, overrides: Mapping[str, Any] | Iterable[str] | None = None) -> EvalConfig:
+        """Read an eval config with the core loader (``extends:``, ``--set`` overrides; see configs/eval/)."""
+        from geomeld.core.config import load_model
+
+        return load_model(cls, path, overrides, what="eval config")

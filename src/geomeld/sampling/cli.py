@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from geomeld.core.errors import require_some
+from geomeld.core.options import config_option, set_option
 
 SAMPLE_HELP = """Choose tile centres (anchors) for GeoMeld samples and write them as a Parquet pool.
 
@@ -42,7 +43,8 @@ Examples:
 
 def sample(
     out: Path = typer.Argument(..., help="Pool Parquet to write (or extend with --merge)."),
-    config: Path | None = typer.Option(None, "--config", help="Sample config YAML (configs/sample/*.yaml)."),
+    config: Path | None = config_option("Sample config YAML (configs/sample/*.yaml)."),
+    sets: list[str] = set_option(),
     stratified: int | None = typer.Option(None, "--stratified", help="Number of stratified points."),
     quota: str | None = typer.Option(
         None, "--quota", help="uniform | area | path to a YAML of {stratum: count} (custom quotas)."
@@ -81,7 +83,7 @@ def sample(
     from geomeld.sampling.report import print_summary
     from geomeld.sampling.run import run_sampling
 
-    cfg = load_config(config) if config is not None else SampleConfig.model_validate({})
+    cfg = load_config(config, sets)
     updates: dict[str, object] = {}
     if quota is not None:
         if quota in ("uniform", "area"):

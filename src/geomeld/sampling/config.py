@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -69,17 +70,17 @@ def resolve_within(within: Path) -> Path:
     return within
 
 
-def load_config(path: str | Path) -> SampleConfig:
-    """Read a sample config YAML; relative paths in it are resolved against the config's folder."""
-    import yaml
+def load_config(
+    path: str | Path | None, overrides: Mapping[str, Any] | Iterable[str] | None = None
+) -> SampleConfig:
+    """Read a sample config YAML with the core loader (``extends:``, ``--set`` overrides; no file:
+    the defaults); relative paths in the file are resolved against the config's folder."""
+    from geomeld.core.config import load_model
 
+    cfg = load_model(SampleConfig, path, overrides, what="sample config")
+    if path is None:
+        return cfg
     p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"sample config {p} does not exist")
-    raw = yaml.safe_load(p.read_text()) or {}
-    if not isinstance(raw, dict):
-        raise ValueError(f"{p}: expected a mapping of sample settings")
-    cfg = SampleConfig.model_validate(raw)
     base = p.parent
 
     def fix(q: Path | None) -> Path | None:

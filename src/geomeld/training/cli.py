@@ -7,32 +7,12 @@ from pathlib import Path
 import typer
 
 from geomeld.core.errors import require_some
-
-
-def _parse_overrides(items: list[str]) -> dict[str, object]:
-    import yaml
-
-    out: dict[str, object] = {}
-    for item in items:
-        if "=" not in item:
-            raise typer.BadParameter(f"--set expects KEY=VALUE (e.g. optim.steps=10), got {item!r}")
-        key, value = item.split("=", 1)
-        out[key.strip()] = yaml.safe_load(value)
-    return out
+from geomeld.core.options import config_option, set_option
 
 
 def pretrain(
-    config: Path = typer.Option(
-        ...,
-        "--config",
-        "-c",
-        exists=True,
-        dir_okay=False,
-        help="Pretraining YAML (configs/pretrain/*.yaml).",
-    ),
-    overrides: list[str] = typer.Option(
-        [], "--set", help="Override a config value: --set optim.steps=10 (repeatable, YAML values)."
-    ),
+    config: Path = config_option("Pretraining YAML (configs/pretrain/*.yaml).", required=True),
+    overrides: list[str] = set_option(),
     no_resume: bool = typer.Option(
         False, "--no-resume", help="Ignore an existing checkpoint in run.out_dir and start over."
     ),
@@ -60,7 +40,7 @@ def pretrain(
     from geomeld.training.engine import setup_distributed
 
     # errors (bad config/data/checkpoint, NaN loss): one line from geomeld.cli.main
-    cfg = load_config(config, _parse_overrides(overrides))
+    cfg = load_config(config, overrides)
     setup_distributed(cfg)  # before the loader, so that it splits the shards between ranks
     result = run(cfg, make_source(cfg), resume=not no_resume)
     from geomeld.core.distributed import rank

@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from pathlib import Path
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from geomeld.core.config import load_yaml
+from geomeld.core.config import load_model
 from geomeld.core.modalities import encoder_input, pretraining_targets
 from geomeld.models.convnextv2 import SIZES
 
@@ -173,12 +173,9 @@ class PretrainConfig(_Section):
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def load_config(path: str | os.PathLike[str], overrides: dict[str, Any] | None = None) -> PretrainConfig:
-    """Read a YAML config (``extends:`` resolved, see :mod:`geomeld.core.config`); ``overrides`` maps
-    dotted keys (``optim.steps``) to values."""
-    p = Path(path)
-    raw = load_yaml(p, overrides or {}, what="pretraining config")
-    try:
-        return PretrainConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise ValueError(f"{p}: invalid pretraining config:\n{exc}") from exc
+def load_config(
+    path: str | os.PathLike[str], overrides: Mapping[str, Any] | Iterable[str] | None = None
+) -> PretrainConfig:
+    """Read a YAML config with the core loader (``extends:`` resolved, see :mod:`geomeld.core.config`);
+    ``overrides`` maps dotted keys (``optim.steps``) to values, or is a list of ``KEY=VALUE`` strings."""
+    return load_model(PretrainConfig, path, overrides, what="pretraining config")

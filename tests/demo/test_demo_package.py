@@ -1,0 +1,104 @@
+"""`geomeld demo` from a wheel: every file the demo opens ships inside the package.
+
+The fast tests walk the demo's plan and configs and check each input is a package file matched by the
+package-data globs of pyproject.toml; the slow one builds the wheel and looks inside it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import geomeld
+from geomeld.demo.config import demo_configs_dir, load_demo_config
+from geomeld.demo.pipeline import DemoRun, plan
+from geomeld.evaluation.config import EvalConfig
+from geomeld.evaluation.tasks import minibench_dir
+
+PKG = Path(geomeld.__file__).resolve().parent
+REPO = PKG.parents[1]
+DEMOS = ("default.yaml", "quick.yaml")
+
+
+def demo_inputs(name: str, out: Path) -> set[Path]:
+    """The files a demo run reads that it did not write itself (configs, embedded data, benchmarks)."""
+    cfg = load_demo_config(demo_configs_dir() / name)
+    files = {demo_configs_dir() / name, cfg.pretrain_config_path(), cfg.eval_config_path()}
+    evaluation = EvalConfig.load(cfg.eval_config_path())
+    wanted = set(cfg.evaluate.tasks or [t.name for t in evaluation.tasks])
+    for task in evaluation.tasks:
+        assert task.source != "geobench", f"{name}: a GEO-Bench task needs data outside the package"
+        if task.name in wanted and task.source in ("minibench", "pixel"):
+            files.add(minibench_dir() / f"{task.name}.h5")
+    from geomeld.demo.probe import default_task_path
+
+    files.add(default_task_path())
+    run = DemoRun(settings=cfg, out=out)
+    for step in plan(run):
+        for arg in step.argv[3:]:  # past `python -m geomeld`
+            for part in arg.split("="):
+                p = Path(part)
+                if p.is_absolute() and out not in p.parents and p != out:
+                    files.add(p)
+    from geomeld.core.data import embedded_catalog_dir
+
+    files.add(embedded_catalog_dir() / "catalog.json")  # the build reads the embedded catalog
+    return {f.resolve() for f in files}
+
+
+def package_data_globs() -> list[str]:
+    data = tomllib.loads((REPO / "pyproject.toml").read_text())
+    return list(data["tool"]["setuptools"]["package-data"]["geomeld"])
+
+
+@pytest.mark.parametrize("name", DEMOS)
+def test_every_file_the_demo_opens_is_package_data(name: str, tmp_path: Path) -> None:
+    globs = package_data_globs()
+    inputs = demo_inputs(name, tmp_path / "out")
+    assert len(inputs) >= 6
+    for f in inputs:
+        assert f.is_file(), f
+        assert PKG in f.parents, f"{f} is outside the package"
+        rel = f.relative_to(PKG).as_posix()
+        assert rel.endswith(".py") or any(fnmatch.fnmatch(rel, g) for g in globs), (
+            f"{rel} not in package-data"
+        )
+
+
+def test_the_demo_needs_no_repository_configs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from an empty folder (as after `pip install geomeld`): the plan resolves without configs/."""
+    monkeypatch.chdir(tmp_path)
+    for name in DEMOS:
+        for f in demo_inputs(name, tmp_path / "out"):
+            assert REPO / "configs" not in f.parents
+
+
+def test_the_wheel_holds_every_demo_input(tmp_path: Path) -> None:
+    """Build the wheel (no network: the installed setuptools) and find each demo input in it."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(REPO),
+        ],
+        check=True,
+        timeout=600,
+    )
+    (wheel,) = tmp_path.glob("geomeld-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in DEMOS:
+        for f in demo_inputs(name, tmp_path / "out"):
+            assert "geomeld/" + f.relative_to(PKG).as_posix() in names, f
