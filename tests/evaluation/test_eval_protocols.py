@@ -238,16 +238,27 @@ def test_preflight_lists_every_problem_before_training(tmp_path: Path) -> None:
                 {"name": "SAcrop3K", "source": "geobench", "root": str(root), "protocols": ["ft"]},
                 {"name": "m-bigearthnet", "source": "geobench", "root": str(tmp_path / "nowhere")},
             ],
-            "train": {"device": "cuda:7"} if not torch.cuda.is_available() else {},
+            "train": {"device": "abacus:7"},  # not a device torch knows
         }
     )
     with pytest.raises(ValueError, match="pre-flight found") as err:
         run(cfg, encoders=[tiny_encoder("tiny-a")], out_dir=tmp_path / "out")
     msg = str(err.value)
     assert "band_stats.json: not valid JSON" in msg and f"{first}.hdf5" in msg and "nowhere" in msg
-    if not torch.cuda.is_available():
-        assert "CUDA is not available" in msg
+    assert "train.device 'abacus:7' cannot be used" in msg
     assert not (tmp_path / "out" / "cells.jsonl").exists()  # nothing was trained
+
+
+def test_cuda_without_cuda_falls_back_to_cpu_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    from geomeld.evaluation.runner import resolve_device
+
+    cfg = EvalConfig.model_validate({"name": "d", "tasks": [], "train": {"device": "cuda"}})
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    got, note = resolve_device(cfg)
+    assert got.train.device == "cpu" and note is not None and "CUDA is not available" in note
+    assert "\n" not in note and cfg.train.device == "cuda"  # one line; the given config is not changed
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_device(cfg) == (cfg, None)
 
 
 def test_knn_probe_and_label_fractions(tmp_path: Path) -> None:

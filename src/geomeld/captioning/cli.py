@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from geomeld.core.errors import require_some
 from geomeld.core.options import config_option, set_option
 
 
@@ -111,6 +112,8 @@ def caption(
             err=True,
         )
         raise typer.Exit(1)
+    if not done.skipped_shards:
+        require_some(done.samples, "sample captioned", [str(s) for s in shards])
 
 
 def caption_check(
@@ -140,6 +143,7 @@ def caption_check(
     for e in summary.read_errors:
         typer.echo(f"warning: {e}", err=True)
     typer.echo(json.dumps({"lines": summary.lines, "verdicts": summary.verdicts, "out": str(out)}))
+    require_some(summary.lines, "caption line checked", captions)
     if summary.errors:
         typer.echo(f"error: {summary.errors} line(s) could not be checked (see 'error' in {out})", err=True)
         raise typer.Exit(1)
@@ -176,7 +180,9 @@ def caption_report(
         except (FileNotFoundError, ValueError) as exc:
             raise typer.BadParameter(str(exc)) from None
     try:
-        report = fidelity_report(read_logs(logs), figs)
+        records = read_logs(logs)
+        require_some(len(records), "caption log record", [str(p) for p in logs])
+        report = fidelity_report(records, figs)
     except (FileNotFoundError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from None
     if as_json:

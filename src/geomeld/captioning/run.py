@@ -1,9 +1,12 @@
 """Captioning over shards: one task per shard (in this process, or on Dask), one atomic rewrite and
 one JSONL log per shard.
 
-A shard is decoded once: each sample is captioned inside :func:`~geomeld.io.shards.rewrite_shard`'s
-pass and written back with its caption, report and signals (only the metadata dataset of the
-original HDF5 bytes is replaced: :func:`patch_metadata`); the shard is replaced atomically, then
+A shard is read once: each sample is captioned inside :func:`~geomeld.io.shards.rewrite_shard`'s
+pass (``metadata_only=True``) and written back with its caption, report and signals. Each member is
+opened once (:mod:`geomeld.io.metapatch`): the arrays the signals read are views into the member's
+bytes, compressed layers nobody reads (NAIP) are never decoded, only the metadata dataset of the
+original HDF5 bytes is rewritten and the data datasets are left byte for byte as they were; a sample
+kept from an earlier run is copied through unchanged. The shard is replaced atomically, then
 ``<shard>.captions.jsonl`` is published atomically with one line per sample and a final
 ``{"done": true, "config_hash": …}`` line.
 
@@ -26,7 +29,6 @@ each worker builds its pipeline (backend, OSM index, scorer) once per config and
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import os
@@ -128,23 +130,6 @@ class ShardResult:
         return sum(n for s, n in self.statuses.items() if s in FAILED_STATUSES)
 
 
-def patch_metadata(sample: Sample, original: bytes) -> bytes:
-    """The original HDF5 bytes of ``sample`` with only its metadata dataset replaced.
-
-    Captioning changes metadata alone, so the arrays are neither re-compressed nor re-checked (they
-    were checked when the sample was decoded); the old metadata's bytes stay as unused space in the
-    file (a few kB)."""
-    import h5py
-
-    from geomeld.core.modalities import METADATA_KEY
-
-    buf = io.BytesIO(bytes(original))
-    with h5py.File(buf, "r+") as f:
-        del f[METADATA_KEY]
-        f.create_dataset(METADATA_KEY, data=sample.metadata.to_json())
-    return buf.getvalue()
-
-
 def _store(sample: Sample, outcome: CaptionOutcome, cfg_hash: str) -> None:
     from geomeld.signals import apply_released_fields
 
@@ -225,7 +210,7 @@ def caption_shard(
     apply = _ShardCaptioner(pipeline or CaptionPipeline(config), cfg_hash, keep, progress)
     errors: list[SampleError] = []
     try:
-        rewrite_shard(shard, apply, on_error="skip", errors=errors, encode=patch_metadata)
+        rewrite_shard(shard, apply, on_error="skip", errors=errors, metadata_only=True)
     except Exception as exc:  # unreadable or vanished shard: report it, the run goes on
         log.error("%s: shard not captioned: %s", shard, exc)
         result.failed = True

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from geomeld.core.errors import require_some
 from geomeld.core.options import config_option, set_option
 
 
@@ -36,9 +37,14 @@ def evaluate(
     task folders under $GEO_BENCH_DIR (e.g. $GEO_BENCH_DIR/classification_v1.0/m-bigearthnet/ with
     task_specs.pkl, *_partition.json, *.hdf5) and captioned shards for retrieval.
 
+    A config asking for CUDA on a machine without it runs on the CPU with a one-line warning (the
+    device used is recorded in results.json); ``--set device=cpu`` says so explicitly.
+
     Example:
 
         geomeld evaluate --config configs/eval/minibench.yaml -e fm=runs/pretrain/encoder
+
+        geomeld evaluate -c configs/eval/geobench.yaml --set device=cpu --set train.ft_epochs=5
     """
     import logging
 
@@ -61,6 +67,8 @@ def evaluate(
     files = done.files
     logging.getLogger("geomeld.evaluate").info("wrote %s", ", ".join(str(p) for p in files.values()))
     typer.echo(files["markdown"].read_text().split("## Tasks")[0])
+    scored = sum(r.get("value") is not None for r in done.results["results"])
+    require_some(scored, "task scored (every result is empty)", config)
 
 
 def register(app: typer.Typer) -> None:

@@ -88,7 +88,8 @@ class TrainSettings(_Strict):
     layer_decay: float = 0.9  # MMEarth fine-tuning default
     label_smoothing: float = 0.2  # single-label classification only (MMEarth default)
     warmup_fraction: float = 0.1  # linear warm-up then cosine decay (fine-tuning)
-    device: str = "cpu"  # "cuda" (or "cuda:1") for GEO-Bench-sized runs
+    device: str = "cpu"  # "cuda" (or "cuda:1") for GEO-Bench-sized runs; falls back to CPU with a warning
+    workers: int = 2  # DataLoader worker processes feeding fine-tuning batches (0: read in the main process)
 
 
 class RobustnessConfig(_Strict):
@@ -124,6 +125,17 @@ class EvalConfig(_Strict):
     n_bootstrap: int = 1000
     output: str = "runs/eval"
     threads: int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _device_shorthand(cls, data: Any) -> Any:
+        """A top-level ``device`` (``--set device=cpu``) is shorthand for ``train.device``."""
+        if isinstance(data, dict) and "device" in data:
+            data = dict(data)
+            train = dict(data.get("train") or {})
+            train["device"] = data.pop("device")
+            data["train"] = train
+        return data
 
     @classmethod
     def load(cls, path: str | Path, overrides: Mapping[str, Any] | Iterable[str] | None = None) -> EvalConfig:

@@ -160,6 +160,20 @@ class PreflightError(ValueError):
     """Problems found before any training (every one listed)."""
 
 
+def resolve_device(cfg: EvalConfig) -> tuple[EvalConfig, str | None]:
+    """``cfg`` with ``train.device`` set to CPU when it asks for CUDA on a machine without it, and the
+    one-line warning saying so (None when the requested device is used)."""
+    dev = cfg.train.device
+    if not dev.startswith("cuda") or torch.cuda.is_available():
+        return cfg, None
+    note = (
+        f"train.device is {dev!r} but CUDA is not available: running on the CPU "
+        "(--set device=cpu says so explicitly; expect GEO-Bench-sized fine-tuning to be slow)"
+    )
+    train = cfg.train.model_copy(update={"device": "cpu"})
+    return cfg.model_copy(update={"train": train}), note
+
+
 def preflight(
     cfg: EvalConfig, encs: list[EvalEncoder]
 ) -> tuple[dict[str, TaskData | PixelTask], dict[tuple[str, str], _Prepared]]:
@@ -167,8 +181,10 @@ def preflight(
     check the device. Raises :class:`PreflightError` listing every problem found."""
     problems: list[str] = []
     dev = cfg.train.device
-    if dev.startswith("cuda") and not torch.cuda.is_available():
-        problems.append(f"train.device is {dev!r} but CUDA is not available (set device: cpu)")
+    try:
+        torch.empty(1, device=dev)
+    except (RuntimeError, AssertionError) as exc:
+        problems.append(f"train.device {dev!r} cannot be used: {' '.join(str(exc).split())}")
     tasks: dict[str, TaskData | PixelTask] = {}
     prepared: dict[tuple[str, str], _Prepared] = {}
     for tcfg in cfg.tasks:
@@ -337,9 +353,18 @@ def run(
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     t_start = time.time()
+    cfg, device_note = resolve_device(cfg)
+    if device_note:
+        log.warning(device_note)
     st = cfg.train
     encs = encoders if encoders is not None else [build_encoder(e) for e in cfg.encoders]
     tasks, prepared = preflight(cfg, encs)
+    cache_root = Path(cfg.cache_dir) if cfg.cache_dir else (Path(out_dir) / "cache" if out_dir else None)
+    if cache_root is not None and cfg.cache:
+        # every task packed before any training: a truncated file anywhere stops the run before it starts
+        for name, t in tasks.items():
+            if isinstance(t, TaskData) and t.extra.get("path"):
+                tasks[name] = packed_task(t, cache_root)
     store = CellStore(out_dir, resume=resume)
     settings = cell_id(
         {
@@ -358,7 +383,6 @@ def run(
     robustness: list[dict[str, Any]] = []
     tasks_info: dict[str, Any] = {}
     seed_stats: dict[tuple[str, str, str], list[Stats]] = {}
-    cache_root = Path(cfg.cache_dir) if cfg.cache_dir else (Path(out_dir) / "cache" if out_dir else None)
     enc_source = {e.name: e.source for e in encs}
 
     def result(**extra: Any) -> dict[str, Any]:
@@ -367,7 +391,7 @@ def run(
             "config": cfg.model_dump(mode="json"),
             "code_version": code_version(),
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "environment": _environment(),
+            "environment": {**_environment(), "device": st.device, "device_note": device_note},
             "missing_bands": cfg.missing_bands.value,
             "normalisation": cfg.normalisation,
             "encoders": {
@@ -411,8 +435,6 @@ def run(
             if out_dir is not None:
                 write_report(result(partial=True), out_dir)
             continue
-        if cache_root is not None and cfg.cache and task.extra.get("path"):
-            task = packed_task(task, cache_root)
         runners: list[tuple[str, EvalEncoder | None, str, Callable[..., ProtocolResult], list[int]]] = []
         if "raw_bands" in cfg.baselines:
             runners.append((BASELINE_NAME, None, "lp", lambda enc, t, pre, s: raw_band_baseline(t, pre, st, s), cfg.lp_seeds))  # fmt: skip

@@ -1,0 +1,92 @@
+"""`geomeld caption`'s metadata-only shard rewrite: the same samples and metadata as the full
+decode + re-check + patch path, the data arrays untouched, and the result validates."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from typer.testing import CliRunner
+
+from caption_fixtures import load_samples
+from geomeld.captioning.pipeline import CaptionConfig, CaptionPipeline
+from geomeld.captioning.run import _ShardCaptioner, caption_shard, config_hash
+from geomeld.cli import app
+from geomeld.io.h5sample import decode_checked
+from geomeld.io.metapatch import patch_metadata
+from geomeld.io.shards import ShardWriter, iter_members, rewrite_shard
+
+CAPTION_FIELDS = ("caption", "caption_report", "signals", "water_analysis", "terrain_class", "osm_tags")
+
+
+def _decoded(shard: Path) -> dict[str, tuple[dict[str, np.ndarray], dict[str, object], dict[str, object]]]:
+    out = {}
+    for m in iter_members(shard):
+        s, problems, _ = decode_checked(m.data, m.where)
+        assert s is not None and not problems, problems
+        extras = {k: v for k, v in s.extras.get("datasets", {}).items()}
+        out[m.key] = (s.arrays, json.loads(s.metadata.to_json()), extras)
+    return out
+
+
+def _untimed(meta: dict[str, object]) -> dict[str, object]:
+    report = meta.get("caption_report")
+    if isinstance(report, dict):
+        meta = {**meta, "caption_report": {k: v for k, v in report.items() if k != "seconds"}}
+    return meta
+
+
+def test_captioned_shard_equals_the_full_path_and_keeps_the_arrays(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    with ShardWriter(src, max_samples=20) as w:
+        for s in load_samples().values():
+            w.write(replace(s, key=str(s.metadata.tile_id)))  # member name = tile id, as validate wants
+    shard = next(src.glob("geomeld-*.tar"))
+    fast, full = tmp_path / "fast", tmp_path / "full"
+    shutil.copytree(src, fast)
+    shutil.copytree(src, full)
+    cfg = CaptionConfig()
+
+    result = caption_shard(fast / shard.name, cfg)
+    assert not result.failed and result.samples == 10 and not result.errors
+    # the same captioner through the full path: every dataset decoded and checked, metadata re-created
+    apply = _ShardCaptioner(CaptionPipeline(cfg), config_hash(cfg), {}, None)
+    rewrite_shard(full / shard.name, apply, encode=patch_metadata)
+
+    before, after, reference = (_decoded(d / shard.name) for d in (src, fast, full))
+    assert list(after) == list(before) == list(reference)
+    for key, (arrays, meta, extras) in after.items():
+        old_arrays, old_meta, old_extras = before[key]
+        assert list(arrays) == list(old_arrays)
+        for k, arr in arrays.items():
+            assert arr.dtype == old_arrays[k].dtype
+            np.testing.assert_array_equal(arr, old_arrays[k], err_msg=f"{key}:{k}")
+        assert extras.keys() == old_extras.keys()
+        for k, arr in extras.items():
+            np.testing.assert_array_equal(arr, old_extras[k])
+        # metadata: identical to the input apart from the caption fields, identical to the full path
+        assert {k: v for k, v in meta.items() if k not in CAPTION_FIELDS} == {
+            k: v for k, v in old_meta.items() if k not in CAPTION_FIELDS
+        }
+        assert _untimed(meta) == _untimed(reference[key][1])
+    assert sum(1 for m in after.values() if m[1]["caption"]) == 7
+
+    res = CliRunner().invoke(app, ["validate", str(fast)])
+    assert res.exit_code == 0 and "10 samples checked, 0 problems" in res.output, res.output
+
+    # a resumed run keeps every sample: the members come back byte for byte
+    data = [m.data for m in iter_members(fast / shard.name)]
+    again = caption_shard(fast / shard.name, cfg, force=False)
+    assert again.skipped
+    log = fast / (shard.name + ".captions.jsonl")
+    lines = log.read_text().splitlines()
+    records = [json.loads(x) for x in lines]
+    records[-1]["failed"] = 1  # pretend one sample failed: the shard is redone, the others kept
+    records[0]["status"] = "error"
+    log.write_text("".join(json.dumps(r) + "\n" for r in records))
+    redo = caption_shard(fast / shard.name, cfg)
+    assert redo.kept == 9 and redo.samples == 10
+    assert [m.data for m in iter_members(fast / shard.name)][1:] == data[1:]
