@@ -47,8 +47,6 @@ LC: dict[str, tuple[str, ...]] = {
         "tree-covered",
         "stands of trees",
         "groves",
-        "mangroves",
-        "mangrove",
         "coniferous forest",
         "deciduous forest",
         "tree canopy cover",
@@ -1339,6 +1337,81 @@ LARGE_WORDS = {
 NP_PREPOSITIONS = {"of", "with"}
 """Prepositions that attach a noun to the noun before it ("a centre of apartment blocks")."""
 
+DIRECTION_WORDS = {
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "left",
+    "right",
+    "top",
+    "bottom",
+    "upper",
+    "lower",
+    "northerly",
+    "southerly",
+    "easterly",
+    "westerly",
+}
+RARELY_WORDS = {"rarely", "seldom", "hardly", "barely", "scarcely", "never"}
+"""Adverbs that turn "climbs above X" into "stays at or below X"."""
+NEG_FIRST_BREAK = {"and", "or", "nor"}
+"""Between a negation cue and the first subject it negates, a conjunction means the cue negated
+something the lexicon does not know, and the subject after it belongs to the next conjunct."""
+
+LOW_DEGREE = {
+    "low",
+    "weak",
+    "poor",
+    "muted",
+    "subdued",
+    "limited",
+    "minimal",
+    "modest",
+    "reduced",
+    "faint",
+    "little",
+}
+COPULAS = {
+    "is",
+    "are",
+    "looks",
+    "look",
+    "seems",
+    "seem",
+    "appears",
+    "appear",
+    "remains",
+    "stays",
+    "was",
+    "very",
+    "rather",
+    "quite",
+    "fairly",
+}
+"""A vigour or greenness noun followed through a copula by a low-degree word ("plant vigour is low") or
+preceded by one ("weak greenness") reads as sparse vegetation."""
+
+FACTOR_WORDS = {
+    "twice": 2.0,
+    "double": 2.0,
+    "doubled": 2.0,
+    "thrice": 3.0,
+    "triple": 3.0,
+    "half": 0.5,
+    "quarter": 0.25,
+    "third": 1.0 / 3.0,
+}
+FACTOR_BARE = {"double", "doubled", "triple", "twice", "thrice"}
+"""Factor words that compare without "as … as" ("A is more than double B")."""
+RATIO_AT_LEAST = ("at least", "more than", "over", "upwards of", "well over", "no less than")
+RATIO_AT_MOST = ("under", "less than", "at most", "no more than", "below", "not even")
+"""Factors in comparisons ("twice as much A as B", "A is more than double B") and their bounds."""
+
 DRY_WORDS = {"dry"}
 LAND_NOUNS = {"land", "ground", "terrain", "footing", "earth"}
 """'dry' before a word for the ground itself means 'not under water' ("dry land"), not parched vegetation."""
@@ -2392,6 +2465,25 @@ def _extend(table: dict[str, tuple[str, ...]], extra: dict[str, tuple[str, ...]]
     for k, v in extra.items():
         table[k] = (*table.get(k, ()), *v)
 
+
+# vocabulary gaps found on fidelity sets: class adjectives and names the lexicon lacked
+_extend(
+    LC,
+    {
+        "mangroves": ("mangroves", "mangrove", "mangrove forest", "mangrove forests", "mangrove swamp"),
+        "built": ("residential", "residential land", "residential area", "residential areas"),
+        "shrubland": ("shrubby", "shrubby vegetation", "bushy", "bushy vegetation", "shrubby ground"),
+        "wetland": (
+            "swampy",
+            "swampy ground",
+            "marshy",
+            "marshy ground",
+            "wet meadow",
+            "wet meadows",
+            "wet meadows and reeds",
+        ),
+    },
+)
 
 _extend(
     VEG,
