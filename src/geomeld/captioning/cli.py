@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from geomeld.core.errors import require_some
 from geomeld.core.options import config_option, set_option
 
 
@@ -80,6 +81,7 @@ def caption(
     totals: dict[str, int] = {}
     failed_shards: list[str] = []
     failed_samples = 0
+    seen = skipped = 0  # samples captioned or kept; shards already done (a rerun)
     with tqdm(desc="captioning", unit="sample") as bar:
         for result in caption_shards(
             shards,
@@ -93,12 +95,14 @@ def caption(
             for e in result.errors:
                 typer.echo(f"warning: {e}", err=True)
             if result.skipped:
+                skipped += 1
                 typer.echo(f"{result.shard}: already captioned with this config, skipped")
                 continue
             if result.failed:
                 failed_shards.append(result.shard)
                 typer.echo(f"{result.shard}: FAILED (not captioned; rerun to retry)")
                 continue
+            seen += result.samples
             for k, v in result.statuses.items():
                 totals[k] = totals.get(k, 0) + v
             failed_samples += result.failed_samples
@@ -115,6 +119,8 @@ def caption(
             err=True,
         )
         raise typer.Exit(1)
+    if not skipped:
+        require_some(seen, "sample captioned", [str(s) for s in shards])
 
 
 def caption_check(
@@ -144,6 +150,7 @@ def caption_check(
     for e in summary.read_errors:
         typer.echo(f"warning: {e}", err=True)
     typer.echo(json.dumps({"lines": summary.lines, "verdicts": summary.verdicts, "out": str(out)}))
+    require_some(summary.lines, "caption line checked", captions)
     if summary.errors:
         typer.echo(f"error: {summary.errors} line(s) could not be checked (see 'error' in {out})", err=True)
         raise typer.Exit(1)
@@ -180,7 +187,9 @@ def caption_report(
         except (FileNotFoundError, ValueError) as exc:
             raise typer.BadParameter(str(exc)) from None
     try:
-        report = fidelity_report(read_logs(logs), figs)
+        records = read_logs(logs)
+        require_some(len(records), "caption log record", [str(p) for p in logs])
+        report = fidelity_report(records, figs)
     except (FileNotFoundError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from None
     if as_json:

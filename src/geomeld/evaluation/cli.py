@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from geomeld.core.errors import require_some
 from geomeld.core.options import config_option, set_option
 
 
@@ -68,6 +69,8 @@ def evaluate(
     files = write_report(res, target)
     logging.getLogger("geomeld.evaluate").info("wrote %s", ", ".join(str(p) for p in files.values()))
     typer.echo(files["markdown"].read_text().split("## Tasks")[0])
+    scored = sum(r.get("value") is not None for r in res["results"])
+    require_some(scored, "task scored (every result is empty)", config)
 
 
 def register(app: typer.Typer) -> None:
