@@ -1,5 +1,5 @@
 """Hostile HDF5 members: sizes are checked from the header before any data is read, and compressed
-data inflates only up to the registry's size — in every reader (members from ``hostile_shards.py``)."""
+data inflates only up to the registry's size — in every reader (members from ``tests/hostile_shards.py``)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
-from hostile_shards import BOMB_BYTES, MEMBERS, bomb, hostile_shard, zero_bomb
 from typer.testing import CliRunner
 
 from geomeld.cli import app
@@ -30,6 +29,7 @@ from geomeld.io.inspect import inspect_shard, validate_shard
 from geomeld.io.limits import InflateError, bounded_inflate, read_dataset, registry_nbytes
 from geomeld.io.shards import SampleError, iter_samples, rewrite_shard
 from geomeld.io.synthetic import make_sample
+from hostile_shards import BOMB_BYTES, MEMBERS, bomb, hostile_shard, zero_bomb
 
 S2 = registry_nbytes("sentinel2")
 LAYOUT_BYTES = sum(registry_nbytes(k) for k in LAYOUTS["standard"].modality_keys)

@@ -383,19 +383,24 @@ def rewrite_shard(
                             raise ValueError(
                                 f"{member.where}: a metadata-only rewrite may not replace arrays"
                             )
-                        data = opened.patched(new.metadata)
                         present = opened.present_modalities(indexed.get((member.key, member.size)))
-                    offset = _add_member(out, new.key + SAMPLE_EXTENSION, data, time.time())
-                    rows.append(
-                        row_from_sample(shard.name, new, offset, len(data), opened.locations, present)
-                    )
-                    changed += 1
-                    continue
-                try:
-                    sample, problems, _ = decode_checked(member.data, member.where)
-                    message = "; ".join(str(p) for p in problems)
-                except SampleFormatError as exc:  # not HDF5, cannot be opened
-                    sample, message = None, str(exc)
+                        if present is not None and not opened.problems:
+                            data = opened.patched(new.metadata)
+                    if present is not None and not opened.problems:
+                        offset = _add_member(out, new.key + SAMPLE_EXTENSION, data, time.time())
+                        rows.append(
+                            row_from_sample(shard.name, new, offset, len(data), opened.locations, present)
+                        )
+                        changed += 1
+                        continue
+                    # a compressed dataset failed when read: the member is bad, as on the full path
+                    sample, message = None, "; ".join(dict.fromkeys(opened.problems))
+                else:
+                    try:
+                        sample, problems, _ = decode_checked(member.data, member.where)
+                        message = "; ".join(str(p) for p in problems)
+                    except SampleFormatError as exc:  # not HDF5, cannot be opened
+                        sample, message = None, str(exc)
                 if message or sample is None:
                     if on_error == "raise":
                         raise SampleFormatError(message)
