@@ -216,7 +216,8 @@ def caption_shard(
         result.failed = True
         result.errors.append(f"{shard}: shard could not be read or rewritten ({type(exc).__name__}: {exc})")
         return result
-    records = apply.records
+    unreadable = {e.key for e in errors}  # a lazily decoded dataset may fail after captioning began
+    records = [r for r in apply.records if r.get("key") not in unreadable]
     for e in errors:
         result.errors.append(f"{e.shard}:{e.key}: {e.message}")
         records.append({"key": e.key, "status": "read_error", "caption": None, "error": e.message})
