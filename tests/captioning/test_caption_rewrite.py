@@ -3,8 +3,10 @@ decode + re-check + patch path, the data arrays untouched, and the result valida
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+import tarfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from caption_fixtures import load_samples
 from geomeld.captioning.pipeline import CaptionConfig, CaptionPipeline
 from geomeld.captioning.run import _ShardCaptioner, caption_shard, config_hash
 from geomeld.cli import app
-from geomeld.io.h5sample import decode_checked
+from geomeld.io.h5sample import decode_checked, locate_datasets
 from geomeld.io.metapatch import patch_metadata
 from geomeld.io.shards import ShardWriter, iter_members, rewrite_shard
 
@@ -90,3 +92,32 @@ def test_captioned_shard_equals_the_full_path_and_keeps_the_arrays(tmp_path: Pat
     redo = caption_shard(fast / shard.name, cfg)
     assert redo.kept == 9 and redo.samples == 10
     assert [m.data for m in iter_members(fast / shard.name)][1:] == data[1:]
+
+
+def test_a_compressed_layer_that_fails_when_read_is_a_read_error(tmp_path: Path) -> None:
+    """gzip shards: layers are decoded when the signals read them; one that fails makes the sample a
+    read_error (copied through, reported once), and the other samples are captioned."""
+    samples = [replace(s, key=str(s.metadata.tile_id)) for s in list(load_samples().values())[:3]]
+    with ShardWriter(tmp_path, compression="gzip") as w:
+        for s in samples:
+            w.write(s)
+    shard = next(tmp_path.glob("geomeld-*.tar"))
+    members = list(iter_members(shard))
+    bad = bytearray(members[1].data)
+    loc = locate_datasets(members[1].data, "x")["sentinel2"]
+    assert loc.codec == "gzip+shuffle"
+    bad[loc.offset + loc.nbytes // 2 : loc.offset + loc.nbytes // 2 + 64] = bytes(64)
+    with tarfile.open(shard, "w") as tar:
+        for m, payload in zip(members, (members[0].data, bytes(bad), members[2].data), strict=True):
+            info = tarfile.TarInfo(m.key + ".h5")
+            info.size = len(payload)
+            tar.addfile(info, io.BytesIO(payload))
+    result = caption_shard(shard, CaptionConfig())
+    assert not result.failed and result.samples == 3
+    assert result.statuses.get("read_error") == 1 and result.failed_samples == 1
+    assert len(result.errors) == 1 and "sentinel2" in result.errors[0], result.errors
+    log = [json.loads(x) for x in (tmp_path / (shard.name + ".captions.jsonl")).read_text().splitlines()]
+    assert [r["key"] for r in log[:-1]].count(members[1].key) == 1
+    after = list(iter_members(shard))
+    assert after[1].data == bytes(bad)  # copied through untouched
+    assert after[0].data != members[0].data  # the good ones got their captions

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import re
 import shutil
 import tarfile
 from pathlib import Path
@@ -19,7 +20,7 @@ from geomeld.core.sample import Sample
 from geomeld.io.h5sample import decode_checked, encode_sample, locate_datasets
 from geomeld.io.index import build_index_rows, index_path
 from geomeld.io.metapatch import LazyArrays, open_patchable, patch_metadata
-from geomeld.io.shards import ShardWriter, iter_members, rewrite_shard
+from geomeld.io.shards import SampleError, ShardWriter, iter_members, rewrite_shard
 from geomeld.io.synthetic import make_sample
 
 
@@ -236,3 +237,31 @@ def test_full_path_patch_still_available() -> None:
     data = encode_sample(s)
     s.metadata.caption = "new"
     assert _full(patch_metadata(s, data)).metadata.caption == "new"
+
+
+def test_hostile_members_on_the_metadata_only_path(tmp_path: Path) -> None:
+    from hostile_shards import MEMBERS, bomb, hostile_shard
+    from test_io_hostile import EXPECTED, _peak
+
+    shard = hostile_shard(tmp_path / "geomeld-00000.tar")
+    before = list(iter_members(shard))
+    errors: list[SampleError] = []
+    seen: list[str] = []
+
+    def touch(sample: Sample) -> Sample:
+        seen.append(sample.key)
+        sample.metadata.caption = "c"
+        return sample
+
+    assert rewrite_shard(shard, touch, metadata_only=True, on_error="skip", errors=errors) == 1
+    assert [e.key for e in errors] == [str(i) for i in range(1, len(MEMBERS) + 1)]
+    for i, kind in enumerate(MEMBERS, start=1):
+        assert re.search(rf"{i}: " + EXPECTED[kind], errors[i - 1].message), errors[i - 1].message
+    after = list(iter_members(shard))
+    assert [m.data for m in after[1:]] == [m.data for m in before[1:]]  # bad members copied through
+    assert _full(after[0].data).metadata.caption == "c"
+    assert "0" in seen  # the bomb and the short stream reached the function lazily, then failed
+    # the bomb inflates to at most the registry's size on this path too
+    member = bomb("1")
+    peak = _peak(lambda: open_patchable(member, "s.tar:1").sample.arrays["sentinel2"])  # type: ignore[union-attr]
+    assert peak < 4 * 2**20, f"peak {peak / 2**20:.1f} MiB"

@@ -216,8 +216,9 @@ def caption_shard(
         result.failed = True
         result.errors.append(f"{shard}: shard could not be read or rewritten ({type(exc).__name__}: {exc})")
         return result
-    unreadable = {e.key for e in errors}  # a lazily decoded dataset may fail after captioning began
-    records = [r for r in apply.records if r.get("key") not in unreadable]
+    bad = {e.key for e in errors}
+    # a sample found unreadable after it was handed to the captioner is a read_error, not a caption
+    records = [r for r in apply.records if r.get("key") not in bad]
     for e in errors:
         result.errors.append(f"{e.shard}:{e.key}: {e.message}")
         records.append({"key": e.key, "status": "read_error", "caption": None, "error": e.message})

@@ -14,7 +14,11 @@ and gives a :class:`PatchableSample`:
 * uncompressed datasets (every 10 m modality as geomeld writes them) become read-only numpy views
   into the original bytes, value-checked at once as the full path does (class codes, ±Inf, NaN);
 * compressed datasets (NAIP) are decoded only if something reads them
-  (:class:`LazyArrays`), and value-checked then;
+  (:class:`LazyArrays`), with the bounded inflate of :func:`~geomeld.io.h5sample.decode_located`, and
+  value-checked then; one that fails is recorded in :attr:`PatchableSample.problems` and the caller
+  treats the member as unreadable, like the full path. The index row needs every modality's
+  presence: a compressed dataset nobody read is taken from the shard's fresh index (whose rows were
+  built by the full reader) or decoded;
 * :meth:`PatchableSample.patched` writes the new metadata string into the existing dataset (HDF5
   stores it in the file's global heap, reusing the old string's space; the data datasets keep their
   bytes and offsets, which the tests check by decoding the result with the full path) and returns
@@ -185,6 +189,7 @@ class PatchableSample:
         metadata_text: str,
         sample: Sample,
         locations: dict[str, DatasetLocation],
+        problems: list[str],
     ) -> None:
         self.data = data
         self.where = where
@@ -192,6 +197,8 @@ class PatchableSample:
         self._buf = buf
         self.metadata_text = metadata_text
         self.sample = sample
+        self.problems = problems
+        """Compressed datasets that failed to decode or check when read (the member is then bad)."""
         self.locations = {k: v for k, v in locations.items() if k in MODALITIES}
         """Byte locations of the modality datasets (the shard index's ``locations``); a patch keeps them."""
 
@@ -224,9 +231,10 @@ class PatchableSample:
         self.close()
         return self._buf.getvalue()
 
-    def present_modalities(self, indexed: list[str] | None = None) -> list[str]:
+    def present_modalities(self, indexed: list[str] | None = None) -> list[str] | None:
         """Modalities holding a valid pixel; a dataset not decoded yet is taken from ``indexed`` (the
-        shard index's ``modalities`` of this unchanged member) when given, else decoded."""
+        shard index's ``modalities`` of this unchanged member) when given, else decoded. ``None``
+        when a dataset fails to decode (see :attr:`problems`)."""
         arrays = self.sample.arrays
         pending = set(arrays.pending()) if isinstance(arrays, LazyArrays) else set()
         out = []
@@ -236,21 +244,30 @@ class PatchableSample:
             if key in pending and indexed is not None:
                 present = key in indexed
             else:
-                present = bool(MODALITIES[key].valid_mask(arrays[key]).any())
+                try:
+                    present = bool(MODALITIES[key].valid_mask(arrays[key]).any())
+                except SampleFormatError:
+                    return None
             if present:
                 out.append(key)
         return out
 
 
-def _checked(where: str, key: str, loc: DatasetLocation, data: bytes) -> Callable[[], np.ndarray]:
+def _checked(
+    where: str, key: str, loc: DatasetLocation, data: bytes, problems: list[str]
+) -> Callable[[], np.ndarray]:
+    """The decoder of one compressed dataset: bounded inflate, then the value check; a failure is
+    appended to ``problems`` (the member is then bad, whatever the caller did with the exception)."""
+
     def decode() -> np.ndarray:
         try:
             arr = decode_located(data, loc)
+            msg = value_problem(MODALITIES[key], arr)
         except Exception as exc:
-            raise SampleFormatError(f"{where}: {key}: dataset cannot be decoded ({exc})") from None
-        msg = value_problem(MODALITIES[key], arr) if key in MODALITIES else None
+            msg = f"dataset cannot be read ({exc})"
         if msg:
-            raise SampleFormatError(f"{where}: {key}: {msg}")
+            problems.append(f"{where}: {key}: {msg}")
+            raise SampleFormatError(problems[-1])
         return arr
 
     return decode
@@ -313,6 +330,7 @@ def _open(data: bytes, where: str) -> PatchableSample:
         if any(k not in layout.band_selection for k in stubs):
             raise _FullPathError
         eager: dict[str, np.ndarray] = {}
+        problems: list[str] = []
         deferred: dict[str, Callable[[], np.ndarray]] = {}
         extras: dict[str, Any] = {}
         for key in [*layout.modality_keys, *(k for k in headers if k not in MODALITIES)]:
@@ -320,7 +338,7 @@ def _open(data: bytes, where: str) -> PatchableSample:
             if loc.codec != "raw":
                 if key not in MODALITIES:
                     raise _FullPathError
-                deferred[key] = _checked(where, key, loc, data)
+                deferred[key] = _checked(where, key, loc, data, problems)
                 continue
             arr = decode_located(data, loc, copy=False)
             if key in MODALITIES:
@@ -332,7 +350,7 @@ def _open(data: bytes, where: str) -> PatchableSample:
         arrays = LazyArrays(eager, deferred, order=[k for k in layout.modality_keys if k in headers])
         sample = Sample(key=key_from_where(where), arrays=arrays, metadata=metadata, extras=extras)
         locations = {k: headers[k][2] for k in headers}
-        return PatchableSample(data, where, f, buf, text, sample, locations)
+        return PatchableSample(data, where, f, buf, text, sample, locations, problems)
     except BaseException:
         f.close()
         raise

@@ -388,31 +388,30 @@ def rewrite_shard(
             for member in iter_members(shard):
                 opened = open_patchable(member.data, member.where) if metadata_only else None
                 if opened is not None:
-                    try:
-                        with opened:
-                            new = _checked_result(fn(opened.sample), opened.sample, member)
-                            if new.arrays is not opened.sample.arrays:
-                                raise ValueError(
-                                    f"{member.where}: a metadata-only rewrite may not replace arrays"
-                                )
+                    with opened:
+                        new = _checked_result(fn(opened.sample), opened.sample, member)
+                        if new.arrays is not opened.sample.arrays:
+                            raise ValueError(
+                                f"{member.where}: a metadata-only rewrite may not replace arrays"
+                            )
+                        present = opened.present_modalities(indexed.get((member.key, member.size)))
+                        if present is not None and not opened.problems:
                             data = opened.patched(new.metadata)
-                            present = opened.present_modalities(indexed.get((member.key, member.size)))
-                    except SampleFormatError as exc:  # a dataset decoded only now (lazily) is bad
-                        if on_error == "raise":
-                            raise
-                        rows.append(_copy_bad(out, member, str(exc), errors))
+                    if present is not None and not opened.problems:
+                        offset = _add_member(out, new.key + SAMPLE_EXTENSION, data, time.time())
+                        rows.append(
+                            row_from_sample(shard.name, new, offset, len(data), opened.locations, present)
+                        )
+                        changed += 1
                         continue
-                    offset = _add_member(out, new.key + SAMPLE_EXTENSION, data, time.time())
-                    rows.append(
-                        row_from_sample(shard.name, new, offset, len(data), opened.locations, present)
-                    )
-                    changed += 1
-                    continue
-                try:
-                    sample, problems, _ = decode_checked(member.data, member.where)
-                    message = "; ".join(str(p) for p in problems)
-                except SampleFormatError as exc:  # not HDF5, cannot be opened
-                    sample, message = None, str(exc)
+                    # a compressed dataset failed when read: the member is bad, as on the full path
+                    sample, message = None, "; ".join(dict.fromkeys(opened.problems))
+                else:
+                    try:
+                        sample, problems, _ = decode_checked(member.data, member.where)
+                        message = "; ".join(str(p) for p in problems)
+                    except SampleFormatError as exc:  # not HDF5, cannot be opened
+                        sample, message = None, str(exc)
                 if message or sample is None:
                     if on_error == "raise":
                         raise SampleFormatError(message)
