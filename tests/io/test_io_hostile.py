@@ -3,6 +3,7 @@ data inflates only up to the registry's size — in every reader (members from `
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -192,9 +193,10 @@ def test_metadata_only_rewrite_records_members_whose_lazy_decode_fails(shard: Pa
     recorded and its member copied through, like every other bad member."""
     errors: list[SampleError] = []
 
-    def touch_all(sample: Any) -> Any:
+    def touch_all(sample: Any) -> Any:  # like the captioner: a failing read does not stop it
         for key in list(sample.arrays):
-            assert sample.arrays[key].size > 0
+            with contextlib.suppress(SampleFormatError):
+                assert sample.arrays[key].size > 0
         return sample
 
     assert rewrite_shard(shard, touch_all, on_error="skip", errors=errors, metadata_only=True) == 1

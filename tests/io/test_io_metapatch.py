@@ -240,8 +240,9 @@ def test_full_path_patch_still_available() -> None:
 
 
 def test_hostile_members_on_the_metadata_only_path(tmp_path: Path) -> None:
-    from hostile_shards import MEMBERS, bomb, hostile_shard
     from test_io_hostile import EXPECTED, _peak
+
+    from hostile_shards import MEMBERS, bomb, hostile_shard
 
     shard = hostile_shard(tmp_path / "geomeld-00000.tar")
     before = list(iter_members(shard))
