@@ -317,3 +317,52 @@ def caption_shards(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+@dataclass
+class CaptionRunResult:
+    """Totals of one ``geomeld caption`` run over its shards (:func:`run`)."""
+
+    shards: list[ShardResult] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)  # per caption status, shards that ran
+    samples: int = 0  # samples captioned or kept in the shards that ran
+    skipped_shards: int = 0  # already captioned with this config (a rerun)
+    failed_shards: list[str] = field(default_factory=list)
+    failed_samples: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed_shards and not self.failed_samples
+
+
+def run(
+    cfg: CaptionConfig,
+    shards: Sequence[str | os.PathLike[str]],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    force: bool = False,
+    log_dir: str | os.PathLike[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_shard: Callable[[ShardResult], None] | None = None,
+) -> CaptionRunResult:
+    """``geomeld caption`` as one call: caption ``shards`` in place (:func:`caption_shards`) and
+    total the outcomes; ``on_shard`` sees each shard's result as it finishes. The stage's anatomy:
+    :mod:`.config` (``CaptionConfig``), this entry point, :mod:`.cli` (the verbs)."""
+    out = CaptionRunResult()
+    for result in caption_shards(
+        shards, cfg, workers=workers, scheduler=scheduler, force=force, log_dir=log_dir, progress=progress
+    ):
+        out.shards.append(result)
+        if on_shard is not None:
+            on_shard(result)
+        if result.skipped:
+            out.skipped_shards += 1
+        elif result.failed:
+            out.failed_shards.append(result.shard)
+        else:
+            out.samples += result.samples
+            for k, v in result.statuses.items():
+                out.statuses[k] = out.statuses.get(k, 0) + v
+            out.failed_samples += result.failed_samples
+    return out

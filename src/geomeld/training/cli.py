@@ -35,14 +35,11 @@ def pretrain(
     Example: geomeld pretrain --config configs/pretrain/ci_tiny.yaml --set run.out_dir=runs/tiny
     """
     from geomeld.training.config import load_config
-    from geomeld.training.data import make_source
-    from geomeld.training.engine import pretrain as run
-    from geomeld.training.engine import setup_distributed
+    from geomeld.training.run import run
 
     # errors (bad config/data/checkpoint, NaN loss): one line from geomeld.cli.main
     cfg = load_config(config, overrides)
-    setup_distributed(cfg)  # before the loader, so that it splits the shards between ranks
-    result = run(cfg, make_source(cfg), resume=not no_resume)
+    result = run(cfg, resume=not no_resume)
     from geomeld.core.distributed import rank
 
     if rank() != 0:
