@@ -337,6 +337,17 @@ def iter_samples(
             yield sample
 
 
+def _copy_bad(
+    out: tarfile.TarFile, member: Member, message: str, errors: list[SampleError] | None
+) -> dict[str, object]:
+    """Copy a bad member through byte for byte, record it, and return its index row."""
+    from geomeld.io.index import bad_row
+
+    _record(errors, member.shard, member.key, message)
+    offset = _add_member(out, member.key + SAMPLE_EXTENSION, member.data, time.time())
+    return bad_row(member.shard.name, member.key, offset, member.size, message)
+
+
 def rewrite_shard(
     path: str | os.PathLike[str],
     fn: Callable[[Sample], Sample],
@@ -362,7 +373,7 @@ def rewrite_shard(
     byte-for-byte (and recorded in ``errors``) instead of being dropped. Returns the number of
     samples passed through ``fn``.
     """
-    from geomeld.io.index import bad_row, index_row, indexed_modalities, row_from_sample, write_index
+    from geomeld.io.index import index_row, indexed_modalities, row_from_sample, write_index
     from geomeld.io.metapatch import open_patchable, patch_metadata
 
     shard = Path(path)
@@ -404,9 +415,7 @@ def rewrite_shard(
                 if message or sample is None:
                     if on_error == "raise":
                         raise SampleFormatError(message)
-                    _record(errors, shard, member.key, message)
-                    offset = _add_member(out, member.key + SAMPLE_EXTENSION, member.data, time.time())
-                    rows.append(bad_row(shard.name, member.key, offset, member.size, message))
+                    rows.append(_copy_bad(out, member, message, errors))
                     continue
                 new = _checked_result(fn(sample), sample, member)
                 data = encode(new, member.data) if encode is not None else encode_sample(new, compression)
