@@ -355,7 +355,9 @@ def place_verdict(subject: str, label: str, country: str | None, lat: float, lon
         clat, clon = CITIES[city]
         dist = math.hypot((lat - clat) * 111.0, (lon - clon) * 111.0 * math.cos(math.radians(clat)))
         if rel == "near":
-            return True if dist <= NEAR_KM else False if dist > 3 * NEAR_KM else None
+            from geomeld.captioning.gazetteer import CITY_FAR_KM
+
+            return True if dist <= NEAR_KM else False if dist > CITY_FAR_KM else None
         d_north = (lat - clat) * 111.0
         d_east = (lon - clon) * 111.0 * math.cos(math.radians(clat))
         along = {"west": -d_east, "east": d_east, "north": d_north, "south": -d_north}[rel]
