@@ -235,3 +235,32 @@ def test_position_halves_and_list_separators() -> None:
         ("water", "negated"),
         ("snow", "negated"),
     }
+
+
+def test_gazetteer_regions_and_towns() -> None:
+    from geomeld.captioning.gazetteer import city_verdict, fold, region_verdict
+
+    assert fold("Baden-Württemberg") == fold("Baden-Wuerttemberg")
+    assert fold("County Galway") == "galway"
+    potsdam = (52.39, 13.06)
+    inside = region_verdict("Brandenburg", 51.76, 14.33)  # Cottbus
+    assert inside is not None and inside[0] is True
+    far = region_verdict("North Rhine-Westphalia", *potsdam)
+    assert far is not None and far[0] is False and far[1]["distance_km"] > 200
+    assert region_verdict("Atlantis Province", *potsdam) is None
+    # a neighbouring state near the border: undecided
+    border = region_verdict("Saxony-Anhalt", 52.45, 12.35)
+    assert border is not None and border[0] is None
+    near = city_verdict("Leipzig", 51.40, 12.40, "near")
+    assert near is not None and near[0] is True
+    gone = city_verdict("Leipzig", *potsdam, "in")
+    assert gone is not None and gone[0] is False
+
+
+def test_region_claims_through_caption_check() -> None:
+    b = _s2_bundle(water_idx=1.0, green=50.0, ndvi=0.5, lat=52.39, lon=13.06)
+    b.place.country = "Germany"  # type: ignore[union-attr]
+    assert "contradicted" in _verdicts("Somewhere in Lower Saxony.", b).values()
+    assert "contradicted" in _verdicts("A view on the outskirts of Munich.", b).values()
+    assert set(_verdicts("A view on the outskirts of Berlin.", b).values()) == {"supported"}
+    assert "supported" in _verdicts("The tile lies in Brandenburg.", b).values()

@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import tarfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from caption_fixtures import load_samples
 from geomeld.captioning.pipeline import CaptionConfig, CaptionPipeline
 from geomeld.captioning.run import _ShardCaptioner, caption_shard, config_hash
 from geomeld.cli import app
+from geomeld.core.sample import Sample
 from geomeld.io.h5sample import decode_checked, locate_datasets
 from geomeld.io.metapatch import patch_metadata
 from geomeld.io.shards import ShardWriter, iter_members, rewrite_shard
@@ -41,6 +43,30 @@ def _untimed(meta: dict[str, object]) -> dict[str, object]:
     return meta
 
 
+def _compare(
+    src: Path, fast: Path, full: Path
+) -> dict[str, tuple[dict[str, np.ndarray], dict[str, object], dict[str, object]]]:
+    """The fast path's shard against the input (arrays, extras, metadata apart from the caption
+    fields) and against the full path (metadata)."""
+    before, after, reference = (_decoded(d) for d in (src, fast, full))
+    assert list(after) == list(before) == list(reference)
+    for key, (arrays, meta, extras) in after.items():
+        old_arrays, old_meta, old_extras = before[key]
+        assert list(arrays) == list(old_arrays)
+        for k, arr in arrays.items():
+            assert arr.dtype == old_arrays[k].dtype
+            np.testing.assert_array_equal(arr, old_arrays[k], err_msg=f"{key}:{k}")
+        assert extras.keys() == old_extras.keys()
+        for k, arr in extras.items():
+            np.testing.assert_array_equal(arr, old_extras[k])
+        # metadata: identical to the input apart from the caption fields, identical to the full path
+        assert {k: v for k, v in meta.items() if k not in CAPTION_FIELDS} == {
+            k: v for k, v in old_meta.items() if k not in CAPTION_FIELDS
+        }
+        assert _untimed(meta) == _untimed(reference[key][1])
+    return after
+
+
 def test_captioned_shard_equals_the_full_path_and_keeps_the_arrays(tmp_path: Path) -> None:
     src = tmp_path / "src"
     with ShardWriter(src, max_samples=20) as w:
@@ -58,22 +84,7 @@ def test_captioned_shard_equals_the_full_path_and_keeps_the_arrays(tmp_path: Pat
     apply = _ShardCaptioner(CaptionPipeline(cfg), config_hash(cfg), {}, None)
     rewrite_shard(full / shard.name, apply, encode=patch_metadata)
 
-    before, after, reference = (_decoded(d / shard.name) for d in (src, fast, full))
-    assert list(after) == list(before) == list(reference)
-    for key, (arrays, meta, extras) in after.items():
-        old_arrays, old_meta, old_extras = before[key]
-        assert list(arrays) == list(old_arrays)
-        for k, arr in arrays.items():
-            assert arr.dtype == old_arrays[k].dtype
-            np.testing.assert_array_equal(arr, old_arrays[k], err_msg=f"{key}:{k}")
-        assert extras.keys() == old_extras.keys()
-        for k, arr in extras.items():
-            np.testing.assert_array_equal(arr, old_extras[k])
-        # metadata: identical to the input apart from the caption fields, identical to the full path
-        assert {k: v for k, v in meta.items() if k not in CAPTION_FIELDS} == {
-            k: v for k, v in old_meta.items() if k not in CAPTION_FIELDS
-        }
-        assert _untimed(meta) == _untimed(reference[key][1])
+    after = _compare(src / shard.name, fast / shard.name, full / shard.name)
     assert sum(1 for m in after.values() if m[1]["caption"]) == 7
 
     res = CliRunner().invoke(app, ["validate", str(fast)])
@@ -121,3 +132,33 @@ def test_a_compressed_layer_that_fails_when_read_is_a_read_error(tmp_path: Path)
     after = list(iter_members(shard))
     assert after[1].data == bytes(bad)  # copied through untouched
     assert after[0].data != members[0].data  # the good ones got their captions
+
+
+def test_released_format_shards_caption_like_the_full_path(test_data: Path, tmp_path: Path) -> None:
+    """Shards laid out like the released ones (gzip in 64 × 64 tiles, NAIP 1280 × 1280): the tiles
+    are read lazily through the io limits, NAIP is never inflated, the result equals the full path."""
+    cfg = CaptionConfig()
+    for name in ("geomeld-00000.tar", "geomeld-00000_n.tar"):
+        fast, full = tmp_path / "fast" / name, tmp_path / "full" / name
+        for dst in (fast, full):
+            dst.parent.mkdir(exist_ok=True)
+            shutil.copyfile(test_data / "geomeld_shards" / name, dst)
+        apply = _ShardCaptioner(CaptionPipeline(cfg), config_hash(cfg), {}, None)
+        naip_pending: list[bool] = []
+        inner = apply.__call__
+
+        def spy(
+            sample: Sample, inner: Callable[[Sample], Sample] = inner, seen: list[bool] = naip_pending
+        ) -> Sample:
+            out = inner(sample)
+            seen.append("naip" in getattr(sample.arrays, "pending", list)())
+            return out
+
+        rewrite_shard(fast, spy, on_error="skip", metadata_only=True)
+        assert not any(r["status"] in ("error", "read_error") for r in apply.records), apply.records
+        rewrite_shard(
+            full, _ShardCaptioner(CaptionPipeline(cfg), config_hash(cfg), {}, None), encode=patch_metadata
+        )
+        _compare(test_data / "geomeld_shards" / name, fast, full)
+        if name.endswith("_n.tar"):
+            assert True in naip_pending  # the 1280 × 1280 NAIP sample was captioned without inflating it

@@ -159,10 +159,15 @@ def test_anything_unusual_goes_to_the_full_path(tmp_path: Path) -> None:
         "caption dataset": _with_dataset(good, "caption", "a foreign caption"),
         "string extra": _with_dataset(good, "notes", "text"),
         "group": _with_dataset(good, "extra_group", None, group=True),
-        "tiled chunks": chunked.getvalue(),
     }
     for why, data in cases.items():
         assert open_patchable(data, "s.tar:8") is None, why
+    tiled = open_patchable(chunked.getvalue(), "s.tar:8")  # chunked like the released shards: lazy
+    assert tiled is not None
+    with tiled:
+        assert set(tiled.sample.arrays.pending()) == {k for k in tiled.sample.arrays}  # type: ignore[attr-defined]
+        assert tiled.locations == locate_datasets(chunked.getvalue(), "x")  # only the one-chunk ones
+        _same_arrays(tiled.sample, _full(chunked.getvalue()))
     extra = open_patchable(_with_dataset(good, "jrc_occurrence", np.ones((128, 128), np.float32)), "s.tar:8")
     assert extra is not None and extra.sample.extras["datasets"]["jrc_occurrence"].sum() == 128 * 128
     extra.close()

@@ -3038,6 +3038,13 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
             masked.update(range(i, i + 2))
             i += 2
             continue
+        near = _near_town(toks, text, i)  # "on the outskirts of Hamburg", "around Dresden" (GeoNames)
+        if near is not None:
+            j, name = near
+            hits.append(Hit(i, j, "place", f"relation:near {name.lower()}", t.start, toks[j - 1].end))
+            masked.update(range(i, j))
+            i = j
+            continue
         # known names, longest first (up to 5 tokens)
         found = None
         for k in (5, 4, 3, 2, 1):
@@ -3085,6 +3092,56 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
                     continue
         i += 1
     return masked, hits
+
+
+_NEAR_CUES = (
+    ("near",),
+    ("around",),
+    ("outside",),
+    ("outside", "of"),
+    ("close", "to"),
+    ("outskirts", "of"),
+    ("surroundings", "of"),
+    ("vicinity", "of"),
+    ("environs", "of"),
+    ("neighbourhood", "of"),
+    ("neighborhood", "of"),
+    ("area", "around"),
+)
+_NAME_JOINERS = {"an", "der", "am", "im", "upon", "on", "de", "la", "del", "sur", "le"}
+
+
+def _near_town(toks: Sequence[Any], text: str, i: int) -> tuple[int, str] | None:
+    """(end token, name) of "near/around/outskirts of <Town>" when GeoNames knows the town."""
+    from geomeld.captioning import gazetteer
+
+    for cue in sorted(_NEAR_CUES, key=len, reverse=True):
+        k = len(cue)
+        if i + k >= len(toks) or tuple(x.low for x in toks[i : i + k]) != cue:
+            continue
+        a = i + k
+        if not toks[a].cap:
+            return None
+        ends = []
+        j = a
+        while j < len(toks):
+            if toks[j].cap:
+                j += 1
+                ends.append(j)
+            else:
+                q = j
+                while q < len(toks) and q - j < 3 and toks[q].low in _NAME_JOINERS | {"-"}:
+                    q += 1
+                if q == j or q >= len(toks) or not toks[q].cap:
+                    break
+                j = q  # "Brandenburg an der Havel", "Stratford-upon-Avon"
+        for e in reversed(ends):
+            name = text[toks[a].start : toks[e - 1].end]
+            r = resolve(name)
+            if gazetteer.is_city(name) and (r is None or r[0] == "region"):
+                return e, name
+        return None
+    return None
 
 
 _AMBIGUOUS_NAMES = {

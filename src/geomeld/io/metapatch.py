@@ -13,9 +13,11 @@ and gives a :class:`PatchableSample`:
   shapes, band names) before any data is read;
 * uncompressed datasets (every 10 m modality as geomeld writes them) become read-only numpy views
   into the original bytes, value-checked at once as the full path does (class codes, ±Inf, NaN);
-* compressed datasets (NAIP) are decoded only if something reads them
-  (:class:`LazyArrays`), with the bounded inflate of :func:`~geomeld.io.h5sample.decode_located`, and
-  value-checked then; one that fails is recorded in :attr:`PatchableSample.problems` and the caller
+* compressed datasets are decoded only if something reads them (:class:`LazyArrays`): NAIP as
+  geomeld writes it (one gzip chunk, :func:`~geomeld.io.h5sample.decode_located`), and every
+  dataset of the released shards (gzip in 64 × 64 tiles, read through h5py chunk by chunk with the
+  io limits' header check and bounded inflate, :mod:`geomeld.io.limits`); each is value-checked
+  when decoded, and one that fails is recorded in :attr:`PatchableSample.problems` and the caller
   treats the member as unreadable, like the full path. The index row needs every modality's
   presence: a compressed dataset nobody read is taken from the shard's fresh index (whose rows were
   built by the full reader) or decoded;
@@ -27,7 +29,8 @@ and gives a :class:`PatchableSample`:
 Anything the fast path does not handle exactly like the full path — a file that is not HDF5 or does
 not open, a link that is not a plain hard link (nothing outside the member is ever opened), a
 dataset that is not a modality or a plain numeric extra, a storage layout the fast path
-cannot locate, a metadata string that is not a scalar UTF-8 string, or any problem at all — makes
+cannot read (a foreign dataset that is not one plain block, a modality whose header the io
+limits refuse), a metadata string that is not a scalar UTF-8 string, or any problem at all — makes
 :func:`open_patchable` return ``None``, and the caller uses the full path, which reports problems in
 its usual words.
 """
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
 from types import TracebackType
 from typing import Any
 
@@ -54,6 +58,7 @@ from geomeld.io.h5sample import (
     layout_of,
     value_problem,
 )
+from geomeld.io.limits import header_problem, read_dataset, registry_nbytes
 
 _UTF8 = h5py.string_dtype("utf-8")
 _GZIP_FILTERS = {h5z.FILTER_DEFLATE: "gzip", h5z.FILTER_SHUFFLE: "shuffle"}
@@ -254,14 +259,15 @@ class PatchableSample:
 
 
 def _checked(
-    where: str, key: str, loc: DatasetLocation, data: bytes, problems: list[str]
+    where: str, key: str, read: Callable[[], np.ndarray], problems: list[str]
 ) -> Callable[[], np.ndarray]:
-    """The decoder of one compressed dataset: bounded inflate, then the value check; a failure is
-    appended to ``problems`` (the member is then bad, whatever the caller did with the exception)."""
+    """The decoder of one compressed dataset: ``read`` (bounded inflate), then the value check; a
+    failure is appended to ``problems`` (the member is then bad, whatever the caller did with the
+    exception)."""
 
     def decode() -> np.ndarray:
         try:
-            arr = decode_located(data, loc)
+            arr = np.asarray(read())
             msg = value_problem(MODALITIES[key], arr)
         except Exception as exc:
             msg = f"dataset cannot be read ({exc})"
@@ -271,6 +277,16 @@ def _checked(
         return arr
 
     return decode
+
+
+def _tiled_reader(f: h5py.File, name: str, size: int) -> Callable[[], np.ndarray] | None:
+    """A reader for a compressed dataset in several chunks (the released shards tile 64 × 64) that
+    passes the io limits' header check, read chunk by chunk with the bounded inflate while ``f`` is
+    open; ``None`` when the header is refused (the full path then reports it)."""
+    ds = f[name]
+    if header_problem(name, ds, registry_nbytes(name)) is not None:
+        return None
+    return lambda: read_dataset(ds, size)
 
 
 def _not_utf8_vlen(dtype: np.dtype[Any]) -> bool:
@@ -292,7 +308,7 @@ def _open(data: bytes, where: str) -> PatchableSample:
     f = h5py.File(buf, "r+")
     try:
         text: str | None = None
-        headers: dict[str, tuple[np.dtype[Any], tuple[int, ...], DatasetLocation]] = {}
+        headers: dict[str, tuple[np.dtype[Any], tuple[int, ...], DatasetLocation | None]] = {}
         for name in f:
             if f.id.links.get_info(name.encode()).type != h5l.TYPE_HARD:
                 raise _FullPathError  # external or soft link: never followed here
@@ -308,7 +324,7 @@ def _open(data: bytes, where: str) -> PatchableSample:
                     continue
                 shape = tuple(int(s) for s in dsid.shape)
                 loc = _location(dsid, shape, dsid.dtype)
-                if loc is None:
+                if loc is None and name not in MODALITIES:
                     raise _FullPathError
                 headers[name] = (dsid.dtype, shape, loc)
             finally:
@@ -335,10 +351,16 @@ def _open(data: bytes, where: str) -> PatchableSample:
         extras: dict[str, Any] = {}
         for key in [*layout.modality_keys, *(k for k in headers if k not in MODALITIES)]:
             _, _, loc = headers[key]
+            if loc is None:  # several chunks: read through h5py with the io limits, if at all
+                tiled = _tiled_reader(f, key, len(data))
+                if tiled is None:
+                    raise _FullPathError
+                deferred[key] = _checked(where, key, tiled, problems)
+                continue
             if loc.codec != "raw":
                 if key not in MODALITIES:
                     raise _FullPathError
-                deferred[key] = _checked(where, key, loc, data, problems)
+                deferred[key] = _checked(where, key, partial(decode_located, data, loc), problems)
                 continue
             arr = decode_located(data, loc, copy=False)
             if key in MODALITIES:
@@ -349,7 +371,7 @@ def _open(data: bytes, where: str) -> PatchableSample:
                 extras.setdefault("datasets", {})[key] = arr
         arrays = LazyArrays(eager, deferred, order=[k for k in layout.modality_keys if k in headers])
         sample = Sample(key=key_from_where(where), arrays=arrays, metadata=metadata, extras=extras)
-        locations = {k: headers[k][2] for k in headers}
+        locations = {k: loc for k, (_, _, loc) in headers.items() if loc is not None}
         return PatchableSample(data, where, f, buf, text, sample, locations, problems)
     except BaseException:
         f.close()
