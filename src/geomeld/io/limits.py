@@ -198,7 +198,7 @@ class InflateError(ValueError):
     """A compressed stream that does not inflate to exactly the size its header declares."""
 
 
-def bounded_inflate(data: bytes | memoryview | np.ndarray, size: int) -> bytes:
+def bounded_inflate(data: bytes | memoryview, size: int) -> bytes:
     """Inflate a zlib stream that must hold exactly ``size`` bytes, producing at most ``size + 1``.
 
     A stream that would inflate to more (a decompression bomb) or less, or that has bytes after
@@ -247,7 +247,7 @@ def _undo_filters(raw: bytes, filters: Filters, mask: int, size: int) -> np.ndar
             continue
         code, values, _ = filters[position]
         if code == h5py.h5z.FILTER_DEFLATE:
-            data = bounded_inflate(data, size)
+            data = bounded_inflate(data if isinstance(data, bytes) else data.tobytes(), size)
         else:
             data = unshuffle(data, values[0] if values else 1)
     if len(data) != size:
