@@ -13,10 +13,17 @@ the median with the min–max range across rounds):
 
 * ``pipeline_uncached`` — signals + built-in captioner + verifier per sample, samples per CPU second
   (goal ≥ 150); samples are decoded before the clock starts;
-* ``end_to_end`` — ``geomeld caption``'s shard loop in this process (shard read/decode + pipeline +
-  metadata patch + atomic rewrite + log) on fresh copies of the shards, samples per wall second per
-  core (goal ≥ 50), with the ``decode_rewrite_bound`` (the same loop with an identity function)
-  beside it and the full re-encode rewrite as the baseline it replaced;
+* ``end_to_end`` — ``geomeld caption``'s shard loop in this process on fresh copies of the shards
+  (no warm page cache of the written files, no warm index): tar read, one HDF5 open per member
+  (metadata parsed, dataset headers checked against the layout, uncompressed arrays as views with
+  their values checked, compressed ones — NAIP — decoded only if read), signals + built-in captioner
+  + verifier, the metadata written into the member's bytes, the tar rewritten and atomically
+  replaced, the index and the ``.captions.jsonl`` log written; samples per wall second per core
+  (goal ≥ 50) and per CPU second;
+* ``decode_rewrite_bound`` — the same rewrite with a function that only changes the caption (every
+  member is patched, no pipeline): the I/O floor under ``end_to_end``; beside it the previous path
+  (every dataset decoded and checked through h5py, metadata deleted and re-created, member reopened
+  for the index: the baseline) and a full re-encode of the arrays;
 * ``geomorphons`` — numpy geomorphons vs whitebox-workflows (the baseline) per 128 × 128 tile on
   windows of the real Copernicus DEM;
 * ``llm_path`` — the OpenAI-compatible backend against a loopback fake server that answers every
@@ -117,6 +124,9 @@ def _copies(shards: list[Path], into: Path) -> list[Path]:
     for s in shards:
         dst = into / s.name
         shutil.copyfile(s, dst)
+        idx = s.with_name(s.name.removesuffix(".tar") + ".index.parquet")
+        if idx.exists():  # shards travel with their index (the builder writes it)
+            shutil.copyfile(idx, dst.with_name(idx.name))
         out.append(dst)
     return out
 
@@ -160,12 +170,30 @@ def _timed_loop(fn: Callable[[], int]) -> tuple[int, float, float]:
     return n, time.perf_counter() - w0, time.process_time() - c0
 
 
+def _touch(sample: Any) -> Any:
+    """The bound's rewrite function: a metadata change (so every member is patched), no pipeline."""
+    sample.metadata.caption = "decode-rewrite bound"
+    return sample
+
+
 def end_to_end(shards: list[Path], rounds: int, common: dict[str, Any]) -> list[dict[str, Any]]:
     from geomeld.captioning.pipeline import CaptionConfig
-    from geomeld.captioning.run import caption_shards, patch_metadata
+    from geomeld.captioning.run import caption_shards
+    from geomeld.io.metapatch import patch_metadata
     from geomeld.io.shards import rewrite_shard
 
-    e2e, e2e_cpu, bound, bound_cpu, full, full_cpu = [], [], [], [], [], []
+    e2e, e2e_cpu = [], []
+    statuses: dict[str, int] = {}
+    variants: dict[str, dict[str, Any]] = {
+        # what `geomeld caption` does now: one HDF5 open per member, lazy arrays, metadata written in place
+        "metadata_only": {"metadata_only": True},
+        # the previous path: every dataset decoded and checked, metadata deleted and re-created, reopened
+        "full_decode_patch": {"encode": patch_metadata},
+        # arrays decoded and re-encoded
+        "full_reencode": {},
+    }
+    walls: dict[str, list[float]] = {v: [] for v in variants}
+    cpus: dict[str, list[float]] = {v: [] for v in variants}
     n_total = 0
     with tempfile.TemporaryDirectory(prefix="geomeld-bench-caption-") as tmp:
         for r in range(rounds):
@@ -173,24 +201,30 @@ def end_to_end(shards: list[Path], rounds: int, common: dict[str, Any]) -> list[
             cfg = CaptionConfig()
 
             def run_caption(work: list[Path] = work, cfg: CaptionConfig = cfg) -> int:
-                return sum(res.samples for res in caption_shards(work, cfg, workers=1, force=True))
+                n = 0
+                for res in caption_shards(work, cfg, workers=1, force=True):
+                    n += res.samples
+                    for k, v in res.statuses.items():
+                        statuses[k] = statuses.get(k, 0) + v
+                return n
 
             n, wall, cpu = _timed_loop(run_caption)
             n_total = n
             e2e.append(n / wall)
             e2e_cpu.append(n / cpu)
             shutil.rmtree(Path(tmp) / f"e2e{r}")
-            for encode, walls, cpus in ((patch_metadata, bound, bound_cpu), (None, full, full_cpu)):
+            for name, kwargs in variants.items():
                 work = _copies(shards, Path(tmp) / f"rw{r}")
 
-                def run_rewrite(work: list[Path] = work, encode: Any = encode) -> int:
-                    return sum(rewrite_shard(p, lambda s: s, encode=encode) for p in work)
+                def run_rewrite(work: list[Path] = work, kwargs: dict[str, Any] = kwargs) -> int:
+                    return sum(rewrite_shard(p, _touch, **kwargs) for p in work)
 
                 n, wall, cpu = _timed_loop(run_rewrite)
-                walls.append(n / wall)
-                cpus.append(n / cpu)
+                walls[name].append(n / wall)
+                cpus[name].append(n / cpu)
                 shutil.rmtree(Path(tmp) / f"rw{r}")
     med = statistics.median(e2e)
+    bound, bound_cpu = walls["metadata_only"], cpus["metadata_only"]
     return [
         {
             **common,
@@ -204,6 +238,7 @@ def end_to_end(shards: list[Path], rounds: int, common: dict[str, Any]) -> list[
             "meets_goal": med >= GOAL_END_TO_END,
             "decode_rewrite_bound_samples_per_s": _summary(bound),
             "decode_rewrite_bound_samples_per_cpu_s": _summary(bound_cpu),
+            "statuses_all_rounds": statuses,
         },
         {
             **common,
@@ -212,10 +247,15 @@ def end_to_end(shards: list[Path], rounds: int, common: dict[str, Any]) -> list[
             "rounds": rounds,
             "metadata_patch_samples_per_s": _summary(bound),
             "metadata_patch_samples_per_cpu_s": _summary(bound_cpu),
-            "baseline": "full re-encode rewrite (arrays decoded and re-compressed)",
-            "baseline_samples_per_s": _summary(full),
-            "baseline_samples_per_cpu_s": _summary(full_cpu),
-            "ratio_vs_baseline": round(statistics.median(bound) / statistics.median(full), 2),
+            "baseline": "previous path: full decode + check of every dataset, metadata deleted and "
+            "re-created, member reopened for the index",
+            "baseline_samples_per_s": _summary(walls["full_decode_patch"]),
+            "baseline_samples_per_cpu_s": _summary(cpus["full_decode_patch"]),
+            "ratio_vs_baseline": round(
+                statistics.median(bound) / statistics.median(walls["full_decode_patch"]), 2
+            ),
+            "full_reencode_samples_per_s": _summary(walls["full_reencode"]),
+            "full_reencode_samples_per_cpu_s": _summary(cpus["full_reencode"]),
         },
     ]
 

@@ -108,16 +108,19 @@ def machine() -> dict[str, Any]:
 
 def prepare_data(work: Path) -> Path:
     """The demo's pretraining shards, band statistics and captions (built once with `geomeld demo`'s steps)."""
-    from geomeld.demo.pipeline import DEMO_CONFIGS, execute
+    from geomeld.demo.config import load_demo_config
+    from geomeld.demo.pipeline import DEMO_CONFIGS
+    from geomeld.demo.run import run
 
     data = work / "data"
     if not (data / "stats.json").exists():
-        execute(DEMO_CONFIGS / "default.yaml", out=data, until="band statistics")
+        run(load_demo_config(DEMO_CONFIGS / "default.yaml"), out=data, until="band statistics")
     return data
 
 
 def pretrain_argv(variant: str, seed: int, data: Path, shards: Path, out: Path, steps: int) -> list[str]:
-    from geomeld.demo.pipeline import DEMO_CONFIGS, load_demo_config
+    from geomeld.demo.config import load_demo_config
+    from geomeld.demo.pipeline import DEMO_CONFIGS
 
     configs = Path(__file__).resolve().parents[1] / "configs"  # the repository's ablation variants
     demo = load_demo_config(DEMO_CONFIGS / "default.yaml")

@@ -66,21 +66,11 @@ class ArrayInputError(GeomeldError, ValueError):
 
 
 def _as_eval_encoder(encoder: str | os.PathLike[str] | ExportedEncoder) -> EvalEncoder:
-    from geomeld.evaluation.encoders import EvalEncoder, load_export
+    from geomeld.evaluation.encoders import from_exported, load_export
     from geomeld.models.export import ExportedEncoder
 
     if isinstance(encoder, ExportedEncoder):
-        return EvalEncoder(
-            name="encoder",
-            kind="export",
-            model=encoder.model.eval(),
-            band_names=tuple(encoder.band_names),
-            mean=encoder.mean.numpy().astype(np.float64),
-            std=encoder.std.numpy().astype(np.float64),
-            input_size=encoder.input_size,
-            patch_size=encoder.patch_size,
-            meta=dict(encoder.meta),
-        )
+        return from_exported("encoder", encoder)
     return load_export("encoder", encoder)
 
 

@@ -78,7 +78,14 @@ def test_large_water_words() -> None:
 
 
 def _s2_bundle(
-    water_idx: float, green: float, ndvi: float, valid: float = 100.0, lat: float = 48.2, lon: float = 14.0
+    water_idx: float,
+    green: float,
+    ndvi: float,
+    valid: float = 100.0,
+    lat: float = 48.2,
+    lon: float = 14.0,
+    core: float | None = None,
+    strict: float = 0.0,
 ) -> SignalBundle:
     st = IndexStats(mean=ndvi, p10=ndvi, p50=ndvi, p90=ndvi)
     b = SignalBundle(key="t")
@@ -87,8 +94,10 @@ def _s2_bundle(
         share_ndvi_above_0_5=green,
         valid_percentage=valid,
         water_index_percentage=water_idx,
+        water_core_percentage=water_idx if core is None else core,
+        water_strict_percentage=strict,
     )
-    b.place = PlaceSignal(lat=lat, long=lon, hemisphere="northern", month=6, year=2018)
+    b.place = PlaceSignal(lat=lat, long=lon, hemisphere="northern", month=6, year=2018, date="2018-06-14")
     b.origins = {
         "sentinel2": LayerOrigin(origin="real"),
         "esa_worldcover": LayerOrigin(origin="relocated"),
@@ -103,11 +112,10 @@ def _verdicts(text: str, b: SignalBundle) -> dict[str, str]:
 
 def test_water_share_bounded_by_the_water_index() -> None:
     dry = _s2_bundle(water_idx=0.4, green=85.0, ndvi=0.7)
-    v = _verdicts("A reservoir takes up about 30 % of the scene.", dry)
-    assert "contradicted" in v.values()
-    # a small share under the bound is not contradicted, nor supported (the bound is one-sided)
-    assert set(_verdicts("Water covers about 0.3 % of the scene.", dry).values()) == {"unverifiable"}
-    # a wet-looking winter scene (snow passes the index) bounds nothing
+    assert "contradicted" in _verdicts("A reservoir takes up about 30 % of the scene.", dry).values()
+    # a small share under the bound is not contradicted, nor supported (no clear water in the image)
+    assert "contradicted" not in _verdicts("Water covers about 0.3 % of the scene.", dry).values()
+    # a wet-looking winter scene (haze and snow pass the index) bounds nothing
     snowy = _s2_bundle(water_idx=70.0, green=0.0, ndvi=0.05)
     assert set(_verdicts("A reservoir takes up about 30 % of the scene.", snowy).values()) == {"unverifiable"}
     # the unimaged part of the tile stays open
@@ -116,6 +124,15 @@ def test_water_share_bounded_by_the_water_index() -> None:
     # a large river needs water in the image; a brook may be narrower than a pixel
     assert "contradicted" in _verdicts("a broad river flows past", dry).values()
     assert "contradicted" not in _verdicts("a brook flows past", dry).values()
+    cloudy = _s2_bundle(water_idx=5.0, green=40.0, ndvi=0.5, core=30.0)  # thick cloud may hide it
+    assert "contradicted" not in _verdicts("a broad river flows past", cloudy).values()
+
+
+def test_clear_open_water_is_a_lower_bound() -> None:
+    lake = _s2_bundle(water_idx=52.0, green=20.0, ndvi=0.3, strict=41.0)
+    assert "contradicted" in _verdicts("There is no water in the scene.", lake).values()
+    assert "contradicted" in _verdicts("Water covers under 10 % of the tile.", lake).values()
+    assert "supported" in _verdicts("The tile holds open water.", lake).values()
 
 
 def test_sea_far_from_the_tile_is_contradicted() -> None:
@@ -140,12 +157,110 @@ def test_lush_against_ndvi_with_the_share_of_green_pixels() -> None:
     assert set(_verdicts("The vegetation is lush.", patchy).values()) == {"unverifiable"}
 
 
-def test_spectral_signal_water_index_bound() -> None:
-    names = ["B3", "B4", "B8", "B11"]
-    img = np.zeros((4, 10, 10), dtype=np.float32)
-    img[:, :, :] = np.array([500, 400, 3000, 1500], dtype=np.float32)[:, None, None]  # vegetation
-    img[:, :2, :] = np.array([600, 400, 200, 100], dtype=np.float32)[:, None, None]  # water rows
+def test_spectral_signal_water_bounds() -> None:
+    names = ["B2", "B3", "B4", "B8", "B11"]
+    img = np.zeros((5, 10, 10), dtype=np.float32)
+    img[:, :, :] = np.array([400, 500, 400, 3000, 1500], dtype=np.float32)[:, None, None]  # vegetation
+    img[:, :2, :] = np.array([500, 600, 400, 200, 100], dtype=np.float32)[:, None, None]  # open water
+    img[:, 2, :] = np.array([4000, 4200, 4100, 4300, 3000], dtype=np.float32)[:, None]  # cloud
     img[:, 9, :] = 0.0  # no-data row
     sp = spectral_signal(img, names)
     assert sp.valid_percentage == 90.0
-    assert sp.water_index_percentage is not None and abs(sp.water_index_percentage - 200 / 9) < 1e-6
+    assert sp.water_strict_percentage is not None and abs(sp.water_strict_percentage - 200 / 9) < 1e-6
+    assert sp.water_index_percentage is not None and abs(sp.water_index_percentage - 300 / 9) < 1e-6
+    assert sp.water_core_percentage is not None and abs(sp.water_core_percentage - 300 / 9) < 1e-6
+    # reflectance-scaled input gives the same figures
+    sp2 = spectral_signal(img / 10000.0, names)
+    assert sp2.water_strict_percentage == sp.water_strict_percentage
+
+
+def test_calendar_dates() -> None:
+    b = _s2_bundle(water_idx=1.0, green=50.0, ndvi=0.5)
+    assert set(_verdicts("Acquired 2018-06-14.", b).values()) == {"supported"}
+    assert "contradicted" in _verdicts("Acquired 2018-09-14.", b).values()
+    assert "contradicted" in _verdicts("date 14.07.2018", b).values()
+    assert "contradicted" not in _verdicts("on 2018-06-15", b).values()  # a day off: time zones
+    # day-month order unknown: only the year is read
+    assert [c.subject for c in extract_claims("taken 05/06/2018") if c.family == "season"] == ["year"]
+
+
+def test_ratio_comparisons() -> None:
+    got = [
+        c
+        for c in extract_claims(
+            "Orchards aside, pasture covers at least three times as much ground as woodland"
+        )
+        if c.family == "comparison"
+    ]
+    assert got and got[0].subject == "grassland" and got[0].other == "trees"
+    assert got[0].value is not None and got[0].value.low == 3.0 and got[0].value.bound == "at_least"
+    got = [
+        c
+        for c in extract_claims("there is twice as much heath as farmland, or more")
+        if c.family == "comparison"
+    ]
+    assert (
+        got
+        and got[0].subject == "shrubland"
+        and got[0].value is not None
+        and got[0].value.bound == "at_least"
+    )
+    got = extract_claims("meadow covers less than half as much area as woodland")
+    assert not any(c.family == "landcover_share" for c in got)  # "half" is the factor here
+    assert any(c.family == "comparison" and c.value is not None and c.value.low == 0.5 for c in got)
+
+
+def test_low_vigour_and_bounds_inverted_by_rarely() -> None:
+    assert ("vegetation", "sparse", "affirmed", None) in claims("The plants' vigour looks weak.")
+    got = [c for c in extract_claims("Greenness seldom rises above 0.3 (NDVI)") if c.value is not None]
+    assert got and got[0].value is not None and got[0].value.bound == "at_most"
+
+
+def test_mangroves_by_latitude_and_absence_phrasing() -> None:
+    b = _s2_bundle(water_idx=1.0, green=50.0, ndvi=0.5, lat=52.0, lon=13.0)
+    assert "contradicted" in _verdicts("Mangroves line the shore.", b).values()
+    assert set(_verdicts("There are no mangroves.", b).values()) == {"supported"}
+    tropic = _s2_bundle(water_idx=1.0, green=50.0, ndvi=0.5, lat=-3.0, lon=39.5)
+    assert _verdicts("Mangroves line the shore.", tropic)["Mangroves"] != "contradicted"
+    assert ("landcover_presence", "cropland", "negated", None) in claims("Farmland is missing altogether.")
+
+
+def test_position_halves_and_list_separators() -> None:
+    got = extract_claims("Pasture sits mostly in the right-hand half")
+    assert not any(c.family == "landcover_share" for c in got)
+    assert any(c.family == "position" and c.location == "east" for c in got)
+    got = extract_claims("crops about 12 % | no water / snow absent")
+    assert {(c.subject, c.polarity) for c in got} >= {
+        ("cropland", "affirmed"),
+        ("water", "negated"),
+        ("snow", "negated"),
+    }
+
+
+def test_gazetteer_regions_and_towns() -> None:
+    from geomeld.captioning.gazetteer import city_verdict, fold, region_verdict
+
+    assert fold("Baden-Württemberg") == fold("Baden-Wuerttemberg")
+    assert fold("County Galway") == "galway"
+    potsdam = (52.39, 13.06)
+    inside = region_verdict("Brandenburg", 51.76, 14.33)  # Cottbus
+    assert inside is not None and inside[0] is True
+    far = region_verdict("North Rhine-Westphalia", *potsdam)
+    assert far is not None and far[0] is False and far[1]["distance_km"] > 200
+    assert region_verdict("Atlantis Province", *potsdam) is None
+    # a neighbouring state near the border: undecided
+    border = region_verdict("Saxony-Anhalt", 52.45, 12.35)
+    assert border is not None and border[0] is None
+    near = city_verdict("Leipzig", 51.40, 12.40, "near")
+    assert near is not None and near[0] is True
+    gone = city_verdict("Leipzig", *potsdam, "in")
+    assert gone is not None and gone[0] is False
+
+
+def test_region_claims_through_caption_check() -> None:
+    b = _s2_bundle(water_idx=1.0, green=50.0, ndvi=0.5, lat=52.39, lon=13.06)
+    b.place.country = "Germany"  # type: ignore[union-attr]
+    assert "contradicted" in _verdicts("Somewhere in Lower Saxony.", b).values()
+    assert "contradicted" in _verdicts("A view on the outskirts of Munich.", b).values()
+    assert set(_verdicts("A view on the outskirts of Berlin.", b).values()) == {"supported"}
+    assert "supported" in _verdicts("The tile lies in Brandenburg.", b).values()

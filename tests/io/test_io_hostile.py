@@ -1,8 +1,9 @@
 """Hostile HDF5 members: sizes are checked from the header before any data is read, and compressed
-data inflates only up to the registry's size — in every reader (members from ``hostile_shards.py``)."""
+data inflates only up to the registry's size — in every reader (members from ``tests/hostile_shards.py``)."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -13,11 +14,11 @@ import zlib
 from collections.abc import Callable
 from math import prod
 from pathlib import Path
+from typing import Any
 
 import h5py
 import numpy as np
 import pytest
-from hostile_shards import BOMB_BYTES, MEMBERS, bomb, hostile_shard, zero_bomb
 from typer.testing import CliRunner
 
 from geomeld.cli import app
@@ -30,6 +31,7 @@ from geomeld.io.inspect import inspect_shard, validate_shard
 from geomeld.io.limits import InflateError, bounded_inflate, read_dataset, registry_nbytes
 from geomeld.io.shards import SampleError, iter_samples, rewrite_shard
 from geomeld.io.synthetic import make_sample
+from hostile_shards import BOMB_BYTES, MEMBERS, bomb, hostile_shard, write_tar, zero_bomb
 
 S2 = registry_nbytes("sentinel2")
 LAYOUT_BYTES = sum(registry_nbytes(k) for k in LAYOUTS["standard"].modality_keys)
@@ -98,6 +100,36 @@ def test_offset_decoder_refuses_a_bomb_at_its_recorded_location() -> None:
         member_arrays(memoryview(member), forged, "standard", mods, "s.tar:1")
 
 
+def test_loader_with_a_forged_index_refuses_the_bomb(tmp_path: Path) -> None:
+    """An index sidecar that records a bomb member as good (e.g. shipped with the shards): the loader's
+    offset decoder inflates at most the registry's size and reports the member in skip mode."""
+    from geomeld.io.index import row_from_sample, write_index
+    from geomeld.io.loader import make_loader
+    from geomeld.io.shards import iter_members
+
+    shard = write_tar(
+        tmp_path / "geomeld-00000.tar", [("0.h5", encode_sample(make_sample("0"))), ("1.h5", bomb("1"))]
+    )
+    members = list(iter_members(shard))
+    rows = [
+        row_from_sample(shard.name, make_sample(m.key), m.offset, m.size, locate_datasets(m.data, m.where))
+        for m in members
+    ]
+    write_index(shard, rows)
+    kwargs: dict[str, Any] = {
+        "modalities": ["sentinel2"],
+        "crop": "center",
+        "shuffle": False,
+        "crop_size": 32,
+    }
+    loader = make_loader([shard], batch_size=1, on_error="skip", **kwargs)
+    assert len(list(loader)) == 1 and loader.dataset.bad_samples == 1
+    with pytest.raises(
+        SampleFormatError, match=r"geomeld-00000\.tar:1: sentinel2: compressed stream inflates to more"
+    ):
+        list(make_loader([shard], batch_size=1, on_error="raise", **kwargs))
+
+
 def test_bounded_inflate_exact_more_less_trailing_damaged() -> None:
     assert bounded_inflate(zlib.compress(b"abc" * 100), 300) == b"abc" * 100
     with pytest.raises(InflateError, match="more than the 299 bytes"):
@@ -154,6 +186,33 @@ def test_readers_skip_and_record_every_hostile_member(shard: Path) -> None:
     assert rewrite_shard(shard, lambda s: s, on_error="skip", errors=errors) == 1  # the caption loop's path
     assert len(errors) == len(MEMBERS)
     assert len(shard.read_bytes()) >= len(before) - 2 * 512  # bad members copied through, not dropped
+
+
+def test_metadata_only_rewrite_records_members_whose_lazy_decode_fails(shard: Path) -> None:
+    """The caption loop's fast path decodes compressed datasets only when read: a bomb found then is
+    recorded and its member copied through, like every other bad member."""
+    errors: list[SampleError] = []
+
+    def touch_all(sample: Any) -> Any:  # like the captioner: a failing read does not stop it
+        for key in list(sample.arrays):
+            with contextlib.suppress(SampleFormatError):
+                assert sample.arrays[key].size > 0
+        return sample
+
+    assert rewrite_shard(shard, touch_all, on_error="skip", errors=errors, metadata_only=True) == 1
+    assert [e.key for e in errors] == [str(i) for i in range(1, len(MEMBERS) + 1)]
+    assert "inflates to more than" in errors[0].message
+    assert validate_shard(shard)[1][0].startswith("geomeld-00000.tar:1: sentinel2:")
+
+
+def test_caption_verb_on_a_hostile_shard(shard: Path, tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["caption", str(shard), "--backend", "builtin", "--log-dir", str(tmp_path)])
+    assert res.exit_code == 1
+    summary = json.loads(re.search(r'\{"status".*\}', res.output).group(0))  # type: ignore[union-attr]
+    assert summary["status"]["read_error"] == len(MEMBERS) and summary["failed_shards"] == []
+    records = [json.loads(line) for line in next(tmp_path.glob("*.jsonl")).read_text().splitlines()]
+    keys = [r["key"] for r in records if "key" in r]
+    assert sorted(keys) == sorted(str(i) for i in range(len(MEMBERS) + 1))  # one record per member
 
 
 def test_peak_rss_of_validate_on_a_bomb_stays_near_a_good_shard(tmp_path: Path) -> None:

@@ -125,11 +125,11 @@ def test_cli_pretrain_then_embed(captioned_shards: Path, tmp_path: Path) -> None
             "data.shards=[/nonexistent]",
         ],
     )
-    assert bad.exit_code == 1 and "matches no shard" in bad.output
+    assert bad.exit_code == 1 and "matches no shard" in str(bad.exception)
     bad = runner.invoke(
         app, ["embed", str(captioned_shards), "--encoder", str(tmp_path), "--out", str(tiles)]
     )
-    assert bad.exit_code == 1 and "without metadata" in bad.output
+    assert bad.exit_code == 1 and "without metadata" in str(bad.exception)
     help_text = runner.invoke(app, ["pretrain", "--help"]).output
     assert "Example" in help_text and "--config" in help_text
 

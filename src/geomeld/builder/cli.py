@@ -75,8 +75,8 @@ def build(
     from rich.table import Table
 
     from geomeld.builder.config import resolve_build_config
-    from geomeld.builder.runner import read_anchors, run_build
-    from geomeld.core.data import embedded_anchors_path
+    from geomeld.builder.run import load_anchors, run
+    from geomeld.builder.runner import BuildInputError, ConfigMismatchError
 
     cfg = resolve_build_config(config, sets, catalog)
     updates: dict[str, object] = {}
@@ -86,18 +86,15 @@ def build(
         updates["seed"] = seed
     if updates:
         cfg = cfg.model_copy(update=updates)
-    anchor_path = embedded_anchors_path() if anchors == "embedded" else Path(anchors)
     try:
-        anchor_list = read_anchors(anchor_path)
+        anchor_list = load_anchors(anchors)
     except (FileNotFoundError, ValueError) as exc:
         raise typer.BadParameter(str(exc), param_hint="--anchors") from None
-    from geomeld.builder.runner import BuildInputError, ConfigMismatchError
-
     try:
-        result = run_build(
+        result = run(
+            cfg,
             anchor_list,
             out,
-            cfg,
             workers=workers,
             scheduler=scheduler,
             max_in_flight=max_in_flight,

@@ -53,7 +53,7 @@ from geomeld.captioning.claims import (
     Verdict,
     caption_verdict,
 )
-from geomeld.captioning.ground import ELEVATION_M, SLOPE_M, Ground, ShareRange
+from geomeld.captioning.ground import ELEVATION_M, SLOPE_M, WATER_MAP_COMPLETE_PCT, Ground, ShareRange
 from geomeld.core.origin import Origin
 
 S, C, U = Verdict.SUPPORTED, Verdict.CONTRADICTED, Verdict.UNVERIFIABLE
@@ -209,6 +209,10 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         return check_no_majority(claim, g)
     if claim.negated and claim.location is not None:
         return check_absent_in_part(claim, g)
+    if claim.subject == "mangroves":
+        by_lat = _mangroves_by_latitude(claim, g)
+        if by_lat is not None:
+            return by_lat
     ranges = g.share_ranges(claim.subject)
     if not ranges and claim.subject == "built":
         built = _s2_built_bound(claim, g)
@@ -240,6 +244,33 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         layer="+".join(r.product for r in ranges),
         origin="+".join(r.origin for r in ranges),
         note=note,
+    )
+
+
+MANGROVE_LATITUDES = (-39.0, 33.0)
+"""Mangroves grow only on tropical and subtropical coasts: their global extent lies between about
+38°45' S and 32°20' N (Giri et al. 2011, Global Ecol. Biogeogr. 20:154; Global Mangrove Watch)."""
+
+
+def _mangroves_by_latitude(claim: Claim, g: Ground) -> Result | None:
+    p = g.bundle.place
+    if p is None or MANGROVE_LATITUDES[0] <= p.lat <= MANGROVE_LATITUDES[1]:
+        return None
+    kind = _share_kind(claim)
+    if claim.negated and kind == "present":
+        v = S
+    elif claim.negated or (
+        kind == "number" and claim.value is not None and claim.value.bound == Bound.AT_MOST
+    ):
+        v = U
+    else:
+        v = C
+    return v, ClaimEvidence(
+        {"lat": round(p.lat, 4)},
+        {"mangrove_latitudes": list(MANGROVE_LATITUDES)},
+        "metadata",
+        Origin.REAL.value,
+        note="no mangroves grow at this latitude",
     )
 
 
@@ -339,6 +370,22 @@ def _why_skipped(g: Ground, *layers: str) -> str:
     return (": " + "; ".join(why)) if why else ""
 
 
+RATIO_BANDS = {"at_least": (1.1, 0.8), "at_most": (0.9, 1.25), "about": (0.75, 1.5)}
+"""A comparison by a factor k ("A is at least twice B"): with the labelled amounts a and b and the
+margin m, "at least k×" is supported when a ≥ 1.1·k·b + m and contradicted when a ≤ 0.8·k·b − m;
+"at most k×" supported when a ≤ 0.9·k·b − m, contradicted when a ≥ 1.25·k·b + m; "k×" (about)
+supported within [0.75·k·b − m, 1.5·k·b + m], contradicted below half or above 2.5 times that."""
+
+
+def _ratio_grade(a: float, b: float, k: float, bound: str, m: float) -> Verdict:
+    kb = k * b
+    if bound == Bound.AT_LEAST:
+        return _grade(a >= 1.1 * kb + m, a <= 0.8 * kb - m)
+    if bound == Bound.AT_MOST:
+        return _grade(a <= 0.9 * kb - m, a >= 1.25 * kb + m)
+    return _grade(0.75 * kb - m <= a <= 1.5 * kb + m, a < 0.5 * kb - m or a > 2.5 * kb + m)
+
+
 def check_comparison(claim: Claim, g: Ground) -> Result:
     a_r = {r.product: r for r in g.share_ranges(claim.subject)}
     b_r = {r.product: r for r in g.share_ranges(claim.other or "")}
@@ -349,7 +396,9 @@ def check_comparison(claim: Claim, g: Ground) -> Result:
         if claim.label == "less":
             a, b = b, a
         m = max(CMP_MARGIN, CMP_REL * max(a, b))
-        if claim.label == "similar":
+        if claim.label == "ratio" and claim.value is not None and claim.value.low is not None:
+            v = _ratio_grade(a, b, claim.value.low, claim.value.bound, m)
+        elif claim.label == "similar":
             v = _grade(abs(a - b) <= m, abs(a - b) > 3 * m)
         else:
             v = _grade(a > b + m, a < b - m)
@@ -393,6 +442,8 @@ quarter on that side); the edge ring (~44 % of the tile): ≥ 70 % / ≤ 30 %.""
 
 def check_position(claim: Claim, g: Ground) -> Result:
     ranges = [r for r in g.share_ranges(claim.subject) if r.lo >= 0.05]
+    if claim.subject == "water":  # big lakes may be missing from a partial map: its water is not all
+        ranges = [r for r in ranges if r.labelled >= WATER_MAP_COMPLETE_PCT]
     if not ranges or claim.location is None:
         return _unverifiable(f"no located {claim.subject} pixels in an evidence layer")
     per, measured = [], {}
@@ -444,48 +495,32 @@ SEA_KM = 10.0
 """Sea, coast, shore and ocean-beach claims are contradicted when no sea (no land-mask cell) lies within
 this distance of the tile centre (the 1 km Köppen–Geiger land mask shipped in ``geomeld/data``; the
 tile's half-diagonal is 0.9 km, so 10 km leaves a wide margin for the mask's coastline)."""
-LARGE_WATER_VISIBLE_PCT = 1.0
-"""A large water body (a broad/navigable river, a large lake, the sea) inside the imaged part of the
-tile shows as far more than this share of its valid Sentinel-2 pixels above the water-index floor."""
+LARGE_WATER_VISIBLE_PCT = 0.5
+"""A large water body (a broad, navigable or major river; a large lake) inside the imaged part of the
+tile has pure water pixels (NDWI > 0): a 20 m river across a 1.28 km tile is ≥ 0.8 % of it. Under this
+share of NDWI-positive or bright (cloud-hidden) pixels, such a body is not there."""
 S2_MIN_VALID_PCT = 80.0
 
 
-def _s2_water(g: Ground) -> tuple[float, float, float, str] | None:
-    """(upper bound of water as % of the tile, % of valid pixels above the water-index floor, % of the
-    tile imaged, origin) from Sentinel-2, or None when Sentinel-2 is not evidence here."""
+def _s2_water(g: Ground) -> tuple[ShareRange, float, float] | None:
+    """Sentinel-2 water as a tile-share interval [clear open water, may-be water + unimaged part], the %
+    of valid pixels where a large body would show, and the % of the tile imaged; None when Sentinel-2
+    is not evidence here or the signal predates these statistics."""
     sp = g.bundle.spectral
     origin = g.section_origin("spectral")
-    if sp is None or origin is None or sp.water_index_percentage is None or sp.valid_percentage is None:
+    if (
+        sp is None
+        or origin is None
+        or sp.water_index_percentage is None
+        or sp.water_strict_percentage is None
+        or sp.water_core_percentage is None
+        or sp.valid_percentage is None
+    ):
         return None
     valid = sp.valid_percentage
-    idx = sp.water_index_percentage
-    return idx * valid / 100.0 + (100.0 - valid), idx, valid, origin
-
-
-def _s2_water_verdict(claim: Claim, hi: float, idx: float, valid: float) -> tuple[Verdict, Any]:
-    """What an upper bound on water decides: too much water claimed (contradicted), a large body
-    claimed where the image shows no water at all (contradicted), absence (supported only when the
-    bound itself is below the absence threshold). Presence is never supported by it."""
-    from geomeld.signals.optical import WATER_INDEX_FLOOR
-
-    tol: dict[str, Any] = {"water_index_floor": WATER_INDEX_FLOOR, "upper_bound_only": True}
-    if claim.value is not None:
-        if claim.negated or claim.value.bound == Bound.AT_MOST:
-            return U, tol
-        v, band = interval_verdict(claim.value, hi, hi, Family.WATER.value, claim.hedged)
-        low = claim.value.low if claim.value.low is not None else claim.value.high
-        tol["band"] = band
-        return (C if v is C and low is not None and hi < low else U), tol
-    if claim.negated:
-        tol["absent_below"] = 0.3
-        return (S if hi < 0.3 and claim.location is None else U), tol
-    if claim.label == "dominant":
-        tol["contradict_below"] = 35.0
-        return (C if hi < 35.0 else U), tol
-    if claim.label == "large" and claim.subject != "sea":  # a shore may lie just outside the tile
-        tol["large_body_visible_pct_of_valid"] = LARGE_WATER_VISIBLE_PCT
-        return (C if valid >= S2_MIN_VALID_PCT and idx < LARGE_WATER_VISIBLE_PCT else U), tol
-    return U, tol
+    lo = sp.water_strict_percentage * valid / 100.0
+    hi = sp.water_index_percentage * valid / 100.0 + (100.0 - valid)
+    return ShareRange("sentinel2_water_index", origin, lo, hi, valid), sp.water_core_percentage, valid
 
 
 def _sea_far(g: Ground) -> float | None:
@@ -516,7 +551,9 @@ def check_water(claim: Claim, g: Ground) -> Result:
     w = g.bundle.water
     jrc = g.origin("jrc_occurrence") if g.bundle.origins else None
     if w is not None and w.jrc_percentage is not None and jrc is not None:
-        ranges.append(ShareRange("jrc_occurrence", jrc, w.jrc_percentage, w.jrc_percentage, 100.0))
+        # real JRC occurrence is complete; a substitute (mapped water polygons) only bounds from below
+        jrc_hi = w.jrc_percentage if jrc == Origin.REAL.value else 100.0
+        ranges.append(ShareRange("jrc_occurrence", jrc, w.jrc_percentage, jrc_hi, 100.0))
     kind = claim.subject
     if kind == "sea":
         far = _sea_far(g)
@@ -529,35 +566,35 @@ def check_water(claim: Claim, g: Ground) -> Result:
                 note=f"no sea within {far:g} km of the tile centre",
             )
     s2 = _s2_water(g)
-    s2_v: Verdict = U
-    s2_tol: Any = None
     if s2 is not None:
-        s2_v, s2_tol = _s2_water_verdict(claim, s2[0], s2[1], s2[2])
-    s2_measured = (
-        {
-            "product": "sentinel2_water_index",
-            "tile_share_at_most": round(s2[0], 2),
-            "valid_pixels_above_floor_pct": round(s2[1], 2),
-            "imaged_pct": round(s2[2], 2),
-        }
-        if s2 is not None
-        else None
-    )
+        ranges.append(s2[0])
+        core, valid = s2[1], s2[2]
+        if claim.label == "large" and kind not in ("sea", "water") and not claim.negated:
+            from geomeld.signals.optical import WATER_CORE_FLOOR
+
+            if valid >= S2_MIN_VALID_PCT and core < LARGE_WATER_VISIBLE_PCT:
+                return C, ClaimEvidence(
+                    [
+                        {
+                            "product": "sentinel2_water_index",
+                            "ndwi_positive_or_bright_pct_of_valid": round(core, 3),
+                        }
+                    ],
+                    {
+                        "large_body_needs_pct_of_valid": LARGE_WATER_VISIBLE_PCT,
+                        "ndwi_above": WATER_CORE_FLOOR,
+                    },
+                    "sentinel2 (NDWI)",
+                    s2[0].origin,
+                    note=f"a large {kind} would show as open water in the image; none does",
+                )
     if not ranges:
-        if s2 is not None and s2_v is not U:
-            return s2_v, ClaimEvidence(
-                [s2_measured],
-                s2_tol,
-                "sentinel2 (NDWI/MNDWI)",
-                s2[3],
-                note="an upper bound on water from the Sentinel-2 water indices",
-            )
         return _unverifiable("no evidence water layer" + _why_skipped(g, "dynamic_world", "esa_worldcover"))
     per = []
     tol: Any = None
-    for r in ranges:
+    for r in ranges:  # the whole interval decides (see WATER_MAP_COMPLETE_PCT)
         if claim.value is not None:
-            v, tol = _two_sided(_number_rule(claim.value, Family.WATER.value, claim.hedged), r.lo, r.hi)
+            v, tol = _number_rule(claim.value, Family.WATER.value, claim.hedged)(r.lo, r.hi)
             per.append(_flip(v) if claim.negated else v)
             continue
         if claim.negated:
@@ -568,14 +605,10 @@ def check_water(claim: Claim, g: Ground) -> Result:
             rule = _minor_rule(0.3, 35.0)
         else:
             rule = _present_rule(0.3, 0.1)
-        v, tol = _two_sided(rule, r.lo, r.hi)
+        v, tol = rule(r.lo, r.hi)
         per.append(v)
     v = _combine(per)
     note = ""
-    if v is U and s2_v is not U:
-        v, note = s2_v, "decided by the Sentinel-2 water-index upper bound"
-    elif v is not U and s2_v is not U and s2_v is not v:
-        v, note = U, "the land-cover maps and the Sentinel-2 water-index bound disagree"
     if kind != "water" and not claim.negated and v is S:
         # a named kind needs its kind proven: OSM tags, or stay unverifiable
         pairs = _WATER_OSM.get(kind, ())
@@ -595,12 +628,11 @@ def check_water(claim: Claim, g: Ground) -> Result:
         pairs = _WATER_OSM.get(kind, ())
         if not (pairs and g.osm_in_chip(pairs)):
             v, note = U, f"water present, but no layer shows it is a {kind}"
-    measured = [r.to_json() for r in ranges] + ([s2_measured] if s2_measured else [])
     return v, ClaimEvidence(
-        measured=measured,
-        tolerance=tol if s2_tol is None else {"landcover": tol, "sentinel2": s2_tol},
-        layer="+".join([r.product for r in ranges] + (["sentinel2_water_index"] if s2 else [])),
-        origin="+".join([r.origin for r in ranges] + ([s2[3]] if s2 else [])),
+        measured=[r.to_json() for r in ranges],
+        tolerance=tol,
+        layer="+".join(r.product for r in ranges),
+        origin="+".join(r.origin for r in ranges),
         note=note,
     )
 
@@ -917,6 +949,16 @@ def check_season(claim: Claim, g: Ground) -> Result:
         v = S if str(p.year) == claim.label else C
         return (_flip(v) if claim.negated else v), ClaimEvidence(
             {"year": p.year}, "exact", "metadata", "real"
+        )
+    if claim.subject == "date":  # a full calendar date: ±1 day is left open (time zones, UTC)
+        if p.date is None or claim.label is None:
+            return _unverifiable("no acquisition date")
+        import datetime as dt
+
+        gap = abs((dt.date.fromisoformat(claim.label) - dt.date.fromisoformat(p.date)).days)
+        v = S if gap == 0 else C if gap > 1 else U
+        return (_flip(v) if claim.negated else v), ClaimEvidence(
+            {"date": p.date}, {"days": 1}, "metadata", "real"
         )
     if claim.subject == "month":
         if p.month is None or claim.label is None:

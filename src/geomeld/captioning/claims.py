@@ -123,6 +123,7 @@ LANDCOVER_SUBJECTS: tuple[str, ...] = (
     "snow",
     "wetland",
     "moss",
+    "mangroves",
     "water",
 )
 """Land-cover concepts a share/presence/dominance/position/comparison claim may name."""

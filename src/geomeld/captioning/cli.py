@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from geomeld.core.errors import require_some
 from geomeld.core.options import config_option, set_option
 
 
@@ -55,8 +56,8 @@ def caption(
     """
     from tqdm import tqdm
 
-    from geomeld.captioning.pipeline import CaptionConfig
-    from geomeld.captioning.run import caption_shards
+    from geomeld.captioning.config import CaptionConfig
+    from geomeld.captioning.run import ShardResult, run
 
     cfg = CaptionConfig.from_yaml(config, sets)
     updates: dict[str, object] = {}
@@ -77,44 +78,42 @@ def caption(
     missing = [str(s) for s in shards if not s.is_file()]
     if missing:
         raise typer.BadParameter(f"shard file(s) not found: {', '.join(missing)}")
-    totals: dict[str, int] = {}
-    failed_shards: list[str] = []
-    failed_samples = 0
+
+    def report(result: ShardResult) -> None:
+        for e in result.errors:
+            typer.echo(f"warning: {e}", err=True)
+        if result.skipped:
+            typer.echo(f"{result.shard}: already captioned with this config, skipped")
+        elif result.failed:
+            typer.echo(f"{result.shard}: FAILED (not captioned; rerun to retry)")
+        else:
+            kept = f", {result.kept} kept from the last run" if result.kept else ""
+            typer.echo(f"{result.shard}: {result.samples} samples{kept}, {json.dumps(result.statuses)}")
+
     with tqdm(desc="captioning", unit="sample") as bar:
-        for result in caption_shards(
-            shards,
+        done = run(
             cfg,
+            shards,
             workers=workers,
             scheduler=scheduler,
             force=force,
             log_dir=log_dir,
             progress=bar.update,
-        ):
-            for e in result.errors:
-                typer.echo(f"warning: {e}", err=True)
-            if result.skipped:
-                typer.echo(f"{result.shard}: already captioned with this config, skipped")
-                continue
-            if result.failed:
-                failed_shards.append(result.shard)
-                typer.echo(f"{result.shard}: FAILED (not captioned; rerun to retry)")
-                continue
-            for k, v in result.statuses.items():
-                totals[k] = totals.get(k, 0) + v
-            failed_samples += result.failed_samples
-            kept = f", {result.kept} kept from the last run" if result.kept else ""
-            typer.echo(f"{result.shard}: {result.samples} samples{kept}, {json.dumps(result.statuses)}")
-    summary: dict[str, object] = {"status": totals}
-    if failed_shards or failed_samples:
-        summary.update(failed_shards=failed_shards, failed_samples=failed_samples)
+            on_shard=report,
+        )
+    summary: dict[str, object] = {"status": done.statuses}
+    if not done.ok:
+        summary.update(failed_shards=done.failed_shards, failed_samples=done.failed_samples)
     typer.echo(json.dumps(summary))
-    if failed_shards or failed_samples:
+    if not done.ok:
         typer.echo(
-            f"error: {len(failed_shards)} shard(s) and {failed_samples} sample(s) failed; "
+            f"error: {len(done.failed_shards)} shard(s) and {done.failed_samples} sample(s) failed; "
             "rerun the same command to retry them",
             err=True,
         )
         raise typer.Exit(1)
+    if not done.skipped_shards:
+        require_some(done.samples, "sample captioned", [str(s) for s in shards])
 
 
 def caption_check(
@@ -144,6 +143,7 @@ def caption_check(
     for e in summary.read_errors:
         typer.echo(f"warning: {e}", err=True)
     typer.echo(json.dumps({"lines": summary.lines, "verdicts": summary.verdicts, "out": str(out)}))
+    require_some(summary.lines, "caption line checked", captions)
     if summary.errors:
         typer.echo(f"error: {summary.errors} line(s) could not be checked (see 'error' in {out})", err=True)
         raise typer.Exit(1)
@@ -180,7 +180,9 @@ def caption_report(
         except (FileNotFoundError, ValueError) as exc:
             raise typer.BadParameter(str(exc)) from None
     try:
-        report = fidelity_report(read_logs(logs), figs)
+        records = read_logs(logs)
+        require_some(len(records), "caption log record", [str(p) for p in logs])
+        report = fidelity_report(records, figs)
     except (FileNotFoundError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from None
     if as_json:

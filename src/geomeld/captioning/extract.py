@@ -206,7 +206,7 @@ def find_numbers(toks: Sequence[Tok], masked: set[int]) -> list[Num]:
             i += 1
             continue
         parsed = _parse_number(toks, i)
-        if parsed is None:
+        if parsed is None or _position_half(toks, i):
             i += 1
             continue
         a, j = parsed
@@ -241,6 +241,16 @@ def find_numbers(toks: Sequence[Tok], masked: set[int]) -> list[Num]:
         )
         i = max(j2, i + 1)
     return out
+
+
+def _position_half(toks: Sequence[Tok], i: int) -> bool:
+    """ "the left-hand half", "the northern half", "the top half": a part of the tile, not 50 %."""
+    if toks[i].low != "half":
+        return False
+    k = i - 1
+    while k >= 0 and toks[k].low in ("-", "hand"):
+        k -= 1
+    return k >= 0 and toks[k].low in P.DIRECTION_WORDS
 
 
 def _between(toks: Sequence[Tok], i: int) -> bool:
@@ -279,6 +289,14 @@ def clauses(toks: Sequence[Tok], text: str, subject_ends: set[int] | None = None
             or (t.low in (":", "—", "–") and not _range_dash(toks, k))
         ):
             brk = True
+        elif (
+            t.low in ("|", "/", "•", "·")
+            and k > 0
+            and toks[k - 1].end < t.start
+            and k + 1 < len(toks)
+            and toks[k + 1].start > t.end
+        ):
+            brk = True  # "forest 20 % | no water", "Note — crops / no snow": list separators
         elif (
             t.low == "-"
             and k > 0
@@ -369,6 +387,9 @@ def extract_claims(caption: str) -> list[Claim]:
     text = caption
     toks = tokenize(text)
     masked, place_hits = P.mask_places(toks, text)
+    dated = _dates(text, toks)
+    for _, _, i, j in dated:
+        masked |= set(range(i, j))
     all_hits = match_phrases(toks, masked) + place_hits
     # words inside names, idioms, positions ("the southern half") and non-land-cover subjects
     # ("Sentinel-1") are not quantities
@@ -395,7 +416,52 @@ def extract_claims(caption: str) -> list[Claim]:
     for a, b in merged:
         cl = Clause(a, b, [h for h in hits if a <= h.i < b], [x for x in nums if a <= x.i < b])
         _clause_claims(ctx, cl)
+    for iso, (start, end), _, _ in dated:
+        neg = any(
+            h.cat == "neg" and h.j <= next(t.i for t in toks if t.start >= start) and start - h.end < 12
+            for h in hits
+        )
+        ctx.claims.append(
+            _mk(
+                ctx,
+                Family.SEASON.value,
+                "date",
+                start,
+                end,
+                label=iso,
+                polarity=Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value,
+            )
+        )
     return _dedupe(ctx.claims)
+
+
+_DATE_RES = (
+    (re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d])"), (1, 2, 3)),  # 2017-02-16
+    (re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\d])"), (3, 2, 1)),  # 16.02.2017
+)
+
+
+def _dates(text: str, toks: Sequence[Tok]) -> list[tuple[str, tuple[int, int], int, int]]:
+    """Numeric calendar dates ("2017-02-16", "16.02.2017", "16/02/2017": day first unless the day
+    is > 12 the other way round is impossible): (ISO date, character span, token span)."""
+    import datetime as dt
+
+    out: list[tuple[str, tuple[int, int], int, int]] = []
+    for rx, (yi, mi, di) in _DATE_RES:
+        for m in rx.finditer(text):
+            y, mo, d = int(m.group(yi)), int(m.group(mi)), int(m.group(di))
+            try:
+                iso = dt.date(y, mo, d).isoformat()
+            except ValueError:
+                continue
+            if di == 1 and mo <= 12 and d <= 12 and mo != d:
+                continue  # "03/04/2017": day-month order unknown
+            i = next((t.i for t in toks if t.end > m.start()), len(toks))
+            j = next((t.i for t in toks if t.start >= m.end()), len(toks))
+            if any(a <= m.start() < b for _, (a, b), _, _ in out):
+                continue
+            out.append((iso, (m.start(), m.end()), i, j))
+    return out
 
 
 def _only_position(hits: Sequence[Hit], a: int, b: int) -> bool:
@@ -449,8 +515,8 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             continue
         first = following[0]
         gap = _gap(toks, ng.j, first.i)
-        if len(gap) > P.NEG_REACH or any(w in P.NEG_BREAK for w in gap):
-            continue
+        if len(gap) > P.NEG_REACH or any(w in P.NEG_BREAK or w in P.NEG_FIRST_BREAK for w in gap):
+            continue  # "no mapped housing here and woods are …": the second conjunct is affirmed
         negated.add(first.i)
         prev = first
         for s in following[1:]:
@@ -546,7 +612,7 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
                 )
 
     # -- comparisons -------------------------------------------------------------------------------
-    compared: set[int] = set()
+    compared: set[int] = _ratio_claims(ctx, cl, subjects, negs, hedge)
     for h in hits:
         if h.cat != "cmp":
             continue
@@ -705,6 +771,10 @@ def _value(n: Num, toks: Sequence[Tok], unit: str) -> Value:
     bound = n.bound
     if bound == Bound.ABOUT.value:
         bound = _bound_before(toks, n, Clause(0, n.i)) or _bound_after(toks, n) or bound
+    if bound in (Bound.AT_LEAST.value, Bound.AT_MOST.value) and any(
+        t.low in P.RARELY_WORDS for t in toks[max(0, n.i - 4) : n.i]
+    ):  # "rarely climbs above 0.4", "seldom drops below 5 %": the bound is the other way round
+        bound = Bound.AT_MOST.value if bound == Bound.AT_LEAST.value else Bound.AT_LEAST.value
     low, high = n.low, n.high
     if n.unit == "km2":
         low, high = low / 1.6384 * 100, high / 1.6384 * 100
@@ -730,6 +800,8 @@ def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...])
             continue
         if any(s.j <= h.i < n.i for h in subj if h is not s):
             break  # another class lies between: the number is its
+        if "," in _gap(toks, s.j, n.i) and any(n.j <= h.i <= n.j + 10 for h in subj):
+            break  # "water in the south, under 10 % of the land falls in the urban class": the later class
         nxt = next((h for h in subj if h.i >= n.j), None)
         if (
             nxt is not None
@@ -910,6 +982,86 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
         )
 
 
+def _ratio_claims(ctx: Ctx, cl: Clause, subjects: list[Hit], negs: list[Hit], hedge: str) -> set[int]:
+    """Comparisons by a factor: "A covers twice as much area as B", "three times as much A as B",
+    "A is more than double B", "A covers under half as much area as B", "twice as much A as B, or
+    more". The claim is a comparison whose value is the factor (with its bound). Returns the subject
+    indices it used."""
+    toks = ctx.toks
+    cands = [s for s in subjects if s.cat in ("lc", "water")]
+    used: set[int] = set()
+    for k in range(cl.i, cl.j):
+        factor = P.FACTOR_WORDS.get(toks[k].low)
+        k_end = k + 1
+        if factor is None and k + 1 < cl.j and toks[k + 1].low == "times":
+            parsed = _parse_number(toks, k)
+            if parsed is not None and parsed[1] == k + 1:
+                factor, k_end = parsed[0], k + 2
+        if factor is None:
+            continue
+        # "twice as much (area) as B" / "double B" / "twice B's"
+        j = k_end
+        right: Hit | None = None
+        if j < cl.j and toks[j].low == "as":
+            nxt_as = next((q for q in range(j + 1, min(cl.j, j + 6)) if toks[q].low == "as"), None)
+            if nxt_as is None:
+                continue
+            between = [s for s in cands if j < s.i < nxt_as]
+            after = [s for s in cands if s.i > nxt_as and s.i - nxt_as <= 3]
+            if between and after:  # "twice as much meadow as cropland": A is between
+                left, right = between[0], after[0]
+            elif after:
+                before = [s for s in cands if s.j <= k]
+                if not before:
+                    continue
+                left, right = before[-1], after[0]
+            else:
+                continue
+        elif toks[k].low in P.FACTOR_BARE:  # "A is more than double B", "twice the B"
+            after = [s for s in cands if s.i >= j and s.i - j <= 2]
+            before = [s for s in cands if s.j <= k]
+            if not after or not before:
+                continue
+            left, right = before[-1], after[0]
+        else:
+            continue
+        words = [t.low for t in toks[max(cl.i, k - 3) : k]]
+        tail = [t.low for t in toks[right.j : min(cl.j, right.j + 4)]]
+        phrase = " ".join(words)
+        bound = Bound.ABOUT.value
+        if any(phrase.endswith(b) for b in P.RATIO_AT_LEAST) or " ".join(tail[:3]).startswith(
+            ("or more", ", or more")
+        ):
+            bound = Bound.AT_LEAST.value
+        elif any(phrase.endswith(b) for b in P.RATIO_AT_MOST) or " ".join(tail[:3]).startswith(
+            ("or less", ", or less")
+        ):
+            bound = Bound.AT_MOST.value
+        neg = any(n.j <= k and k - n.j <= 3 for n in negs)
+        a, b = min(left.start, toks[k].start), max(right.end, toks[k_end - 1].end)
+        ctx.claims.append(
+            _mk(
+                ctx,
+                Family.COMPARISON.value,
+                "built" if left.val.startswith("urban") else left.val,
+                a,
+                b,
+                other="built" if right.val.startswith("urban") else right.val,
+                label="ratio",
+                value=Value(factor, factor, bound, "x"),
+                polarity=Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value,
+                hedge=hedge,
+            )
+        )
+        ctx.idioms.update(range(max(cl.i, k - 3), min(cl.j, right.j + 3)))
+        for x in cl.nums:
+            if k <= x.i < k_end:
+                x.used = True  # "half" here is a factor, not 50 % of the tile
+        used.update((left.i, right.i))
+        break
+    return used
+
+
 def _rank_claim(ctx: Ctx, cl: Clause, h: Hit, subjects: list[Hit], negs: list[Hit], hedge: str) -> int | None:
     """A comparative verb whose object is the collection of classes, not a class ("A leads the
     tally", "A heads the ranking", "A is ahead of everything else", "A trails the other classes"):
@@ -943,6 +1095,19 @@ def _rank_claim(ctx: Ctx, cl: Clause, h: Hit, subjects: list[Hit], negs: list[Hi
     return left.i
 
 
+def _low_reading(toks: Sequence[Tok], cl: Clause, s: Hit) -> int | None:
+    """The token of a low-degree word that says a vigour/greenness noun is low, after it through a
+    copula ("vigour is low", "greenness looks weak"); None when there is none. (Before the noun,
+    "little/low vigour" is read by the negation and lexicon tables.)"""
+    for k in range(s.j, min(cl.j, s.j + 3)):
+        w = toks[k].low
+        if w in P.LOW_DEGREE:
+            return k
+        if w not in P.COPULAS:
+            break
+    return None
+
+
 def _intensifies_negation(cl: Clause, q: Hit, s: Hit) -> bool:
     """Whether a whole-tile quantifier ("entirely", "completely", "the whole") only intensifies a
     negation of ``s``: the negation cue stands between it and the class ("entirely free of X",
@@ -953,6 +1118,8 @@ def _intensifies_negation(cl: Clause, q: Hit, s: Hit) -> bool:
             return True
         if h.cat == "postneg" and s.j <= q.i and q.j <= h.i:
             return True
+        if h.cat == "postneg" and s.j <= h.i and h.j <= q.i and q.i - h.j <= 2:
+            return True  # "X is missing entirely", "X is absent altogether"
     return False
 
 
@@ -1007,6 +1174,13 @@ def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: i
     subject, label = s.val, None
     value = None
     a, b = s.start, s.end
+    if s.cat == "veg" and s.val in ("green", "ndvi"):
+        low = _low_reading(toks, cl, s)
+        if low is not None and not (s.val == "ndvi" and _attach_num(cl, s, toks, ("",)) is not None):
+            ctx.idioms.add(low)  # "plant vigour is low", "greenness is weak": sparse vegetation
+            lo_a, lo_b = min(a, toks[low].start), max(b, toks[low].end)
+            ctx.claims.append(_mk(ctx, fam, "sparse", lo_a, lo_b, polarity=pol, hedge=hedge))
+            return
     if s.cat == "month":
         subject, label = "month", s.val
         y = [

@@ -28,6 +28,12 @@ ELEVATION_M = 1000.0
 SLOPE_M = 30.0
 """Slope in degrees needs a DEM of ≤ 30 m: coarser DEMs flatten slopes."""
 
+WATER_MAP_COMPLETE_PCT = 90.0
+"""Water is read from a land-cover map as a whole-tile interval (never "as labelled"): a map of
+land-use polygons may leave out a large lake entirely (the OSM extract behind the Brandenburg
+substitutes holds polygons of 1–50 ha only), so the mapped water is a lower bound and a water
+position needs a map labelling at least this share of the tile."""
+
 SECTION_LAYER = {
     "terrain": "aster",
     "canopy": "canopy_height",

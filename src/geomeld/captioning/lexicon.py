@@ -63,6 +63,14 @@ LANDCOVER_CONCEPTS: tuple[Concept, ...] = (
         ),
     ),
     Concept(
+        "mangroves",
+        Kind.LANDCOVER,
+        ("Mangroves",),
+        (),
+        (("wetland", "mangrove"),),
+        ("mangroves", "mangrove", "mangrove forest", "mangrove swamp"),
+    ),
+    Concept(
         "shrubland",
         Kind.LANDCOVER,
         ("Shrubland",),

@@ -47,8 +47,6 @@ LC: dict[str, tuple[str, ...]] = {
         "tree-covered",
         "stands of trees",
         "groves",
-        "mangroves",
-        "mangrove",
         "coniferous forest",
         "deciduous forest",
         "tree canopy cover",
@@ -1339,6 +1337,81 @@ LARGE_WORDS = {
 NP_PREPOSITIONS = {"of", "with"}
 """Prepositions that attach a noun to the noun before it ("a centre of apartment blocks")."""
 
+DIRECTION_WORDS = {
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "left",
+    "right",
+    "top",
+    "bottom",
+    "upper",
+    "lower",
+    "northerly",
+    "southerly",
+    "easterly",
+    "westerly",
+}
+RARELY_WORDS = {"rarely", "seldom", "hardly", "barely", "scarcely", "never"}
+"""Adverbs that turn "climbs above X" into "stays at or below X"."""
+NEG_FIRST_BREAK = {"and", "or", "nor"}
+"""Between a negation cue and the first subject it negates, a conjunction means the cue negated
+something the lexicon does not know, and the subject after it belongs to the next conjunct."""
+
+LOW_DEGREE = {
+    "low",
+    "weak",
+    "poor",
+    "muted",
+    "subdued",
+    "limited",
+    "minimal",
+    "modest",
+    "reduced",
+    "faint",
+    "little",
+}
+COPULAS = {
+    "is",
+    "are",
+    "looks",
+    "look",
+    "seems",
+    "seem",
+    "appears",
+    "appear",
+    "remains",
+    "stays",
+    "was",
+    "very",
+    "rather",
+    "quite",
+    "fairly",
+}
+"""A vigour or greenness noun followed through a copula by a low-degree word ("plant vigour is low") or
+preceded by one ("weak greenness") reads as sparse vegetation."""
+
+FACTOR_WORDS = {
+    "twice": 2.0,
+    "double": 2.0,
+    "doubled": 2.0,
+    "thrice": 3.0,
+    "triple": 3.0,
+    "half": 0.5,
+    "quarter": 0.25,
+    "third": 1.0 / 3.0,
+}
+FACTOR_BARE = {"double", "doubled", "triple", "twice", "thrice"}
+"""Factor words that compare without "as … as" ("A is more than double B")."""
+RATIO_AT_LEAST = ("at least", "more than", "over", "upwards of", "well over", "no less than")
+RATIO_AT_MOST = ("under", "less than", "at most", "no more than", "below", "not even")
+"""Factors in comparisons ("twice as much A as B", "A is more than double B") and their bounds."""
+
 DRY_WORDS = {"dry"}
 LAND_NOUNS = {"land", "ground", "terrain", "footing", "earth"}
 """'dry' before a word for the ground itself means 'not under water' ("dry land"), not parched vegetation."""
@@ -2393,6 +2466,25 @@ def _extend(table: dict[str, tuple[str, ...]], extra: dict[str, tuple[str, ...]]
         table[k] = (*table.get(k, ()), *v)
 
 
+# vocabulary gaps found on fidelity sets: class adjectives and names the lexicon lacked
+_extend(
+    LC,
+    {
+        "mangroves": ("mangroves", "mangrove", "mangrove forest", "mangrove forests", "mangrove swamp"),
+        "built": ("residential", "residential land", "residential area", "residential areas"),
+        "shrubland": ("shrubby", "shrubby vegetation", "bushy", "bushy vegetation", "shrubby ground"),
+        "wetland": (
+            "swampy",
+            "swampy ground",
+            "marshy",
+            "marshy ground",
+            "wet meadow",
+            "wet meadows",
+            "wet meadows and reeds",
+        ),
+    },
+)
+
 _extend(
     VEG,
     {
@@ -2946,6 +3038,13 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
             masked.update(range(i, i + 2))
             i += 2
             continue
+        near = _near_town(toks, text, i)  # "on the outskirts of Hamburg", "around Dresden" (GeoNames)
+        if near is not None:
+            j, name = near
+            hits.append(Hit(i, j, "place", f"relation:near {name.lower()}", t.start, toks[j - 1].end))
+            masked.update(range(i, j))
+            i = j
+            continue
         # known names, longest first (up to 5 tokens)
         found = None
         for k in (5, 4, 3, 2, 1):
@@ -2993,6 +3092,56 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
                     continue
         i += 1
     return masked, hits
+
+
+_NEAR_CUES = (
+    ("near",),
+    ("around",),
+    ("outside",),
+    ("outside", "of"),
+    ("close", "to"),
+    ("outskirts", "of"),
+    ("surroundings", "of"),
+    ("vicinity", "of"),
+    ("environs", "of"),
+    ("neighbourhood", "of"),
+    ("neighborhood", "of"),
+    ("area", "around"),
+)
+_NAME_JOINERS = {"an", "der", "am", "im", "upon", "on", "de", "la", "del", "sur", "le"}
+
+
+def _near_town(toks: Sequence[Any], text: str, i: int) -> tuple[int, str] | None:
+    """(end token, name) of "near/around/outskirts of <Town>" when GeoNames knows the town."""
+    from geomeld.captioning import gazetteer
+
+    for cue in sorted(_NEAR_CUES, key=len, reverse=True):
+        k = len(cue)
+        if i + k >= len(toks) or tuple(x.low for x in toks[i : i + k]) != cue:
+            continue
+        a = i + k
+        if not toks[a].cap:
+            return None
+        ends = []
+        j = a
+        while j < len(toks):
+            if toks[j].cap:
+                j += 1
+                ends.append(j)
+            else:
+                q = j
+                while q < len(toks) and q - j < 3 and toks[q].low in _NAME_JOINERS | {"-"}:
+                    q += 1
+                if q == j or q >= len(toks) or not toks[q].cap:
+                    break
+                j = q  # "Brandenburg an der Havel", "Stratford-upon-Avon"
+        for e in reversed(ends):
+            name = text[toks[a].start : toks[e - 1].end]
+            r = resolve(name)
+            if gazetteer.is_city(name) and (r is None or r[0] == "region"):
+                return e, name
+        return None
+    return None
 
 
 _AMBIGUOUS_NAMES = {

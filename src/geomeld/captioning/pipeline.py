@@ -23,25 +23,23 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal, Protocol
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any, Protocol
 
 from geomeld.captioning.builtin import BuiltinCaptioner
 from geomeld.captioning.check import CaptionCheck, check_claims
 from geomeld.captioning.claims import Claim, ClaimList, span_problems
+from geomeld.captioning.config import CaptionConfig
 from geomeld.captioning.evidence import Evidence
 from geomeld.captioning.ground import Ground
-from geomeld.captioning.openai_compat import BackendError, OpenAICompatibleCaptioner, OpenAIConfig
+from geomeld.captioning.openai_compat import BackendError, OpenAICompatibleCaptioner
 from geomeld.captioning.plan import has_imagery
 from geomeld.captioning.realise import Realised
 from geomeld.captioning.scoring import GroundingCoverageScorer, Scorer, grounding_coverage
 from geomeld.captioning.verifier import Verification, caption_problems, ground_of, repair, verify
 from geomeld.core.sample import Sample
-from geomeld.signals import SignalConfig, apply_released_fields, compute_signals
+from geomeld.signals import apply_released_fields, compute_signals
 from geomeld.signals.models import SignalBundle
 from geomeld.signals.osm import OsmSource
 from geomeld.signals.terrain import GeomorphonCache
@@ -49,36 +47,6 @@ from geomeld.signals.terrain import GeomorphonCache
 log = logging.getLogger(__name__)
 
 PIPELINE_VERSION = "geomeld-caption-1"
-
-
-class CaptionConfig(BaseModel):
-    """One captioning run (``configs/caption/*.yaml``)."""
-
-    model_config = ConfigDict(extra="forbid")
-    backend: Literal["builtin", "openai"] = "builtin"
-    n_candidates: int = Field(default=4, ge=1, le=32)
-    max_rounds: int = Field(default=3, ge=1, le=10)
-    seed: int = 0
-    max_words: int = 90
-    max_unverifiable_share: float = 0.34
-    repair: bool = True
-    require_imagery: bool = True  # a sample without imagery that is evidence gets no caption
-    scorer: Literal["grounding", "geomeld_fm"] = "grounding"
-    scorer_run_dir: str | None = None  # geomeld_fm: a pretraining run folder (checkpoint.pt + encoder/)
-    signals: SignalConfig = Field(default_factory=SignalConfig)
-    openai: OpenAIConfig = Field(default_factory=OpenAIConfig)
-    osm_pbf: str | None = None
-    overpass_url: str | None = None
-    geomorphon_cache_dir: str | None = None
-
-    @classmethod
-    def from_yaml(
-        cls, path: str | Path | None, overrides: Mapping[str, Any] | Iterable[str] | None = None
-    ) -> CaptionConfig:
-        """Read a caption config with the core loader (``extends:``, ``--set``; no file: the defaults)."""
-        from geomeld.core.config import load_model
-
-        return load_model(cls, path, overrides, what="caption config")
 
 
 class Captioner(Protocol):

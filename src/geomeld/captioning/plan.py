@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from geomeld.captioning.claims import Bound, Claim, Family, Polarity, Value
+from geomeld.captioning.ground import WATER_MAP_COMPLETE_PCT
 from geomeld.captioning.lexicon import LANDCOVER_CONCEPTS
 from geomeld.core.modalities import MODALITIES
 from geomeld.core.origin import Origin, modality_origins
@@ -61,6 +62,7 @@ NOUNS: dict[str, tuple[tuple[str, bool], ...]] = {
     "snow": (("snow and ice", False),),
     "wetland": (("wetland", False), ("marshland", False)),
     "moss": (("moss and lichen", False),),
+    "mangroves": (("mangroves", True), ("mangrove forest", False)),
     "water": (("open water", False), ("water", False)),
 }
 """Surface nouns per land-cover concept: (noun phrase, is plural)."""
@@ -264,7 +266,12 @@ def _landcover_facts(covers: list[Cover], labelled: float) -> list[Fact]:
                         1.0 + c.lo / 50,
                     )
                 )
-        if c.location and c.location not in ("scattered", "throughout") and c.lo >= 5:
+        if (
+            c.location
+            and c.location not in ("scattered", "throughout")
+            and c.lo >= 5
+            and (c.concept != "water" or labelled >= WATER_MAP_COMPLETE_PCT)  # see check_position
+        ):
             facts.append(
                 Fact(
                     "position",

@@ -1,9 +1,12 @@
 """Captioning over shards: one task per shard (in this process, or on Dask), one atomic rewrite and
 one JSONL log per shard.
 
-A shard is decoded once: each sample is captioned inside :func:`~geomeld.io.shards.rewrite_shard`'s
-pass and written back with its caption, report and signals (only the metadata dataset of the
-original HDF5 bytes is replaced: :func:`patch_metadata`); the shard is replaced atomically, then
+A shard is read once: each sample is captioned inside :func:`~geomeld.io.shards.rewrite_shard`'s
+pass (``metadata_only=True``) and written back with its caption, report and signals. Each member is
+opened once (:mod:`geomeld.io.metapatch`): the arrays the signals read are views into the member's
+bytes, compressed layers nobody reads (NAIP) are never decoded, only the metadata dataset of the
+original HDF5 bytes is rewritten and the data datasets are left byte for byte as they were; a sample
+kept from an earlier run is copied through unchanged. The shard is replaced atomically, then
 ``<shard>.captions.jsonl`` is published atomically with one line per sample and a final
 ``{"done": true, "config_hash": …}`` line.
 
@@ -26,7 +29,6 @@ each worker builds its pipeline (backend, OSM index, scorer) once per config and
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import os
@@ -128,23 +130,6 @@ class ShardResult:
         return sum(n for s, n in self.statuses.items() if s in FAILED_STATUSES)
 
 
-def patch_metadata(sample: Sample, original: bytes) -> bytes:
-    """The original HDF5 bytes of ``sample`` with only its metadata dataset replaced.
-
-    Captioning changes metadata alone, so the arrays are neither re-compressed nor re-checked (they
-    were checked when the sample was decoded); the old metadata's bytes stay as unused space in the
-    file (a few kB)."""
-    import h5py
-
-    from geomeld.core.modalities import METADATA_KEY
-
-    buf = io.BytesIO(bytes(original))
-    with h5py.File(buf, "r+") as f:
-        del f[METADATA_KEY]
-        f.create_dataset(METADATA_KEY, data=sample.metadata.to_json())
-    return buf.getvalue()
-
-
 def _store(sample: Sample, outcome: CaptionOutcome, cfg_hash: str) -> None:
     from geomeld.signals import apply_released_fields
 
@@ -225,13 +210,15 @@ def caption_shard(
     apply = _ShardCaptioner(pipeline or CaptionPipeline(config), cfg_hash, keep, progress)
     errors: list[SampleError] = []
     try:
-        rewrite_shard(shard, apply, on_error="skip", errors=errors, encode=patch_metadata)
+        rewrite_shard(shard, apply, on_error="skip", errors=errors, metadata_only=True)
     except Exception as exc:  # unreadable or vanished shard: report it, the run goes on
         log.error("%s: shard not captioned: %s", shard, exc)
         result.failed = True
         result.errors.append(f"{shard}: shard could not be read or rewritten ({type(exc).__name__}: {exc})")
         return result
-    records = apply.records
+    bad = {e.key for e in errors}
+    # a sample found unreadable after it was handed to the captioner is a read_error, not a caption
+    records = [r for r in apply.records if r.get("key") not in bad]
     for e in errors:
         result.errors.append(f"{e.shard}:{e.key}: {e.message}")
         records.append({"key": e.key, "status": "read_error", "caption": None, "error": e.message})
@@ -330,3 +317,52 @@ def caption_shards(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+@dataclass
+class CaptionRunResult:
+    """Totals of one ``geomeld caption`` run over its shards (:func:`run`)."""
+
+    shards: list[ShardResult] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)  # per caption status, shards that ran
+    samples: int = 0  # samples captioned or kept in the shards that ran
+    skipped_shards: int = 0  # already captioned with this config (a rerun)
+    failed_shards: list[str] = field(default_factory=list)
+    failed_samples: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed_shards and not self.failed_samples
+
+
+def run(
+    cfg: CaptionConfig,
+    shards: Sequence[str | os.PathLike[str]],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    force: bool = False,
+    log_dir: str | os.PathLike[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_shard: Callable[[ShardResult], None] | None = None,
+) -> CaptionRunResult:
+    """``geomeld caption`` as one call: caption ``shards`` in place (:func:`caption_shards`) and
+    total the outcomes; ``on_shard`` sees each shard's result as it finishes. The stage's anatomy:
+    :mod:`.config` (``CaptionConfig``), this entry point, :mod:`.cli` (the verbs)."""
+    out = CaptionRunResult()
+    for result in caption_shards(
+        shards, cfg, workers=workers, scheduler=scheduler, force=force, log_dir=log_dir, progress=progress
+    ):
+        out.shards.append(result)
+        if on_shard is not None:
+            on_shard(result)
+        if result.skipped:
+            out.skipped_shards += 1
+        elif result.failed:
+            out.failed_shards.append(result.shard)
+        else:
+            out.samples += result.samples
+            for k, v in result.statuses.items():
+                out.statuses[k] = out.statuses.get(k, 0) + v
+            out.failed_samples += result.failed_samples
+    return out

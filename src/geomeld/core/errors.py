@@ -48,3 +48,24 @@ class GeomeldError(Exception):
         if self.expected and self.expected not in message:
             line += f" (expected {self.expected})"
         return line
+
+
+class NothingProducedError(GeomeldError, RuntimeError):
+    """A verb finished without an error but produced nothing (no sample read, no line checked, no row
+    written). The CLI turns it into one line and exit status 1, so a script never takes an empty run
+    for a good one."""
+
+
+def require_some(count: int, what: str, source: object) -> int:
+    """``count`` when it is positive; else :class:`NothingProducedError` saying that no ``what``
+    came out of ``source`` (a path, or a list of paths)."""
+    if count > 0:
+        return count
+    if isinstance(source, list | tuple):
+        source = ", ".join(os.fspath(s) if isinstance(s, os.PathLike) else str(s) for s in source)
+    expected = f"at least one {what}"
+    raise NothingProducedError(
+        f"{source}: the run produced nothing (expected {expected}, found none)",
+        file=str(source),
+        expected=expected,
+    )

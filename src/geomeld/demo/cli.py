@@ -35,17 +35,19 @@ def demo(
     Example: geomeld demo            (a few minutes on 2 idle cores)
              geomeld demo --quick    (what CI runs)
     """
-    from geomeld.demo.pipeline import DEMO_CONFIGS, DemoError, execute
+    from geomeld.demo.config import demo_configs_dir, load_demo_config
+    from geomeld.demo.pipeline import DemoError
+    from geomeld.demo.run import run
 
+    cfg = load_demo_config(config or demo_configs_dir() / ("quick.yaml" if quick else "default.yaml"), sets)
     try:
-        path = config or DEMO_CONFIGS / ("quick.yaml" if quick else "default.yaml")
-        report = execute(path, out=out, force=force, overrides=sets)
+        result = run(cfg, out=out, force=force)
     except DemoError as exc:
         typer.secho(f"demo stopped: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None
     from geomeld.demo.summary import print_summary
 
-    print_summary(report.parent)
+    print_summary(result.out)
 
 
 def register(app: typer.Typer) -> None:

@@ -32,7 +32,7 @@ import yaml
 from geomeld.core.atomic import write_atomic
 from geomeld.core.config import load_yaml
 from geomeld.core.errors import GeomeldError
-from geomeld.demo.config import DemoConfig, demo_configs_dir, load_demo_config
+from geomeld.demo.config import DemoConfig, demo_configs_dir
 
 log = logging.getLogger(__name__)
 
@@ -348,7 +348,7 @@ def _write_empty_build(run: DemoRun) -> None:
     )
 
 
-def _finalise_step(run: DemoRun, step: Step) -> None:
+def finalise_step(run: DemoRun, step: Step) -> None:
     dirs = [d for d in ("shards", "heldout", "gallery_only") if _shards(run.path(d))]
     if step.name == "build gallery-only shards" and not _has_rows(run.path("anchors_gallery.parquet")):
         step.action = lambda r: _write_empty_build(r)
@@ -399,43 +399,3 @@ def run_step(run: DemoRun, step: Step, index: int, total: int) -> None:
         )
     if step.name == "caption (verified)":
         run.path("captions.done").write_text("ok\n")
-
-
-def execute(
-    config_path: Path,
-    *,
-    out: Path | None = None,
-    force: bool = False,
-    until: str | None = None,
-    overrides: list[str] | dict[str, Any] | None = None,
-) -> Path:
-    """Run the demo described by ``config_path`` (``overrides``: ``--set key=value``); returns the
-    report path.
-
-    ``until`` names a step after which to stop (no report; returns the output folder): benchmarks
-    reuse the demo's data preparation this way.
-    """
-    settings = load_demo_config(config_path, overrides)
-    for ref in (settings.pretrain_config_path(), settings.eval_config_path()):
-        if not ref.is_file():
-            raise DemoError(
-                f"{config_path}: {ref} does not exist",
-                file=config_path,
-                expected="geomeld:configs/… (shipped in the package) or a path relative to the current directory",
-            )
-    run = DemoRun(settings=settings, out=(out or Path(settings.out)).resolve(), force=force)
-    config = run.config
-    run.out.mkdir(parents=True, exist_ok=True)
-    steps = plan(run)
-    if until is not None and until not in [s.name for s in steps]:
-        raise DemoError(f"no demo step named {until!r}; steps: {[s.name for s in steps]}")
-    start = time.perf_counter()
-    for i, step in enumerate(steps, 1):
-        _finalise_step(run, step)
-        run_step(run, step, i, len(steps))
-        if step.name == until:
-            return run.out
-    from geomeld.demo.report import build_report
-
-    report = build_report(run.out, run.timings, total_s=time.perf_counter() - start, config=config)
-    return report

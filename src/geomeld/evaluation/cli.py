@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from geomeld.core.errors import require_some
 from geomeld.core.options import config_option, set_option
 
 
@@ -48,8 +49,7 @@ def evaluate(
     import logging
 
     from geomeld.evaluation.config import EncoderConfig, EvalConfig
-    from geomeld.evaluation.report import write_report
-    from geomeld.evaluation.runner import run
+    from geomeld.evaluation.run import run
 
     cfg = EvalConfig.load(config, sets)
     extra = []
@@ -63,11 +63,12 @@ def evaluate(
         updates["seeds"] = [int(s) for s in seeds.split(",")]
         updates["lp_seeds"] = updates["seeds"]
     cfg = cfg.model_copy(update=updates)
-    target = out or Path(cfg.output)
-    res = run(cfg, out_dir=target, resume=resume)
-    files = write_report(res, target)
+    done = run(cfg, out_dir=out, resume=resume)
+    files = done.files
     logging.getLogger("geomeld.evaluate").info("wrote %s", ", ".join(str(p) for p in files.values()))
     typer.echo(files["markdown"].read_text().split("## Tasks")[0])
+    scored = sum(r.get("value") is not None for r in done.results["results"])
+    require_some(scored, "task scored (every result is empty)", config)
 
 
 def register(app: typer.Typer) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -26,6 +26,9 @@ from torch import nn
 
 from geomeld.core.errors import GeomeldError
 from geomeld.core.modalities import SENTINEL2_BANDS
+
+if TYPE_CHECKING:
+    from geomeld.models.export import ExportedEncoder
 
 
 class NormalisationMismatchError(GeomeldError, ValueError):
@@ -68,6 +71,11 @@ def load_export(name: str, path: str | os.PathLike[str]) -> EvalEncoder:
             f"{os.fspath(path)}/encoder.json: lists {len(enc.band_names)} bands {list(enc.band_names)} but the "
             f"weights take {in_chans} input channels; expected one band name per channel"
         )
+    return from_exported(name, enc, source=str(path))
+
+
+def from_exported(name: str, enc: ExportedEncoder, source: str = "") -> EvalEncoder:
+    """An encoder already loaded with :func:`geomeld.models.export.load_encoder`, for evaluation."""
     return EvalEncoder(
         name=name,
         kind="export",
@@ -78,7 +86,7 @@ def load_export(name: str, path: str | os.PathLike[str]) -> EvalEncoder:
         input_size=enc.input_size,
         patch_size=enc.patch_size,
         meta=dict(enc.meta),
-        source=str(path),
+        source=source,
     )
 
 

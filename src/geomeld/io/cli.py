@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from geomeld.core.errors import require_some
+
 SHARDS_HELP = "Shard files (.tar) or folders of shards."
 
 
@@ -47,9 +49,7 @@ def inspect(
         console.print(table)
         for p in r["problems"]:
             console.print(f"[red]problem[/red] {p}")
-    if not any(r["samples"] for r in reports):
-        typer.echo(f"error: no readable GeoMeld sample in {', '.join(map(str, shards))}", err=True)
-        raise typer.Exit(1)
+    require_some(sum(r["samples"] for r in reports), "GeoMeld sample", shards)
 
 
 def validate(
@@ -58,7 +58,9 @@ def validate(
 ) -> None:
     """Check every sample of the shards against the modality registry; exit code 1 on any problem.
 
-    Checks: tar readable and complete, members are HDF5, every key of the sample's layout present with the registry's shape and dtype, metadata is JSON with valid fields, class codes in the class tables, no ±Inf, no NaN where the registry allows none. Each problem names shard:key, the modality and what was expected. NaN no-data where allowed, null OSM tags and the 9-band Sentinel-2 of NAIP samples are legal.
+    Exit codes: 0 every sample is valid; 1 at least one problem, no sample at all, or a shard that is missing or unreadable; 2 a usage error. Each problem is one line naming shard:member, the dataset or field and what was expected.
+
+    Checks: tar members named <key>.h5 (no folders, no '..') whose metadata tile_id matches the name; HDF5 headers before any data is read (no dataset larger than the registry's shape and dtype, foreign datasets at most the largest modality's size, no external links or storage, only gzip/shuffle compression, inflated at most to the declared size: a decompression bomb is refused); tar readable and complete, members are HDF5, every key of the sample's layout present with the registry's shape and dtype, metadata is JSON with valid fields, class codes in the class tables, no ±Inf, no NaN where the registry allows none. Each problem names shard:key, the modality and what was expected. NaN no-data where allowed, null OSM tags and the 9-band Sentinel-2 of NAIP samples are legal.
 
     Example: geomeld validate data/shards/geomeld-00000.tar data/shards/geomeld-00000_n.tar
     """
@@ -76,7 +78,9 @@ def validate(
         for p in problems:
             typer.echo(p)
         typer.echo(f"{total} samples checked, {len(problems)} problems")
-    raise typer.Exit(1 if problems else 0)
+    if problems:
+        raise typer.Exit(1)
+    require_some(total, "sample to check", shards)
 
 
 def stats(
@@ -97,6 +101,7 @@ def stats(
     if on_error not in ("skip", "raise"):
         raise typer.BadParameter("--on-error must be 'skip' or 'raise'")
     result = compute_stats(expand_shards(shards), max_samples=max_samples, on_error=on_error, progress=True)
+    require_some(result["sample_count"], "readable sample (no statistics written)", shards)
     write_stats(result, out)
     typer.echo(f"wrote {out}: {result['sample_count']} samples, {result['bad_samples']} bad samples skipped")
 
@@ -131,6 +136,7 @@ def index(
         f"indexed {len(paths)} shards, {table.num_rows - bad} samples, {bad} bad members"
         f" (sidecars: {index_path(paths[0]).name} …)" + (f"; combined index {out}" if out else "")
     )
+    require_some(table.num_rows - bad, f"readable sample ({bad} bad members)", shards)
 
 
 def register(app: typer.Typer) -> None:

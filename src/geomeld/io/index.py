@@ -77,8 +77,14 @@ def index_path(shard: str | os.PathLike[str]) -> Path:
 
 
 def row_from_sample(
-    shard_name: str, sample: Sample, offset: int, size: int, locations: dict[str, Any]
+    shard_name: str,
+    sample: Sample,
+    offset: int,
+    size: int,
+    locations: dict[str, Any],
+    modalities: list[str] | None = None,
 ) -> dict[str, Any]:
+    """``modalities`` (present modalities) is computed from the arrays when not given."""
     meta = sample.metadata
     return {
         "key": sample.key,
@@ -90,7 +96,7 @@ def row_from_sample(
         "long": float(meta.long),
         "acquisition_date": meta.acquisition_date,
         "layout": sample.layout.name,
-        "modalities": sample.present_modalities(),
+        "modalities": sample.present_modalities() if modalities is None else modalities,
         "band_names": json.dumps({k: sample.band_names(k) for k in sample.arrays}),
         "caption": meta.caption or "",
         "locations": json.dumps({k: loc.to_list() for k, loc in locations.items()}),
@@ -204,6 +210,26 @@ def is_fresh(shard: Path, idx: Path) -> bool:
     if meta.get(b"shard_mtime_ns") == str(st.st_mtime_ns).encode():
         return True
     return meta.get(b"shard_fingerprint") == shard_fingerprint(shard).encode()
+
+
+def indexed_modalities(shard: str | os.PathLike[str]) -> dict[tuple[str, int], list[str]]:
+    """``(key, member_size) → modalities`` of the good rows of the shard's index when it is fresh
+    (empty when there is none or it cannot be read): what a rewrite that leaves the arrays alone
+    carries over instead of decoding them again."""
+    shard = Path(shard)
+    idx = index_path(shard)
+    try:
+        if not is_fresh(shard, idx):
+            return {}
+        t = pq.read_table(idx, columns=["key", "member_size", "modalities", "error"]).to_pydict()
+    except Exception as exc:  # an unreadable index only costs the decode it would have saved
+        log.warning("%s: index not used (%s)", idx, exc)
+        return {}
+    return {
+        (str(k), int(n)): list(m or [])
+        for k, n, m, e in zip(t["key"], t["member_size"], t["modalities"], t["error"], strict=True)
+        if not e
+    }
 
 
 def ensure_index(

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 OnError = Literal["raise", "skip"]
 SAMPLE_EXTENSION = ".h5"
 TAR_BLOCK = 512
+COPY_BUFSIZE = 64 * 2**20
+"""Tar copy buffer: a member's bytes are written in one call (tarfile's default copies 16 KiB at a time)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,10 @@ def shard_number(path: Path, prefix: str, layout: str) -> int | None:
 
 def _tmp_path(final: Path) -> Path:
     return final.with_name(f".{final.name}.tmp-{os.getpid()}")
+
+
+def _open_tar_for_writing(path: Path) -> tarfile.TarFile:
+    return tarfile.TarFile(path, "w", format=tarfile.USTAR_FORMAT, copybufsize=COPY_BUFSIZE)
 
 
 def _add_member(tar: tarfile.TarFile, name: str, data: bytes, mtime: float) -> int:
@@ -194,7 +200,7 @@ class ShardWriter:
         self._final = self.out_dir / shard_name(self.prefix, self._next_number, self.layout.name)
         self._next_number += 1
         self._tmp = _tmp_path(self._final)
-        self._tar = tarfile.open(self._tmp, "w", format=tarfile.USTAR_FORMAT)  # noqa: SIM115 (closed in _finish_shard)
+        self._tar = _open_tar_for_writing(self._tmp)
         self._count = 0
         self._bytes = 0
         self._rows = []
@@ -331,6 +337,17 @@ def iter_samples(
             yield sample
 
 
+def _copy_bad(
+    out: tarfile.TarFile, member: Member, message: str, errors: list[SampleError] | None
+) -> dict[str, object]:
+    """Copy a bad member through byte for byte, record it, and return its index row."""
+    from geomeld.io.index import bad_row
+
+    _record(errors, member.shard, member.key, message)
+    offset = _add_member(out, member.key + SAMPLE_EXTENSION, member.data, time.time())
+    return bad_row(member.shard.name, member.key, offset, member.size, message)
+
+
 def rewrite_shard(
     path: str | os.PathLike[str],
     fn: Callable[[Sample], Sample],
@@ -339,44 +356,68 @@ def rewrite_shard(
     on_error: OnError = "raise",
     errors: list[SampleError] | None = None,
     encode: Callable[[Sample, bytes], bytes] | None = None,
+    metadata_only: bool = False,
 ) -> int:
     """Atomically replace every sample of a shard by ``fn(sample)`` and refresh the shard's index.
 
-    ``encode(new_sample, original_member_bytes)`` replaces the full re-encode when given (captioning
-    changes only the metadata and patches it into the original bytes).
+    ``encode(new_sample, original_member_bytes)`` replaces the full re-encode when given.
+    ``metadata_only=True`` is for a ``fn`` that changes nothing but the metadata (captioning): each
+    member is opened once with :func:`~geomeld.io.metapatch.open_patchable` (arrays decoded lazily,
+    compressed ones only if ``fn`` reads them), the new metadata is written into the original bytes
+    (a member whose metadata did not change is copied through byte for byte) and the index row
+    reuses the dataset locations; a member the fast path does not handle goes through the full
+    decode and :func:`~geomeld.io.metapatch.patch_metadata`.
 
     Used e.g. by captioning to store captions in ``metadata.caption``. ``fn`` must return a sample
     with the same key. With ``on_error="skip"`` a sample that cannot be decoded is copied through
     byte-for-byte (and recorded in ``errors``) instead of being dropped. Returns the number of
     samples passed through ``fn``.
     """
-    from geomeld.io.index import bad_row, index_row, write_index
+    from geomeld.io.index import index_row, indexed_modalities, row_from_sample, write_index
+    from geomeld.io.metapatch import open_patchable, patch_metadata
 
     shard = Path(path)
     tmp = _tmp_path(shard)
     rows: list[dict[str, object]] = []
     changed = 0
+    if metadata_only:
+        encode = encode or patch_metadata
+    indexed = indexed_modalities(shard) if metadata_only else {}
     try:
-        with tarfile.open(tmp, "w", format=tarfile.USTAR_FORMAT) as out:
+        with _open_tar_for_writing(tmp) as out:
             for member in iter_members(shard):
-                try:
-                    sample, problems, _ = decode_checked(member.data, member.where)
-                    message = "; ".join(str(p) for p in problems)
-                except SampleFormatError as exc:  # not HDF5, cannot be opened
-                    sample, message = None, str(exc)
+                opened = open_patchable(member.data, member.where) if metadata_only else None
+                if opened is not None:
+                    with opened:
+                        new = _checked_result(fn(opened.sample), opened.sample, member)
+                        if new.arrays is not opened.sample.arrays:
+                            raise ValueError(
+                                f"{member.where}: a metadata-only rewrite may not replace arrays"
+                            )
+                        present = opened.present_modalities(indexed.get((member.key, member.size)))
+                        if present is not None and not opened.problems:
+                            data = opened.patched(new.metadata)
+                    if present is not None and not opened.problems:
+                        offset = _add_member(out, new.key + SAMPLE_EXTENSION, data, time.time())
+                        rows.append(
+                            row_from_sample(shard.name, new, offset, len(data), opened.locations, present)
+                        )
+                        changed += 1
+                        continue
+                    # a compressed dataset failed when read: the member is bad, as on the full path
+                    sample, message = None, "; ".join(dict.fromkeys(opened.problems))
+                else:
+                    try:
+                        sample, problems, _ = decode_checked(member.data, member.where)
+                        message = "; ".join(str(p) for p in problems)
+                    except SampleFormatError as exc:  # not HDF5, cannot be opened
+                        sample, message = None, str(exc)
                 if message or sample is None:
                     if on_error == "raise":
                         raise SampleFormatError(message)
-                    _record(errors, shard, member.key, message)
-                    offset = _add_member(out, member.key + SAMPLE_EXTENSION, member.data, time.time())
-                    rows.append(bad_row(shard.name, member.key, offset, member.size, message))
+                    rows.append(_copy_bad(out, member, message, errors))
                     continue
-                new = fn(sample)
-                if not isinstance(new, Sample) or new.key != sample.key:
-                    raise ValueError(
-                        f"{member.where}: rewrite function must return a Sample with key {sample.key!r}, "
-                        f"got {getattr(new, 'key', type(new).__name__)!r}"
-                    )
+                new = _checked_result(fn(sample), sample, member)
                 data = encode(new, member.data) if encode is not None else encode_sample(new, compression)
                 offset = _add_member(out, new.key + SAMPLE_EXTENSION, data, time.time())
                 rows.append(index_row(shard.name, new, offset, data))
@@ -388,3 +429,12 @@ def rewrite_shard(
         raise
     write_index(shard, rows)
     return changed
+
+
+def _checked_result(new: object, sample: Sample, member: Member) -> Sample:
+    if not isinstance(new, Sample) or new.key != sample.key:
+        raise ValueError(
+            f"{member.where}: rewrite function must return a Sample with key {sample.key!r}, "
+            f"got {getattr(new, 'key', type(new).__name__)!r}"
+        )
+    return new

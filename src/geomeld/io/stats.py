@@ -212,6 +212,7 @@ def compute_stats(
 def write_stats(stats: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     """Atomic JSON write."""
     target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     tmp.write_text(json.dumps(stats, indent=1, allow_nan=False))
     os.replace(tmp, target)

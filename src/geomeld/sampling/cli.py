@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from geomeld.core.errors import require_some
 from geomeld.core.options import config_option, set_option
 
 SAMPLE_HELP = """Choose tile centres (anchors) for GeoMeld samples and write them as a Parquet pool.
@@ -120,7 +121,9 @@ def sample(
         raise typer.Exit(2) from exc
     import pyarrow.parquet as pq
 
-    print_summary(report, pq.read_table(report.out), cfg)
+    table = pq.read_table(report.out)
+    print_summary(report, table, cfg)
+    require_some(table.num_rows, "anchor sampled", report.out)
 
 
 def register(app: typer.Typer) -> None:

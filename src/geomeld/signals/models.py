@@ -129,8 +129,17 @@ class SpectralSignal(_Model):
     )
     water_index_percentage: float | None = Field(
         default=None,
-        description="% of valid pixels where NDWI or MNDWI > WATER_INDEX_FLOOR: every open-water pixel "
-        "is among them (an upper bound on water; snow, cloud, shadow and haze are counted too)",
+        description="% of valid pixels that may be open water (NDWI > -0.1, or bright enough to hide it): "
+        "an upper bound on water",
+    )
+    water_core_percentage: float | None = Field(
+        default=None,
+        description="% of valid pixels with NDWI > 0 or bright: where a large water body must show",
+    )
+    water_strict_percentage: float | None = Field(
+        default=None,
+        description="% of valid pixels that are clearly open water (NDWI > 0.05, MNDWI > 0.2, dark in NIR and "
+        "blue): a lower bound on water",
     )
 
 
@@ -170,6 +179,7 @@ class PlaceSignal(_Model):
     hemisphere: str
     month: int | None = None
     year: int | None = None
+    date: str | None = Field(default=None, description="acquisition date, YYYY-MM-DD")
     season: str | None = Field(default=None, description="meteorological season, hemisphere-aware")
     climate_zone: str | None = Field(
         default=None, description="'tropical', 'temperate', … (tropics: no season)"

@@ -56,10 +56,43 @@ def _stats(values: np.ndarray) -> IndexStats:
 
 
 WATER_INDEX_FLOOR = -0.1
-"""Open water has NDWI (B3−B8) and MNDWI (B3−B11) above 0 (McFeeters 1996; Xu 2006); a floor of −0.1
-keeps turbid, shallow and mixed shore pixels inside the bound, so the share of valid pixels above it in
-either index bounds the water share from above. It is no lower bound: snow, ice, cloud, haze and
-shadow pass it too (the February Brandenburg L1C scenes flag up to 98 %)."""
+WATER_CORE_FLOOR = 0.0
+CLOUD_B2 = 0.3
+BRIGHT_B2 = 0.17
+STRICT_NDWI, STRICT_MNDWI, STRICT_NIR_BELOW = 0.05, 0.2, 0.15
+"""Sentinel-2 water bounds (reflectance; DN × 10 000 products are rescaled):
+
+* upper bound: open water has McFeeters NDWI (B3 − B8)/(B3 + B8) > 0 (McFeeters 1996); the floor of
+  −0.1 keeps turbid and mixed shore pixels, and cloud over water (green ≈ NIR, NDWI ≈ 0) too, so
+  ``water_index_percentage`` (NDWI > −0.1) bounds water from above. MNDWI is not used here: snow and
+  frost push it up everywhere in a February scene.
+* core: a large body (a broad river, a lake) has pure pixels with NDWI > 0, unless thick cloud or snow
+  (B2 > 0.3) hides it (``water_core_percentage`` counts both).
+* lower bound: NDWI > 0.05 and MNDWI (B3 − B11)/(B3 + B11) > 0.2 (Xu 2006) and dark in NIR (B8 < 0.15)
+  and not bright in blue (B2 < 0.17: not snow, cloud or haze) is open water
+  (``water_strict_percentage``)."""
+
+
+def _water_bounds(out: SpectralSignal, arr: np.ndarray, names: list[str], valid: np.ndarray) -> None:
+    need = ("B2", "B3", "B8")
+    if any(n not in names for n in need) or not valid.any():
+        return
+    b2, b3, b8 = (arr[names.index(n)].astype(np.float32, copy=False) for n in need)
+    scale = 10000.0 if float(np.median(b2[valid])) > 2.0 else 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ndwi = (b3 - b8) / (b3 + b8)
+        upper = ndwi > WATER_INDEX_FLOOR
+        core = (ndwi > WATER_CORE_FLOOR) | (b2 > CLOUD_B2 * scale)
+        strict = (ndwi > STRICT_NDWI) & (b8 < STRICT_NIR_BELOW * scale) & (b2 < BRIGHT_B2 * scale)
+        if "B11" in names:
+            b11 = arr[names.index("B11")].astype(np.float32, copy=False)
+            strict &= (b3 - b11) / (b3 + b11) > STRICT_MNDWI
+        else:
+            strict[:] = False
+    n = float(valid.sum())
+    out.water_index_percentage = 100.0 * float((upper & valid).sum()) / n
+    out.water_core_percentage = 100.0 * float((core & valid).sum()) / n
+    out.water_strict_percentage = 100.0 * float((strict & valid).sum()) / n
 
 
 def spectral_signal(bands: np.ndarray, band_names: Sequence[str]) -> SpectralSignal:
@@ -73,7 +106,6 @@ def spectral_signal(bands: np.ndarray, band_names: Sequence[str]) -> SpectralSig
     if arr.ndim != 3 or arr.shape[0] != len(names):
         raise ValueError(f"sentinel2 array shape {arr.shape} does not match its {len(names)} band names")
     out = SpectralSignal()
-    waterish: np.ndarray | None = None
     valid: np.ndarray | None = None
     for index, a_name, b_name in SPECTRAL_INDICES:
         absent = [n for n in (a_name, b_name) if n not in names]
@@ -93,12 +125,8 @@ def spectral_signal(bands: np.ndarray, band_names: Sequence[str]) -> SpectralSig
             out.share_ndvi_above_0_5 = 100.0 * float((values > 0.5).sum()) / values.size
             out.valid_percentage = 100.0 * float(ok.sum()) / ok.size
             valid = ok
-        if index in ("NDWI", "MNDWI"):
-            above = np.zeros(ok.shape, dtype=bool)
-            above[ok] = values > WATER_INDEX_FLOOR
-            waterish = above if waterish is None else waterish | above
-    if waterish is not None and valid is not None:
-        out.water_index_percentage = 100.0 * float((waterish & valid).sum()) / max(int(valid.sum()), 1)
+    if valid is not None:
+        _water_bounds(out, arr, names, valid)
     return out
 
 

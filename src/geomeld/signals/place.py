@@ -75,10 +75,11 @@ def place_signal(lat: float, lon: float, acquisition_date: str | None) -> PlaceS
     month = None
     year = None
     season = None
+    date = None
     if acquisition_date:
         try:
             day = dt.date.fromisoformat(acquisition_date[:10])
-            month, year = day.month, day.year
+            month, year, date = day.month, day.year, day.isoformat()
         except ValueError:
             notes.append(f"acquisition_date {acquisition_date!r} is not YYYY-MM-DD; no season")
     if month is not None:
@@ -91,6 +92,7 @@ def place_signal(lat: float, lon: float, acquisition_date: str | None) -> PlaceS
         hemisphere="northern" if lat >= 0 else "southern",
         month=month,
         year=year,
+        date=date,
         season=season,
     )
     ref, why = _reference()

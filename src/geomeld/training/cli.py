@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from geomeld.core.errors import require_some
 from geomeld.core.options import config_option, set_option
 
 
@@ -34,17 +35,11 @@ def pretrain(
     Example: geomeld pretrain --config configs/pretrain/ci_tiny.yaml --set run.out_dir=runs/tiny
     """
     from geomeld.training.config import load_config
-    from geomeld.training.data import make_source
-    from geomeld.training.engine import pretrain as run
-    from geomeld.training.engine import setup_distributed
+    from geomeld.training.run import run
 
-    try:
-        cfg = load_config(config, overrides)
-        setup_distributed(cfg)  # before the loader, so that it splits the shards between ranks
-        result = run(cfg, make_source(cfg), resume=not no_resume)
-    except (FileNotFoundError, ValueError, RuntimeError) as exc:  # bad config/data/checkpoint, NaN loss
-        typer.echo(f"geomeld pretrain: {type(exc).__name__}: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    # errors (bad config/data/checkpoint, NaN loss): one line from geomeld.cli.main
+    cfg = load_config(config, overrides)
+    result = run(cfg, resume=not no_resume)
     from geomeld.core.distributed import rank
 
     if rank() != 0:
@@ -81,15 +76,12 @@ def embed_captions_cmd(
     """
     from geomeld.io.inspect import expand_shards
     from geomeld.models.text import build_text_encoder
-    from geomeld.training.captions import embed_shard_captions
+    from geomeld.training.captions import embed_shard_captions, read_meta
 
-    try:
-        text = build_text_encoder(text_encoder, None, hashing_dim)
-        paths = embed_shard_captions(expand_shards(shards), text, out_dir, overwrite=overwrite, progress=True)
-    except (FileNotFoundError, ValueError, ImportError) as exc:
-        typer.echo(f"geomeld embed-captions: {type(exc).__name__}: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    text = build_text_encoder(text_encoder, None, hashing_dim)
+    paths = embed_shard_captions(expand_shards(shards), text, out_dir, overwrite=overwrite, progress=True)
     typer.echo(f"caption embeddings ({text.name}, {text.dim}-d) for {len(paths)} shard(s)")
+    require_some(sum(read_meta(p).get("captioned", 0) for p in paths), "captioned sample", shards)
 
 
 def pack_cmd(
@@ -120,35 +112,32 @@ def pack_cmd(
     import shutil
 
     from geomeld.io.inspect import expand_shards
-    from geomeld.io.pack import pack_shards
+    from geomeld.io.pack import pack_shards, read_pack_meta
     from geomeld.models.text import build_text_encoder
     from geomeld.training.captions import CaptionStore, captions_path
 
-    try:
-        files = expand_shards(shards)
-        store = text = None
-        if text_encoder != "none":
-            text = build_text_encoder(text_encoder, None, hashing_dim)
-            found = [captions_path(f, captions_dir) for f in files]
-            if all(p.is_file() for p in found):
-                store = CaptionStore(found, text_encoder=text.name)
-                text = None
-        done = pack_shards(
-            files,
-            out,
-            captions=store,
-            text_encoder=text,
-            layouts=layouts,
-            overwrite=overwrite,
-            progress=True,
-        )
-        stats = files[0].parent / "stats.json"
-        if stats.is_file() and not (out / "stats.json").is_file():
-            shutil.copy(stats, out / "stats.json")
-    except (FileNotFoundError, ValueError, ImportError) as exc:
-        typer.echo(f"geomeld pack: {type(exc).__name__}: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    files = expand_shards(shards)
+    store = text = None
+    if text_encoder != "none":
+        text = build_text_encoder(text_encoder, None, hashing_dim)
+        found = [captions_path(f, captions_dir) for f in files]
+        if all(p.is_file() for p in found):
+            store = CaptionStore(found, text_encoder=text.name)
+            text = None
+    done = pack_shards(
+        files,
+        out,
+        captions=store,
+        text_encoder=text,
+        layouts=layouts,
+        overwrite=overwrite,
+        progress=True,
+    )
+    stats = files[0].parent / "stats.json"
+    if stats.is_file() and not (out / "stats.json").is_file():
+        shutil.copy(stats, out / "stats.json")
     typer.echo(f"packed {len(done)} shard(s) into {out}")
+    require_some(sum(read_pack_meta(d).get("samples", 0) for d in done), "sample packed", shards)
 
 
 def embed(
@@ -170,15 +159,11 @@ def embed(
     Example: geomeld embed data/shards/ --encoder runs/full/encoder --out runs/full/tiles.parquet
     """
     from geomeld.io.inspect import expand_shards
-    from geomeld.models.export import EncoderLoadError
     from geomeld.training.embed import embed_shards
 
-    try:
-        n = embed_shards(expand_shards(shards), encoder, out, batch_size=batch_size, device=device)
-    except (FileNotFoundError, ValueError, EncoderLoadError) as exc:
-        typer.echo(f"geomeld embed: {type(exc).__name__}: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    n = embed_shards(expand_shards(shards), encoder, out, batch_size=batch_size, device=device)
     typer.echo(f"wrote {n} tile embeddings to {out}")
+    require_some(n, "tile embedded", shards)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+from geomeld.core.errors import require_some
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from geomeld.core.sample import Sample
 
 
 def preview(
@@ -27,8 +35,16 @@ def preview(
     from geomeld.viz.gallery import write_gallery
 
     paths = expand_shards(shards)
-    page = write_gallery(iter_samples(paths), out, title=title, limit=limit)
+    seen = [0]
+
+    def counted() -> Iterator[Sample]:
+        for sample in iter_samples(paths):
+            seen[0] += 1
+            yield sample
+
+    page = write_gallery(counted(), out, title=title, limit=limit)
     typer.echo(f"gallery: {page}")
+    require_some(seen[0], "sample to render", shards)
 
 
 def register(app: typer.Typer) -> None:

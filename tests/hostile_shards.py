@@ -12,7 +12,7 @@ geomeld's own encoder, then one thing is made hostile with plain h5py:
 * ``external``: ``sentinel1`` is an external link to another file;
 * ``lzf``: ``sentinel2`` compressed with LZF (a filter geomeld does not inflate itself).
 
-Run ``python tests/io/hostile_shards.py OUT`` to write them as one shard (nothing is committed: the
+Run ``python tests/hostile_shards.py OUT`` to write them as one shard (nothing is committed: the
 members are made in well under a second).
 """
 
