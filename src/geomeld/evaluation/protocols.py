@@ -357,10 +357,16 @@ def _fit_linear(
 ) -> tuple[nn.Module, dict[str, float | int], Callable[[Tensor], Tensor]]:
     """A linear head on standardised features; the learning rate is swept over ``st.lp_lrs`` and the
     best on the *validation* split kept (the test split is never used for selection)."""
-    mu, sd = ftr.mean(0, keepdim=True), ftr.std(0, keepdim=True).clamp_min(1e-6)
+    ok = torch.isfinite(ftr)
+    count = ok.sum(0, keepdim=True)
+    mu = torch.where(ok, ftr, 0.0).sum(0, keepdim=True) / count.clamp_min(1)
+    var = (torch.where(ok, ftr - mu, 0.0) ** 2).sum(0, keepdim=True) / (count - 1).clamp_min(1)
+    sd = var.sqrt().clamp_min(1e-6)
 
     def norm(f: Tensor) -> Tensor:
-        return (f - mu) / sd
+        """Standardised with training moments; absent (non-finite) features → 0 = the training mean."""
+        z = (f - mu) / sd
+        return torch.where(torch.isfinite(z), z, torch.zeros_like(z))
 
     xtr, xva = norm(ftr), norm(fva)
     target = torch.from_numpy(np.asarray(ytr)).to(ftr.device)
@@ -441,8 +447,13 @@ def _seg_probe(
     seed: int,
     name: str,
     model: nn.Module | None = None,
+    *,
+    s1_channels: bool = False,
 ) -> ProtocolResult:
+    """A per-pixel linear head on ``featurize``'d input; ``s1_channels`` appends the task's Sentinel-1
+    channels (resampled to the input size) to the normalised S2 input first (raw-band baseline)."""
     train, valid = task.splits["train"], task.splits["valid"]
+    n_s2 = len(task.band_names)
     lab_hw = train.labels([0]).shape[-1]
     side = min(int(lab_hw), pre.input_size)  # train the head at the label's own resolution when smaller
     size = (side, side)
@@ -456,7 +467,13 @@ def _seg_probe(
         chunks = []
         for bi, idx in enumerate(_batches(len(split), st.eval_batch_size, None)):
             raw, _ = split.batch(idx)
-            chunks.append(featurize(pre(raw, cond, batch_seed=bi)))
+            x = pre(raw, cond, batch_seed=bi)
+            if s1_channels:
+                s1 = torch.from_numpy(pre.sentinel1(raw, n_s2, cond, batch_seed=bi)).to(x.device)
+                x = torch.cat(
+                    [x, F.interpolate(s1, size=x.shape[-2:], mode="bilinear", align_corners=False)], 1
+                )
+            chunks.append(featurize(x))
         out = [torch.cat([c[i] for c in chunks]) for i in range(len(chunks[0]))]
         if model is not None:
             _FEATURES[(id(model), id(split), id(pre), cond.name, False)] = (out, np.empty(0))
@@ -468,7 +485,8 @@ def _seg_probe(
     moments = [(f.mean((0, 2, 3), keepdim=True), f.std((0, 2, 3), keepdim=True).clamp_min(1e-6)) for f in ftr]
 
     def standardise(maps: list[Tensor]) -> list[Tensor]:
-        return [(m - mu) / sd for m, (mu, sd) in zip(maps, moments, strict=True)]
+        z = [(m - mu) / sd for m, (mu, sd) in zip(maps, moments, strict=True)]
+        return [torch.where(torch.isfinite(t), t, torch.zeros_like(t)) for t in z]  # absent → training mean
 
     ftr, fva = standardise(ftr), standardise(feats(valid))
     ytr = resize_labels(train.labels(np.arange(len(train))), side).to(pre.device)  # labels only
@@ -590,24 +608,46 @@ def fine_tune(
 
 
 def band_summary_features(aligned: np.ndarray) -> Tensor:
-    """``(B, C, H, W)`` band-aligned DN (NaN = absent) → ``(B, 5·C)`` mean, std, p10, p50, p90."""
-    x = aligned.reshape(aligned.shape[0], aligned.shape[1], -1)
-    x = np.where(np.isfinite(x), x, 0.0)
-    q = np.percentile(x, [10, 50, 90], axis=2)  # (3, B, C)
-    f = np.concatenate([x.mean(2), x.std(2), *q], axis=1)
+    """``(B, C, H, W)`` band-aligned values (NaN = absent) → ``(B, 5·C)`` mean, std, p10, p50, p90 of
+    each band's observed pixels; a band absent from an image gives NaN features, which the linear
+    model's standardisation turns into the training mean (0 after standardisation)."""
+    import warnings
+
+    x = aligned.reshape(aligned.shape[0], aligned.shape[1], -1).astype(np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN bands → NaN features, on purpose
+        if np.isfinite(x).all():
+            q = np.percentile(x, [10, 50, 90], axis=2)  # (3, B, C)
+            f = np.concatenate([x.mean(2), x.std(2), *q], axis=1)
+        else:
+            q = np.nanpercentile(x, [10, 50, 90], axis=2)
+            f = np.concatenate([np.nanmean(x, 2), np.nanstd(x, 2), *q], axis=1)
     return torch.from_numpy(f.astype(np.float32))
 
 
-def raw_band_baseline(task: TaskData, pre: Preprocessor, st: TrainSettings, seed: int) -> ProtocolResult:
+RAW_S1_NOTE = "raw S2+S1 bands + LR: the raw-band baseline with the task's Sentinel-1 bands as well"
+
+
+def raw_band_baseline(
+    task: TaskData, pre: Preprocessor, st: TrainSettings, seed: int, *, use_s1: bool = False
+) -> ProtocolResult:
+    """Per-band summary statistics + logistic regression (classification), per-pixel logistic
+    regression (segmentation). ``use_s1``: the task's Sentinel-1 bands join the features (their
+    summary statistics), so that Sentinel-1 conditions can be measured."""
+    n_s2 = len(task.band_names)
+    s1 = use_s1 and bool(task.s1_band_names)
     if task.kind == "segmentation":
-        n_bands = len(pre.mapping.target)
-        return _seg_probe(lambda x: [x], [n_bands], task, pre, st, seed, "baseline")
+        n_bands = len(pre.mapping.target) + (len(task.s1_band_names) if s1 else 0)
+        return _seg_probe(lambda x: [x], [n_bands], task, pre, st, seed, "baseline", s1_channels=s1)
 
     def feats(split: Split, cond: Condition = CLEAN) -> tuple[Tensor, np.ndarray]:
         fs, ys = [], []
         for bi, idx in enumerate(_batches(len(split), st.eval_batch_size, None)):
             raw, lab = split.batch(idx)
-            fs.append(band_summary_features(pre.aligned(raw, cond, batch_seed=bi)))
+            f = band_summary_features(pre.aligned(raw, cond, batch_seed=bi))
+            if s1:
+                f = torch.cat([f, band_summary_features(pre.sentinel1(raw, n_s2, cond, batch_seed=bi))], 1)
+            fs.append(f)
             ys.append(lab)
         return torch.cat(fs), np.concatenate(ys)
 
