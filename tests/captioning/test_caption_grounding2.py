@@ -294,3 +294,14 @@ def test_water_position_from_clear_water_pixels() -> None:
     b.spectral.water_strict_parts = {"north": 0.9, "south": 0.1, "west": 0.5, "east": 0.5}
     assert set(_verdicts("The lake lies in the north of the tile.", b).values()) >= {"supported"}
     assert "contradicted" in _verdicts("The open water lies in the southern half.", b).values()
+
+
+def test_sparse_regions_are_not_called_far_too_early() -> None:
+    from geomeld.captioning.gazetteer import region_verdict
+
+    # inside Nunavut its nearest filed place is ~200 km away: sparse, so undecided, never "far"
+    r = region_verdict("Nunavut", 64.0, -95.0)
+    assert r is not None and r[0] is not False
+    # a dense region 230 km away is far
+    r = region_verdict("Bavaria", 52.47, 12.5)
+    assert r is not None and r[0] is False

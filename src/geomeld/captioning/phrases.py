@@ -3099,7 +3099,7 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
             words = [x.low for x in toks[i : i + k]]
             name = " ".join(words).replace(" - ", "-").replace(" . ", ". ")
             capitalised = toks[i].cap or (k > 1 and toks[i].low == "the" and toks[i + 1].cap)
-            r = resolve(name)
+            r = resolve(name, gazetteer=capitalised)
             if r is None:
                 continue
             if not capitalised and (r[0] not in ("country", "demonym") or name in _AMBIGUOUS_NAMES):
