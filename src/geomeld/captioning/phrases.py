@@ -840,14 +840,17 @@ POST_QUANT = {
 """Quantifiers that follow what they quantify ("forest dominates"); the others precede it ("mostly forest")."""
 BOTH_QUANT = {"dominant", "mostly"}
 """… and those that go either way ("dominant forest" / "forest is dominant")."""
+TILE_NOUNS = ("tile", "scene", "frame", "image", "area", "picture", "square", "patch", "view", "chip")
 ALL: tuple[str, ...] = (
     "entirely",
     "completely covered",
     "wholly",
-    "the whole tile",
-    "all of the tile",
     "fully covered",
     "blanket",
+    # the whole tile, whatever it is called: "the whole scene", "the entire frame", "all of the image"
+    *(f"{d}{a} {n}" for d in ("the ", "") for a in ("whole", "entire") for n in TILE_NOUNS),
+    *(f"all of the {n}" for n in TILE_NOUNS),
+    *(f"every part of the {n}" for n in TILE_NOUNS),
 )
 
 NOMAJORITY: tuple[str, ...] = (
