@@ -264,3 +264,44 @@ def test_region_claims_through_caption_check() -> None:
     assert "contradicted" in _verdicts("A view on the outskirts of Munich.", b).values()
     assert set(_verdicts("A view on the outskirts of Berlin.", b).values()) == {"supported"}
     assert "supported" in _verdicts("The tile lies in Brandenburg.", b).values()
+
+
+def test_map_statements_and_sar_sign_and_verb_nouns() -> None:
+    from geomeld.signals.models import ClassShare, LandCoverSignal
+
+    b = _s2_bundle(water_idx=3.0, green=10.0, ndvi=0.2)
+    b.origins["esa_worldcover"] = LayerOrigin(origin="substitute")
+    b.landcover["esa_worldcover"] = LandCoverSignal(
+        product="esa_worldcover",
+        valid_percentage=30.0,
+        classes=[ClassShare(code=10, name="Tree cover", percentage=100.0, location="north")],
+    )
+    # the map labels 30 % (all trees): what the map holds is known exactly, the ground is not
+    v = _verdicts("OpenStreetMap has no forest polygon here.", b)
+    assert "contradicted" in v.values()
+    assert set(_verdicts("No meadow polygon is mapped in OSM.", b).values()) == {"supported"}
+    assert "contradicted" not in _verdicts("There is no meadow.", b).values()
+    got = extract_claims("The radar signal averages a negative dB value")
+    assert got and got[0].family == "sar" and got[0].value is not None and got[0].value.bound == "at_most"
+    got = claims("heath trails woodland in area")
+    assert got[0][0] == "comparison"
+    assert ("osm_object", "path", "affirmed", None) in claims("walking trails cross the heath")
+
+
+def test_water_position_from_clear_water_pixels() -> None:
+    b = _s2_bundle(water_idx=50.0, green=10.0, ndvi=0.2, strict=40.0)
+    assert b.spectral is not None
+    b.spectral.water_strict_parts = {"north": 0.9, "south": 0.1, "west": 0.5, "east": 0.5}
+    assert set(_verdicts("The lake lies in the north of the tile.", b).values()) >= {"supported"}
+    assert "contradicted" in _verdicts("The open water lies in the southern half.", b).values()
+
+
+def test_sparse_regions_are_not_called_far_too_early() -> None:
+    from geomeld.captioning.gazetteer import region_verdict
+
+    # inside Nunavut its nearest filed place is ~200 km away: sparse, so undecided, never "far"
+    r = region_verdict("Nunavut", 64.0, -95.0)
+    assert r is not None and r[0] is not False
+    # a dense region 230 km away is far
+    r = region_verdict("Bavaria", 52.47, 12.5)
+    assert r is not None and r[0] is False

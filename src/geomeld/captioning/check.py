@@ -209,6 +209,8 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         return check_no_majority(claim, g)
     if claim.negated and claim.location is not None:
         return check_absent_in_part(claim, g)
+    if claim.label == "mapped":
+        return check_mapped(claim, g, g.share_ranges(claim.subject))
     if claim.subject == "mangroves":
         by_lat = _mangroves_by_latitude(claim, g)
         if by_lat is not None:
@@ -244,6 +246,23 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         layer="+".join(r.product for r in ranges),
         origin="+".join(r.origin for r in ranges),
         note=note,
+    )
+
+
+def check_mapped(claim: Claim, g: Ground, ranges: Sequence[ShareRange]) -> Result:
+    """Presence or absence of a class *in the map* ("OSM has a water polygon", "no forest polygon is
+    mapped"): the map's labelled pixels decide exactly (any pixel of the class: present)."""
+    maps = [r for r in ranges if r.product != "sentinel2_water_index"]
+    if not maps:
+        return _unverifiable(f"no evidence map of {claim.subject}" + _why_skipped(g, "esa_worldcover"))
+    present = any(r.lo > 0.0 for r in maps)
+    v = S if present != claim.negated else C
+    return v, ClaimEvidence(
+        [r.to_json() for r in maps],
+        {"mapped_pixels": "any pixel of the class in the map"},
+        "+".join(r.product for r in maps),
+        "+".join(r.origin for r in maps),
+        note="a statement about the map itself",
     )
 
 
@@ -440,12 +459,52 @@ the measurement's uncertainty). Corners/quadrants and the central box (a quarter
 quarter on that side); the edge ring (~44 % of the tile): ≥ 70 % / ≤ 30 %."""
 
 
+def _water_position_s2(claim: Claim, g: Ground) -> Result:
+    """Where the water lies, from the clear open-water pixels of Sentinel-2 (when they are ≥ 1 % of the
+    tile): the same bands as for a land-cover class."""
+    sp = g.bundle.spectral
+    origin = g.section_origin("spectral")
+    if sp is None or origin is None or not sp.water_strict_parts or claim.location is None:
+        return _unverifiable("no located water pixels in an evidence layer")
+    if (sp.water_strict_percentage or 0.0) < 1.0 or claim.location not in _PART_BANDS:
+        return _unverifiable("too little clear open water to locate it")
+    sup, con = _PART_BANDS[claim.location]
+    share = sp.water_strict_parts.get(claim.location, 0.0)
+    v = _grade(share >= sup, share <= con)
+    return (_flip(v) if claim.negated else v), ClaimEvidence(
+        {"share_of_clear_water_pixels_in_region": round(share, 3)},
+        {"bands": _PART_BANDS[claim.location]},
+        "sentinel2 (clear open water: NDWI > 0.05, MNDWI > 0.2)",
+        origin,
+    )
+
+
 def check_position(claim: Claim, g: Ground) -> Result:
     ranges = [r for r in g.share_ranges(claim.subject) if r.lo >= 0.05]
     if claim.subject == "water":  # big lakes may be missing from a partial map: its water is not all
-        ranges = [r for r in ranges if r.labelled >= WATER_MAP_COMPLETE_PCT]
+        complete = [r for r in ranges if r.labelled >= WATER_MAP_COMPLETE_PCT]
+        if not complete:
+            v_s2, ev = _water_position_s2(claim, g)
+            if ranges and v_s2 is not U:  # the mapped part must not say otherwise
+                v_map, _ = _position_on(claim, g, ranges)
+                if v_map is not U and v_map is not v_s2:
+                    return U, ClaimEvidence(
+                        ev.measured, ev.tolerance, ev.layer, ev.origin, "the map disagrees"
+                    )
+            return v_s2, ev
+        ranges = complete
     if not ranges or claim.location is None:
         return _unverifiable(f"no located {claim.subject} pixels in an evidence layer")
+    v, measured = _position_on(claim, g, ranges)
+    return v, ClaimEvidence(
+        measured={"share_of_class_pixels_in_region": measured},
+        tolerance={"bands": _PART_BANDS.get(str(claim.location))},
+        layer="+".join(r.product for r in ranges),
+        origin="+".join(r.origin for r in ranges),
+    )
+
+
+def _position_on(claim: Claim, g: Ground, ranges: Sequence[ShareRange]) -> tuple[Verdict, dict[str, float]]:
     per, measured = [], {}
     for r in ranges:
         parts = g.parts(claim.subject, r.product)
@@ -460,12 +519,7 @@ def check_position(claim: Claim, g: Ground) -> Result:
             v = U
         per.append(v)
     v = _combine(per)
-    return (_flip(v) if claim.negated else v), ClaimEvidence(
-        measured={"share_of_class_pixels_in_region": measured},
-        tolerance={"bands": _PART_BANDS.get(str(claim.location))},
-        layer="+".join(r.product for r in ranges),
-        origin="+".join(r.origin for r in ranges),
-    )
+    return (_flip(v) if claim.negated else v), measured
 
 
 # ---- water ---------------------------------------------------------------------------------------
@@ -590,6 +644,8 @@ def check_water(claim: Claim, g: Ground) -> Result:
                 )
     if not ranges:
         return _unverifiable("no evidence water layer" + _why_skipped(g, "dynamic_world", "esa_worldcover"))
+    if claim.label == "mapped" and claim.value is None:
+        return check_mapped(claim, g, ranges)
     per = []
     tol: Any = None
     for r in ranges:  # the whole interval decides (see WATER_MAP_COMPLETE_PCT)
@@ -817,7 +873,7 @@ def check_sar(claim: Claim, g: Ground) -> Result:
         )
     vv = [o.vv_db_mean for o in sar.orbits.values() if o.vv_db_mean is not None]
     vh = [o.vh_db_mean for o in sar.orbits.values() if o.vh_db_mean is not None]
-    values = vh if claim.subject == "vh" else vv
+    values = vh if claim.subject == "vh" else vv + vh if claim.subject == "sar" else vv
     if not values:
         return _unverifiable("no valid VV/VH", "sentinel1", origin)
     lo, hi = min(values), max(values)

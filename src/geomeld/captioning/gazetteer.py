@@ -8,7 +8,7 @@ the decisions use distances to those places, never a drawn boundary:
 * a region (admin-1 or admin-2 name, e.g. "Hesse", "County Donegal", "North Karelia") **contains** the
   tile when the 5 places nearest the tile all belong to it and the nearest lies within 25 km;
 * it is **far** from the tile when every place of it (of every region of that name) is more than
-  max(60 km, half the diagonal of its places' bounding box) away — a region claim is then contradicted;
+  max(60 km, 3 × the typical spacing of its places) away — a region claim is then contradicted;
 * anything between is undecided;
 * a town or city (any place name, all homonyms): "near / around / on the outskirts of X" holds within
   60 km and is contradicted beyond 100 km of every place of that name; "in X" is contradicted beyond
@@ -37,6 +37,7 @@ CITY_FAR_KM = 100.0
 CITY_IN_KM = 60.0
 NEAREST_K = 5
 
+_PUNCT = re.compile(r"[-‐‑–—'’.]")
 _PREFIX = re.compile(r"^(?:the |county |state of |province of |region of |district of |city of )+")
 _SUFFIX = re.compile(r"(?: county| state| province| region| district| oblast| prefecture| area)+$")
 NOT_REGIONS = {
@@ -89,11 +90,13 @@ NOT_REGIONS = {
 
 def fold(name: str, strip: bool = True) -> str:
     """Case-, accent- and (with ``strip``) affix-insensitive form of a place name."""
-    s = name.lower().replace("ß", "ss")
-    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
-        s = s.replace(a, b)
-    s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
-    s = re.sub(r"[-‐‑–—'’.]", " ", s)
+    s = name.lower()
+    if not s.isascii():
+        s = s.replace("ß", "ss")
+        for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
+            s = s.replace(a, b)
+        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    s = _PUNCT.sub(" ", s)
     s = " ".join(s.split())
     if strip:
         s = _SUFFIX.sub("", _PREFIX.sub("", s)).strip()
@@ -184,6 +187,16 @@ def _km(lat: float, lon: float, plat: NDArray[np.float64], plon: NDArray[np.floa
     return np.asarray(2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))), dtype=np.float64)
 
 
+def _far_km(la: NDArray[np.float64], lo: NDArray[np.float64]) -> float:
+    """How far from its nearest place a point must be to lie outside a region: 3 × the typical
+    spacing of the region's places (√(bounding-box area / places); a dense German state ≈ 7 km, a
+    sparse arctic territory hundreds of km), at least REGION_FAR_MIN_KM."""
+    h = float(la.max() - la.min()) * 111.0
+    w = float(lo.max() - lo.min()) * 111.0 * float(np.cos(np.radians(float(la.mean()))))
+    spacing = float(np.sqrt(max(h, 1.0) * max(w, 1.0) / la.size))
+    return max(REGION_FAR_MIN_KM, 3.0 * spacing)
+
+
 def is_region(name: str) -> bool:
     try:
         return fold(name) in _places().regions
@@ -213,9 +226,7 @@ def region_verdict(name: str, lat: float, lon: float) -> tuple[bool | None, dict
     best = None
     for unit, rows in units:
         d = float(d_all[rows].min())
-        la, lo = p.lat[rows], p.lon[rows]
-        diag = float(_km(float(la.min()), float(lo.min()), np.array([la.max()]), np.array([lo.max()]))[0])
-        far_km = max(REGION_FAR_MIN_KM, diag / 2)
+        far_km = _far_km(p.lat[rows], p.lon[rows])
         keys = p.admin1 if unit < p.n_admin1 else p.admin2
         inside = bool(d_all[near[0]] <= REGION_INSIDE_KM and all(keys[i] == unit for i in near))
         label = p.unit_label[unit]

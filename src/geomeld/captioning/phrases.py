@@ -225,6 +225,14 @@ WATER: dict[str, tuple[str, ...]] = {
         "bay",
         "open sea",
         "the sea",
+        "fjord",
+        "fjords",
+        "fiord",
+        "tidal flats",
+        "mudflats",
+        "sea inlet",
+        "seafront",
+        "sea front",
     ),
 }
 
@@ -1085,7 +1093,19 @@ def _positions() -> dict[str, tuple[str, ...]]:
         "around the centre",
         "in the centre",
     ]
+    out["centre"] += [
+        "heart of tile",
+        "the heart",
+        "heart of the scene",
+        "heart of the frame",
+        "heart of the image",
+    ]
     out["edge"] = ["edges", "margins", "periphery", "along the edges", "the edges", "the margins", "fringes"]
+    for sector in ("north", "south", "west", "east"):  # "the left edge" before "the left" matches
+        out[f"{sector}-edge"] += [f"the {p}" for p in out[f"{sector}-edge"]]
+        out[sector] += [
+            f"the {p}" for p in out[sector] if " " in p and not p.startswith(("the ", "in ", "up ", "down "))
+        ]
     out["throughout"] = [
         "throughout",
         "across the whole tile",
@@ -1412,6 +1432,11 @@ RATIO_AT_LEAST = ("at least", "more than", "over", "upwards of", "well over", "n
 RATIO_AT_MOST = ("under", "less than", "at most", "no more than", "below", "not even")
 """Factors in comparisons ("twice as much A as B", "A is more than double B") and their bounds."""
 
+MAP_CUES = {"osm", "openstreetmap", "polygon", "polygons", "mapped", "map's", "layer"}
+"""Words by which a clause speaks of the land-cover map itself rather than the ground."""
+
+SIGN_WORDS = {"positive", "negative", "value", "values", "db", "decibel", "decibels", "averages", "average"}
+
 DRY_WORDS = {"dry"}
 LAND_NOUNS = {"land", "ground", "terrain", "footing", "earth"}
 """'dry' before a word for the ground itself means 'not under water' ("dry land"), not parched vegetation."""
@@ -1658,6 +1683,8 @@ FILLER = {
     "moreover",
     "furthermore",
 }
+
+FILLER |= MAP_CUES | {"landuse", "land-use", "use", "appears", "appear", "includes", "include", "shows"}
 
 STOPWORDS = {
     "a",
@@ -2466,12 +2493,31 @@ def _extend(table: dict[str, tuple[str, ...]], extra: dict[str, tuple[str, ...]]
         table[k] = (*table.get(k, ()), *v)
 
 
+_extend(
+    SAR,
+    {
+        "sar": (
+            "sar",
+            "sar signal",
+            "sar signals",
+            "sar backscatter",
+            "sar return",
+            "sar returns",
+            "sar values",
+            "sar intensity",
+            "radar signal",
+            "radar intensity",
+            "radar values",
+        )
+    },
+)
 # vocabulary gaps found on fidelity sets: class adjectives and names the lexicon lacked
 _extend(
     LC,
     {
         "mangroves": ("mangroves", "mangrove", "mangrove forest", "mangrove forests", "mangrove swamp"),
         "built": ("residential", "residential land", "residential area", "residential areas"),
+        "cropland": ("agricultural fields", "agricultural land", "cultivated fields", "crop fields"),
         "shrubland": ("shrubby", "shrubby vegetation", "bushy", "bushy vegetation", "shrubby ground"),
         "wetland": (
             "swampy",
@@ -3053,7 +3099,7 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
             words = [x.low for x in toks[i : i + k]]
             name = " ".join(words).replace(" - ", "-").replace(" . ", ". ")
             capitalised = toks[i].cap or (k > 1 and toks[i].low == "the" and toks[i + 1].cap)
-            r = resolve(name)
+            r = resolve(name, gazetteer=capitalised)
             if r is None:
                 continue
             if not capitalised and (r[0] not in ("country", "demonym") or name in _AMBIGUOUS_NAMES):

@@ -4,7 +4,7 @@ contradiction; a region inside the right country is unverifiable, finer than wha
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 ALIASES = {
     "usa": "united states of america",
@@ -301,14 +301,19 @@ def country_names() -> dict[str, str]:
     return names
 
 
-def resolve(name: str) -> tuple[str, str] | None:
-    """(kind, canonical) for a place phrase: ('country'|'region'|'continent'|'demonym', name)."""
-    n = " ".join(name.lower().split())
+def resolve(name: str, gazetteer: bool = True) -> tuple[str, str] | None:
+    """(kind, canonical) for a place phrase: ('country'|'region'|'continent'|'demonym', name);
+    ``gazetteer`` also looks the name up among GeoNames' admin regions (for capitalised names)."""
+    return _resolve(" ".join(name.lower().split()), gazetteer)
+
+
+@lru_cache(maxsize=65536)
+def _resolve(n: str, gazetteer: bool) -> tuple[str, str] | None:
     n2 = n[4:] if n.startswith("the ") else n
     if n in REGIONS or n2 in REGIONS:
         return "region", n if n in REGIONS else n2
     if n2.startswith("german state of "):
-        return resolve(n2[len("german state of ") :])
+        return _resolve(n2[len("german state of ") :], gazetteer)
     names = country_names()
     for cand in (n, n2):
         if cand in names:
@@ -317,7 +322,7 @@ def resolve(name: str) -> tuple[str, str] | None:
         return "continent", n2
     if n in DEMONYMS:
         return "demonym", DEMONYMS[n]
-    if _gazetteer_name(n2):
+    if gazetteer and _gazetteer_name(n2):
         return "region", n2
     return None
 
@@ -355,7 +360,9 @@ def place_verdict(subject: str, label: str, country: str | None, lat: float, lon
         clat, clon = CITIES[city]
         dist = math.hypot((lat - clat) * 111.0, (lon - clon) * 111.0 * math.cos(math.radians(clat)))
         if rel == "near":
-            return True if dist <= NEAR_KM else False if dist > 3 * NEAR_KM else None
+            from geomeld.captioning.gazetteer import CITY_FAR_KM
+
+            return True if dist <= NEAR_KM else False if dist > CITY_FAR_KM else None
         d_north = (lat - clat) * 111.0
         d_east = (lon - clon) * 111.0 * math.cos(math.radians(clat))
         along = {"west": -d_east, "east": d_east, "north": d_north, "south": -d_north}[rel]

@@ -90,6 +90,12 @@ def _water_bounds(out: SpectralSignal, arr: np.ndarray, names: list[str], valid:
         else:
             strict[:] = False
     n = float(valid.sum())
+    clear = strict & valid
+    if clear.sum() >= 0.005 * clear.size:
+        from geomeld.signals.landcover import _PART_NAMES, class_parts
+
+        parts = class_parts(clear.astype(np.uint8))
+        out.water_strict_parts = {k: round(float(parts[i, 1]), 4) for i, k in enumerate(_PART_NAMES)}
     out.water_index_percentage = 100.0 * float((upper & valid).sum()) / n
     out.water_core_percentage = 100.0 * float((core & valid).sum()) / n
     out.water_strict_percentage = 100.0 * float((strict & valid).sum()) / n
