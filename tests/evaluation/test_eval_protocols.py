@@ -450,3 +450,29 @@ def test_shipped_geobench_cpu_config_runs_all_four_tasks(tmp_path: Path) -> None
     md = files["markdown"].read_text()
     assert "m-SA-crop-type FT" in md and "| geomeld |" in md
     assert (tmp_path / "out" / "cache").is_dir()  # splits packed once
+
+
+def test_fine_tuning_batches_from_dataloader_workers_match_in_process(tmp_path: Path) -> None:
+    """DataLoader workers read and prepare the fine-tuning batches of a packed (memory-mapped) split;
+    the run is identical to reading them in the main process."""
+    from geomeld.evaluation.packed import PackedSplit, packed_task
+    from geomeld.evaluation.protocols import training_batches
+
+    task = packed_task(_task("m-bigearthnet", "classification_v1.0"), tmp_path / "cache")
+    assert isinstance(task.splits["train"], PackedSplit)
+    pre = prepare_input(None, task, "duplicate", 32).pre
+    order = [np.array([3, 0]), np.array([5, 1, 2]), np.array([4])]
+    loader = training_batches(task, task.splits["train"], pre, order, workers=2)
+    assert type(loader).__name__ == "DataLoader"
+    got = list(loader)
+    want = list(training_batches(task, task.splits["train"], pre, order, workers=0))
+    assert len(got) == 3 and [len(x) for x, _ in got] == [2, 3, 1]
+    assert all(torch.equal(a[0], b[0]) and torch.equal(a[1], b[1]) for a, b in zip(got, want, strict=True))
+    enc = tiny_encoder()
+    runs = [
+        fine_tune(enc.model, enc.dims, task, prepare_input(enc, task, "duplicate", 32).pre,
+                  FAST.model_copy(update={"workers": w}), seed=0)
+        for w in (0, 2)
+    ]  # fmt: skip
+    assert np.array_equal(runs[0].test_stats, runs[1].test_stats)
+    assert runs[0].train_info == runs[1].train_info

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -141,7 +141,7 @@ def train_early_stopping(
     module: nn.Module,
     param_groups: list[dict],
     n_train: int,
-    train_step: Callable[[np.ndarray], Tensor],
+    train_step: Callable[[Any], Tensor],
     validate: Callable[[], float],
     *,
     epochs: int,
@@ -150,11 +150,14 @@ def train_early_stopping(
     seed: int,
     weight_decay: float,
     warmup_fraction: float = 0.0,
+    fetch: Callable[[list[np.ndarray]], Iterable[Any]] | None = None,
 ) -> dict[str, float | int]:
     """Train ``module`` with AdamW; keep the weights of the best validation epoch.
 
     With ``warmup_fraction > 0`` the learning rate warms up linearly over that fraction of all steps
-    and then follows a cosine decay to 0 over ``epochs`` (the fine-tuning schedule).
+    and then follows a cosine decay to 0 over ``epochs`` (the fine-tuning schedule). ``train_step``
+    gets each batch's indices, or — with ``fetch`` — what ``fetch`` yields for the epoch's index
+    batches (e.g. a DataLoader reading and preparing batches in worker processes).
     """
     opt = torch.optim.AdamW(param_groups, weight_decay=weight_decay)
     rng = np.random.default_rng(seed)
@@ -172,8 +175,9 @@ def train_early_stopping(
     best, best_epoch, best_state = -np.inf, -1, copy.deepcopy(module.state_dict())
     for epoch in range(epochs):
         module.train()
-        for idx in _batches(n_train, batch_size, rng):
-            loss = train_step(idx)
+        order = list(_batches(n_train, batch_size, rng))
+        for item in fetch(order) if fetch is not None else order:
+            loss = train_step(item)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -539,6 +543,48 @@ def _seg_probe(
 # fine-tuning
 
 
+class PreparedBatches:
+    """Map-style dataset over *index batches* of a split: item ``idx`` (an array of indices) is the
+    encoder-ready ``(input, target)`` pair — read, band-aligned, normalised, resized on the CPU — so
+    that DataLoader worker processes do the reading and preparation while the model trains."""
+
+    def __init__(self, task: TaskData, split: Split, pre: Preprocessor) -> None:
+        self.kind, self.split = task.kind, split
+        self.pre = replace(pre, device="cpu", _cache={})
+
+    def __getitem__(self, idx: np.ndarray) -> tuple[Tensor, Tensor]:
+        raw, lab = self.split.batch(idx)
+        x = self.pre(raw)
+        if self.kind == "segmentation":
+            target = resize_labels(lab, self.pre.input_size)
+        else:
+            target = torch.from_numpy(np.asarray(lab))
+            target = target.long() if self.kind == "classification" else target
+        return x, target
+
+
+def training_batches(
+    task: TaskData, split: Split, pre: Preprocessor, order: list[np.ndarray], workers: int
+) -> Iterable[tuple[Tensor, Tensor]]:
+    """The epoch's batches in ``order``; with ``workers`` > 0 read and prepared by that many DataLoader
+    worker processes (a file- or memory-map-backed split; in-memory splits are read in place)."""
+    from geomeld.evaluation.tasks import ArraySplit
+
+    data = PreparedBatches(task, split, pre)
+    if workers <= 0 or isinstance(split, ArraySplit) or len(order) < 2:
+        return (data[idx] for idx in order)
+    from torch.utils.data import DataLoader
+
+    return DataLoader(
+        data,  # type: ignore[arg-type]
+        sampler=order,  # type: ignore[arg-type]
+        batch_size=None,
+        num_workers=min(workers, len(order)),
+        pin_memory=pre.device.startswith("cuda"),
+        prefetch_factor=2,
+    )
+
+
 def fine_tune(
     model: nn.Module, dims: Sequence[int], task: TaskData, pre: Preprocessor, st: TrainSettings, seed: int
 ) -> ProtocolResult:
@@ -557,14 +603,8 @@ def fine_tune(
             return head(list(enc.forward_features(x)), size)  # type: ignore[operator]
         return head(enc.forward_pooled(x))  # type: ignore[operator]
 
-    def step(idx: np.ndarray) -> Tensor:
-        raw, lab = train.batch(idx)
-        x = pre(raw)
-        target = (resize_labels(lab, pre.input_size) if seg else torch.from_numpy(np.asarray(lab))).to(
-            pre.device
-        )
-        if task.kind == "classification":
-            target = target.long()
+    def step(batch: tuple[Tensor, Tensor]) -> Tensor:
+        x, target = (t.to(pre.device, non_blocking=True) for t in batch)
         return task_loss(task.kind, forward(x), target, st.label_smoothing)
 
     def stats_of(split: Split, cond: Condition = CLEAN) -> Stats:
@@ -593,6 +633,7 @@ def fine_tune(
         seed=seed,
         weight_decay=st.ft_weight_decay,
         warmup_fraction=st.warmup_fraction,
+        fetch=lambda order: training_batches(task, train, pre, order, st.workers),
     )
     net.eval()
 
