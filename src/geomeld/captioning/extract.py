@@ -101,7 +101,12 @@ def match_phrases(toks: Sequence[Tok], masked: set[int]) -> list[Hit]:
             i += 1
             continue
         found = None
-        for words, cat, val in P.INDEX.get(toks[i].low, ()):
+        second = toks[i + 1].low if i + 1 < n else None
+        cands = [
+            *(P.INDEX2.get((toks[i].low, second), ()) if second else ()),
+            *P.INDEX2.get((toks[i].low, ""), ()),
+        ]
+        for words, cat, val in cands:
             k = len(words)
             if (
                 i + k <= n
