@@ -183,6 +183,7 @@ def end_to_end(shards: list[Path], rounds: int, common: dict[str, Any]) -> list[
     from geomeld.io.shards import rewrite_shard
 
     e2e, e2e_cpu = [], []
+    statuses: dict[str, int] = {}
     variants: dict[str, dict[str, Any]] = {
         # what `geomeld caption` does now: one HDF5 open per member, lazy arrays, metadata written in place
         "metadata_only": {"metadata_only": True},
@@ -200,7 +201,12 @@ def end_to_end(shards: list[Path], rounds: int, common: dict[str, Any]) -> list[
             cfg = CaptionConfig()
 
             def run_caption(work: list[Path] = work, cfg: CaptionConfig = cfg) -> int:
-                return sum(res.samples for res in caption_shards(work, cfg, workers=1, force=True))
+                n = 0
+                for res in caption_shards(work, cfg, workers=1, force=True):
+                    n += res.samples
+                    for k, v in res.statuses.items():
+                        statuses[k] = statuses.get(k, 0) + v
+                return n
 
             n, wall, cpu = _timed_loop(run_caption)
             n_total = n
@@ -232,6 +238,7 @@ def end_to_end(shards: list[Path], rounds: int, common: dict[str, Any]) -> list[
             "meets_goal": med >= GOAL_END_TO_END,
             "decode_rewrite_bound_samples_per_s": _summary(bound),
             "decode_rewrite_bound_samples_per_cpu_s": _summary(bound_cpu),
+            "statuses_all_rounds": statuses,
         },
         {
             **common,

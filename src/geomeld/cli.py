@@ -7,8 +7,12 @@ commands, so ``geomeld --help`` stays fast.
 Errors: :func:`main` is the one error handler of every verb. A problem with the user's input
 (:class:`~geomeld.core.errors.GeomeldError`, a missing or unreadable file, an invalid value) prints
 one line — ``error: <file>: <what is wrong> (expected …)`` — on stderr and exits with status 1;
-``--verbose`` shows the full traceback instead. Library logging (Dask, distributed, transformers, …)
-stays at WARNING unless ``--verbose``.
+``--verbose`` shows the full traceback instead. A verb that finishes without an error but produced
+nothing (no sample read, no line checked, no row written) raises
+:class:`~geomeld.core.errors.NothingProducedError` (:func:`~geomeld.core.errors.require_some`), so it
+exits 1 too. Exit statuses of every verb: 0 done; 1 an error, problems found (``validate``) or
+nothing produced; 2 a usage error (unknown option, bad value); 130 interrupted. Library logging
+(Dask, distributed, transformers, …) stays at WARNING unless ``--verbose``.
 """
 
 from __future__ import annotations

@@ -154,7 +154,7 @@ def test_hedges_and_positions() -> None:
     c = _one("Forest probably covers about 40 % of the tile.", "landcover_share", "trees")
     assert c.hedged
     assert _one("Built-up land sits in the SW corner.", "position", "built").location == "south-west"
-    assert _one("Meadow hugs the bottom edge.", "position", "grassland").location == "south"
+    assert _one("Meadow hugs the bottom edge.", "position", "grassland").location == "south-edge"
 
 
 def test_dates() -> None:

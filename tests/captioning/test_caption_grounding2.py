@@ -235,3 +235,88 @@ def test_position_halves_and_list_separators() -> None:
         ("water", "negated"),
         ("snow", "negated"),
     }
+
+
+def test_gazetteer_regions_and_towns() -> None:
+    from geomeld.captioning.gazetteer import city_verdict, fold, region_verdict
+
+    assert fold("Baden-Württemberg") == fold("Baden-Wuerttemberg")
+    assert fold("County Galway") == "galway"
+    potsdam = (52.39, 13.06)
+    inside = region_verdict("Brandenburg", 51.76, 14.33)  # Cottbus
+    assert inside is not None and inside[0] is True
+    far = region_verdict("North Rhine-Westphalia", *potsdam)
+    assert far is not None and far[0] is False and far[1]["distance_km"] > 200
+    assert region_verdict("Atlantis Province", *potsdam) is None
+    # a neighbouring state near the border: undecided
+    border = region_verdict("Saxony-Anhalt", 52.45, 12.35)
+    assert border is not None and border[0] is None
+    near = city_verdict("Leipzig", 51.40, 12.40, "near")
+    assert near is not None and near[0] is True
+    gone = city_verdict("Leipzig", *potsdam, "in")
+    assert gone is not None and gone[0] is False
+
+
+def test_region_claims_through_caption_check() -> None:
+    b = _s2_bundle(water_idx=1.0, green=50.0, ndvi=0.5, lat=52.39, lon=13.06)
+    b.place.country = "Germany"  # type: ignore[union-attr]
+    assert "contradicted" in _verdicts("Somewhere in Lower Saxony.", b).values()
+    assert "contradicted" in _verdicts("A view on the outskirts of Munich.", b).values()
+    assert set(_verdicts("A view on the outskirts of Berlin.", b).values()) == {"supported"}
+    assert "supported" in _verdicts("The tile lies in Brandenburg.", b).values()
+
+
+def test_map_statements_and_sar_sign_and_verb_nouns() -> None:
+    from geomeld.signals.models import ClassShare, LandCoverSignal
+
+    b = _s2_bundle(water_idx=3.0, green=10.0, ndvi=0.2)
+    b.origins["esa_worldcover"] = LayerOrigin(origin="substitute")
+    b.landcover["esa_worldcover"] = LandCoverSignal(
+        product="esa_worldcover",
+        valid_percentage=30.0,
+        classes=[ClassShare(code=10, name="Tree cover", percentage=100.0, location="north")],
+    )
+    # the map labels 30 % (all trees): what the map holds is known exactly, the ground is not
+    v = _verdicts("OpenStreetMap has no forest polygon here.", b)
+    assert "contradicted" in v.values()
+    assert set(_verdicts("No meadow polygon is mapped in OSM.", b).values()) == {"supported"}
+    assert "contradicted" not in _verdicts("There is no meadow.", b).values()
+    got = extract_claims("The radar signal averages a negative dB value")
+    assert got and got[0].family == "sar" and got[0].value is not None and got[0].value.bound == "at_most"
+    got = claims("heath trails woodland in area")
+    assert got[0][0] == "comparison"
+    assert ("osm_object", "path", "affirmed", None) in claims("walking trails cross the heath")
+
+
+def test_water_position_from_clear_water_pixels() -> None:
+    b = _s2_bundle(water_idx=50.0, green=10.0, ndvi=0.2, strict=40.0)
+    assert b.spectral is not None
+    b.spectral.water_strict_parts = {"north": 0.9, "south": 0.1, "west": 0.5, "east": 0.5}
+    assert set(_verdicts("The lake lies in the north of the tile.", b).values()) >= {"supported"}
+    assert "contradicted" in _verdicts("The open water lies in the southern half.", b).values()
+
+
+def test_sparse_regions_are_not_called_far_too_early() -> None:
+    from geomeld.captioning.gazetteer import region_verdict
+
+    # inside Nunavut its nearest filed place is ~200 km away: sparse, so undecided, never "far"
+    r = region_verdict("Nunavut", 64.0, -95.0)
+    assert r is not None and r[0] is not False
+    # a dense region 230 km away is far
+    r = region_verdict("Bavaria", 52.47, 12.5)
+    assert r is not None and r[0] is False
+
+
+def test_snow_bounded_by_bright_pixels_and_whole_tile_phrases() -> None:
+    summer = _s2_bundle(water_idx=1.0, green=80.0, ndvi=0.7)
+    assert summer.spectral is not None
+    summer.spectral.bright_percentage = 0.5
+    assert "contradicted" in _verdicts("The entire frame lies under snow.", summer).values()
+    winter = _s2_bundle(water_idx=30.0, green=0.0, ndvi=0.05)
+    assert winter.spectral is not None
+    winter.spectral.bright_percentage = 85.0
+    assert "contradicted" not in _verdicts("The entire frame lies under snow.", winter).values()
+    got = extract_claims("all of the picture is woodland")
+    assert (
+        got and got[0].family == "landcover_share" and got[0].value is not None and got[0].value.low == 90.0
+    )

@@ -83,9 +83,9 @@ def test_task_data_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     task = load_geobench("m-so2sat", "classification_v1.0", partition="0.01x_train")
     assert len(task.splits["train"]) == 2 and task.kind == "classification"
     raw, lab = task.splits["train"].batch([0, 1])
-    assert raw.shape == (2, 10, 16, 16) and lab.shape == (2,)
+    assert raw.shape == (2, 10 + 8, 16, 16) and lab.shape == (2,)  # S2 bands, then the 8 S1 bands
     assert np.array_equal(task.splits["train"].labels([0, 1]), lab)
-    assert "VV" in task.notes  # dropped non-S2 bands are reported
+    assert "VV" in task.notes and len(task.s1_band_names) == 8  # the S1 bands are reported
 
 
 def test_unset_env_is_actionable(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -147,6 +147,7 @@ def _config(tmp_path: Path) -> Path:
         ],
         "train": {"lp_epochs": 4, "ft_epochs": 1, "patience": 2, "batch_size": 4},
         "robustness": {"tasks": ["m-so2sat"], "protocol": "lp"},
+        "baselines": ["raw_bands", "raw_bands_s1"],
         "n_bootstrap": 200,
         "output": str(tmp_path / "out"),
     }
@@ -166,6 +167,7 @@ def test_runner_and_report(tmp_path: Path) -> None:
     rows = {(r["encoder"], r["task"], r["protocol"]) for r in data["results"]}
     assert rows == {
         ("raw bands + LR", "m-so2sat", "lp"),
+        ("raw S2+S1 bands + LR", "m-so2sat", "lp"),  # only m-so2sat has Sentinel-1 bands
         ("raw bands + LR", "m-cashew-plant", "lp"),
         ("tiny-a", "m-so2sat", "lp"),
         ("tiny-a", "m-so2sat", "ft"),
@@ -190,15 +192,29 @@ def test_runner_and_report(tmp_path: Path) -> None:
     assert clean["drop_points"] == 0.0
     noisy = next(r for r in rob if r["condition"] == "noise")
     assert noisy["drop_points"] == pytest.approx(noisy["clean"] - noisy["value"])  # absolute, in points
+    # over both seeds: the drop is the mean of the per-seed drops, with an interval around it
+    assert noisy["n_seeds"] == 2 and len(noisy["seed_drops"]) == 2
+    assert noisy["drop_points"] == pytest.approx(float(np.mean(noisy["seed_drops"])))
+    assert noisy["drop_ci95"][0] <= noisy["drop_points"] <= noisy["drop_ci95"][1]
+    # Sentinel-1 conditions: scored on the model that reads S1, "n/a" with the reason for S2-only ones
+    s1_rows = {r["condition"]: r for r in data["robustness"] if r["encoder"] == "raw S2+S1 bands + LR"}
+    assert {"s1_missing", "s1_speckle", "s1_only"} <= set(s1_rows)
+    assert all(s1_rows[c]["value"] is not None for c in ("s1_missing", "s1_speckle", "s1_only"))
+    na = {r["condition"]: r for r in rob if r["condition"].startswith("s1_")}
+    assert na["s1_missing"]["value"] is None and "unaffected by construction" in na["s1_missing"]["note"]
+    assert "cannot predict without Sentinel-2" in na["s1_only"]["note"]
     md = files["markdown"].read_text()
     assert "| Encoder | m-so2sat FT | m-so2sat LP | m-cashew-plant FT" in md
     assert "n=4†" in md  # 4 test images: printed, flagged too few to compare
     assert files["scores"].stat().st_size > 1000 and files["robustness"].stat().st_size > 1000
     # every cell was stored as it finished; --resume skips all of them
     lines = (tmp_path / "out" / "cells.jsonl").read_text().splitlines()
-    assert len(lines) == 10  # (baseline lp + lp + ft) x 2 seeds on so2sat, (baseline lp + ft) x 2 on cashew
+    assert len(lines) == 12  # (2 baselines + lp + ft) x 2 seeds on so2sat, (baseline lp + ft) x 2 on cashew
     again = run(cfg, encoders=[tiny_encoder("tiny-a")], out_dir=tmp_path / "out", resume=True)
-    assert again["cells_resumed"] == 10
+    assert again["cells_resumed"] == 12
+    assert [r.get("drop_points") for r in again["robustness"]] == [
+        r.get("drop_points") for r in data["robustness"]
+    ]
     assert [r["value"] for r in again["results"]] == [r["value"] for r in data["results"]]
 
 
@@ -214,10 +230,14 @@ def test_a_late_failure_keeps_finished_cells(tmp_path: Path, monkeypatch: pytest
         run(cfg, encoders=[tiny_encoder("tiny-a")], out_dir=tmp_path / "out")
     # the baseline and LP cells of the first task were stored before fine-tuning failed
     recs = [json.loads(x) for x in (tmp_path / "out" / "cells.jsonl").read_text().splitlines()]
-    assert {(r["encoder"], r["protocol"]) for r in recs} == {("raw bands + LR", "lp"), ("tiny-a", "lp")}
+    assert {(r["encoder"], r["protocol"]) for r in recs} == {
+        ("raw bands + LR", "lp"),
+        ("raw S2+S1 bands + LR", "lp"),
+        ("tiny-a", "lp"),
+    }
     monkeypatch.undo()
     res = run(cfg, encoders=[tiny_encoder("tiny-a")], out_dir=tmp_path / "out", resume=True)
-    assert res["cells_resumed"] == 4 and len(res["results"]) == 5
+    assert res["cells_resumed"] == 6 and len(res["results"]) == 6
 
 
 def test_preflight_lists_every_problem_before_training(tmp_path: Path) -> None:
@@ -339,6 +359,7 @@ def test_cli_end_to_end_with_an_exported_encoder(tmp_path: Path) -> None:
     assert res["encoders"]["exported"]["kind"] == "export" and res["config"]["seeds"] == [3]
     assert {(x["encoder"], x["protocol"]) for x in res["results"]} == {
         ("raw bands + LR", "lp"),
+        ("raw S2+S1 bands + LR", "lp"),
         ("exported", "lp"),
         ("exported", "ft"),
     }
@@ -359,7 +380,36 @@ def test_cli_end_to_end_with_an_exported_encoder(tmp_path: Path) -> None:
         ],
     )
     assert r.exit_code == 0, r.output
-    assert json.loads((tmp_path / "cli" / "results.json").read_text())["cells_resumed"] == 3
+    assert json.loads((tmp_path / "cli" / "results.json").read_text())["cells_resumed"] == 4
+
+
+def test_sentinel1_channels_and_conditions() -> None:
+    from geomeld.evaluation.preprocess import standard_conditions
+    from geomeld.evaluation.protocols import band_summary_features
+
+    so2sat = _task("m-so2sat", "classification_v1.0")
+    assert len(so2sat.band_names) == 10 and len(so2sat.s1_band_names) == 8
+    assert so2sat.s1_band_names[0] == "01 - VH.Real"
+    raw, _ = so2sat.splits["train"].batch([0, 1])
+    assert raw.shape[1] == 18  # S2 (x10 000: reflectance -> DN), then S1 in its own units
+    assert 500 < float(np.median(raw[:, :10])) < 5000 and float(np.abs(raw[:, 10:]).max()) < 5
+    conds = {c.name: c for c in standard_conditions(s1=True, s1_looks=4)}
+    assert {"s1_missing", "s1_speckle", "s1_only"} <= set(conds) and conds["s1_only"].sentinel1
+    assert "s1_missing" not in {c.name for c in standard_conditions()}
+    pre = prepare_input(None, so2sat, "zero", 32).pre
+    clean = pre.sentinel1(raw, 10)
+    assert np.array_equal(clean, raw[:, 10:])
+    assert np.isnan(pre.sentinel1(raw, 10, conds["s1_missing"])).all()
+    speckled = pre.sentinel1(raw, 10, conds["s1_speckle"])
+    ratio = speckled / np.where(raw[:, 10:] == 0, 1, raw[:, 10:])
+    assert 0.9 < float(np.median(ratio)) < 1.05 and float(ratio.std()) > 0.3  # unit-mean 4-look speckle
+    assert np.array_equal(
+        pre.aligned(raw, conds["s1_speckle"]), pre.aligned(raw), equal_nan=True
+    )  # S2 untouched
+    assert np.isnan(pre.aligned(raw, conds["s1_only"])).all()
+    assert np.array_equal(pre.sentinel1(raw, 10, conds["offset_1000"]), clean)  # S2 offsets leave S1 alone
+    f = band_summary_features(pre.sentinel1(raw, 10, conds["s1_missing"]))
+    assert f.shape == (2, 40) and torch.isnan(f).all()  # absent: NaN, the training mean after scaling
 
 
 def test_band_statistics_ignore_absent_bands() -> None:
@@ -400,3 +450,29 @@ def test_shipped_geobench_cpu_config_runs_all_four_tasks(tmp_path: Path) -> None
     md = files["markdown"].read_text()
     assert "m-SA-crop-type FT" in md and "| geomeld |" in md
     assert (tmp_path / "out" / "cache").is_dir()  # splits packed once
+
+
+def test_fine_tuning_batches_from_dataloader_workers_match_in_process(tmp_path: Path) -> None:
+    """DataLoader workers read and prepare the fine-tuning batches of a packed (memory-mapped) split;
+    the run is identical to reading them in the main process."""
+    from geomeld.evaluation.packed import PackedSplit, packed_task
+    from geomeld.evaluation.protocols import training_batches
+
+    task = packed_task(_task("m-bigearthnet", "classification_v1.0"), tmp_path / "cache")
+    assert isinstance(task.splits["train"], PackedSplit)
+    pre = prepare_input(None, task, "duplicate", 32).pre
+    order = [np.array([3, 0]), np.array([5, 1, 2]), np.array([4])]
+    loader = training_batches(task, task.splits["train"], pre, order, workers=2)
+    assert type(loader).__name__ == "DataLoader"
+    got = list(loader)
+    want = list(training_batches(task, task.splits["train"], pre, order, workers=0))
+    assert len(got) == 3 and [len(x) for x, _ in got] == [2, 3, 1]
+    assert all(torch.equal(a[0], b[0]) and torch.equal(a[1], b[1]) for a, b in zip(got, want, strict=True))
+    enc = tiny_encoder()
+    runs = [
+        fine_tune(enc.model, enc.dims, task, prepare_input(enc, task, "duplicate", 32).pre,
+                  FAST.model_copy(update={"workers": w}), seed=0)
+        for w in (0, 2)
+    ]  # fmt: skip
+    assert np.array_equal(runs[0].test_stats, runs[1].test_stats)
+    assert runs[0].train_info == runs[1].train_info

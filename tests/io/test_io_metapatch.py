@@ -217,10 +217,18 @@ def test_metadata_only_rewrite_keeps_arrays_index_and_validates(tmp_path: Path) 
 def test_metadata_only_rewrite_without_index_and_with_a_bad_member(tmp_path: Path) -> None:
     shards = _shard_with_naip(tmp_path)
     for p in tmp_path.glob("*.parquet"):
-        p.unlink()  # no index: the NAIP presence is decoded, and still right
+        p.unlink()  # no index: presence is decoded or, for NAIP (every value valid), read from the header
     naip = next(s for s in shards if s.name.endswith("_n.tar"))
-    rewrite_shard(naip, lambda s: s, metadata_only=True)
+    handed: list[Sample] = []
+
+    def keep(sample: Sample) -> Sample:
+        handed.append(sample)
+        sample.metadata.caption = "c"
+        return sample
+
+    rewrite_shard(naip, keep, metadata_only=True)
     assert pq.read_table(index_path(naip)).to_pylist() == build_index_rows(naip)
+    assert handed[0].arrays.pending() == ["naip"]  # type: ignore[attr-defined]  # every NAIP value is valid
     # a member the fast path refuses goes through the full path, reported and copied through
     std = next(s for s in shards if not s.name.endswith("_n.tar"))
     members = list(iter_members(std))

@@ -209,15 +209,17 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         return check_no_majority(claim, g)
     if claim.negated and claim.location is not None:
         return check_absent_in_part(claim, g)
+    if claim.label == "mapped":
+        return check_mapped(claim, g, g.share_ranges(claim.subject))
     if claim.subject == "mangroves":
         by_lat = _mangroves_by_latitude(claim, g)
         if by_lat is not None:
             return by_lat
     ranges = g.share_ranges(claim.subject)
-    if not ranges and claim.subject == "built":
-        built = _s2_built_bound(claim, g)
-        if built is not None:
-            return built
+    if not ranges and claim.subject in ("built", "snow"):
+        bound = _s2_built_bound(claim, g) if claim.subject == "built" else _s2_snow_bound(claim, g)
+        if bound is not None:
+            return bound
     if not ranges:
         return _unverifiable(
             f"no evidence land-cover layer for {claim.subject}"
@@ -244,6 +246,23 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         layer="+".join(r.product for r in ranges),
         origin="+".join(r.origin for r in ranges),
         note=note,
+    )
+
+
+def check_mapped(claim: Claim, g: Ground, ranges: Sequence[ShareRange]) -> Result:
+    """Presence or absence of a class *in the map* ("OSM has a water polygon", "no forest polygon is
+    mapped"): the map's labelled pixels decide exactly (any pixel of the class: present)."""
+    maps = [r for r in ranges if r.product != "sentinel2_water_index"]
+    if not maps:
+        return _unverifiable(f"no evidence map of {claim.subject}" + _why_skipped(g, "esa_worldcover"))
+    present = any(r.lo > 0.0 for r in maps)
+    v = S if present != claim.negated else C
+    return v, ClaimEvidence(
+        [r.to_json() for r in maps],
+        {"mapped_pixels": "any pixel of the class in the map"},
+        "+".join(r.product for r in maps),
+        "+".join(r.origin for r in maps),
+        note="a statement about the map itself",
     )
 
 
@@ -284,13 +303,50 @@ tile" on a June pasture); in winter the bound is loose and decides nothing."""
 def _s2_built_bound(claim: Claim, g: Ground) -> Result | None:
     """Built-up claims without a land-cover layer, against the vegetation upper bound from Sentinel-2."""
     sp = g.bundle.spectral
+    if sp is None or sp.share_ndvi_above_0_5 is None:
+        return None
+    return _s2_upper_bound(
+        claim,
+        g,
+        100.0 - sp.share_ndvi_above_0_5,
+        {"built_ndvi_below": BUILT_NDVI_BELOW},
+        "sentinel2 (NDVI)",
+        "an upper bound on built-up land from the share of vigorously vegetated pixels",
+    )
+
+
+SNOW_B2_ABOVE = 0.17
+"""Snow is bright in blue (B2 reflectance well above 0.17 even when old or thin): the share of the
+imaged tile brighter than that bounds the snow cover from above (cloud and haze count too)."""
+
+
+def _s2_snow_bound(claim: Claim, g: Ground) -> Result | None:
+    sp = g.bundle.spectral
+    if sp is None or sp.bright_percentage is None:
+        return None
+    return _s2_upper_bound(
+        claim,
+        g,
+        sp.bright_percentage,
+        {"snow_b2_above": SNOW_B2_ABOVE},
+        "sentinel2 (B2)",
+        "an upper bound on snow from the share of bright pixels",
+    )
+
+
+def _s2_upper_bound(
+    claim: Claim, g: Ground, pct_of_valid: float, tol: dict[str, Any], layer: str, note: str
+) -> Result | None:
+    """A class share bounded from above by a Sentinel-2 pixel share (the unimaged part left open):
+    decides only claims of more than the bound."""
+    sp = g.bundle.spectral
     origin = g.section_origin("spectral")
-    if sp is None or origin is None or sp.share_ndvi_above_0_5 is None or sp.valid_percentage is None:
+    if sp is None or origin is None or sp.valid_percentage is None:
         return None
     valid = sp.valid_percentage
-    hi = (100.0 - sp.share_ndvi_above_0_5) * valid / 100.0 + (100.0 - valid)
+    hi = pct_of_valid * valid / 100.0 + (100.0 - valid)
     kind = _share_kind(claim)
-    tol: dict[str, Any] = {"built_ndvi_below": BUILT_NDVI_BELOW, "upper_bound_only": True}
+    tol = {**tol, "upper_bound_only": True}
     v = U
     if claim.negated:
         v = U
@@ -304,18 +360,12 @@ def _s2_built_bound(claim: Claim, g: Ground) -> Result | None:
     elif kind == "present" and claim.label == "urban":
         v = C if hi < 5.0 else U
         tol["contradict_below"] = 5.0
+    elif kind == "present" and claim.subject == "snow" and claim.label != "minor":
+        v = C if hi < 0.1 else U
+        tol["contradict_below"] = 0.1
     if v is U:
         return None
-    return v, ClaimEvidence(
-        {
-            "built_tile_share_at_most": round(hi, 2),
-            "ndvi_above_0_5_pct_of_valid": round(sp.share_ndvi_above_0_5, 2),
-        },
-        tol,
-        "sentinel2 (NDVI)",
-        origin,
-        note="an upper bound on built-up land from the share of vigorously vegetated pixels",
-    )
+    return v, ClaimEvidence({"tile_share_at_most": round(hi, 2)}, tol, layer, origin, note=note)
 
 
 def check_absent_in_part(claim: Claim, g: Ground) -> Result:
@@ -440,12 +490,52 @@ the measurement's uncertainty). Corners/quadrants and the central box (a quarter
 quarter on that side); the edge ring (~44 % of the tile): ≥ 70 % / ≤ 30 %."""
 
 
+def _water_position_s2(claim: Claim, g: Ground) -> Result:
+    """Where the water lies, from the clear open-water pixels of Sentinel-2 (when they are ≥ 1 % of the
+    tile): the same bands as for a land-cover class."""
+    sp = g.bundle.spectral
+    origin = g.section_origin("spectral")
+    if sp is None or origin is None or not sp.water_strict_parts or claim.location is None:
+        return _unverifiable("no located water pixels in an evidence layer")
+    if (sp.water_strict_percentage or 0.0) < 1.0 or claim.location not in _PART_BANDS:
+        return _unverifiable("too little clear open water to locate it")
+    sup, con = _PART_BANDS[claim.location]
+    share = sp.water_strict_parts.get(claim.location, 0.0)
+    v = _grade(share >= sup, share <= con)
+    return (_flip(v) if claim.negated else v), ClaimEvidence(
+        {"share_of_clear_water_pixels_in_region": round(share, 3)},
+        {"bands": _PART_BANDS[claim.location]},
+        "sentinel2 (clear open water: NDWI > 0.05, MNDWI > 0.2)",
+        origin,
+    )
+
+
 def check_position(claim: Claim, g: Ground) -> Result:
     ranges = [r for r in g.share_ranges(claim.subject) if r.lo >= 0.05]
     if claim.subject == "water":  # big lakes may be missing from a partial map: its water is not all
-        ranges = [r for r in ranges if r.labelled >= WATER_MAP_COMPLETE_PCT]
+        complete = [r for r in ranges if r.labelled >= WATER_MAP_COMPLETE_PCT]
+        if not complete:
+            v_s2, ev = _water_position_s2(claim, g)
+            if ranges and v_s2 is not U:  # the mapped part must not say otherwise
+                v_map, _ = _position_on(claim, g, ranges)
+                if v_map is not U and v_map is not v_s2:
+                    return U, ClaimEvidence(
+                        ev.measured, ev.tolerance, ev.layer, ev.origin, "the map disagrees"
+                    )
+            return v_s2, ev
+        ranges = complete
     if not ranges or claim.location is None:
         return _unverifiable(f"no located {claim.subject} pixels in an evidence layer")
+    v, measured = _position_on(claim, g, ranges)
+    return v, ClaimEvidence(
+        measured={"share_of_class_pixels_in_region": measured},
+        tolerance={"bands": _PART_BANDS.get(str(claim.location))},
+        layer="+".join(r.product for r in ranges),
+        origin="+".join(r.origin for r in ranges),
+    )
+
+
+def _position_on(claim: Claim, g: Ground, ranges: Sequence[ShareRange]) -> tuple[Verdict, dict[str, float]]:
     per, measured = [], {}
     for r in ranges:
         parts = g.parts(claim.subject, r.product)
@@ -460,12 +550,7 @@ def check_position(claim: Claim, g: Ground) -> Result:
             v = U
         per.append(v)
     v = _combine(per)
-    return (_flip(v) if claim.negated else v), ClaimEvidence(
-        measured={"share_of_class_pixels_in_region": measured},
-        tolerance={"bands": _PART_BANDS.get(str(claim.location))},
-        layer="+".join(r.product for r in ranges),
-        origin="+".join(r.origin for r in ranges),
-    )
+    return (_flip(v) if claim.negated else v), measured
 
 
 # ---- water ---------------------------------------------------------------------------------------
@@ -590,6 +675,8 @@ def check_water(claim: Claim, g: Ground) -> Result:
                 )
     if not ranges:
         return _unverifiable("no evidence water layer" + _why_skipped(g, "dynamic_world", "esa_worldcover"))
+    if claim.label == "mapped" and claim.value is None:
+        return check_mapped(claim, g, ranges)
     per = []
     tol: Any = None
     for r in ranges:  # the whole interval decides (see WATER_MAP_COMPLETE_PCT)
@@ -817,7 +904,7 @@ def check_sar(claim: Claim, g: Ground) -> Result:
         )
     vv = [o.vv_db_mean for o in sar.orbits.values() if o.vv_db_mean is not None]
     vh = [o.vh_db_mean for o in sar.orbits.values() if o.vh_db_mean is not None]
-    values = vh if claim.subject == "vh" else vv
+    values = vh if claim.subject == "vh" else vv + vh if claim.subject == "sar" else vv
     if not values:
         return _unverifiable("no valid VV/VH", "sentinel1", origin)
     lo, hi = min(values), max(values)

@@ -101,7 +101,12 @@ def match_phrases(toks: Sequence[Tok], masked: set[int]) -> list[Hit]:
             i += 1
             continue
         found = None
-        for words, cat, val in P.INDEX.get(toks[i].low, ()):
+        second = toks[i + 1].low if i + 1 < n else None
+        cands = [
+            *(P.INDEX2.get((toks[i].low, second), ()) if second else ()),
+            *P.INDEX2.get((toks[i].low, ""), ()),
+        ]
+        for words, cat, val in cands:
             k = len(words)
             if (
                 i + k <= n
@@ -401,7 +406,7 @@ def extract_claims(caption: str) -> list[Claim]:
         or (h.cat == "labelled" and h.val == "all")
         for t in range(h.i, h.j)
     }
-    hits = sorted((h for h in all_hits if h.cat != "skip"), key=lambda h: h.i)
+    hits = _verbs_not_objects(sorted((h for h in all_hits if h.cat != "skip"), key=lambda h: h.i), toks)
     nums = find_numbers(toks, masked | no_numbers)
     ctx = Ctx(text, toks, idioms={t for h in all_hits if h.cat == "skip" for t in range(h.i, h.j)} | masked)
     bounds = clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS or h.cat == "labelled"})
@@ -461,6 +466,35 @@ def _dates(text: str, toks: Sequence[Tok]) -> list[tuple[str, tuple[int, int], i
             if any(a <= m.start() < b for _, (a, b), _, _ in out):
                 continue
             out.append((iso, (m.start(), m.end()), i, j))
+    return out
+
+
+_CMP_VERBS = {p: kind for kind in ("verb_more", "verb_less") for p in P.CMP[kind]}
+
+
+def _verbs_not_objects(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
+    """A word that is both an object noun and a comparison verb ("trails": paths, or "falls behind")
+    is the verb when a land-cover class stands right before it and another follows ("pasture trails
+    farmland")."""
+    out = list(hits)
+    for k, h in enumerate(out):
+        if h.cat != "osm":
+            continue
+        phrase = " ".join(t.low for t in toks[h.i : h.j])
+        kind = _CMP_VERBS.get(phrase)
+        if kind is None:
+            continue
+        before = out[k - 1] if k > 0 else None
+        after = out[k + 1] if k + 1 < len(out) else None
+        if (
+            before is not None
+            and after is not None
+            and before.cat in ("lc", "water")
+            and after.cat in ("lc", "water")
+            and h.i - before.j <= 1
+            and after.i - h.j <= 2
+        ):
+            out[k] = Hit(h.i, h.j, "cmp", kind, h.start, h.end)
     return out
 
 
@@ -961,6 +995,8 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
                 label = "large"
                 a = toks[big[0]].start
                 ctx.idioms.update(big)
+        if label is None and _map_context(ctx, cl):
+            label = "mapped"  # "OSM has a water polygon", "no village appears in the land-use layer"
         fam = Family.WATER.value if is_water else Family.LANDCOVER_PRESENCE.value
         where = _position(cl, s)
         # "no forest in the north": an absence in one part of the tile, not in the tile
@@ -1108,6 +1144,14 @@ def _low_reading(toks: Sequence[Tok], cl: Clause, s: Hit) -> int | None:
     return None
 
 
+def _map_context(ctx: Ctx, cl: Clause) -> bool:
+    """Whether the clause speaks of the map itself ("OpenStreetMap has a water polygon", "no forest
+    polygon is mapped in OSM", "the OSM layer includes a small water body"): its presence and absence
+    claims are then about the map's own pixels, which the map knows exactly."""
+    words = {t.low for t in ctx.toks[cl.i : cl.j]}
+    return bool(words & P.MAP_CUES)
+
+
 def _intensifies_negation(cl: Clause, q: Hit, s: Hit) -> bool:
     """Whether a whole-tile quantifier ("entirely", "completely", "the whole") only intensifies a
     negation of ``s``: the negation cue stands between it and the class ("entirely free of X",
@@ -1211,17 +1255,29 @@ def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: i
         subject, label = s.val.split(":", 1)
     elif s.cat == "climate":
         subject, label = "climate", s.val
-    elif s.cat in ("veg", "sar", "canopy") and s.val in ("ndvi", "vv", "vh", "height", "max_height"):
-        units = {"ndvi": ("",), "vv": ("db", ""), "vh": ("db", ""), "height": ("m",), "max_height": ("m",)}[
-            s.val
-        ]
+    elif s.cat in ("veg", "sar", "canopy") and s.val in ("ndvi", "vv", "vh", "sar", "height", "max_height"):
+        units = {
+            "ndvi": ("",),
+            "vv": ("db", ""),
+            "vh": ("db", ""),
+            "sar": ("db",),
+            "height": ("m",),
+            "max_height": ("m",),
+        }[s.val]
         n = _attach_num(cl, s, toks, units)
         words = {t.low for t in toks[cl.i : cl.j]}
-        if n is None and s.val == "ndvi" and words & {"negative", "positive"}:
+        if n is None and s.val in ("ndvi", "vv", "vh", "sar") and words & {"negative", "positive"}:
+            # "NDVI is negative", "the SAR signal averages a positive dB value": a sign is a bound at 0
             sign = Value(
-                0.0, 0.0, Bound.AT_MOST.value if "negative" in words else Bound.AT_LEAST.value, "NDVI"
+                0.0,
+                0.0,
+                Bound.AT_MOST.value if "negative" in words else Bound.AT_LEAST.value,
+                "NDVI" if s.val == "ndvi" else "dB",
             )
-            ctx.claims.append(_mk(ctx, fam, "ndvi", s.start, s.end, value=sign, polarity=pol, hedge=hedge))
+            ctx.idioms.update(k for k in range(cl.i, cl.j) if toks[k].low in P.SIGN_WORDS)
+            ctx.claims.append(_mk(ctx, fam, s.val, s.start, s.end, value=sign, polarity=pol, hedge=hedge))
+            return
+        if s.val == "sar" and n is None:
             return
         if n is None and s.val in ("ndvi",):
             return
@@ -1231,7 +1287,9 @@ def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: i
             return
         n.used = True
         value = _value(
-            n, toks, {"ndvi": "NDVI", "vv": "dB", "vh": "dB", "height": "m", "max_height": "m"}[s.val]
+            n,
+            toks,
+            {"ndvi": "NDVI", "vv": "dB", "vh": "dB", "sar": "dB", "height": "m", "max_height": "m"}[s.val],
         )
         a, b = min(a, n.start), max(b, n.end)
         subject = {"ndvi": "ndvi"}.get(s.val, s.val)

@@ -225,6 +225,14 @@ WATER: dict[str, tuple[str, ...]] = {
         "bay",
         "open sea",
         "the sea",
+        "fjord",
+        "fjords",
+        "fiord",
+        "tidal flats",
+        "mudflats",
+        "sea inlet",
+        "seafront",
+        "sea front",
     ),
 }
 
@@ -832,14 +840,17 @@ POST_QUANT = {
 """Quantifiers that follow what they quantify ("forest dominates"); the others precede it ("mostly forest")."""
 BOTH_QUANT = {"dominant", "mostly"}
 """… and those that go either way ("dominant forest" / "forest is dominant")."""
+TILE_NOUNS = ("tile", "scene", "frame", "image", "area", "picture", "square", "patch", "view", "chip")
 ALL: tuple[str, ...] = (
     "entirely",
     "completely covered",
     "wholly",
-    "the whole tile",
-    "all of the tile",
     "fully covered",
     "blanket",
+    # the whole tile, whatever it is called: "the whole scene", "the entire frame", "all of the image"
+    *(f"{d}{a} {n}" for d in ("the ", "") for a in ("whole", "entire") for n in TILE_NOUNS),
+    *(f"all of the {n}" for n in TILE_NOUNS),
+    *(f"every part of the {n}" for n in TILE_NOUNS),
 )
 
 NOMAJORITY: tuple[str, ...] = (
@@ -1085,7 +1096,19 @@ def _positions() -> dict[str, tuple[str, ...]]:
         "around the centre",
         "in the centre",
     ]
+    out["centre"] += [
+        "heart of tile",
+        "the heart",
+        "heart of the scene",
+        "heart of the frame",
+        "heart of the image",
+    ]
     out["edge"] = ["edges", "margins", "periphery", "along the edges", "the edges", "the margins", "fringes"]
+    for sector in ("north", "south", "west", "east"):  # "the left edge" before "the left" matches
+        out[f"{sector}-edge"] += [f"the {p}" for p in out[f"{sector}-edge"]]
+        out[sector] += [
+            f"the {p}" for p in out[sector] if " " in p and not p.startswith(("the ", "in ", "up ", "down "))
+        ]
     out["throughout"] = [
         "throughout",
         "across the whole tile",
@@ -1412,6 +1435,11 @@ RATIO_AT_LEAST = ("at least", "more than", "over", "upwards of", "well over", "n
 RATIO_AT_MOST = ("under", "less than", "at most", "no more than", "below", "not even")
 """Factors in comparisons ("twice as much A as B", "A is more than double B") and their bounds."""
 
+MAP_CUES = {"osm", "openstreetmap", "polygon", "polygons", "mapped", "map's", "layer"}
+"""Words by which a clause speaks of the land-cover map itself rather than the ground."""
+
+SIGN_WORDS = {"positive", "negative", "value", "values", "db", "decibel", "decibels", "averages", "average"}
+
 DRY_WORDS = {"dry"}
 LAND_NOUNS = {"land", "ground", "terrain", "footing", "earth"}
 """'dry' before a word for the ground itself means 'not under water' ("dry land"), not parched vegetation."""
@@ -1658,6 +1686,8 @@ FILLER = {
     "moreover",
     "furthermore",
 }
+
+FILLER |= MAP_CUES | {"landuse", "land-use", "use", "appears", "appear", "includes", "include", "shows"}
 
 STOPWORDS = {
     "a",
@@ -2466,12 +2496,31 @@ def _extend(table: dict[str, tuple[str, ...]], extra: dict[str, tuple[str, ...]]
         table[k] = (*table.get(k, ()), *v)
 
 
+_extend(
+    SAR,
+    {
+        "sar": (
+            "sar",
+            "sar signal",
+            "sar signals",
+            "sar backscatter",
+            "sar return",
+            "sar returns",
+            "sar values",
+            "sar intensity",
+            "radar signal",
+            "radar intensity",
+            "radar values",
+        )
+    },
+)
 # vocabulary gaps found on fidelity sets: class adjectives and names the lexicon lacked
 _extend(
     LC,
     {
         "mangroves": ("mangroves", "mangrove", "mangrove forest", "mangrove forests", "mangrove swamp"),
         "built": ("residential", "residential land", "residential area", "residential areas"),
+        "cropland": ("agricultural fields", "agricultural land", "cultivated fields", "crop fields"),
         "shrubland": ("shrubby", "shrubby vegetation", "bushy", "bushy vegetation", "shrubby ground"),
         "wetland": (
             "swampy",
@@ -3007,6 +3056,19 @@ STOPWORDS |= {
 INDEX = _index(_entries())
 
 
+def _index2(idx: dict[str, list[tuple[tuple[str, ...], str, str]]]) -> dict[tuple[str, str], list[Any]]:
+    """The same entries keyed by their first two tokens ("" for one-token phrases): a lookup
+    touches only the phrases that can match, longest first."""
+    out: dict[tuple[str, str], list[Any]] = {}
+    for first, entries in idx.items():
+        for e in entries:  # already longest first
+            out.setdefault((first, e[0][1] if len(e[0]) > 1 else ""), []).append(e)
+    return out
+
+
+INDEX2 = _index2(INDEX)
+
+
 # ---- places -----------------------------------------------------------------------------------------
 _PLACE_PREP = {"in", "near", "of", "on", "at", "from", "across", "around", "outside", "within", "inside"}
 _RELATIONS = {"west": "west", "east": "east", "north": "north", "south": "south", "near": "near"}
@@ -3038,6 +3100,13 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
             masked.update(range(i, i + 2))
             i += 2
             continue
+        near = _near_town(toks, text, i)  # "on the outskirts of Hamburg", "around Dresden" (GeoNames)
+        if near is not None:
+            j, name = near
+            hits.append(Hit(i, j, "place", f"relation:near {name.lower()}", t.start, toks[j - 1].end))
+            masked.update(range(i, j))
+            i = j
+            continue
         # known names, longest first (up to 5 tokens)
         found = None
         for k in (5, 4, 3, 2, 1):
@@ -3046,7 +3115,7 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
             words = [x.low for x in toks[i : i + k]]
             name = " ".join(words).replace(" - ", "-").replace(" . ", ". ")
             capitalised = toks[i].cap or (k > 1 and toks[i].low == "the" and toks[i + 1].cap)
-            r = resolve(name)
+            r = resolve(name, gazetteer=capitalised)
             if r is None:
                 continue
             if not capitalised and (r[0] not in ("country", "demonym") or name in _AMBIGUOUS_NAMES):
@@ -3085,6 +3154,59 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
                     continue
         i += 1
     return masked, hits
+
+
+_NEAR_CUES = (
+    ("near",),
+    ("around",),
+    ("outside",),
+    ("outside", "of"),
+    ("close", "to"),
+    ("outskirts", "of"),
+    ("surroundings", "of"),
+    ("vicinity", "of"),
+    ("environs", "of"),
+    ("neighbourhood", "of"),
+    ("neighborhood", "of"),
+    ("area", "around"),
+)
+_NEAR_FIRST = {c[0] for c in _NEAR_CUES}
+_NAME_JOINERS = {"an", "der", "am", "im", "upon", "on", "de", "la", "del", "sur", "le"}
+
+
+def _near_town(toks: Sequence[Any], text: str, i: int) -> tuple[int, str] | None:
+    """(end token, name) of "near/around/outskirts of <Town>" when GeoNames knows the town."""
+    if toks[i].low not in _NEAR_FIRST:
+        return None
+    from geomeld.captioning import gazetteer
+
+    for cue in sorted(_NEAR_CUES, key=len, reverse=True):
+        k = len(cue)
+        if i + k >= len(toks) or tuple(x.low for x in toks[i : i + k]) != cue:
+            continue
+        a = i + k
+        if not toks[a].cap:
+            return None
+        ends = []
+        j = a
+        while j < len(toks):
+            if toks[j].cap:
+                j += 1
+                ends.append(j)
+            else:
+                q = j
+                while q < len(toks) and q - j < 3 and toks[q].low in _NAME_JOINERS | {"-"}:
+                    q += 1
+                if q == j or q >= len(toks) or not toks[q].cap:
+                    break
+                j = q  # "Brandenburg an der Havel", "Stratford-upon-Avon"
+        for e in reversed(ends):
+            name = text[toks[a].start : toks[e - 1].end]
+            r = resolve(name)
+            if gazetteer.is_city(name) and (r is None or r[0] == "region"):
+                return e, name
+        return None
+    return None
 
 
 _AMBIGUOUS_NAMES = {

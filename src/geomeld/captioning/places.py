@@ -4,7 +4,7 @@ contradiction; a region inside the right country is unverifiable, finer than wha
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 ALIASES = {
     "usa": "united states of america",
@@ -29,6 +29,9 @@ ALIASES = {
     "bosnia and herzegovina": "bosnia and herz.",
     "dominican republic": "dominican rep.",
     "south korea": "south korea",
+    "republic of ireland": "ireland",
+    "the republic of ireland": "ireland",
+    "eire": "ireland",
 }
 
 DEMONYMS = {
@@ -188,6 +191,20 @@ REGIONS: dict[str, tuple[str, tuple[float, float, float, float] | None]] = {
     "the finnish lakeland": ("finland", (60.8, 63.6, 23.5, 30.5)),
     "the lakeland": ("", (60.8, 63.6, 23.5, 30.5)),
     "savonia": ("finland", (61.5, 63.9, 26.0, 30.0)),
+    # informal landscapes (not admin units, so not in GeoNames' admin names)
+    "ruhr": ("germany", (51.3, 51.7, 6.6, 7.8)),
+    "ruhr area": ("germany", (51.3, 51.7, 6.6, 7.8)),
+    "the ruhr": ("germany", (51.3, 51.7, 6.6, 7.8)),
+    "ruhrgebiet": ("germany", (51.3, 51.7, 6.6, 7.8)),
+    "spreewald": ("germany", (51.75, 52.1, 13.75, 14.3)),
+    "uckermark": ("germany", (52.9, 53.55, 13.4, 14.45)),
+    "prignitz": ("germany", (52.85, 53.35, 11.25, 12.5)),
+    "oderbruch": ("germany", (52.5, 52.85, 14.1, 14.6)),
+    "lusatia": ("", (50.9, 52.1, 13.6, 15.2)),
+    "the harz": ("germany", (51.55, 51.95, 10.3, 11.5)),
+    "harz": ("germany", (51.55, 51.95, 10.3, 11.5)),
+    "eifel": ("germany", (49.9, 50.65, 6.2, 7.3)),
+    "the eifel": ("germany", (49.9, 50.65, 6.2, 7.3)),
 }
 """Region → (its country, a bounding box): inside the box supports, outside contradicts; without a box
 the region is checked at country level only (another country contradicts)."""
@@ -284,14 +301,19 @@ def country_names() -> dict[str, str]:
     return names
 
 
-def resolve(name: str) -> tuple[str, str] | None:
-    """(kind, canonical) for a place phrase: ('country'|'region'|'continent'|'demonym', name)."""
-    n = " ".join(name.lower().split())
+def resolve(name: str, gazetteer: bool = True) -> tuple[str, str] | None:
+    """(kind, canonical) for a place phrase: ('country'|'region'|'continent'|'demonym', name);
+    ``gazetteer`` also looks the name up among GeoNames' admin regions (for capitalised names)."""
+    return _resolve(" ".join(name.lower().split()), gazetteer)
+
+
+@lru_cache(maxsize=65536)
+def _resolve(n: str, gazetteer: bool) -> tuple[str, str] | None:
     n2 = n[4:] if n.startswith("the ") else n
     if n in REGIONS or n2 in REGIONS:
         return "region", n if n in REGIONS else n2
     if n2.startswith("german state of "):
-        return resolve(n2[len("german state of ") :])
+        return _resolve(n2[len("german state of ") :], gazetteer)
     names = country_names()
     for cand in (n, n2):
         if cand in names:
@@ -300,7 +322,24 @@ def resolve(name: str) -> tuple[str, str] | None:
         return "continent", n2
     if n in DEMONYMS:
         return "demonym", DEMONYMS[n]
+    if gazetteer and _gazetteer_name(n2):
+        return "region", n2
     return None
+
+
+def _gazetteer_name(name: str) -> bool:
+    """A GeoNames admin-1/admin-2 name that is not caption vocabulary ("Forest", "North")."""
+    from geomeld.captioning import gazetteer
+    from geomeld.captioning import phrases as P
+
+    words = name.replace("-", " ").split()
+    if not all(w.replace("'", "").replace("’", "").isalpha() for w in words):
+        return False  # "wexford ." or "5 %": not a name
+    if not words or all(
+        w in P.INDEX or w in P.STOPWORDS or w in P.FILLER or w in P.DIRECTION_WORDS for w in words
+    ):
+        return False
+    return gazetteer.is_region(name)
 
 
 def place_verdict(subject: str, label: str, country: str | None, lat: float, lon: float) -> bool | None:
@@ -312,17 +351,36 @@ def place_verdict(subject: str, label: str, country: str | None, lat: float, lon
     if subject == "relation":
         rel, _, city = said.partition(" of ") if " of " in said else ("near", "", said.removeprefix("near "))
         if city not in CITIES:
-            return None
+            from geomeld.captioning import gazetteer
+
+            if rel != "near":
+                return None
+            r = gazetteer.city_verdict(city, lat, lon, "near")
+            return None if r is None else r[0]
         clat, clon = CITIES[city]
         dist = math.hypot((lat - clat) * 111.0, (lon - clon) * 111.0 * math.cos(math.radians(clat)))
         if rel == "near":
-            return True if dist <= NEAR_KM else False if dist > 3 * NEAR_KM else None
+            from geomeld.captioning.gazetteer import CITY_FAR_KM
+
+            return True if dist <= NEAR_KM else False if dist > CITY_FAR_KM else None
         d_north = (lat - clat) * 111.0
         d_east = (lon - clon) * 111.0 * math.cos(math.radians(clat))
         along = {"west": -d_east, "east": d_east, "north": d_north, "south": -d_north}[rel]
         if dist > 400:
             return False
         return True if along > 2 else False if along < -2 else None
+    if subject == "unknown":  # a proper name after a preposition: a region or a town, if GeoNames knows it
+        from geomeld.captioning import gazetteer
+
+        r = gazetteer.region_verdict(said, lat, lon) if _gazetteer_name(said) else None
+        if r is None:
+            r = gazetteer.city_verdict(said, lat, lon, "in")
+        return None if r is None else r[0]
+    if subject == "region" and said not in REGIONS and said.removeprefix("the ") not in REGIONS:
+        from geomeld.captioning import gazetteer
+
+        r = gazetteer.region_verdict(said, lat, lon)
+        return None if r is None else r[0]
     if subject == "region":
         rc, box = REGIONS.get(said, REGIONS.get(said.removeprefix("the "), ("", None)))
         if box is not None:
@@ -340,8 +398,8 @@ def place_verdict(subject: str, label: str, country: str | None, lat: float, lon
             return None if rc == actual else False
         return None
     if subject in ("country",):
-        r = resolve(said)
-        if r is None or actual is None:
+        named = resolve(said)
+        if named is None or actual is None:
             return None
-        return r[1] == actual
+        return named[1] == actual
     return None

@@ -35,7 +35,7 @@ m-eurosat and m-brick-kiln are refused (their published band names are wrong: ge
 Cross-sensor robustness protocol (published with every report)
 ---------------------------------------------------------------
 The probe (``robustness.protocol``, default the linear probe) and the raw-band baseline are trained
-on the task's clean input; only the *test* split is perturbed, in raw DN before band alignment:
+on the task's clean input; only the *test* split is perturbed, in raw DN (Sentinel-2 values after band alignment):
 
 ============== =====================================================================================
 clean          the task's own input (score S₀)
@@ -45,14 +45,23 @@ landsat8_like  only B2, B3, B4, B8A, B11, B12 (Landsat-8 OLI-like); others absen
 offset_1000    +1000 DN on every band (processing baseline ≥ 04.00 offset left in)
 noise          additive Gaussian noise, σ = ``noise_dn`` (default 100 DN = 0.01 reflectance)
 missing_<B>    one band (``missing_band``, default B8) absent
+s1_missing     Sentinel-1 absent (no acquisition), S2 clean           ┐ tasks with Sentinel-1 bands
+s1_speckle     every S1 value × Gamma(L, 1/L), L = ``s1_looks`` (4)   │ (m-so2sat); scored on the
+s1_only        every S2 band absent (clouds), S1 only                 ┘ model that reads S1
 l1c_…          L1C input instead of L2A — needs a scene available as both; none exists in the
                shipped data (BigEarthNet/PASTIS are L2A, Brandenburg is L1C), so it is reported
                as not testable rather than simulated
 ============== =====================================================================================
 
-"Absent" bands follow ``missing_bands`` (neighbour duplication or 0 after normalisation). Each row
-reports the score with its bootstrap interval and the **absolute** drop ``S₀ − S`` in points with a
-paired-bootstrap interval, per encoder and condition; unlike conditions are never averaged.
+"Absent" bands follow ``missing_bands`` (neighbour duplication or 0 after normalisation); offsets and
+noise touch Sentinel-2 values only. geomeld encoders read Sentinel-2 only, so the Sentinel-1
+conditions are measured on the ``raw_bands_s1`` baseline (per-band statistics of the S2 *and* S1
+bands + logistic regression; ``baselines: [raw_bands, raw_bands_s1]``); S2-only models get an
+"n/a" row saying why (unaffected by construction / cannot predict without S2). Each row reports the
+score under the condition (mean over seeds, 95 % interval) and the **absolute** drop ``S₀ − S`` in
+points — the mean of the per-seed drops, with a paired bootstrap interval that resamples test units
+and seeds together — per model and condition, for every seed of the robustness protocol; unlike
+conditions are never averaged.
 
 Normalisation, statistics, resume
 ---------------------------------

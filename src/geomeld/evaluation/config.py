@@ -97,6 +97,7 @@ class RobustnessConfig(_Strict):
     protocol: Literal["lp", "ft"] = "lp"
     noise_dn: float = 100.0
     missing_band: str = "B8"
+    s1_looks: float = 4.0  # Sentinel-1 speckle condition (tasks with S1 bands): Gamma(L, 1/L) noise
 
 
 class RetrievalConfig(_Strict):
@@ -116,7 +117,10 @@ class EvalConfig(_Strict):
     cache: bool = True  # pack each GEO-Bench split once into memory-mapped arrays under cache_dir
     cache_dir: str | None = None  # default <output>/cache
     missing_bands: MissingBands = MissingBands.DUPLICATE
-    baselines: list[Literal["raw_bands"]] = Field(default_factory=lambda: ["raw_bands"])  # type: ignore[arg-type]
+    baselines: list[Literal["raw_bands", "raw_bands_s1"]] = Field(default_factory=lambda: ["raw_bands"])  # type: ignore[arg-type]
+    """``raw_bands``: per-band statistics of the S2 bands + logistic regression; ``raw_bands_s1``: the
+    same with the task's Sentinel-1 bands too (tasks with S1 only; the model the S1 robustness
+    conditions are measured on, since geomeld encoders read Sentinel-2 only)."""
     encoders: list[EncoderConfig] = Field(default_factory=list)
     tasks: list[TaskConfig]
     train: TrainSettings = Field(default_factory=TrainSettings)

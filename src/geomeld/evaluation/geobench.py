@@ -239,6 +239,10 @@ class TaskSpec:
         """The task's Sentinel-2 bands (by the geobench band class, not by name: S1 names also start "01 -")."""
         return tuple(b for b, s in zip(self.band_names, self.band_sensors, strict=True) if s == "Sentinel2")
 
+    def sentinel1_bands(self) -> tuple[str, ...]:
+        """The task's Sentinel-1 bands (m-so2sat: 8 VH/VV components), by the geobench band class."""
+        return tuple(b for b, s in zip(self.band_names, self.band_sensors, strict=True) if s == "Sentinel1")
+
 
 def _label_kind(label_type: Any) -> str:
     cls = getattr(label_type, "class_name", type(label_type).__name__)

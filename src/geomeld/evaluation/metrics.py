@@ -242,35 +242,52 @@ def summarise(metric: str, seeds: list[Stats], *, n_boot: int = 1000, seed: int 
 
 
 def paired_difference(
-    metric: str, a: list[Stats], b: list[Stats], *, n_boot: int = 1000, seed: int = 0
+    metric: str,
+    a: list[Stats],
+    b: list[Stats],
+    *,
+    n_boot: int = 1000,
+    seed: int = 0,
+    same_seeds: bool = False,
 ) -> dict:
     """Score of ``a`` minus score of ``b`` (percentage points, means over seeds) on the same test units.
 
     Paired bootstrap: each replicate draws one resample of the test units and applies it to both
-    encoders (and resamples each encoder's seeds), so the interval reflects the *difference*.
+    (and resamples the seeds), so the interval reflects the *difference*. ``same_seeds``: ``a[i]`` and
+    ``b[i]`` come from the same trained model (seed ``i``, e.g. clean vs perturbed test input), so each
+    replicate draws one set of seeds for both; otherwise each side's seeds are drawn independently.
     """
     n = int(a[0].shape[0])
     if b[0].shape[0] != n:
         raise ValueError(f"paired difference needs the same test units ({n} vs {b[0].shape[0]})")
+    if same_seeds and len(a) != len(b):
+        raise ValueError(f"same_seeds needs as many seeds on both sides ({len(a)} vs {len(b)})")
     fn = METRICS[metric]
-    diff = 100 * (np.mean([fn(s.sum(0)) for s in a]) - np.mean([fn(s.sum(0)) for s in b]))
+    per_a = [100 * float(fn(s.sum(0))) for s in a]
+    per_b = [100 * float(fn(s.sum(0))) for s in b]
+    diff = float(np.mean(per_a) - np.mean(per_b))
     rng = np.random.default_rng(seed)
     w = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(np.float64)
+    shared = rng.integers(0, len(a), size=(n_boot, len(a))) if same_seeds and len(a) > 1 else None
 
     def reps(seeds: list[Stats]) -> np.ndarray:
         per = np.stack([np.asarray(fn(w @ st.reshape(n, -1))) for st in seeds], axis=1)
         if len(seeds) == 1:
             return per[:, 0]
-        pick = rng.integers(0, len(seeds), size=(n_boot, len(seeds)))
+        pick = shared if shared is not None else rng.integers(0, len(seeds), size=(n_boot, len(seeds)))
         return np.take_along_axis(per, pick, axis=1).mean(1)
 
     boot = 100 * (reps(a) - reps(b)) if n >= 2 and n_boot > 0 else np.array([diff])
     lo, hi = (float(x) for x in np.percentile(boot, [2.5, 97.5]))
-    return {
+    out = {
         "metric": metric,
-        "diff": float(diff),
+        "diff": diff,
         "ci95": [lo, hi],
         "n_test": n,
+        "n_seeds": len(a),
         "share_boot_above_0": float((boot > 0).mean()),
         "too_few_to_compare": n < TOO_FEW,
     }
+    if same_seeds:
+        out["seed_diffs"] = [x - y for x, y in zip(per_a, per_b, strict=True)]
+    return out

@@ -20,7 +20,13 @@ from geomeld.evaluation.bands import BandMapping, MissingBands, band_subset, map
 
 @dataclass(frozen=True)
 class Condition:
-    """One input condition. Bands outside ``keep`` (when given) and in ``drop`` are absent."""
+    """One input condition. Bands outside ``keep`` (when given) and in ``drop`` are absent.
+
+    Sentinel-1 conditions (tasks with S1 bands): ``s1_drop`` (no S1 acquisition), ``s1_looks`` > 0
+    (multiplicative speckle ``Gamma(L, 1/L)`` on every S1 value, L looks) and ``s2_drop`` (every S2
+    band absent: S2 clouded out, S1 only). A model that reads no S1 is unaffected by the first two by
+    construction and cannot predict under the third; those rows say so instead of a score.
+    """
 
     name: str
     keep: tuple[str, ...] | None = None
@@ -28,17 +34,34 @@ class Condition:
     offset_dn: float = 0.0
     noise_dn: float = 0.0
     description: str = ""
+    s1_drop: bool = False
+    s1_looks: float = 0.0
+    s2_drop: bool = False
 
     def is_clean(self) -> bool:
-        return self.keep is None and not self.drop and self.offset_dn == 0 and self.noise_dn == 0
+        return (
+            self.keep is None
+            and not self.drop
+            and self.offset_dn == 0
+            and self.noise_dn == 0
+            and not (self.s1_drop or self.s1_looks or self.s2_drop)
+        )
+
+    @property
+    def sentinel1(self) -> bool:
+        """The condition is about Sentinel-1 (only models reading S1 can be scored under it)."""
+        return self.s1_drop or self.s1_looks > 0 or self.s2_drop
 
 
 CLEAN = Condition("clean", description="the task's own input")
 
 
-def standard_conditions(noise_dn: float = 100.0, missing_band: str = "B8") -> list[Condition]:
-    """The published robustness protocol (documented in :mod:`geomeld.evaluation`)."""
-    return [
+def standard_conditions(
+    noise_dn: float = 100.0, missing_band: str = "B8", *, s1: bool = False, s1_looks: float = 4.0
+) -> list[Condition]:
+    """The published robustness protocol (documented in :mod:`geomeld.evaluation`); with ``s1`` (the
+    task has Sentinel-1 bands) the three Sentinel-1 conditions too."""
+    out = [
         CLEAN,
         Condition(
             "s2_10m_rgbn",
@@ -59,6 +82,18 @@ def standard_conditions(noise_dn: float = 100.0, missing_band: str = "B8") -> li
             f"missing_{missing_band}", drop=(missing_band,), description=f"band {missing_band} missing"
         ),
     ]
+    if s1:
+        out += [
+            Condition("s1_missing", s1_drop=True, description="Sentinel-1 absent (no acquisition); S2 clean"),
+            Condition(
+                "s1_speckle",
+                s1_looks=s1_looks,
+                description=f"Sentinel-1 speckle: every S1 value x Gamma({s1_looks:g}, 1/{s1_looks:g}) "
+                f"({s1_looks:g}-look multiplicative noise); S2 clean",
+            ),
+            Condition("s1_only", s2_drop=True, description="every Sentinel-2 band absent (clouds): S1 only"),
+        ]
+    return out
 
 
 @dataclass
@@ -103,14 +138,33 @@ class Preprocessor:
         return self._cache[cond.name]
 
     def aligned(self, raw: np.ndarray, cond: Condition = CLEAN, batch_seed: int = 0) -> np.ndarray:
-        """Perturbed, band-aligned DN (absent bands NaN), before normalisation."""
-        x = raw.astype(np.float32, copy=True)
+        """Perturbed, band-aligned S2 DN (absent bands NaN), before normalisation.
+
+        Offsets and noise are applied after band alignment, so they touch Sentinel-2 values only
+        (never Sentinel-1 channels stored after the S2 ones)."""
+        if cond.s2_drop:
+            m = self.mapping
+            return np.full((raw.shape[0], len(m.target), *raw.shape[-2:]), np.nan, dtype=np.float32)
+        x = self.mapping_for(cond).apply(raw)
         if cond.offset_dn:
-            x = x + np.float32(cond.offset_dn)
+            x += np.float32(cond.offset_dn)
         if cond.noise_dn:
             rng = np.random.default_rng((self.seed, batch_seed))
-            x = x + rng.normal(0.0, cond.noise_dn, size=x.shape).astype(np.float32)
-        return self.mapping_for(cond).apply(x)
+            x += rng.normal(0.0, cond.noise_dn, size=x.shape).astype(np.float32)
+        return x
+
+    def sentinel1(
+        self, raw: np.ndarray, n_s2: int, cond: Condition = CLEAN, batch_seed: int = 0
+    ) -> np.ndarray:
+        """The task's Sentinel-1 channels (stored after its ``n_s2`` S2 channels) under ``cond``;
+        absent values NaN."""
+        x = raw[:, n_s2:].astype(np.float32, copy=True)
+        if cond.s1_drop:
+            x[:] = np.nan
+        elif cond.s1_looks > 0:
+            rng = np.random.default_rng((self.seed, batch_seed, 1))
+            x *= rng.gamma(cond.s1_looks, 1.0 / cond.s1_looks, size=x.shape).astype(np.float32)
+        return x
 
     def __call__(self, raw: np.ndarray, cond: Condition = CLEAN, batch_seed: int = 0) -> torch.Tensor:
         x = self.aligned(raw, cond, batch_seed)

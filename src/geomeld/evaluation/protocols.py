@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -141,7 +141,7 @@ def train_early_stopping(
     module: nn.Module,
     param_groups: list[dict],
     n_train: int,
-    train_step: Callable[[np.ndarray], Tensor],
+    train_step: Callable[[Any], Tensor],
     validate: Callable[[], float],
     *,
     epochs: int,
@@ -150,11 +150,14 @@ def train_early_stopping(
     seed: int,
     weight_decay: float,
     warmup_fraction: float = 0.0,
+    fetch: Callable[[list[np.ndarray]], Iterable[Any]] | None = None,
 ) -> dict[str, float | int]:
     """Train ``module`` with AdamW; keep the weights of the best validation epoch.
 
     With ``warmup_fraction > 0`` the learning rate warms up linearly over that fraction of all steps
-    and then follows a cosine decay to 0 over ``epochs`` (the fine-tuning schedule).
+    and then follows a cosine decay to 0 over ``epochs`` (the fine-tuning schedule). ``train_step``
+    gets each batch's indices, or — with ``fetch`` — what ``fetch`` yields for the epoch's index
+    batches (e.g. a DataLoader reading and preparing batches in worker processes).
     """
     opt = torch.optim.AdamW(param_groups, weight_decay=weight_decay)
     rng = np.random.default_rng(seed)
@@ -172,8 +175,9 @@ def train_early_stopping(
     best, best_epoch, best_state = -np.inf, -1, copy.deepcopy(module.state_dict())
     for epoch in range(epochs):
         module.train()
-        for idx in _batches(n_train, batch_size, rng):
-            loss = train_step(idx)
+        order = list(_batches(n_train, batch_size, rng))
+        for item in fetch(order) if fetch is not None else order:
+            loss = train_step(item)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -357,10 +361,16 @@ def _fit_linear(
 ) -> tuple[nn.Module, dict[str, float | int], Callable[[Tensor], Tensor]]:
     """A linear head on standardised features; the learning rate is swept over ``st.lp_lrs`` and the
     best on the *validation* split kept (the test split is never used for selection)."""
-    mu, sd = ftr.mean(0, keepdim=True), ftr.std(0, keepdim=True).clamp_min(1e-6)
+    ok = torch.isfinite(ftr)
+    count = ok.sum(0, keepdim=True)
+    mu = torch.where(ok, ftr, 0.0).sum(0, keepdim=True) / count.clamp_min(1)
+    var = (torch.where(ok, ftr - mu, 0.0) ** 2).sum(0, keepdim=True) / (count - 1).clamp_min(1)
+    sd = var.sqrt().clamp_min(1e-6)
 
     def norm(f: Tensor) -> Tensor:
-        return (f - mu) / sd
+        """Standardised with training moments; absent (non-finite) features → 0 = the training mean."""
+        z = (f - mu) / sd
+        return torch.where(torch.isfinite(z), z, torch.zeros_like(z))
 
     xtr, xva = norm(ftr), norm(fva)
     target = torch.from_numpy(np.asarray(ytr)).to(ftr.device)
@@ -441,8 +451,13 @@ def _seg_probe(
     seed: int,
     name: str,
     model: nn.Module | None = None,
+    *,
+    s1_channels: bool = False,
 ) -> ProtocolResult:
+    """A per-pixel linear head on ``featurize``'d input; ``s1_channels`` appends the task's Sentinel-1
+    channels (resampled to the input size) to the normalised S2 input first (raw-band baseline)."""
     train, valid = task.splits["train"], task.splits["valid"]
+    n_s2 = len(task.band_names)
     lab_hw = train.labels([0]).shape[-1]
     side = min(int(lab_hw), pre.input_size)  # train the head at the label's own resolution when smaller
     size = (side, side)
@@ -456,7 +471,13 @@ def _seg_probe(
         chunks = []
         for bi, idx in enumerate(_batches(len(split), st.eval_batch_size, None)):
             raw, _ = split.batch(idx)
-            chunks.append(featurize(pre(raw, cond, batch_seed=bi)))
+            x = pre(raw, cond, batch_seed=bi)
+            if s1_channels:
+                s1 = torch.from_numpy(pre.sentinel1(raw, n_s2, cond, batch_seed=bi)).to(x.device)
+                x = torch.cat(
+                    [x, F.interpolate(s1, size=x.shape[-2:], mode="bilinear", align_corners=False)], 1
+                )
+            chunks.append(featurize(x))
         out = [torch.cat([c[i] for c in chunks]) for i in range(len(chunks[0]))]
         if model is not None:
             _FEATURES[(id(model), id(split), id(pre), cond.name, False)] = (out, np.empty(0))
@@ -468,7 +489,8 @@ def _seg_probe(
     moments = [(f.mean((0, 2, 3), keepdim=True), f.std((0, 2, 3), keepdim=True).clamp_min(1e-6)) for f in ftr]
 
     def standardise(maps: list[Tensor]) -> list[Tensor]:
-        return [(m - mu) / sd for m, (mu, sd) in zip(maps, moments, strict=True)]
+        z = [(m - mu) / sd for m, (mu, sd) in zip(maps, moments, strict=True)]
+        return [torch.where(torch.isfinite(t), t, torch.zeros_like(t)) for t in z]  # absent → training mean
 
     ftr, fva = standardise(ftr), standardise(feats(valid))
     ytr = resize_labels(train.labels(np.arange(len(train))), side).to(pre.device)  # labels only
@@ -521,6 +543,48 @@ def _seg_probe(
 # fine-tuning
 
 
+class PreparedBatches:
+    """Map-style dataset over *index batches* of a split: item ``idx`` (an array of indices) is the
+    encoder-ready ``(input, target)`` pair — read, band-aligned, normalised, resized on the CPU — so
+    that DataLoader worker processes do the reading and preparation while the model trains."""
+
+    def __init__(self, task: TaskData, split: Split, pre: Preprocessor) -> None:
+        self.kind, self.split = task.kind, split
+        self.pre = replace(pre, device="cpu", _cache={})
+
+    def __getitem__(self, idx: np.ndarray) -> tuple[Tensor, Tensor]:
+        raw, lab = self.split.batch(idx)
+        x = self.pre(raw)
+        if self.kind == "segmentation":
+            target = resize_labels(lab, self.pre.input_size)
+        else:
+            target = torch.from_numpy(np.asarray(lab))
+            target = target.long() if self.kind == "classification" else target
+        return x, target
+
+
+def training_batches(
+    task: TaskData, split: Split, pre: Preprocessor, order: list[np.ndarray], workers: int
+) -> Iterable[tuple[Tensor, Tensor]]:
+    """The epoch's batches in ``order``; with ``workers`` > 0 read and prepared by that many DataLoader
+    worker processes (a file- or memory-map-backed split; in-memory splits are read in place)."""
+    from geomeld.evaluation.tasks import ArraySplit
+
+    data = PreparedBatches(task, split, pre)
+    if workers <= 0 or isinstance(split, ArraySplit) or len(order) < 2:
+        return (data[idx] for idx in order)
+    from torch.utils.data import DataLoader
+
+    return DataLoader(
+        data,  # type: ignore[arg-type]
+        sampler=order,  # type: ignore[arg-type]
+        batch_size=None,
+        num_workers=min(workers, len(order)),
+        pin_memory=pre.device.startswith("cuda"),
+        prefetch_factor=2,
+    )
+
+
 def fine_tune(
     model: nn.Module, dims: Sequence[int], task: TaskData, pre: Preprocessor, st: TrainSettings, seed: int
 ) -> ProtocolResult:
@@ -539,14 +603,8 @@ def fine_tune(
             return head(list(enc.forward_features(x)), size)  # type: ignore[operator]
         return head(enc.forward_pooled(x))  # type: ignore[operator]
 
-    def step(idx: np.ndarray) -> Tensor:
-        raw, lab = train.batch(idx)
-        x = pre(raw)
-        target = (resize_labels(lab, pre.input_size) if seg else torch.from_numpy(np.asarray(lab))).to(
-            pre.device
-        )
-        if task.kind == "classification":
-            target = target.long()
+    def step(batch: tuple[Tensor, Tensor]) -> Tensor:
+        x, target = (t.to(pre.device, non_blocking=True) for t in batch)
         return task_loss(task.kind, forward(x), target, st.label_smoothing)
 
     def stats_of(split: Split, cond: Condition = CLEAN) -> Stats:
@@ -575,6 +633,7 @@ def fine_tune(
         seed=seed,
         weight_decay=st.ft_weight_decay,
         warmup_fraction=st.warmup_fraction,
+        fetch=lambda order: training_batches(task, train, pre, order, st.workers),
     )
     net.eval()
 
@@ -590,24 +649,46 @@ def fine_tune(
 
 
 def band_summary_features(aligned: np.ndarray) -> Tensor:
-    """``(B, C, H, W)`` band-aligned DN (NaN = absent) → ``(B, 5·C)`` mean, std, p10, p50, p90."""
-    x = aligned.reshape(aligned.shape[0], aligned.shape[1], -1)
-    x = np.where(np.isfinite(x), x, 0.0)
-    q = np.percentile(x, [10, 50, 90], axis=2)  # (3, B, C)
-    f = np.concatenate([x.mean(2), x.std(2), *q], axis=1)
+    """``(B, C, H, W)`` band-aligned values (NaN = absent) → ``(B, 5·C)`` mean, std, p10, p50, p90 of
+    each band's observed pixels; a band absent from an image gives NaN features, which the linear
+    model's standardisation turns into the training mean (0 after standardisation)."""
+    import warnings
+
+    x = aligned.reshape(aligned.shape[0], aligned.shape[1], -1).astype(np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN bands → NaN features, on purpose
+        if np.isfinite(x).all():
+            q = np.percentile(x, [10, 50, 90], axis=2)  # (3, B, C)
+            f = np.concatenate([x.mean(2), x.std(2), *q], axis=1)
+        else:
+            q = np.nanpercentile(x, [10, 50, 90], axis=2)
+            f = np.concatenate([np.nanmean(x, 2), np.nanstd(x, 2), *q], axis=1)
     return torch.from_numpy(f.astype(np.float32))
 
 
-def raw_band_baseline(task: TaskData, pre: Preprocessor, st: TrainSettings, seed: int) -> ProtocolResult:
+RAW_S1_NOTE = "raw S2+S1 bands + LR: the raw-band baseline with the task's Sentinel-1 bands as well"
+
+
+def raw_band_baseline(
+    task: TaskData, pre: Preprocessor, st: TrainSettings, seed: int, *, use_s1: bool = False
+) -> ProtocolResult:
+    """Per-band summary statistics + logistic regression (classification), per-pixel logistic
+    regression (segmentation). ``use_s1``: the task's Sentinel-1 bands join the features (their
+    summary statistics), so that Sentinel-1 conditions can be measured."""
+    n_s2 = len(task.band_names)
+    s1 = use_s1 and bool(task.s1_band_names)
     if task.kind == "segmentation":
-        n_bands = len(pre.mapping.target)
-        return _seg_probe(lambda x: [x], [n_bands], task, pre, st, seed, "baseline")
+        n_bands = len(pre.mapping.target) + (len(task.s1_band_names) if s1 else 0)
+        return _seg_probe(lambda x: [x], [n_bands], task, pre, st, seed, "baseline", s1_channels=s1)
 
     def feats(split: Split, cond: Condition = CLEAN) -> tuple[Tensor, np.ndarray]:
         fs, ys = [], []
         for bi, idx in enumerate(_batches(len(split), st.eval_batch_size, None)):
             raw, lab = split.batch(idx)
-            fs.append(band_summary_features(pre.aligned(raw, cond, batch_seed=bi)))
+            f = band_summary_features(pre.aligned(raw, cond, batch_seed=bi))
+            if s1:
+                f = torch.cat([f, band_summary_features(pre.sentinel1(raw, n_s2, cond, batch_seed=bi))], 1)
+            fs.append(f)
             ys.append(lab)
         return torch.cat(fs), np.concatenate(ys)
 

@@ -128,19 +128,28 @@ def markdown_report(res: dict[str, Any]) -> str:
             "",
             "## Cross-sensor robustness",
             "",
-            "Absolute drop from the clean score in points (paired bootstrap interval), one row per condition; "
-            "unlike conditions are never averaged.",
+            "Score under each test-time condition (mean over seeds, 95 % interval) and its absolute drop from "
+            "the clean score in points (paired bootstrap over test units and seeds: each seed's model is "
+            "scored on the clean and the perturbed input), one row per condition; unlike conditions are "
+            "never averaged. Sentinel-1 conditions apply where the task has Sentinel-1 bands; they are "
+            "measured on the model that reads them (raw S2+S1 bands + LR).",
             "",
-            "| encoder | task | condition | score | drop (points) | n |",
-            "|---|---|---|---|---|---|",
+            "| encoder | task | condition | score | drop (points) | n | seeds |",
+            "|---|---|---|---|---|---|---|",
         ]
         for r in res["robustness"]:
             if r.get("value") is None:
+                if r.get("note"):
+                    out.append(
+                        f"| {r['encoder']} | {r['task']} | {r['condition']} | n/a | n/a ({r['note']}) | – | – |"
+                    )
                 continue
+            flag = "†" if r.get("too_few_to_compare") else ""
             drop = f"{r['drop_points']:+.1f} [{r['drop_ci95'][0]:+.1f}, {r['drop_ci95'][1]:+.1f}]"
             val = f"{r['value']:.1f} [{r['ci95'][0]:.1f}, {r['ci95'][1]:.1f}]"
             out.append(
-                f"| {r['encoder']} | {r['task']} | {r['condition']} | {val} | {drop} | {r.get('n_test', '?')} |"
+                f"| {r['encoder']} | {r['task']} | {r['condition']} | {val} | {drop} | "
+                f"{r.get('n_test', '?')}{flag} | {r.get('n_seeds', 1)} |"
             )
         notes_c = {r["condition"]: r["description"] for r in res["robustness"]}
         out += ["", *[f"- **{c}**: {d}" for c, d in notes_c.items()]]

@@ -27,7 +27,7 @@ from geomeld.core.version import code_version
 from geomeld.evaluation.bands import MissingBands
 from geomeld.evaluation.config import EncoderConfig, EvalConfig, TaskConfig
 from geomeld.evaluation.encoders import EvalEncoder, check_normalisation, imported, load_export, random_init
-from geomeld.evaluation.metrics import TOO_FEW, Stats, paired_difference, score, summarise
+from geomeld.evaluation.metrics import Stats, paired_difference, score, summarise
 from geomeld.evaluation.packed import packed_task
 from geomeld.evaluation.preprocess import Condition, Preprocessor, band_statistics, standard_conditions
 from geomeld.evaluation.protocols import (
@@ -53,6 +53,8 @@ from geomeld.evaluation.tasks import (
 log = logging.getLogger(__name__)
 
 BASELINE_NAME = "raw bands + LR"
+S1_BASELINE_NAME = "raw S2+S1 bands + LR"
+BASELINES = (BASELINE_NAME, S1_BASELINE_NAME)
 L1C_NOTE = (
     "not testable here: no scene in the shipped data exists as both L1C and L2A (BigEarthNet/PASTIS are L2A, "
     "the Brandenburg scene is L1C only), and geomeld does not simulate atmospheric correction. Testing it needs "
@@ -206,10 +208,12 @@ def preflight(
                 problems.append(f"task {tcfg.name} ({split_name}): {exc}")
         if "knn" in tcfg.protocols and task.kind == "segmentation":
             problems.append(f"task {tcfg.name}: protocol knn is for image-level tasks, not segmentation")
-        for enc in [None, *encs]:
-            if enc is None and "raw_bands" not in cfg.baselines:
-                continue
-            name = enc.name if enc is not None else BASELINE_NAME
+        models: list[tuple[str, EvalEncoder | None]] = [
+            (BASELINE_NAME if b == "raw_bands" else S1_BASELINE_NAME, None)
+            for b in cfg.baselines
+            if b == "raw_bands" or task.s1_band_names
+        ]
+        for name, enc in [*models, *((e.name, e) for e in encs)]:
             try:
                 prepared[(tcfg.name, name)] = prepare_input(
                     enc, task, cfg.missing_bands, 112, dev, cfg.normalisation
@@ -255,9 +259,9 @@ def paired_rows(
         for b in rows:
             if a is b or a["task"] != b["task"] or a["encoder"] == b["encoder"]:
                 continue
-            if a["protocol"] != b["protocol"] and b["encoder"] != BASELINE_NAME:
+            if a["protocol"] != b["protocol"] and b["encoder"] not in BASELINES:
                 continue
-            if a["encoder"] == BASELINE_NAME and a["protocol"] != b["protocol"]:
+            if a["encoder"] in BASELINES and a["protocol"] != b["protocol"]:
                 continue
             sa = seed_stats.get((a["encoder"], a["task"], a["protocol"]))
             sb = seed_stats.get((b["encoder"], b["task"], b["protocol"]))
@@ -279,37 +283,53 @@ def paired_rows(
 
 
 def robustness_rows(
-    name: str, task: TaskData, proto: str, cell: Cell, conds: list[Condition], n_boot: int
+    name: str,
+    task: TaskData,
+    proto: str,
+    cells: list[Cell],
+    conds: list[Condition],
+    n_boot: int,
+    reads_s1: bool = False,
 ) -> list[dict[str, Any]]:
-    """Score per condition and its **absolute** drop from clean in points (paired bootstrap interval)."""
-    metric = str(cell.record["metric"])
-    clean = score(metric, cell.test, n_boot=n_boot, seed=0)
+    """Per condition: the score over seeds and its **absolute** drop from clean in points, with a
+    paired bootstrap interval (test units and seeds resampled together: each seed's model is scored on
+    the clean and the perturbed test input). Sentinel-1 conditions get a row saying why there is no
+    score for a model that reads no Sentinel-1."""
+    metric = str(cells[0].record["metric"])
+    clean_seeds = [c.test for c in cells]
+    clean = summarise(metric, clean_seeds, n_boot=n_boot)
+    seeds = [c.record["seed"] for c in cells]
     rows: list[dict[str, Any]] = []
     for cond in conds:
+        base = {"encoder": name, "task": task.name, "protocol": proto, "condition": cond.name}
+        if cond.sentinel1 and not reads_s1:
+            why = "cannot predict without Sentinel-2" if cond.s2_drop else "unaffected by construction"
+            rows.append({**base, "value": None, "drop_points": None, "description": cond.description,
+                         "note": f"reads Sentinel-2 only: {why}"})  # fmt: skip
+            continue
         if cond.is_clean():
-            stats = cell.test
-        elif cond.name in cell.conditions:
-            stats = cell.conditions[cond.name]
+            stats = clean_seeds
+        elif all(cond.name in c.conditions for c in cells):
+            stats = [c.conditions[cond.name] for c in cells]
         else:
             continue
-        sc = score(metric, stats, n_boot=n_boot, seed=0)
-        drop = paired_difference(metric, [cell.test], [stats], n_boot=n_boot)
+        sc = summarise(metric, stats, n_boot=n_boot)
+        drop = paired_difference(metric, clean_seeds, stats, n_boot=n_boot, same_seeds=True)
         rows.append(
             {
-                "encoder": name,
-                "task": task.name,
-                "protocol": proto,
-                "condition": cond.name,
+                **base,
                 "description": cond.description,
                 "metric": metric,
-                "value": sc.value,
-                "ci95": [sc.ci_low, sc.ci_high],
-                "clean": clean.value,
+                "value": sc["value"],
+                "ci95": sc["ci95"],
+                "clean": clean["value"],
                 "drop_points": drop["diff"],
                 "drop_ci95": drop["ci95"],
-                "n_test": sc.n,
-                "seed": cell.record["seed"],
-                "too_few_to_compare": sc.n < TOO_FEW,
+                "seed_drops": drop["seed_diffs"],
+                "n_test": sc["n_test"],
+                "n_seeds": len(cells),
+                "seeds": seeds,
+                "too_few_to_compare": sc["too_few_to_compare"],
             }
         )
     rows.append(
@@ -376,9 +396,6 @@ def run(
     )
     robust_tasks = set(cfg.robustness.tasks) if cfg.robustness else set()
     robust_protocol = cfg.robustness.protocol if cfg.robustness else "lp"
-    conds = (
-        standard_conditions(cfg.robustness.noise_dn, cfg.robustness.missing_band) if cfg.robustness else []
-    )
     results: list[dict[str, Any]] = []
     robustness: list[dict[str, Any]] = []
     tasks_info: dict[str, Any] = {}
@@ -435,9 +452,17 @@ def run(
             if out_dir is not None:
                 write_report(result(partial=True), out_dir)
             continue
+        rc = cfg.robustness
+        conds = (
+            standard_conditions(rc.noise_dn, rc.missing_band, s1=bool(task.s1_band_names), s1_looks=rc.s1_looks)
+            if rc is not None and task.name in robust_tasks
+            else []
+        )  # fmt: skip
         runners: list[tuple[str, EvalEncoder | None, str, Callable[..., ProtocolResult], list[int]]] = []
         if "raw_bands" in cfg.baselines:
             runners.append((BASELINE_NAME, None, "lp", lambda enc, t, pre, s: raw_band_baseline(t, pre, st, s), cfg.lp_seeds))  # fmt: skip
+        if "raw_bands_s1" in cfg.baselines and task.s1_band_names:
+            runners.append((S1_BASELINE_NAME, None, "lp", lambda enc, t, pre, s: raw_band_baseline(t, pre, st, s, use_s1=True), cfg.lp_seeds))  # fmt: skip
         for e in encs:
             for proto in tcfg.protocols:
                 fn = {"lp": linear_probe, "ft": fine_tune, "knn": knn_probe}[proto]
@@ -450,36 +475,32 @@ def run(
                 "stats": prep.stats_source,
                 "normalisation": "task" if prep.stats_source != "encoder export" else "encoder",
             }
+            reads_s1 = name == S1_BASELINE_NAME
             for frac in tcfg.label_fractions:
                 pname = protocol_name(proto, frac)
                 sub = subset_train(task, frac)
+                robust = bool(conds) and frac >= 1.0 and (enc is None or proto == robust_protocol)
+                measured = (
+                    [c for c in conds if not c.is_clean() and (reads_s1 or not c.sentinel1)] if robust else []
+                )
                 cells = []
                 for s in seeds:
                     ident = {"task": task.name, "fp": task.fingerprint, "enc": name, "src": enc_source.get(name, ""),
-                             "p": pname, "seed": s, "set": settings}  # fmt: skip
+                             "p": pname, "seed": s, "set": settings, "conditions": [c.name for c in measured]}  # fmt: skip
                     cid = cell_id(ident)
                     cell = store.get(cid)
                     if cell is None:
                         r = fn(enc, sub, prep.pre, s)
-                        robust = (
-                            task.name in robust_tasks
-                            and s == seeds[0]
-                            and frac >= 1.0
-                            and r.predict is not None
-                            and (enc is None or proto == robust_protocol)
-                        )
                         predict = r.predict
-                        cond_stats = (
-                            {c.name: predict(c) for c in conds if not c.is_clean()}
-                            if robust and predict is not None
-                            else {}
-                        )
+                        cond_stats = {c.name: predict(c) for c in measured} if predict is not None else {}
                         rec = _record(task, name, pname, s, r)
                         rec["n_train"] = len(sub.splits["train"])
                         cell = store.put(cid, rec, r.test_stats, cond_stats)
                     cells.append(cell)
-                    if cell.conditions:
-                        robustness.extend(robustness_rows(name, task, pname, cell, conds, cfg.n_bootstrap))
+                if measured:
+                    robustness.extend(
+                        robustness_rows(name, task, pname, cells, conds, cfg.n_bootstrap, reads_s1)
+                    )
                 row = _result_row(name, task, pname, cells, cfg)
                 row["n_train"] = len(sub.splits["train"])
                 results.append(row)

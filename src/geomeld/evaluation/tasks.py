@@ -63,8 +63,8 @@ class GeoBenchSplit:
 
     task: GeoBenchTask
     keys: list[str]
-    bands: tuple[str, ...]
-    scale: float
+    bands: tuple[str, ...]  # the S2 bands, then the S1 bands (if any)
+    scale: np.ndarray  # per band: S2 x dn_scale, S1 x 1
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -73,7 +73,7 @@ class GeoBenchSplit:
         ims, labs = [], []
         for i in index:
             im, lab = self.task.load(self.keys[int(i)], self.bands)
-            ims.append(im * self.scale)
+            ims.append(im * self.scale[:, None, None])
             labs.append(lab)
         return np.stack(ims).astype(np.float32), np.stack([np.asarray(x) for x in labs])
 
@@ -141,7 +141,7 @@ class TaskData(_TaskInfo):
     name: str
     kind: str
     class_names: tuple[str, ...]
-    band_names: tuple[str, ...]  # the task's Sentinel-2 bands, in the order of the image channels
+    band_names: tuple[str, ...]  # the task's Sentinel-2 bands, in the order of the first image channels
     splits: dict[str, Split]
     processing_level: str = "unknown"
     source: str = ""
@@ -151,11 +151,13 @@ class TaskData(_TaskInfo):
     pipeline_check: str = ""  # non-empty: why the task only checks the pipeline (never headlined)
     unit_block: int | None = None  # segmentation: score test maps in blocks of this many pixels
     unit: str = "one test image"
+    s1_band_names: tuple[str, ...] = ()  # Sentinel-1 bands, stored as image channels after the S2 ones
 
     def describe(self) -> dict[str, Any]:
         return self._description(
             {s: len(v) for s, v in self.splits.items()},
             bands=list(self.band_names),
+            s1_bands=list(self.s1_band_names),
             processing_level=self.processing_level,
             pipeline_check=self.pipeline_check,
             unit=self.unit,
@@ -312,7 +314,9 @@ def load_geobench(
         raise ValueError(
             f"{gb.path}: the task has no Sentinel-2 bands; geomeld encoders take Sentinel-2 input"
         )
+    s1 = gb.spec.sentinel1_bands()
     scale = gb.dn_scale()
+    scales = np.array([scale] * len(bands) + [1.0] * len(s1), dtype=np.float32)
     splits: dict[str, Split] = {}
     for s in SPLITS:
         keys = gb.split(s, partition)
@@ -320,12 +324,13 @@ def load_geobench(
             raise GeoBenchFormatError(f"{gb.path / (partition + '_partition.json')}: the {s!r} list is empty")
         if max_samples is not None:
             keys = keys[:max_samples]
-        splits[s] = GeoBenchSplit(gb, keys, bands, scale)
+        splits[s] = GeoBenchSplit(gb, keys, (*bands, *s1), scales)
     names = gb.spec.class_names or tuple(f"class_{i}" for i in range(gb.spec.n_classes))
     h = hashlib.sha256()
     for s in SPLITS:
         h.update(",".join(splits[s].keys).encode())
     h.update((gb.path / "task_specs.pkl").read_bytes())
+    h.update(("channels:" + ",".join((*bands, *s1))).encode())  # S2 then S1 channels
     extra: dict[str, Any] = {"partition": partition, "path": str(gb.path)}
     if gb.band_stats:
         mean, std = gb.band_stats_for(bands)
@@ -339,8 +344,10 @@ def load_geobench(
         processing_level=_GEOBENCH_LEVEL.get(gb.spec.name, "unknown"),
         source=f"GEO-Bench {gb.spec.benchmark}/{gb.spec.name}, partition {partition}",
         notes=f"dn_scale {scale:g}; non-S2 bands dropped: "
-        f"{[b for b in gb.spec.band_names if b not in bands]}",
+        f"{[b for b in gb.spec.band_names if b not in bands and b not in s1]}"
+        + (f"; Sentinel-1 bands {list(s1)} kept for the S1 baseline and S1 conditions" if s1 else ""),
         fingerprint=h.hexdigest()[:16],
         extra=extra,
         unit="one test image" if gb.spec.kind != "segmentation" else "one test image (its confusion matrix)",
+        s1_band_names=s1,
     )

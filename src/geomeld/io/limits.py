@@ -223,31 +223,40 @@ def bounded_inflate(data: bytes | memoryview, size: int) -> bytes:
     return out
 
 
-def unshuffle(data: bytes | memoryview, itemsize: int) -> bytes:
-    """Undo HDF5's shuffle filter (byte planes → interleaved elements); a trailing remainder is kept."""
-    n = len(data) // itemsize
+def unshuffle(data: bytes | memoryview | np.ndarray, itemsize: int) -> np.ndarray:
+    """Undo HDF5's shuffle filter (byte planes → interleaved elements) into a new writable uint8
+    array; a trailing remainder (fewer bytes than one element) is kept as it is."""
+    flat = np.frombuffer(data, dtype=np.uint8)
+    n = len(flat) // itemsize
     if itemsize <= 1 or n == 0:
-        return bytes(data)
-    planes = np.frombuffer(data, dtype=np.uint8, count=n * itemsize).reshape(itemsize, n)
-    return np.ascontiguousarray(planes.T).tobytes() + bytes(data[n * itemsize :])
+        return flat.copy()
+    out = np.empty(len(flat), dtype=np.uint8)
+    out[: n * itemsize].reshape(n, itemsize)[...] = flat[: n * itemsize].reshape(itemsize, n).T
+    out[n * itemsize :] = flat[n * itemsize :]
+    return out
 
 
-def _undo_filters(raw: bytes, filters: list[tuple[int, tuple[int, ...], str]], mask: int, size: int) -> bytes:
+Filters = list[tuple[int, tuple[int, ...], str]]
+
+
+def _undo_filters(raw: bytes, filters: Filters, mask: int, size: int) -> np.ndarray:
+    """One chunk's stored bytes → its ``size`` data bytes (uint8; read-only when nothing was copied)."""
+    data: bytes | np.ndarray = raw
     for position in reversed(range(len(filters))):
         if mask & (1 << position):  # the writer skipped this (optional) filter for this chunk
             continue
         code, values, _ = filters[position]
         if code == h5py.h5z.FILTER_DEFLATE:
-            raw = bounded_inflate(raw, size)
+            data = bounded_inflate(data if isinstance(data, bytes) else data.tobytes(), size)
         else:
-            raw = unshuffle(raw, values[0] if values else 1)
-    if len(raw) != size:
-        raise InflateError(f"chunk holds {_human(len(raw))}, expected {_human(size)}")
-    return raw
+            data = unshuffle(data, values[0] if values else 1)
+    if len(data) != size:
+        raise InflateError(f"chunk holds {_human(len(data))}, expected {_human(size)}")
+    return data if isinstance(data, np.ndarray) else np.frombuffer(data, dtype=np.uint8)
 
 
 def read_dataset(ds: h5py.Dataset, file_size: int) -> Any:
-    """The data of a dataset that passed :func:`header_problem`.
+    """The data of a dataset that passed :func:`header_problem` (a writable array, like h5py's).
 
     Without filters this is ``ds[()]`` (its size was checked); compressed datasets are read chunk
     by chunk, each inflated with :func:`bounded_inflate` to exactly its declared size."""
@@ -258,20 +267,23 @@ def read_dataset(ds: h5py.Dataset, file_size: int) -> Any:
     chunks = tuple(int(c) for c in ds.chunks)
     dtype = ds.dtype
     chunk_bytes = prod(chunks) * dtype.itemsize
-    out = np.full(shape, ds.fillvalue, dtype=dtype)
-    grid = [-(-s // c) for s, c in zip(shape, chunks, strict=True)]
-    if ds.id.get_num_chunks() > prod(grid):
-        raise InflateError(f"{ds.id.get_num_chunks()} chunks stored, at most {prod(grid)} fit the shape")
+    grid = prod(-(-s // c) for s, c in zip(shape, chunks, strict=True))
+    if ds.id.get_num_chunks() > grid:
+        raise InflateError(f"{ds.id.get_num_chunks()} chunks stored, at most {grid} fit the shape")
     offsets: list[tuple[tuple[int, ...], int]] = []
     ds.id.chunk_iter(lambda info: offsets.append((tuple(int(o) for o in info.chunk_offset), int(info.size))))
+    out: np.ndarray | None = None
     for offset, stored in offsets:
         if stored > file_size:
             raise InflateError(f"chunk at {offset} claims {_human(stored)} in a file of {_human(file_size)}")
         if any(o % c or o >= s for o, c, s in zip(offset, chunks, shape, strict=True)):
             raise InflateError(f"chunk at {offset} does not lie on the {chunks} grid of {shape}")
         mask, raw = ds.id.read_direct_chunk(offset)
-        data = _undo_filters(bytes(raw), filters, int(mask), chunk_bytes)
-        block = np.frombuffer(data, dtype=dtype).reshape(chunks)
+        block = _undo_filters(raw, filters, int(mask), chunk_bytes).view(dtype).reshape(chunks)
+        if chunks == shape:  # one chunk holds the whole array (geomeld's own gzip layout)
+            return block if block.flags.writeable else block.copy()
+        if out is None:  # every chunk stored: each element is written below; else the fill value
+            out = np.empty(shape, dtype) if len(offsets) == grid else np.full(shape, ds.fillvalue, dtype)
         region = tuple(slice(o, min(o + c, s)) for o, c, s in zip(offset, chunks, shape, strict=True))
         out[region] = block[tuple(slice(0, r.stop - r.start) for r in region)]
-    return out
+    return out if out is not None else np.full(shape, ds.fillvalue, dtype)

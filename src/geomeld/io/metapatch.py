@@ -40,6 +40,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
+from math import prod
 from types import TracebackType
 from typing import Any
 
@@ -195,6 +196,7 @@ class PatchableSample:
         sample: Sample,
         locations: dict[str, DatasetLocation],
         problems: list[str],
+        sizes: dict[str, int],
     ) -> None:
         self.data = data
         self.where = where
@@ -205,6 +207,8 @@ class PatchableSample:
         self.problems = problems
         """Compressed datasets that failed to decode or check when read (the member is then bad)."""
         self.locations = {k: v for k, v in locations.items() if k in MODALITIES}
+        self.sizes = sizes
+        """Element count of each dataset, from its header."""
         """Byte locations of the modality datasets (the shard index's ``locations``); a patch keeps them."""
 
     def __enter__(self) -> PatchableSample:
@@ -238,19 +242,23 @@ class PatchableSample:
 
     def present_modalities(self, indexed: list[str] | None = None) -> list[str] | None:
         """Modalities holding a valid pixel; a dataset not decoded yet is taken from ``indexed`` (the
-        shard index's ``modalities`` of this unchanged member) when given, else decoded. ``None``
-        when a dataset fails to decode (see :attr:`problems`)."""
+        shard index's ``modalities`` of this unchanged member) when given, from its size when the
+        registry declares every value valid (an integer modality without no-data: NAIP), else
+        decoded. ``None`` when a dataset fails to decode (see :attr:`problems`)."""
         arrays = self.sample.arrays
         pending = set(arrays.pending()) if isinstance(arrays, LazyArrays) else set()
         out = []
         for key in arrays:
             if key not in MODALITIES:
                 continue
+            modality = MODALITIES[key]
             if key in pending and indexed is not None:
                 present = key in indexed
+            elif key in pending and not modality.is_float and modality.nodata is None:
+                present = self.sizes[key] > 0  # every value is valid (NAIP): no need to decode
             else:
                 try:
-                    present = bool(MODALITIES[key].valid_mask(arrays[key]).any())
+                    present = bool(modality.valid_mask(arrays[key]).any())
                 except SampleFormatError:
                     return None
             if present:
@@ -372,7 +380,8 @@ def _open(data: bytes, where: str) -> PatchableSample:
         arrays = LazyArrays(eager, deferred, order=[k for k in layout.modality_keys if k in headers])
         sample = Sample(key=key_from_where(where), arrays=arrays, metadata=metadata, extras=extras)
         locations = {k: loc for k, (_, _, loc) in headers.items() if loc is not None}
-        return PatchableSample(data, where, f, buf, text, sample, locations, problems)
+        sizes = {k: prod(shape) for k, (_, shape, _) in headers.items()}
+        return PatchableSample(data, where, f, buf, text, sample, locations, problems, sizes)
     except BaseException:
         f.close()
         raise
