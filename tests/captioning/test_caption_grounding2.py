@@ -320,3 +320,12 @@ def test_snow_bounded_by_bright_pixels_and_whole_tile_phrases() -> None:
     assert (
         got and got[0].family == "landcover_share" and got[0].value is not None and got[0].value.low == 90.0
     )
+
+
+def test_boxless_hand_regions_defer_to_the_gazetteer_and_size_inside_the_phrase() -> None:
+    from geomeld.captioning.places import place_verdict
+
+    # "Texas" is in the hand table by country only; the tile is in Iowa, same country
+    assert place_verdict("region", "texas", "United States of America", 41.9, -93.6) is False
+    got = [c for c in extract_claims("A major river crosses the tile") if c.family == "water"]
+    assert got and got[0].label == "large"
