@@ -144,6 +144,13 @@ def test_caption_report_and_sample_that_produce_nothing(
     assert code != 0 and len(err.strip().splitlines()) == 1, err
 
 
+def test_evaluate_with_no_task_produces_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = Path(__file__).resolve().parents[1] / "configs" / "eval" / "minibench.yaml"
+    argv = ["evaluate", "-c", str(config), "--set", "tasks=[]", "--set", "robustness=null"]
+    code, _, err = run_cli([*argv, "--set", "retrieval=null", "-o", str(tmp_path / "ev")], capsys)
+    assert code == 1 and "produced nothing" in err.strip().splitlines()[-1], err
+
+
 def test_validate_exit_codes(empty_shard: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from hostile_shards import hostile_shard
 

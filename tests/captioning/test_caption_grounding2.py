@@ -305,3 +305,27 @@ def test_sparse_regions_are_not_called_far_too_early() -> None:
     # a dense region 230 km away is far
     r = region_verdict("Bavaria", 52.47, 12.5)
     assert r is not None and r[0] is False
+
+
+def test_snow_bounded_by_bright_pixels_and_whole_tile_phrases() -> None:
+    summer = _s2_bundle(water_idx=1.0, green=80.0, ndvi=0.7)
+    assert summer.spectral is not None
+    summer.spectral.bright_percentage = 0.5
+    assert "contradicted" in _verdicts("The entire frame lies under snow.", summer).values()
+    winter = _s2_bundle(water_idx=30.0, green=0.0, ndvi=0.05)
+    assert winter.spectral is not None
+    winter.spectral.bright_percentage = 85.0
+    assert "contradicted" not in _verdicts("The entire frame lies under snow.", winter).values()
+    got = extract_claims("all of the picture is woodland")
+    assert (
+        got and got[0].family == "landcover_share" and got[0].value is not None and got[0].value.low == 90.0
+    )
+
+
+def test_boxless_hand_regions_defer_to_the_gazetteer_and_size_inside_the_phrase() -> None:
+    from geomeld.captioning.places import place_verdict
+
+    # "Texas" is in the hand table by country only; the tile is in Iowa, same country
+    assert place_verdict("region", "texas", "United States of America", 41.9, -93.6) is False
+    got = [c for c in extract_claims("A major river crosses the tile") if c.family == "water"]
+    assert got and got[0].label == "large"

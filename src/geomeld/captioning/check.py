@@ -216,10 +216,10 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         if by_lat is not None:
             return by_lat
     ranges = g.share_ranges(claim.subject)
-    if not ranges and claim.subject == "built":
-        built = _s2_built_bound(claim, g)
-        if built is not None:
-            return built
+    if not ranges and claim.subject in ("built", "snow"):
+        bound = _s2_built_bound(claim, g) if claim.subject == "built" else _s2_snow_bound(claim, g)
+        if bound is not None:
+            return bound
     if not ranges:
         return _unverifiable(
             f"no evidence land-cover layer for {claim.subject}"
@@ -303,13 +303,50 @@ tile" on a June pasture); in winter the bound is loose and decides nothing."""
 def _s2_built_bound(claim: Claim, g: Ground) -> Result | None:
     """Built-up claims without a land-cover layer, against the vegetation upper bound from Sentinel-2."""
     sp = g.bundle.spectral
+    if sp is None or sp.share_ndvi_above_0_5 is None:
+        return None
+    return _s2_upper_bound(
+        claim,
+        g,
+        100.0 - sp.share_ndvi_above_0_5,
+        {"built_ndvi_below": BUILT_NDVI_BELOW},
+        "sentinel2 (NDVI)",
+        "an upper bound on built-up land from the share of vigorously vegetated pixels",
+    )
+
+
+SNOW_B2_ABOVE = 0.17
+"""Snow is bright in blue (B2 reflectance well above 0.17 even when old or thin): the share of the
+imaged tile brighter than that bounds the snow cover from above (cloud and haze count too)."""
+
+
+def _s2_snow_bound(claim: Claim, g: Ground) -> Result | None:
+    sp = g.bundle.spectral
+    if sp is None or sp.bright_percentage is None:
+        return None
+    return _s2_upper_bound(
+        claim,
+        g,
+        sp.bright_percentage,
+        {"snow_b2_above": SNOW_B2_ABOVE},
+        "sentinel2 (B2)",
+        "an upper bound on snow from the share of bright pixels",
+    )
+
+
+def _s2_upper_bound(
+    claim: Claim, g: Ground, pct_of_valid: float, tol: dict[str, Any], layer: str, note: str
+) -> Result | None:
+    """A class share bounded from above by a Sentinel-2 pixel share (the unimaged part left open):
+    decides only claims of more than the bound."""
+    sp = g.bundle.spectral
     origin = g.section_origin("spectral")
-    if sp is None or origin is None or sp.share_ndvi_above_0_5 is None or sp.valid_percentage is None:
+    if sp is None or origin is None or sp.valid_percentage is None:
         return None
     valid = sp.valid_percentage
-    hi = (100.0 - sp.share_ndvi_above_0_5) * valid / 100.0 + (100.0 - valid)
+    hi = pct_of_valid * valid / 100.0 + (100.0 - valid)
     kind = _share_kind(claim)
-    tol: dict[str, Any] = {"built_ndvi_below": BUILT_NDVI_BELOW, "upper_bound_only": True}
+    tol = {**tol, "upper_bound_only": True}
     v = U
     if claim.negated:
         v = U
@@ -323,18 +360,12 @@ def _s2_built_bound(claim: Claim, g: Ground) -> Result | None:
     elif kind == "present" and claim.label == "urban":
         v = C if hi < 5.0 else U
         tol["contradict_below"] = 5.0
+    elif kind == "present" and claim.subject == "snow" and claim.label != "minor":
+        v = C if hi < 0.1 else U
+        tol["contradict_below"] = 0.1
     if v is U:
         return None
-    return v, ClaimEvidence(
-        {
-            "built_tile_share_at_most": round(hi, 2),
-            "ndvi_above_0_5_pct_of_valid": round(sp.share_ndvi_above_0_5, 2),
-        },
-        tol,
-        "sentinel2 (NDVI)",
-        origin,
-        note="an upper bound on built-up land from the share of vigorously vegetated pixels",
-    )
+    return v, ClaimEvidence({"tile_share_at_most": round(hi, 2)}, tol, layer, origin, note=note)
 
 
 def check_absent_in_part(claim: Claim, g: Ground) -> Result:

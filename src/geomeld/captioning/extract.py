@@ -101,7 +101,12 @@ def match_phrases(toks: Sequence[Tok], masked: set[int]) -> list[Hit]:
             i += 1
             continue
         found = None
-        for words, cat, val in P.INDEX.get(toks[i].low, ()):
+        second = toks[i + 1].low if i + 1 < n else None
+        cands = [
+            *(P.INDEX2.get((toks[i].low, second), ()) if second else ()),
+            *P.INDEX2.get((toks[i].low, ""), ()),
+        ]
+        for words, cat, val in cands:
             k = len(words)
             if (
                 i + k <= n
@@ -985,7 +990,7 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
         if s.val.startswith("urban") and label is None:
             label = "urban"
         if is_water and label is None and pol == Polarity.AFFIRMED.value:
-            big = [k for k in range(max(cl.i, s.i - 3), s.i) if toks[k].low in P.LARGE_WORDS]
+            big = [k for k in range(max(cl.i, s.i - 3), s.i + 1) if toks[k].low in P.LARGE_WORDS]
             if big:  # "a broad river", "a large navigable lake": a body the image must show
                 label = "large"
                 a = toks[big[0]].start

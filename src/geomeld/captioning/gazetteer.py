@@ -257,3 +257,9 @@ def city_verdict(
     if relation == "in":
         return (False if d > CITY_IN_KM else None), ev
     return (True if d <= CITY_NEAR_KM else False if d > CITY_FAR_KM else None), ev
+
+
+def warm() -> None:
+    """Load the place tables now (≈ 2–3 s once per process) rather than at the first place claim."""
+    _places()
+    _cities()

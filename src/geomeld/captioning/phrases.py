@@ -840,14 +840,17 @@ POST_QUANT = {
 """Quantifiers that follow what they quantify ("forest dominates"); the others precede it ("mostly forest")."""
 BOTH_QUANT = {"dominant", "mostly"}
 """… and those that go either way ("dominant forest" / "forest is dominant")."""
+TILE_NOUNS = ("tile", "scene", "frame", "image", "area", "picture", "square", "patch", "view", "chip")
 ALL: tuple[str, ...] = (
     "entirely",
     "completely covered",
     "wholly",
-    "the whole tile",
-    "all of the tile",
     "fully covered",
     "blanket",
+    # the whole tile, whatever it is called: "the whole scene", "the entire frame", "all of the image"
+    *(f"{d}{a} {n}" for d in ("the ", "") for a in ("whole", "entire") for n in TILE_NOUNS),
+    *(f"all of the {n}" for n in TILE_NOUNS),
+    *(f"every part of the {n}" for n in TILE_NOUNS),
 )
 
 NOMAJORITY: tuple[str, ...] = (
@@ -3053,6 +3056,19 @@ STOPWORDS |= {
 INDEX = _index(_entries())
 
 
+def _index2(idx: dict[str, list[tuple[tuple[str, ...], str, str]]]) -> dict[tuple[str, str], list[Any]]:
+    """The same entries keyed by their first two tokens ("" for one-token phrases): a lookup
+    touches only the phrases that can match, longest first."""
+    out: dict[tuple[str, str], list[Any]] = {}
+    for first, entries in idx.items():
+        for e in entries:  # already longest first
+            out.setdefault((first, e[0][1] if len(e[0]) > 1 else ""), []).append(e)
+    return out
+
+
+INDEX2 = _index2(INDEX)
+
+
 # ---- places -----------------------------------------------------------------------------------------
 _PLACE_PREP = {"in", "near", "of", "on", "at", "from", "across", "around", "outside", "within", "inside"}
 _RELATIONS = {"west": "west", "east": "east", "north": "north", "south": "south", "near": "near"}
@@ -3154,11 +3170,14 @@ _NEAR_CUES = (
     ("neighborhood", "of"),
     ("area", "around"),
 )
+_NEAR_FIRST = {c[0] for c in _NEAR_CUES}
 _NAME_JOINERS = {"an", "der", "am", "im", "upon", "on", "de", "la", "del", "sur", "le"}
 
 
 def _near_town(toks: Sequence[Any], text: str, i: int) -> tuple[int, str] | None:
     """(end token, name) of "near/around/outskirts of <Town>" when GeoNames knows the town."""
+    if toks[i].low not in _NEAR_FIRST:
+        return None
     from geomeld.captioning import gazetteer
 
     for cue in sorted(_NEAR_CUES, key=len, reverse=True):

@@ -394,6 +394,11 @@ def place_verdict(subject: str, label: str, country: str | None, lat: float, lon
                 if not near or (rc and actual and rc != actual)
                 else None
             )
+        from geomeld.captioning import gazetteer
+
+        r = gazetteer.region_verdict(said, lat, lon)  # a region the hand table places only by country
+        if r is not None and r[0] is not None:
+            return r[0]
         if rc and actual:
             return None if rc == actual else False
         return None

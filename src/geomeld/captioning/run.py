@@ -220,7 +220,8 @@ def caption_shard(
     # a sample found unreadable after it was handed to the captioner is a read_error, not a caption
     records = [r for r in apply.records if r.get("key") not in bad]
     for e in errors:
-        result.errors.append(f"{e.shard}:{e.key}: {e.message}")
+        named = e.message.startswith(f"{e.shard}:")  # the reader's message names shard and member already
+        result.errors.append(e.message if named else f"{e.shard}:{e.key}: {e.message}")
         records.append({"key": e.key, "status": "read_error", "caption": None, "error": e.message})
     for rec in records:
         if rec.get("status") == "error":

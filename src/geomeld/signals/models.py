@@ -136,6 +136,10 @@ class SpectralSignal(_Model):
         default=None,
         description="% of valid pixels with NDWI > 0 or bright: where a large water body must show",
     )
+    bright_percentage: float | None = Field(
+        default=None,
+        description="% of valid pixels bright in blue (B2 > 0.17): snow, cloud, haze (bounds snow)",
+    )
     water_strict_parts: dict[str, float] = Field(
         default_factory=dict,
         description="share (0-1) of the clear open-water pixels in each tile region (PARTS); empty under 0.5 %",

@@ -55,7 +55,7 @@ def _stats(values: np.ndarray) -> IndexStats:
     return IndexStats(mean=float(values.mean()), p10=q(0.1), p50=q(0.5), p90=q(0.9))
 
 
-WATER_INDEX_FLOOR = -0.1
+WATER_INDEX_FLOOR = -0.05
 WATER_CORE_FLOOR = 0.0
 CLOUD_B2 = 0.3
 BRIGHT_B2 = 0.17
@@ -63,8 +63,10 @@ STRICT_NDWI, STRICT_MNDWI, STRICT_NIR_BELOW = 0.05, 0.2, 0.15
 """Sentinel-2 water bounds (reflectance; DN × 10 000 products are rescaled):
 
 * upper bound: open water has McFeeters NDWI (B3 − B8)/(B3 + B8) > 0 (McFeeters 1996); the floor of
-  −0.1 keeps turbid and mixed shore pixels, and cloud over water (green ≈ NIR, NDWI ≈ 0) too, so
-  ``water_index_percentage`` (NDWI > −0.1) bounds water from above. MNDWI is not used here: snow and
+  −0.05 keeps turbid water, and thick cloud or snow (B2 > 0.3) may hide water, so
+  ``water_index_percentage`` (NDWI > −0.05, or B2 > 0.3) bounds open water from above (a pixel mixing
+  land and water passes only when mostly water: the tolerance bands absorb shorelines). Thin haze
+  does not hide water from NDWI (it raises green more than NIR). MNDWI is not used here: snow and
   frost push it up everywhere in a February scene.
 * core: a large body (a broad river, a lake) has pure pixels with NDWI > 0, unless thick cloud or snow
   (B2 > 0.3) hides it (``water_core_percentage`` counts both).
@@ -81,7 +83,7 @@ def _water_bounds(out: SpectralSignal, arr: np.ndarray, names: list[str], valid:
     scale = 10000.0 if float(np.median(b2[valid])) > 2.0 else 1.0
     with np.errstate(divide="ignore", invalid="ignore"):
         ndwi = (b3 - b8) / (b3 + b8)
-        upper = ndwi > WATER_INDEX_FLOOR
+        upper = (ndwi > WATER_INDEX_FLOOR) | (b2 > CLOUD_B2 * scale)
         core = (ndwi > WATER_CORE_FLOOR) | (b2 > CLOUD_B2 * scale)
         strict = (ndwi > STRICT_NDWI) & (b8 < STRICT_NIR_BELOW * scale) & (b2 < BRIGHT_B2 * scale)
         if "B11" in names:
@@ -97,6 +99,7 @@ def _water_bounds(out: SpectralSignal, arr: np.ndarray, names: list[str], valid:
         parts = class_parts(clear.astype(np.uint8))
         out.water_strict_parts = {k: round(float(parts[i, 1]), 4) for i, k in enumerate(_PART_NAMES)}
     out.water_index_percentage = 100.0 * float((upper & valid).sum()) / n
+    out.bright_percentage = 100.0 * float(((b2 > BRIGHT_B2 * scale) & valid).sum()) / n
     out.water_core_percentage = 100.0 * float((core & valid).sum()) / n
     out.water_strict_percentage = 100.0 * float((strict & valid).sum()) / n
 
