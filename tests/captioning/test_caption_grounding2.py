@@ -354,3 +354,15 @@ def test_trace_amounts_and_counties_are_not_towns() -> None:
     assert "contradicted" not in _verdicts("Patches of woodland.", b).values()
     # "County Tipperary" is not the town of Tipperary (a county is wider than 60 km around it)
     assert place_verdict("unknown", "county tipperary", "Ireland", 52.65, -7.25) is None
+
+
+def test_landmarks_and_months_are_not_towns() -> None:
+    b = _s2_bundle(water_idx=1.0, green=50.0, ndvi=0.5, lat=52.3, lon=-6.9)
+    assert b.place is not None
+    b.place.country = "Ireland"
+    # a river's name before a landform noun is not a town or an admin region of that name abroad
+    assert "contradicted" not in _verdicts("It sits by the Shannon estuary, inland.", b).values()
+    got = [c for c in extract_claims("close to the Barrow river") if c.family == "place"]
+    assert all(c.subject == "landmark" for c in got)
+    # "in Jun 2017" names a month, not the Spanish town of Jun
+    assert "contradicted" not in _verdicts("Taken in Jun 2018.", b).values()

@@ -1088,15 +1088,20 @@ def check_place(claim: Claim, g: Ground) -> Result:
     if p is None:
         return _unverifiable("no place signal")
     said = _norm(claim.label)
-    measured = {
+    measured: dict[str, Any] = {
         "country": p.country,
         "continent": p.continent,
         "lat": round(p.lat, 4),
         "long": round(p.long, 4),
     }
-    if claim.subject in ("country", "region", "relation"):
+    layer = "metadata"
+    if claim.subject in ("country", "region", "relation", "unknown"):
         ok = place_verdict(claim.subject, said, p.country, p.lat, p.long)
         v = U if ok is None else S if ok else C
+        gaz = _gazetteer_evidence(claim.subject, said, p.lat, p.long)
+        if gaz:
+            measured["geonames"] = gaz
+            layer = "metadata+geonames_places"
     elif claim.subject == "continent":
         v = U if not p.continent else S if said == _norm(p.continent) else C
     elif claim.subject == "hemisphere":
@@ -1107,9 +1112,24 @@ def check_place(claim: Claim, g: Ground) -> Result:
         measured["climate"] = zone
     else:
         return _unverifiable(f"place {claim.label!r} is not a name we can locate")
-    return (_flip(v) if claim.negated else v), ClaimEvidence(
-        measured, "inside the named area", "metadata", "real"
-    )
+    return (_flip(v) if claim.negated else v), ClaimEvidence(measured, "inside the named area", layer, "real")
+
+
+def _gazetteer_evidence(subject: str, said: str, lat: float, lon: float) -> dict[str, Any] | None:
+    """The GeoNames distances behind a region or town decision (see :mod:`geomeld.captioning.gazetteer`)."""
+    from geomeld.captioning import gazetteer
+    from geomeld.captioning.places import REGIONS
+
+    try:
+        if subject == "relation" and said.startswith("near "):
+            r = gazetteer.city_verdict(said.removeprefix("near "), lat, lon, "near")
+        elif subject in ("region", "unknown") and said not in REGIONS:
+            r = gazetteer.region_verdict(said, lat, lon) or gazetteer.city_verdict(said, lat, lon, "in")
+        else:
+            return None
+    except (OSError, ValueError):
+        return None
+    return None if r is None else r[1]
 
 
 CHECKS: dict[str, Callable[[Claim, Ground], Result]] = {

@@ -3169,6 +3169,8 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
         if found:
             k, (kind, canon) = found
             subject = {"demonym": "country"}.get(kind, kind)
+            if kind == "region" and canon not in REGIONS and i + k < n and toks[i + k].low in LANDFORM_NOUNS:
+                subject = "landmark"  # "the Barrow estuary": a river's name, not the admin region
             a = i
             if i > 0 and toks[i - 1].low in _PLACE_DIRECTIONS and (i - 1) not in masked:
                 a = i - 1  # "eastern Germany", "southern Spain": part of the place, not a tile position
@@ -3192,7 +3194,11 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
                 prep = i > 0 and toks[i - 1].low in _PLACE_PREP | {"the"}
                 if prep or j - i > 1:
                     name = text[toks[i].start : toks[j - 1].end]
-                    hits.append(Hit(i, j, "place", f"unknown:{name}", toks[i].start, toks[j - 1].end))
+                    # only "in X" / "near X" names may be looked up as regions or towns; "the Barrow
+                    # estuary", "the Havel river" name landmarks, never decided
+                    direct = toks[i - 1].low in _PLACE_PREP and not (j < n and toks[j].low in LANDFORM_NOUNS)
+                    kind = "unknown" if direct else "landmark"
+                    hits.append(Hit(i, j, "place", f"{kind}:{name}", toks[i].start, toks[j - 1].end))
                     masked.update(range(i, j))
                     i = j
                     continue
@@ -3215,6 +3221,48 @@ _NEAR_CUES = (
     ("area", "around"),
 )
 _NEAR_FIRST = {c[0] for c in _NEAR_CUES}
+LANDFORM_NOUNS = {
+    "estuary",
+    "river",
+    "valley",
+    "lake",
+    "lakes",
+    "forest",
+    "hills",
+    "hill",
+    "mountains",
+    "mountain",
+    "bay",
+    "plain",
+    "plains",
+    "heath",
+    "marsh",
+    "moor",
+    "moors",
+    "coast",
+    "delta",
+    "basin",
+    "canal",
+    "reservoir",
+    "island",
+    "islands",
+    "peninsula",
+    "gorge",
+    "park",
+    "reserve",
+    "lowlands",
+    "uplands",
+    "wetlands",
+    "fens",
+    "dunes",
+    "floodplain",
+    "catchment",
+    "watershed",
+    "creek",
+    "stream",
+    "brook",
+}
+"""A proper name followed by one of these names a landmark ("the Barrow estuary"), not a town."""
 _NAME_JOINERS = {"an", "der", "am", "im", "upon", "on", "de", "la", "del", "sur", "le"}
 
 

@@ -327,6 +327,15 @@ def _resolve(n: str, gazetteer: bool) -> tuple[str, str] | None:
     return None
 
 
+def _town_name(name: str) -> bool:
+    """A name that may be a town: 4+ letters, not a month, season or caption word ("in Jun 2017")."""
+    from geomeld.captioning import phrases as P
+
+    words = name.replace("-", " ").split()
+    vocab = set(P.MONTHS) | set(P.MONTH_ABBR) | P.STOPWORDS | P.FILLER | P.DIRECTION_WORDS
+    return len(name.replace(" ", "")) >= 4 and not any(w in vocab or w in P.INDEX for w in words)
+
+
 def _gazetteer_name(name: str) -> bool:
     """A GeoNames admin-1/admin-2 name that is not caption vocabulary ("Forest", "North")."""
     from geomeld.captioning import gazetteer
@@ -373,7 +382,7 @@ def place_verdict(subject: str, label: str, country: str | None, lat: float, lon
         from geomeld.captioning import gazetteer
 
         r = gazetteer.region_verdict(said, lat, lon) if _gazetteer_name(said) else None
-        if r is None and gazetteer.fold(said) == gazetteer.fold(said, strip=False):
+        if r is None and gazetteer.fold(said) == gazetteer.fold(said, strip=False) and _town_name(said):
             r = gazetteer.city_verdict(said, lat, lon, "in")  # never "County X" read as the town X
         return None if r is None else r[0]
     if subject == "region" and said not in REGIONS and said.removeprefix("the ") not in REGIONS:
