@@ -29,9 +29,11 @@ def evaluate(
     """Evaluate encoders and baselines on the tasks of a config; write results.json, results.md, PNGs.
 
     Rows of the report are encoders (exported checkpoints, a random-init ConvNeXt V2) and the
-    raw-band + logistic-regression baseline; columns are tasks × protocol (FT = fine-tuning,
-    LP = linear probe), retrieval R@5 and the mean robustness drop. Each score carries n and a
-    95 % bootstrap interval; the config, code version and data fingerprints are recorded.
+    raw-band + logistic-regression baselines; columns are tasks × protocol (FT = fine-tuning,
+    LP = linear probe) and retrieval R@5 with its chance level. Each score is the mean over seeds
+    with n and the 95 % interval of that mean; robustness is listed per condition (absolute drop in
+    points, over seeds, Sentinel-1 conditions where a task has S1). The config, code version and
+    data fingerprints are recorded.
 
     Inputs: the real mini-benchmarks shipped with geomeld (src/geomeld/data/minibench/), GEO-Bench v1
     task folders under $GEO_BENCH_DIR (e.g. $GEO_BENCH_DIR/classification_v1.0/m-bigearthnet/ with

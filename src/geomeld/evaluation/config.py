@@ -89,7 +89,10 @@ class TrainSettings(_Strict):
     label_smoothing: float = 0.2  # single-label classification only (MMEarth default)
     warmup_fraction: float = 0.1  # linear warm-up then cosine decay (fine-tuning)
     device: str = "cpu"  # "cuda" (or "cuda:1") for GEO-Bench-sized runs; falls back to CPU with a warning
-    workers: int = 2  # DataLoader worker processes feeding fine-tuning batches (0: read in the main process)
+    workers: int = 0
+    """DataLoader worker processes reading and preparing fine-tuning batches (0: in the main process,
+    best on a CPU, where workers compete with the training step for the same cores; use 4-8 on a GPU
+    machine: configs/eval/geobench.yaml sets 4)."""
 
 
 class RobustnessConfig(_Strict):

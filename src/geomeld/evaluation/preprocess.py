@@ -166,16 +166,22 @@ class Preprocessor:
             x *= rng.gamma(cond.s1_looks, 1.0 / cond.s1_looks, size=x.shape).astype(np.float32)
         return x
 
-    def __call__(self, raw: np.ndarray, cond: Condition = CLEAN, batch_seed: int = 0) -> torch.Tensor:
+    def normalised(self, raw: np.ndarray, cond: Condition = CLEAN, batch_seed: int = 0) -> torch.Tensor:
+        """Band-aligned, normalised input at the task's own size, on the CPU (absent bands 0.0)."""
         x = self.aligned(raw, cond, batch_seed)
         x = (x - self.mean[None, :, None, None]) / self.std[None, :, None, None]
-        x = np.where(np.isfinite(x), x, 0.0).astype(np.float32)
-        t = torch.from_numpy(x).to(self.device)
+        return torch.from_numpy(np.where(np.isfinite(x), x, 0.0).astype(np.float32))
+
+    def resize(self, t: torch.Tensor) -> torch.Tensor:
+        """Bilinear resize to the encoder's input size (on the tensor's device)."""
         if t.shape[-1] != self.input_size or t.shape[-2] != self.input_size:
             t = F.interpolate(
                 t, size=(self.input_size, self.input_size), mode="bilinear", align_corners=False
             )
         return t
+
+    def __call__(self, raw: np.ndarray, cond: Condition = CLEAN, batch_seed: int = 0) -> torch.Tensor:
+        return self.resize(self.normalised(raw, cond, batch_seed).to(self.device))
 
 
 def resize_labels(labels: np.ndarray, size: int) -> torch.Tensor:

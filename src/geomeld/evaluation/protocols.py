@@ -545,8 +545,10 @@ def _seg_probe(
 
 class PreparedBatches:
     """Map-style dataset over *index batches* of a split: item ``idx`` (an array of indices) is the
-    encoder-ready ``(input, target)`` pair — read, band-aligned, normalised, resized on the CPU — so
-    that DataLoader worker processes do the reading and preparation while the model trains."""
+    ``(input, target)`` pair — read, band-aligned and normalised at the task's own size on the CPU,
+    target at the encoder's size — so that DataLoader worker processes do the reading and preparation
+    while the model trains; the input is resized to the encoder's size on the training device
+    (:meth:`Preprocessor.resize`)."""
 
     def __init__(self, task: TaskData, split: Split, pre: Preprocessor) -> None:
         self.kind, self.split = task.kind, split
@@ -554,7 +556,7 @@ class PreparedBatches:
 
     def __getitem__(self, idx: np.ndarray) -> tuple[Tensor, Tensor]:
         raw, lab = self.split.batch(idx)
-        x = self.pre(raw)
+        x = self.pre.normalised(raw)
         if self.kind == "segmentation":
             target = resize_labels(lab, self.pre.input_size)
         else:
@@ -605,6 +607,7 @@ def fine_tune(
 
     def step(batch: tuple[Tensor, Tensor]) -> Tensor:
         x, target = (t.to(pre.device, non_blocking=True) for t in batch)
+        x = pre.resize(x)
         return task_loss(task.kind, forward(x), target, st.label_smoothing)
 
     def stats_of(split: Split, cond: Condition = CLEAN) -> Stats:
