@@ -329,3 +329,28 @@ def test_boxless_hand_regions_defer_to_the_gazetteer_and_size_inside_the_phrase(
     assert place_verdict("region", "texas", "United States of America", 41.9, -93.6) is False
     got = [c for c in extract_claims("A major river crosses the tile") if c.family == "water"]
     assert got and got[0].label == "large"
+
+
+def test_trace_amounts_and_counties_are_not_towns() -> None:
+    from geomeld.captioning.places import place_verdict
+    from geomeld.signals.models import ClassShare, LandCoverSignal
+
+    got = extract_claims("Heath is only a sliver of the frame")
+    assert got[0].label == "trace"
+    b = _s2_bundle(water_idx=1.0, green=50.0, ndvi=0.5)
+    b.origins["esa_worldcover"] = LayerOrigin(origin="real")
+    b.landcover["esa_worldcover"] = LandCoverSignal(
+        product="esa_worldcover",
+        valid_percentage=100.0,
+        classes=[
+            ClassShare(code=10, name="Tree cover", percentage=30.0, location="north"),
+            ClassShare(code=30, name="Grassland", percentage=3.0, location="north"),
+            ClassShare(code=40, name="Cropland", percentage=67.0, location="south"),
+        ],
+    )
+    assert Ground.from_bundle(b).share_ranges("trees")
+    assert "contradicted" in _verdicts("A sliver of woodland.", b).values()
+    assert "supported" in _verdicts("A sliver of meadow.", b).values()
+    assert "contradicted" not in _verdicts("Patches of woodland.", b).values()
+    # "County Tipperary" is not the town of Tipperary (a county is wider than 60 km around it)
+    assert place_verdict("unknown", "county tipperary", "Ireland", 52.65, -7.25) is None

@@ -117,8 +117,8 @@ def _share_kind(claim: Claim) -> str:
         return "largest" if claim.label == "largest" else "dominant"
     if claim.family == Family.LANDCOVER_SHARE and claim.value is not None:
         return "number"
-    if claim.label == "minor":
-        return "minor"
+    if claim.label in ("minor", "trace"):
+        return str(claim.label)
     return "present"
 
 
@@ -169,6 +169,12 @@ def _dominant_rule(above: float, below: float, top_other: float) -> Rule:
     return lambda lo, hi: (_grade(lo > above, hi < below or top_other > hi), tol)
 
 
+TRACE_MAX_PCT = 5.0
+TRACE_CONTRADICT_PCT = 15.0
+"""A trace ("a sliver of", "a hint of", "negligible"): supported within 0.1–5 % of the tile,
+contradicted from 15 % (as labelled) — a sliver is not a seventh of the tile."""
+
+
 def _share_one(claim: Claim, r: ShareRange, g: Ground) -> tuple[Verdict, Any]:
     kind = _share_kind(claim)
     if kind == "number":
@@ -182,6 +188,13 @@ def _share_one(claim: Claim, r: ShareRange, g: Ground) -> tuple[Verdict, Any]:
         return _two_sided(_present_rule(0.5, 0.1), r.lo, r.hi)
     if kind == "minor":
         return _two_sided(_minor_rule(0.5, 35.0), r.lo, r.hi)
+    if kind == "trace":  # "a sliver of X": a few percent at most; a clear share contradicts it
+        tol = {"trace": [0.1, TRACE_MAX_PCT], "contradict_from": TRACE_CONTRADICT_PCT}
+        return _two_sided(
+            lambda lo, hi: (_grade(lo >= 0.1 and hi <= TRACE_MAX_PCT, lo >= TRACE_CONTRADICT_PCT), tol),
+            r.lo,
+            r.hi,
+        )
     others = _others(g, claim.subject, r.product)
     top_other = max((o.lo for o in others), default=0.0)
     if kind == "largest":
@@ -360,7 +373,7 @@ def _s2_upper_bound(
     elif kind == "present" and claim.label == "urban":
         v = C if hi < 5.0 else U
         tol["contradict_below"] = 5.0
-    elif kind == "present" and claim.subject == "snow" and claim.label != "minor":
+    elif kind == "present" and claim.subject == "snow" and claim.label not in ("minor", "trace"):
         v = C if hi < 0.1 else U
         tol["contradict_below"] = 0.1
     if v is U:
@@ -688,7 +701,7 @@ def check_water(claim: Claim, g: Ground) -> Result:
             rule = _absent_rule(0.3, 1.0)
         elif claim.label == "dominant":
             rule = _dominant_rule(50.0, 35.0, 0.0)
-        elif claim.label == "minor":
+        elif claim.label in ("minor", "trace"):
             rule = _minor_rule(0.3, 35.0)
         else:
             rule = _present_rule(0.3, 0.1)

@@ -865,6 +865,8 @@ def _quant_candidates(cl: Clause, s: Hit, toks: Sequence[Tok]) -> list[tuple[int
             continue
         after_verb = q.i >= s.j and any(t.low in P.COVER_VERBS for t in toks[s.j : q.i])
         post = q.cat == "largest" or (q.cat in ("dom", "all") and (q.val in P.POST_QUANT or after_verb))
+        if q.cat == "minor" and q.i >= s.j and toks[s.j : q.i]:  # "woodland is only a sliver of the tile"
+            post = all(t.low in P.COPULA_TO_AMOUNT or t.low in P.COVER_VERBS for t in toks[s.j : q.i])
         pre = q.cat == "largest" or not (
             q.cat in ("dom", "all") and q.val in P.POST_QUANT and q.val not in P.BOTH_QUANT
         )
@@ -983,7 +985,9 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
                 )
     else:
         label: str | None = (
-            "minor" if q is not None and q.cat == "minor" and pol == Polarity.AFFIRMED.value else None
+            ("trace" if " ".join(t.low for t in toks[q.i : q.j]) in P.TRACE_MINOR else "minor")
+            if q is not None and q.cat == "minor" and pol == Polarity.AFFIRMED.value
+            else None
         )
         if label and q is not None:
             a, b = min(a, q.start), max(b, q.end)

@@ -786,6 +786,10 @@ LARGEST: tuple[str, ...] = (
     "most ground",
 )
 MINOR: tuple[str, ...] = (
+    "a sliver",
+    "a tiny fraction",
+    "a tiny part",
+    "a tiny share",
     "a little",
     "a few",
     "small patches",
@@ -1439,6 +1443,46 @@ MAP_CUES = {"osm", "openstreetmap", "polygon", "polygons", "mapped", "map's", "l
 """Words by which a clause speaks of the land-cover map itself rather than the ground."""
 
 SIGN_WORDS = {"positive", "negative", "value", "values", "db", "decibel", "decibels", "averages", "average"}
+
+TRACE_MINOR = {
+    "a sliver of",
+    "a sliver",
+    "sliver",
+    "traces of",
+    "a trace of",
+    "a touch of",
+    "a dash of",
+    "a hint of",
+    "trace amounts of",
+    "negligible",
+    "marginal",
+    "a tiny fraction",
+    "a tiny part",
+    "a tiny share",
+}
+"""Small-amount words that say "only a few percent" (not merely "some"): contradicted by a clear share."""
+COPULA_TO_AMOUNT = {
+    "is",
+    "are",
+    "was",
+    "makes",
+    "make",
+    "accounts",
+    "account",
+    "forms",
+    "form",
+    "up",
+    "for",
+    "only",
+    "just",
+    "merely",
+    "takes",
+    "take",
+    "occupies",
+    "occupy",
+    "amounts",
+    "to",
+}
 
 DRY_WORDS = {"dry"}
 LAND_NOUNS = {"land", "ground", "terrain", "footing", "earth"}

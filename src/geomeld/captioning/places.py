@@ -373,8 +373,8 @@ def place_verdict(subject: str, label: str, country: str | None, lat: float, lon
         from geomeld.captioning import gazetteer
 
         r = gazetteer.region_verdict(said, lat, lon) if _gazetteer_name(said) else None
-        if r is None:
-            r = gazetteer.city_verdict(said, lat, lon, "in")
+        if r is None and gazetteer.fold(said) == gazetteer.fold(said, strip=False):
+            r = gazetteer.city_verdict(said, lat, lon, "in")  # never "County X" read as the town X
         return None if r is None else r[0]
     if subject == "region" and said not in REGIONS and said.removeprefix("the ") not in REGIONS:
         from geomeld.captioning import gazetteer
