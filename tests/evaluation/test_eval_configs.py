@@ -184,6 +184,12 @@ def test_bad_files_are_one_line_errors_naming_the_file(tree: Path, tmp_path: Pat
     line = _error_line([*base, "-e", f"bad={enc}"], capsys)
     assert "encoder.json" in line and "11 bands" in line and "12 input channels" in line
     assert "expected one band name per channel" in line
+    # listed by the pre-flight together with every other problem, before anything is trained
+    (task / "band_stats.json").write_text("[]")
+    line = _error_line([*base, "-e", f"bad={enc}"], capsys)
+    assert (
+        "2 problem(s); nothing was trained" in line and "encoder bad:" in line and "band_stats.json" in line
+    )
 
 
 def test_missing_tree_is_one_line(tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]

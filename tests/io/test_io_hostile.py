@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+import tarfile
 import tracemalloc
 import zlib
 from collections.abc import Callable
@@ -28,8 +29,8 @@ from geomeld.io.decode import member_arrays
 from geomeld.io.h5sample import decode_sample, encode_sample, locate_datasets
 from geomeld.io.index import build_index_rows
 from geomeld.io.inspect import inspect_shard, validate_shard
-from geomeld.io.limits import InflateError, bounded_inflate, read_dataset, registry_nbytes
-from geomeld.io.shards import SampleError, iter_samples, rewrite_shard
+from geomeld.io.limits import InflateError, bounded_inflate, member_nbytes, read_dataset, registry_nbytes
+from geomeld.io.shards import SampleError, iter_members, iter_samples, rewrite_shard
 from geomeld.io.synthetic import make_sample
 from hostile_shards import BOMB_BYTES, MEMBERS, bomb, hostile_shard, write_tar, zero_bomb
 
@@ -105,7 +106,6 @@ def test_loader_with_a_forged_index_refuses_the_bomb(tmp_path: Path) -> None:
     offset decoder inflates at most the registry's size and reports the member in skip mode."""
     from geomeld.io.index import row_from_sample, write_index
     from geomeld.io.loader import make_loader
-    from geomeld.io.shards import iter_members
 
     shard = write_tar(
         tmp_path / "geomeld-00000.tar", [("0.h5", encode_sample(make_sample("0"))), ("1.h5", bomb("1"))]
@@ -128,6 +128,25 @@ def test_loader_with_a_forged_index_refuses_the_bomb(tmp_path: Path) -> None:
         SampleFormatError, match=r"geomeld-00000\.tar:1: sentinel2: compressed stream inflates to more"
     ):
         list(make_loader([shard], batch_size=1, on_error="raise", **kwargs))
+
+
+def test_member_larger_than_any_sample_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """A tar header claiming an 8 GB member (the bytes need not even be there): refused from the header."""
+    info = tarfile.TarInfo("1.h5")
+    info.size = 8 * 10**9  # near the ustar maximum
+    shard = tmp_path / "geomeld-00000.tar"
+    shard.write_bytes(info.tobuf(tarfile.USTAR_FORMAT) + bomb("1") + bytes(1024))
+    with pytest.raises(
+        SampleFormatError, match=r"geomeld-00000\.tar:1: member is 8\.0 GB, more than the 38\.0 MB"
+    ):
+        next(iter_members(shard))
+    assert member_nbytes() < 4 * registry_nbytes("naip")
+    res = CliRunner().invoke(app, ["validate", str(shard)])
+    assert res.exit_code == 1 and "member is 8.0 GB" in res.output
+    from geomeld.io.decode import read_member  # the loader's reader, given an index that claims as much
+
+    with pytest.raises(SampleFormatError, match=r"member of 8\.0 GB, more than the 38\.0 MB"):
+        read_member(str(shard), 512, info.size, {})
 
 
 def test_bounded_inflate_exact_more_less_trailing_damaged() -> None:

@@ -106,7 +106,8 @@ class RobustnessConfig(_Strict):
 class RetrievalConfig(_Strict):
     shards: list[str] = Field(default_factory=list)
     held_out_fraction: float = 0.2
-    text_model: str = "all-MiniLM-L6-v2"
+    # no text_model setting: each encoder is scored with the text encoder of its own pretraining
+    # checkpoint (the one its ITC head was trained with); a setting that changed nothing was removed
 
 
 class EvalConfig(_Strict):

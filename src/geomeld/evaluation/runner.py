@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from geomeld.core.errors import GeomeldError
 from geomeld.core.version import code_version
 from geomeld.evaluation.bands import MissingBands
 from geomeld.evaluation.config import EncoderConfig, EvalConfig, TaskConfig
@@ -176,12 +177,25 @@ def resolve_device(cfg: EvalConfig) -> tuple[EvalConfig, str | None]:
     return cfg.model_copy(update={"train": train}), note
 
 
+def build_encoders(cfgs: list[EncoderConfig]) -> tuple[list[EvalEncoder], list[str]]:
+    """Every encoder of the config, and one problem line per encoder that cannot be loaded (listed by
+    the pre-flight together with the tasks' problems)."""
+    encs, problems = [], []
+    for e in cfgs:
+        try:
+            encs.append(build_encoder(e))
+        except (OSError, ValueError, GeomeldError) as exc:
+            problems.append(f"encoder {e.name}: {' '.join(str(exc).split())}")
+    return encs, problems
+
+
 def preflight(
-    cfg: EvalConfig, encs: list[EvalEncoder]
+    cfg: EvalConfig, encs: list[EvalEncoder], problems: list[str] | None = None
 ) -> tuple[dict[str, TaskData | PixelTask], dict[tuple[str, str], _Prepared]]:
     """Open every task, read one sample of each split, map bands and normalisation for every encoder,
-    check the device. Raises :class:`PreflightError` listing every problem found."""
-    problems: list[str] = []
+    check the device. Raises :class:`PreflightError` listing every problem found (``problems``: those
+    found earlier, e.g. encoders that could not be loaded)."""
+    problems = list(problems or [])
     dev = cfg.train.device
     try:
         torch.empty(1, device=dev)
@@ -377,8 +391,8 @@ def run(
     if device_note:
         log.warning(device_note)
     st = cfg.train
-    encs = encoders if encoders is not None else [build_encoder(e) for e in cfg.encoders]
-    tasks, prepared = preflight(cfg, encs)
+    encs, problems = (encoders, []) if encoders is not None else build_encoders(cfg.encoders)
+    tasks, prepared = preflight(cfg, encs, problems)
     cache_root = Path(cfg.cache_dir) if cfg.cache_dir else (Path(out_dir) / "cache" if out_dir else None)
     if cache_root is not None and cfg.cache:
         # every task packed before any training: a truncated file anywhere stops the run before it starts

@@ -21,6 +21,7 @@ import numpy as np
 from geomeld.core.modalities import LAYOUTS, Modality
 from geomeld.core.sample import SampleFormatError
 from geomeld.io.h5sample import HDF5_SIGNATURE, DatasetLocation, decode_located, decode_sample, value_problem
+from geomeld.io.limits import human, member_nbytes
 from geomeld.io.stats import NormStats
 
 Handles = dict[str, mmap.mmap]
@@ -42,6 +43,10 @@ def close_handles(handles: Handles) -> None:
 def read_member(path: str, start: int, size: int, handles: Handles) -> memoryview:
     """The member's bytes as a zero-copy view into the memory-mapped shard (only the pages the crop
     touches are ever read)."""
+    if size > member_nbytes():  # an index claiming more than any sample can hold is not trusted
+        raise SampleFormatError(
+            f"member of {human(size)}, more than the {human(member_nbytes())} a sample can hold"
+        )
     mm = handles.get(path)
     if mm is None:
         with open(path, "rb") as fh:

@@ -56,6 +56,19 @@ def foreign_nbytes() -> int:
     return max(registry_nbytes(k) for k in MODALITIES)
 
 
+METADATA_MAX_BYTES = 16 * 2**20
+"""Room for the metadata JSON (caption, reports, provenance, signals) and HDF5's own structures in one
+member: a policy (the registry says nothing about metadata), generous by two orders of magnitude."""
+
+
+def member_nbytes() -> int:
+    """The most bytes one sample member (an HDF5 file) may take in a shard: every modality of the
+    largest layout uncompressed, plus all foreign datasets, plus :data:`METADATA_MAX_BYTES`. A tar
+    member claiming more is refused before it is read."""
+    largest = max(sum(registry_nbytes(k) for k in lay.band_selection) for lay in LAYOUTS.values())
+    return largest + foreign_nbytes() + METADATA_MAX_BYTES
+
+
 def allowance(name: str, file_size: int) -> tuple[int, str]:
     """(most bytes, what sets that limit) for a dataset called ``name`` in a member of ``file_size``
     bytes; foreign datasets share :func:`foreign_nbytes` (the caller subtracts what they used)."""
@@ -72,7 +85,8 @@ def max_shape(key: str) -> tuple[int, ...]:
     return max((layout.shape(key) for layout in LAYOUTS.values() if key in layout.band_selection), key=prod)
 
 
-def _human(n: int) -> str:
+def human(n: int) -> str:
+    """``n`` bytes in kB/MB/GB (decimal), for messages."""
     for unit, size in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
         if n >= size:
             return f"{n / size:.1f} {unit}"
@@ -130,8 +144,8 @@ def header_problem(name: str, ds: h5py.Dataset, limit: int, what: str = "the reg
             if ds.dtype != m.dtype:
                 expected = f"dtype {ds.dtype}, expected {m.dtype}; "
         return (
-            f"{expected}header declares {ds.dtype} {shape} = {_human(nbytes)}, more than the "
-            f"{_human(limit)} of {what}; not read"
+            f"{expected}header declares {ds.dtype} {shape} = {human(nbytes)}, more than the "
+            f"{human(limit)} of {what}; not read"
         )
     filters = _filters(ds)
     unknown = [f[2] or str(f[0]) for f in filters if f[0] not in BOUNDED_FILTERS]
@@ -209,15 +223,13 @@ def bounded_inflate(data: bytes | memoryview, size: int) -> bytes:
     except zlib.error as exc:
         raise InflateError(f"compressed stream is damaged ({exc})") from None
     if len(out) > size or (d.unconsumed_tail and not d.eof):
-        raise InflateError(f"compressed stream inflates to more than the {_human(size)} its header declares")
+        raise InflateError(f"compressed stream inflates to more than the {human(size)} its header declares")
     if not d.eof:
         raise InflateError(
-            f"compressed stream ends after {_human(len(out))}, before the {_human(size)} its header declares"
+            f"compressed stream ends after {human(len(out))}, before the {human(size)} its header declares"
         )
     if len(out) != size:
-        raise InflateError(
-            f"compressed stream inflates to {_human(len(out))}, not the {_human(size)} declared"
-        )
+        raise InflateError(f"compressed stream inflates to {human(len(out))}, not the {human(size)} declared")
     if d.unused_data:
         raise InflateError(f"{len(d.unused_data)} bytes after the end of the compressed stream")
     return out
@@ -251,7 +263,7 @@ def _undo_filters(raw: bytes, filters: Filters, mask: int, size: int) -> np.ndar
         else:
             data = unshuffle(data, values[0] if values else 1)
     if len(data) != size:
-        raise InflateError(f"chunk holds {_human(len(data))}, expected {_human(size)}")
+        raise InflateError(f"chunk holds {human(len(data))}, expected {human(size)}")
     return data if isinstance(data, np.ndarray) else np.frombuffer(data, dtype=np.uint8)
 
 
@@ -275,7 +287,7 @@ def read_dataset(ds: h5py.Dataset, file_size: int) -> Any:
     out: np.ndarray | None = None
     for offset, stored in offsets:
         if stored > file_size:
-            raise InflateError(f"chunk at {offset} claims {_human(stored)} in a file of {_human(file_size)}")
+            raise InflateError(f"chunk at {offset} claims {human(stored)} in a file of {human(file_size)}")
         if any(o % c or o >= s for o, c, s in zip(offset, chunks, shape, strict=True)):
             raise InflateError(f"chunk at {offset} does not lie on the {chunks} grid of {shape}")
         mask, raw = ds.id.read_direct_chunk(offset)

@@ -33,6 +33,7 @@ from geomeld.io.h5sample import (
     encode_sample,
     layout_of,
 )
+from geomeld.io.limits import human, member_nbytes
 
 log = logging.getLogger(__name__)
 
@@ -277,6 +278,16 @@ def iter_members(path: str | os.PathLike[str]) -> Iterator[Member]:
                     file=shard,
                     key=name,
                     expected="<key>.h5",
+                )
+            limit = member_nbytes()
+            if info.size > limit:
+                raise SampleFormatError(
+                    f"{shard.name}:{key}: member is {human(info.size)}, more than the {human(limit)} a sample "
+                    "can hold (the registry's largest layout, foreign datasets and metadata); the shard is "
+                    "refused",
+                    file=shard,
+                    key=name,
+                    expected=f"at most {human(limit)}",
                 )
             fh = tar.extractfile(info)
             assert fh is not None
