@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +66,17 @@ def test_caption_writes_verified_captions_resumes_and_reports(shards: list[Path]
 def test_caption_bad_inputs_are_clear(shards: list[Path], tmp_path: Path) -> None:
     runner = CliRunner()
     res = runner.invoke(app, ["caption", str(tmp_path / "nope.tar")])
-    assert res.exit_code != 0 and "not found" in res.output
+    assert res.exit_code != 0 and "nope.tar: no such shard or folder" in str(res.exception)
+    # a folder stands for its shards; a folder without shards is an error
+    (tmp_path / "empty").mkdir()
+    res = runner.invoke(app, ["caption", str(tmp_path / "empty")])
+    assert res.exit_code != 0 and "folder holds no .tar shards" in str(res.exception)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    shutil.copy(shards[0], folder / shards[0].name)
+    res = runner.invoke(app, ["caption", str(folder)])
+    assert res.exit_code == 0, res.output
+    assert f"{folder / shards[0].name}: " in res.output and "samples" in res.output
     bad_cfg = tmp_path / "bad.yaml"
     bad_cfg.write_text("backend: builtin\nn_candidatez: 3\n")
     res = runner.invoke(app, ["caption", str(shards[0]), "--config", str(bad_cfg)])

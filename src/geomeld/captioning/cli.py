@@ -12,7 +12,9 @@ from geomeld.core.options import config_option, set_option
 
 
 def caption(
-    shards: list[Path] = typer.Argument(..., help="Shard files (geomeld-*.tar) to caption in place."),
+    shards: list[Path] = typer.Argument(
+        ..., help="Shard files (geomeld-*.tar) to caption in place, or folders holding them."
+    ),
     config: Path | None = config_option(
         "Caption config YAML (default: configs/caption/default.yaml values)."
     ),
@@ -75,9 +77,9 @@ def caption(
         updates["scorer"] = "geomeld_fm"
         updates["scorer_run_dir"] = str(scorer_run)
     cfg = CaptionConfig.model_validate({**cfg.model_dump(), **updates})
-    missing = [str(s) for s in shards if not s.is_file()]
-    if missing:
-        raise typer.BadParameter(f"shard file(s) not found: {', '.join(missing)}")
+    from geomeld.io.inspect import expand_shards
+
+    shards = expand_shards(shards)  # a missing path is one line naming it (the CLI handler)
 
     def report(result: ShardResult) -> None:
         for e in result.errors:
@@ -117,7 +119,9 @@ def caption(
 
 
 def caption_check(
-    shards: list[Path] = typer.Argument(..., help="Shard files holding the captioned tiles."),
+    shards: list[Path] = typer.Argument(
+        ..., help="Shard files holding the tiles, or folders holding them (their *.tar files)."
+    ),
     captions: Path = typer.Option(
         ..., "--captions", help="JSONL: one {tile_id, caption, ...} object per line (other keys kept)."
     ),
@@ -135,9 +139,10 @@ def caption_check(
     Example: geomeld caption-check out/geomeld-*.tar --captions mine.jsonl --out verdicts.jsonl
     """
     from geomeld.captioning.caption_check import run_caption_check
+    from geomeld.io.inspect import expand_shards
 
     try:
-        summary = run_caption_check(shards, captions, out)
+        summary = run_caption_check(expand_shards(shards), captions, out)
     except FileNotFoundError as exc:
         raise typer.BadParameter(str(exc)) from None
     for e in summary.read_errors:

@@ -109,16 +109,15 @@ def sample(
         updates["map"] = False
     if per_footprint:
         updates["per_footprint"] = True
-    try:
-        cfg = SampleConfig.model_validate({**cfg.model_dump(), **updates})
-        if cfg.stratified == 0 and cfg.fill == 0 and not cfg.anchors and cfg.quota != "custom":
-            raise ValueError(
-                "nothing to do: give --stratified N, --anchors FILE, --fill N or a custom --quota"
-            )
-        report = run_sampling(cfg, out, merge=merge)
-    except (ValueError, FileNotFoundError, FileExistsError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+    cfg = SampleConfig.model_validate({**cfg.model_dump(), **updates})
+    if cfg.stratified == 0 and cfg.fill == 0 and not cfg.anchors and cfg.quota != "custom":
+        # A usage error (exit 2); file and value errors of the run go to the one CLI handler (exit 1).
+        typer.echo(
+            "error: nothing to do: give --stratified N, --anchors FILE, --fill N or a custom --quota",
+            err=True,
+        )
+        raise typer.Exit(2)
+    report = run_sampling(cfg, out, merge=merge)
     import pyarrow.parquet as pq
 
     table = pq.read_table(report.out)
