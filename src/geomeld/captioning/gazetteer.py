@@ -87,6 +87,30 @@ NOT_REGIONS = {
 }
 """Words that are admin-unit names somewhere but mean a part of the tile or a landform in a caption."""
 
+EXONYMS = {
+    "mecklenburg western pomerania": "mecklenburg vorpommern",
+    "mecklenburg west pomerania": "mecklenburg vorpommern",
+    "rhineland palatinate": "rheinland pfalz",
+    "baden wurttemberg": "baden wuerttemberg",
+    "bayern": "bavaria",
+    "hessen": "hesse",
+    "niedersachsen": "lower saxony",
+    "sachsen": "saxony",
+    "sachsen anhalt": "saxony anhalt",
+    "thueringen": "thuringia",
+    "nordrhein westfalen": "north rhine westphalia",
+    "north rhine westfalia": "north rhine westphalia",
+    "kaernten": "carinthia",
+    "steiermark": "styria",
+    "tirol": "tyrol",
+    "oberoesterreich": "upper austria",
+    "niederoesterreich": "lower austria",
+    "wien": "vienna",
+    "connacht": "connaught",
+}
+"""Folded English or native names of admin-1 units → the folded form GeoNames files them under
+("Mecklenburg-Western Pomerania" is GeoNames' "Mecklenburg-Vorpommern")."""
+
 
 def fold(name: str, strip: bool = True) -> str:
     """Case-, accent- and (with ``strip``) affix-insensitive form of a place name."""
@@ -100,6 +124,7 @@ def fold(name: str, strip: bool = True) -> str:
     s = " ".join(s.split())
     if strip:
         s = _SUFFIX.sub("", _PREFIX.sub("", s)).strip()
+        s = EXONYMS.get(s, s)
     return s
 
 
@@ -200,6 +225,15 @@ def _far_km(la: NDArray[np.float64], lo: NDArray[np.float64]) -> float:
 def is_region(name: str) -> bool:
     try:
         return fold(name) in _places().regions
+    except (OSError, ValueError):
+        return False
+
+
+def is_admin1(name: str) -> bool:
+    """A state/province-level (admin-1) name: the only regions read from lower-case text ("in hesse")."""
+    try:
+        p = _places()
+        return any(unit < p.n_admin1 for unit, _ in p.regions.get(fold(name), []))
     except (OSError, ValueError):
         return False
 

@@ -987,6 +987,32 @@ CMP: dict[str, tuple[str, ...]] = {
         "in similar amounts",
         "equally",
         "about equally",
+        # equality of two classes' extents ("A and B shares are nearly identical", "cover ~the same area")
+        "identical",
+        "nearly identical",
+        "almost identical",
+        "evenly matched",
+        "evenly split",
+        "the same area",
+        "the same amount",
+        "the same share",
+        "the same shares",
+        "similar amounts",
+        "similar shares",
+        "similar share",
+        "similar areas",
+        "comparable shares",
+        "comparable amounts",
+        "comparable areas",
+        "on a par",
+        "on par",
+        "neck and neck",
+        "about equal",
+        "roughly equal",
+        "equal shares",
+        "equal amounts",
+        "equal areas",
+        "in equal parts",
     ),
 }
 
@@ -3115,6 +3141,7 @@ INDEX2 = _index2(INDEX)
 
 # ---- places -----------------------------------------------------------------------------------------
 _PLACE_PREP = {"in", "near", "of", "on", "at", "from", "across", "around", "outside", "within", "inside"}
+_MONTH_NAMES = {*MONTHS, *MONTH_ABBR, "sept"}
 _RELATIONS = {"west": "west", "east": "east", "north": "north", "south": "south", "near": "near"}
 
 
@@ -3160,10 +3187,12 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
             name = " ".join(words).replace(" - ", "-").replace(" . ", ". ")
             capitalised = toks[i].cap or (k > 1 and toks[i].low == "the" and toks[i + 1].cap)
             r = resolve(name, gazetteer=capitalised)
+            if not capitalised and not (r is not None and r[0] in ("country", "demonym")):
+                r = _lower_region(toks, i, k, name, r)
             if r is None:
                 continue
-            if not capitalised and (r[0] not in ("country", "demonym") or name in _AMBIGUOUS_NAMES):
-                continue  # lower-case: only unambiguous country names ("we are in germany")
+            if not capitalised and name in _AMBIGUOUS_NAMES:
+                continue  # lower-case: only unambiguous names ("we are in germany", "in hesse")
             found = (k, r)
             break
         if found:
@@ -3186,6 +3215,7 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
             and i > 0
             and toks[i - 1].low not in (".", "!", "?", ":", ";", "—", "–", "-", "(", '"')
             and t.low not in _NOT_NAMES
+            and t.low.rstrip(".") not in _MONTH_NAMES  # "taken in Apr 2017": a date, not a place
         ):
             j = i
             while j < n and toks[j].cap and toks[j].low not in _NOT_NAMES:
@@ -3204,6 +3234,30 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
                     continue
         i += 1
     return masked, hits
+
+
+def _lower_region(toks: Sequence[Any], i: int, k: int, name: str, r: tuple[str, str] | None) -> Any:
+    """A region named in lower case: a hand-table region or landscape ("the rhine valley") written as
+    two or more words or after a place preposition, or a GeoNames state/province after one ("in
+    hesse"); never a name made only of caption words ("in spring", "of the forest")."""
+    from geomeld.captioning import gazetteer
+
+    words = name.replace("-", " ").split()
+    vocab = set(MONTHS) | set(MONTH_ABBR) | STOPWORDS | FILLER | DIRECTION_WORDS | LANDFORM_NOUNS
+    if all(w in vocab or w in INDEX or w == "the" for w in words):
+        return None
+    a = i + 1 if toks[i].low == "the" else i
+    prev = toks[a - 1].low if a > 0 else ""
+    prep = (
+        prev in _PLACE_PREP
+        or prev == "over"
+        or (prev == "the" and a > 1 and toks[a - 2].low in _PLACE_PREP | {"over"})
+    )
+    if r is not None and r[0] == "region":  # the hand tables (resolve read them without the gazetteer)
+        return r if (prep or len(words) - (toks[i].low == "the") > 1) else None
+    if prep and gazetteer.is_admin1(name.removeprefix("the ")):
+        return "region", name.removeprefix("the ")
+    return None
 
 
 _NEAR_CUES = (
@@ -3277,8 +3331,8 @@ def _near_town(toks: Sequence[Any], text: str, i: int) -> tuple[int, str] | None
         if i + k >= len(toks) or tuple(x.low for x in toks[i : i + k]) != cue:
             continue
         a = i + k
-        if not toks[a].cap:
-            return None
+        if not toks[a].cap:  # lower case: only the hand table's cities ("outskirts of munich")
+            return (a + 1, toks[a].low) if toks[a].low in CITIES else None
         ends = []
         j = a
         while j < len(toks):

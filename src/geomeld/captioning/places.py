@@ -209,6 +209,67 @@ REGIONS: dict[str, tuple[str, tuple[float, float, float, float] | None]] = {
 """Region → (its country, a bounding box): inside the box supports, outside contradicts; without a box
 the region is checked at country level only (another country contradicts)."""
 
+LANDSCAPES: dict[str, tuple[float, float, float, float]] = {
+    # river valleys (the valley floor's extent along the river, widened), uplands, heaths, areas
+    "rhine valley": (47.5, 51.9, 5.9, 8.9),
+    "upper rhine valley": (47.5, 50.1, 7.3, 8.8),
+    "upper rhine plain": (47.5, 50.1, 7.3, 8.8),
+    "middle rhine valley": (49.9, 50.8, 7.0, 8.0),
+    "middle rhine": (49.9, 50.8, 7.0, 8.0),
+    "lower rhine": (50.7, 52.0, 5.8, 7.2),
+    "rhineland": (49.0, 52.0, 5.8, 8.6),
+    "moselle valley": (49.3, 50.4, 6.3, 7.7),
+    "mosel valley": (49.3, 50.4, 6.3, 7.7),
+    "neckar valley": (48.2, 49.6, 8.4, 9.6),
+    "main valley": (49.6, 50.3, 8.2, 11.0),
+    "elbe valley": (50.0, 54.0, 8.5, 15.0),
+    "oder valley": (50.0, 53.9, 13.8, 18.5),
+    "po valley": (44.4, 45.9, 7.5, 12.5),
+    "loire valley": (46.9, 47.9, -2.3, 3.1),
+    "thames valley": (51.3, 51.9, -1.9, 0.2),
+    "luneburg heath": (52.7, 53.5, 9.5, 10.9),
+    "lueneburg heath": (52.7, 53.5, 9.5, 10.9),
+    "swabian jura": (47.9, 49.0, 8.5, 10.6),
+    "swabian alb": (47.9, 49.0, 8.5, 10.6),
+    "thuringian forest": (50.4, 51.0, 10.0, 11.4),
+    "ore mountains": (50.2, 50.9, 12.3, 14.2),
+    "erzgebirge": (50.2, 50.9, 12.3, 14.2),
+    "bavarian alps": (47.3, 47.8, 10.2, 13.1),
+    "allgau": (47.3, 48.1, 9.6, 10.9),
+    "allgäu": (47.3, 48.1, 9.6, 10.9),
+    "sauerland": (50.9, 51.5, 7.5, 8.8),
+    "odenwald": (49.3, 49.9, 8.6, 9.3),
+    "spessart": (49.8, 50.3, 9.1, 9.7),
+    "palatinate forest": (49.0, 49.6, 7.6, 8.1),
+    "teutoburg forest": (51.7, 52.4, 7.7, 9.1),
+    "fichtelgebirge": (49.9, 50.2, 11.7, 12.2),
+    "vogtland": (50.2, 50.7, 11.9, 12.6),
+    "altmark": (52.3, 53.05, 10.9, 12.3),
+    "franconia": (48.9, 50.6, 9.0, 12.1),
+    "swabia": (47.3, 49.2, 8.7, 11.0),
+    "westphalia": (51.0, 52.6, 6.7, 9.5),
+    "emsland": (52.2, 53.2, 6.9, 7.9),
+    "holstein": (53.4, 54.5, 8.8, 11.2),
+    "east frisia": (53.0, 53.8, 6.9, 8.1),
+    "pyrenees": (42.3, 43.4, -1.9, 3.3),
+    "carpathians": (44.5, 49.6, 17.5, 27.0),
+    "dolomites": (46.2, 46.9, 11.3, 12.4),
+    "ardennes": (49.5, 50.6, 4.5, 6.5),
+    "vosges": (47.7, 48.7, 6.7, 7.5),
+    "camargue": (43.3, 43.8, 4.1, 4.9),
+    "cotswolds": (51.6, 52.2, -2.3, -1.5),
+    "peak district": (53.0, 53.6, -2.1, -1.6),
+    "snowdonia": (52.7, 53.3, -4.3, -3.6),
+    "yorkshire dales": (54.0, 54.5, -2.5, -1.8),
+    "danube delta": (44.5, 45.5, 28.5, 29.8),
+}
+"""Named landscapes (valleys, uplands, heaths, historic areas) → (lat_min, lat_max, lon_min, lon_max):
+approximate extents rounded to 0.1° and widened, read from the coordinates Wikipedia / OpenStreetMap
+give each landscape's towns and ends. Their edges are vague, so they only contradict: a tile more than
+LANDSCAPE_MARGIN_DEG (0.5° latitude ≈ 55 km, 0.75° longitude) outside the box is not in the landscape;
+inside or near, the claim stays unverifiable (a valley's box holds much that is not valley)."""
+LANDSCAPE_MARGIN_DEG = (0.5, 0.75)
+
 CITIES: dict[str, tuple[float, float]] = {
     "berlin": (52.52, 13.405),
     "potsdam": (52.40, 13.06),
@@ -312,6 +373,8 @@ def _resolve(n: str, gazetteer: bool) -> tuple[str, str] | None:
     n2 = n[4:] if n.startswith("the ") else n
     if n in REGIONS or n2 in REGIONS:
         return "region", n if n in REGIONS else n2
+    if n2.replace("-", " ") in LANDSCAPES:
+        return "region", n2.replace("-", " ")
     if n2.startswith("german state of "):
         return _resolve(n2[len("german state of ") :], gazetteer)
     names = country_names()
@@ -385,6 +448,11 @@ def place_verdict(subject: str, label: str, country: str | None, lat: float, lon
         if r is None and gazetteer.fold(said) == gazetteer.fold(said, strip=False) and _town_name(said):
             r = gazetteer.city_verdict(said, lat, lon, "in")  # never "County X" read as the town X
         return None if r is None else r[0]
+    if subject == "region" and said.removeprefix("the ") in LANDSCAPES:
+        la0, la1, lo0, lo1 = LANDSCAPES[said.removeprefix("the ")]
+        mla, mlo = LANDSCAPE_MARGIN_DEG
+        far = lat < la0 - mla or lat > la1 + mla or lon < lo0 - mlo or lon > lo1 + mlo
+        return False if far else None
     if subject == "region" and said not in REGIONS and said.removeprefix("the ") not in REGIONS:
         from geomeld.captioning import gazetteer
 
