@@ -17,7 +17,7 @@ from geomeld.captioning.pipeline import CaptionConfig
 from geomeld.captioning.run import caption_shards
 from geomeld.io.shards import iter_samples
 from geomeld.sampling.config import load_config
-from geomeld.sampling.run import run_sampling
+from geomeld.sampling.run import run as run_sampling
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = REPO / "configs"

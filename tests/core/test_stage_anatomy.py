@@ -21,6 +21,7 @@ STAGES = {  # stage → (its config class, the verb whose CLI function calls run
     "training": ("PretrainConfig", "pretrain"),
     "evaluation": ("EvalConfig", "evaluate"),
     "demo": ("DemoConfig", "demo"),
+    "sampling": ("SampleConfig", "sample"),
 }
 
 

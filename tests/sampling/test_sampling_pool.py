@@ -12,7 +12,7 @@ import pytest
 from geomeld.sampling.config import AnchorSource, SampleConfig
 from geomeld.sampling.ids import tile_ids
 from geomeld.sampling.quotas import area_quotas, compute_quotas, load_custom_quotas, uniform_quotas
-from geomeld.sampling.run import run_sampling
+from geomeld.sampling.run import run as run_sampling
 from geomeld.sampling.spacing import violations
 
 DATA = Path(__file__).parents[1] / "data" / "anchors_files"

@@ -81,7 +81,7 @@ def sample(
 ) -> None:
     from geomeld.sampling.config import AnchorSource, SampleConfig, load_config
     from geomeld.sampling.report import print_summary
-    from geomeld.sampling.run import run_sampling
+    from geomeld.sampling.run import run
 
     cfg = load_config(config, sets)
     updates: dict[str, object] = {}
@@ -117,7 +117,7 @@ def sample(
             err=True,
         )
         raise typer.Exit(2)
-    report = run_sampling(cfg, out, merge=merge)
+    report = run(cfg, out, merge=merge)
     import pyarrow.parquet as pq
 
     table = pq.read_table(report.out)

@@ -140,7 +140,7 @@ def _stratified_per_footprint(
     return StratifiedResult(np.concatenate(lat), np.concatenate(lon), strata, outcomes)
 
 
-def run_sampling(cfg: SampleConfig, out: str | Path, merge: bool = False) -> SampleReport:
+def run(cfg: SampleConfig, out: str | Path, merge: bool = False) -> SampleReport:
     """Run every configured stage and write the pool, the rejected points, the summary and the map."""
     from geomeld.sampling.report import write_map, write_summary_json
 
