@@ -58,3 +58,65 @@ def test_equality_phrasings_are_similar_comparisons() -> None:
     ):
         cmp = [c for c in extract_claims(text) if c.family == "comparison"]
         assert cmp and cmp[0].label == "similar", text
+
+
+def _verdicts(text: str, **kw: float) -> dict[str, str]:
+    """Verdicts on a June tile in Upper Austria whose only evidence is Sentinel-2 (maps relocated)."""
+    from geomeld.captioning.check import check_caption
+    from geomeld.captioning.ground import Ground
+    from geomeld.signals.models import IndexStats, LayerOrigin, PlaceSignal, SignalBundle, SpectralSignal
+
+    b = SignalBundle(key="t")
+    b.spectral = SpectralSignal(
+        indices={"NDVI": IndexStats(mean=kw["ndvi"], p10=kw["ndvi"], p50=kw["ndvi"], p90=kw["ndvi"])},
+        share_ndvi_above_0_5=kw["green"],
+        valid_percentage=kw.get("valid", 100.0),
+        water_index_percentage=kw["water_idx"],
+        water_core_percentage=kw["core"],
+        water_strict_percentage=kw["strict"],
+    )
+    b.place = PlaceSignal(lat=48.2, long=14.0, hemisphere="northern", month=6, year=2018, date="2018-06-14")
+    b.origins = {"sentinel2": LayerOrigin(origin="real"), "esa_worldcover": LayerOrigin(origin="relocated")}
+    return {c.text: str(c.verdict) for c in check_caption(text, Ground.from_bundle(b)).claims}
+
+
+def test_water_presence_on_a_tile_without_any_water_pixel() -> None:
+    dry = {"water_idx": 0.3, "green": 60.0, "ndvi": 0.6, "core": 0.1, "strict": 0.0}
+    assert "contradicted" in _verdicts("You can spot a small pond near the road.", **dry).values()
+    assert "supported" in _verdicts("There is no standing water anywhere.", **dry).values()
+    # a few clear-water pixels (a pond of ~30 m) or an unimaged part keep it open
+    pond = {**dry, "strict": 0.2, "core": 0.3}
+    assert "contradicted" not in _verdicts("You can spot a small pond near the road.", **pond).values()
+    cloudy = {**dry, "valid": 90.0}
+    assert "contradicted" not in _verdicts("You can spot a small pond near the road.", **cloudy).values()
+
+
+def test_water_amount_above_the_sentinel2_ceiling() -> None:
+    low = {"water_idx": 14.0, "green": 10.0, "ndvi": 0.2, "core": 3.0, "strict": 0.0}
+    assert "contradicted" in _verdicts("More than 16 % of the frame is water.", **low).values()
+    assert "contradicted" in _verdicts("A pond takes up about 25 % of the frame.", **low).values()
+    # at the ceiling's edge it stays open: the ceiling itself is the most water there can be
+    assert "contradicted" not in _verdicts("More than 14.5 % of the frame is water.", **low).values()
+    assert "contradicted" not in _verdicts("Water covers about 18 % of the frame.", **low).values()
+
+
+def test_plural_percents_is_a_unit() -> None:
+    got = [c for c in extract_claims("open water makes up at most seven percents") if c.family == "water"]
+    assert got and got[0].value is not None and got[0].value.low == 7.0 and got[0].value.bound == "at_most"
+
+
+def test_a_border_is_an_edge_strip_not_a_half() -> None:
+    got = [c for c in extract_claims("pasture hugs the northern border") if c.family == "position"]
+    assert got and got[0].location == "north-edge"
+    got = [c for c in extract_claims("meadows take the northern half") if c.family == "position"]
+    assert got and got[0].location == "north"
+
+
+def test_passive_comparisons_in_every_number() -> None:
+    for text in (
+        "Meadows are outnumbered by woods.",
+        "meadows were dwarfed by woods",
+        "meadows are exceeded by woods",
+    ):
+        got = [(c.family, c.subject, c.other, c.label) for c in extract_claims(text)]
+        assert got == [("comparison", "grassland", "trees", "less")], text

@@ -621,6 +621,64 @@ def _s2_water(g: Ground) -> tuple[ShareRange, float, float] | None:
     return ShareRange("sentinel2_water_index", origin, lo, hi, valid), sp.water_core_percentage, valid
 
 
+S2_CEILING_MARGIN_PCT = 1.0
+"""The Sentinel-2 water interval's upper end already counts every pixel that may be water (NDWI >
+−0.05, bright, or not imaged), so a stated amount above it is contradicted with a margin of its own:
+"at least / more than a" when the ceiling is below a − 1 point, "about a" when it is below a minus the
+family's support width (the band "about a" is read with), never with the wider contradiction band."""
+
+
+def _s2_water_ceiling(value: Value, hi: float, hedged: bool) -> Verdict:
+    a = value.low if value.low is not None else value.high
+    if a is None or value.bound in (Bound.AT_MOST, Bound.BETWEEN):
+        return U
+    if value.bound == Bound.AT_LEAST:
+        return C if hi < a - S2_CEILING_MARGIN_PCT else U
+    s, _ = TOLERANCES[Family.WATER.value].widths(a, hedged)
+    return C if hi < a - max(s, S2_CEILING_MARGIN_PCT) else U
+
+
+S2_DRY_VALID_PCT = 99.0
+S2_DRY_STRICT_PCT = 0.05
+S2_DRY_CORE_PCT = 0.5
+S2_DRY_INDEX_PCT = 2.0
+"""No water at all: the tile is imaged (≥ 99 % valid pixels), clear open water (NDWI > 0.2, not bright)
+covers < 0.05 % (≈ 8 pixels of 10 m: less than a 30 m pond), NDWI-positive or bright pixels < 0.5 %,
+may-be-water pixels (NDWI > −0.05) < 2 %, and no map or occurrence layer has a water pixel. Then "water
+is visible", "a little lake", "includes open water" are contradicted and "no water" supported."""
+
+
+S2_DRY_KINDS = ("water", "lake", "pond", "reservoir", "wetland")
+"""Bodies of water with an area (a stream, brook or ditch may be narrower than a 10 m pixel)."""
+
+
+def _s2_no_water(s2: tuple[ShareRange, float, float], ranges: Sequence[ShareRange]) -> ClaimEvidence | None:
+    r, core, valid = s2
+    index_pct = r.hi - (100.0 - valid)
+    maps_dry = all(x.lo <= 0.0 for x in ranges if x.product != "sentinel2_water_index")
+    if not (
+        maps_dry
+        and valid >= S2_DRY_VALID_PCT
+        and r.lo < S2_DRY_STRICT_PCT
+        and core < S2_DRY_CORE_PCT
+        and index_pct < S2_DRY_INDEX_PCT
+    ):
+        return None
+    return ClaimEvidence(
+        [x.to_json() for x in ranges]
+        + [{"product": "sentinel2_water_index", "ndwi_positive_or_bright_pct": round(core, 3)}],
+        {
+            "valid_from_pct": S2_DRY_VALID_PCT,
+            "clear_water_below_pct": S2_DRY_STRICT_PCT,
+            "ndwi_positive_or_bright_below_pct": S2_DRY_CORE_PCT,
+            "may_be_water_below_pct": S2_DRY_INDEX_PCT,
+        },
+        "+".join(x.product for x in ranges),
+        "+".join(x.origin for x in ranges),
+        note="no water pixel in the maps and none in the imaged tile",
+    )
+
+
 def _sea_far(g: Ground) -> float | None:
     """Distance (km) the sea is known to be beyond: SEA_KM when the land mask has no sea cell within
     SEA_KM of the tile centre, else None (the sea may be near)."""
@@ -690,11 +748,22 @@ def check_water(claim: Claim, g: Ground) -> Result:
         return _unverifiable("no evidence water layer" + _why_skipped(g, "dynamic_world", "esa_worldcover"))
     if claim.label == "mapped" and claim.value is None:
         return check_mapped(claim, g, ranges)
+    if (
+        claim.value is None
+        and claim.label not in ("minor", "trace", "dominant", "large")
+        and kind in S2_DRY_KINDS
+        and s2 is not None
+    ):
+        dry = _s2_no_water(s2, ranges)
+        if dry is not None:
+            return (S if claim.negated else C), dry
     per = []
     tol: Any = None
     for r in ranges:  # the whole interval decides (see WATER_MAP_COMPLETE_PCT)
         if claim.value is not None:
             v, tol = _number_rule(claim.value, Family.WATER.value, claim.hedged)(r.lo, r.hi)
+            if v is U and r.product == "sentinel2_water_index":
+                v = _s2_water_ceiling(claim.value, r.hi, claim.hedged)
             per.append(_flip(v) if claim.negated else v)
             continue
         if claim.negated:

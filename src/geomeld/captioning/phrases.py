@@ -1016,6 +1016,24 @@ CMP: dict[str, tuple[str, ...]] = {
     ),
 }
 
+_PASSIVE_LESS = (
+    "outnumbered by",
+    "outweighed by",
+    "exceeded by",
+    "dwarfed by",
+    "surpassed by",
+    "outstripped by",
+)
+CMP["verb_less"] += tuple(p for p in _PASSIVE_LESS if p not in CMP["verb_less"])
+for _kind in ("verb_more", "verb_less"):  # "A is / are / was / were outnumbered by B": every number and tense
+    CMP[_kind] += tuple(
+        f"{aux} {p[3:]}"
+        for p in CMP[_kind]
+        if p.startswith("is ")
+        for aux in ("are", "was", "were")
+        if f"{aux} {p[3:]}" not in CMP[_kind]
+    )
+
 POS: dict[str, tuple[str, ...]] = {}
 
 
@@ -1028,12 +1046,10 @@ def _positions() -> dict[str, tuple[str, ...]]:
         "east": ("east", "eastern", "right", "right-hand"),
     }
     strip_nouns = ("edge", "margin", "border", "rim", "fringe", "boundary", "strip")
-    nouns = (
+    nouns = (  # a border or rim is a strip along the edge, not a half ("fields hug the western border")
         "side",
         "half",
         "part",
-        "border",
-        "rim",
         "end",
         "portion",
         "strip",
@@ -1229,7 +1245,10 @@ UNITS: list[tuple[tuple[str, ...], str]] = sorted(
         for p, u in (
             ("%", "%"),
             ("percent", "%"),
+            ("percents", "%"),
             ("per cent", "%"),
+            ("per cents", "%"),
+            ("percentage points", "%"),
             ("pct", "%"),
             ("per-cent", "%"),
             ("m a.s.l.", "asl"),
@@ -1922,6 +1941,7 @@ STOPWORDS = {
     "per",
     "cent",
     "percent",
+    "percents",
     "covers",
     "cover",
     "covering",
