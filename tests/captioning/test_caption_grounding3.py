@@ -120,3 +120,50 @@ def test_passive_comparisons_in_every_number() -> None:
     ):
         got = [(c.family, c.subject, c.other, c.label) for c in extract_claims(text)]
         assert got == [("comparison", "grassland", "trees", "less")], text
+
+
+def test_a_measurement_is_not_coordinated_under_a_class_negation() -> None:
+    got = extract_claims("no orchards or of heath, mean NDVI is about 0.6")
+    ndvi = [c for c in got if c.subject == "ndvi"]
+    assert ndvi and ndvi[0].polarity == "affirmed"
+    assert {c.subject for c in got if c.polarity == "negated"} >= {"shrubland"}
+
+
+def test_less_than_a_number_is_a_bound_not_a_comparison() -> None:
+    got = extract_claims("water covers less than 8 pct and the pasture sits in the north")
+    assert not any(c.family == "comparison" for c in got)
+    got = extract_claims("heath covers less than a quarter of the tile, beside meadows")
+    assert not any(c.family == "comparison" for c in got)
+    assert [
+        c.label for c in extract_claims("heath covers less than pasture") if c.family == "comparison"
+    ] == ["less"]
+
+
+def test_headings_claim_nothing() -> None:
+    got = extract_claims("Field notes: no water anywhere.")
+    assert [(c.family, c.polarity) for c in got] == [("water", "negated")]
+    got = extract_claims("Crop summary: fields fill most of the frame.")
+    assert not any(
+        c.family == "landcover_presence" and c.subject == "cropland" and c.text == "Crop" for c in got
+    )
+    # a class before a colon with a number is still a claim
+    assert any(c.family == "landcover_share" for c in extract_claims("Forest: 40 % of the tile."))
+
+
+def test_the_shore_of_an_inland_water_is_not_the_sea() -> None:
+    got = [
+        (c.subject, c.text)
+        for c in extract_claims("the tile takes in the shore of a small pond")
+        if c.family == "water"
+    ]
+    assert got and all(s != "sea" for s, _ in got)
+    assert any(c.subject == "sea" for c in extract_claims("a rocky shore faces the open sea"))
+
+
+def test_barely_anything_negates_what_follows() -> None:
+    got = [
+        (c.subject, c.polarity)
+        for c in extract_claims("hardly anything green is left")
+        if c.family == "vegetation"
+    ]
+    assert ("green", "negated") in got

@@ -380,7 +380,12 @@ def _same_kind(a: Hit, b: Hit) -> bool:
     """Whether two subjects can share one negation through coordination: "no forest, lakes or roads"
     negates all three, but "Brandenburg, marsh and bush are absent" negates only the land cover (a
     place, a date or a measurement is never coordinated with land cover under one negation)."""
+    if a.val in _MEASURES or b.val in _MEASURES:  # "no marsh, mean NDVI is 0.7": a measurement
+        return a.val == b.val
     return _KIND_GROUP.get(a.cat, a.cat) == _KIND_GROUP.get(b.cat, b.cat)
+
+
+_MEASURES = {"ndvi", "vv", "vh", "sar", "height", "max_height"}
 
 
 def _list_gap(words: list[str]) -> bool:
@@ -392,6 +397,7 @@ def extract_claims(caption: str) -> list[Claim]:
     text = caption
     toks = tokenize(text)
     masked, place_hits = P.mask_places(toks, text)
+    masked |= P.headings(toks)
     dated = _dates(text, toks)
     for _, _, i, j in dated:
         masked |= set(range(i, j))
@@ -1398,6 +1404,12 @@ def _unit_claim(ctx: Ctx, cl: Clause, n: Num, hedge: str, c_start: int, c_end: i
         )
 
 
+_FRACTIONS = {"third", "quarter", "half", "fifth", "tenth", "sixth", "eighth", "fraction", "sliver", "tiny"}
+_NUMBER_START = re.compile(
+    r"^(?:\d|~|≈|one$|two$|three$|four$|five$|six$|seven$|eight$|nine$|ten$|a\s*(?:third|quarter|half|fifth|tenth)$|half$)"
+)
+
+
 def _comparison_pair(
     cl: Clause, h: Hit, subjects: list[Hit], toks: Sequence[Tok]
 ) -> tuple[Hit, Hit, str] | None:
@@ -1411,6 +1423,11 @@ def _comparison_pair(
     if kind in ("verb_more", "verb_less", "adj_more", "adj_less"):
         if not before or not after:
             return None
+        nxt = [t.low for t in toks[h.j : h.j + 2]]
+        if nxt and (
+            _NUMBER_START.match(nxt[0]) or (nxt[0] in ("a", "an") and nxt[1:] and nxt[1] in _FRACTIONS)
+        ):
+            return None  # "water covers less than 5 pct": a bound on a number, not a comparison
         rel = "more" if kind.endswith("more") else "less"
         return before[-1], after[0], rel
     if kind in (

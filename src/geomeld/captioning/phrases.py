@@ -607,6 +607,13 @@ NEG: tuple[str, ...] = (
     "are not",
     "hardly any",
     "barely any",
+    "barely anything",
+    "hardly anything",
+    "scarcely anything",
+    "scarcely any",
+    "next to nothing",
+    "almost nothing",
+    "virtually nothing",
     "no visible",
     "nothing of",
     "not any",
@@ -2874,6 +2881,12 @@ _extend(
 )
 _SKIP = (
     *_SKIP,
+    # the shore or bank of an inland water body names that body, not the sea ("the shore of a lake")
+    *(
+        f"{edge} of {det}"
+        for edge in ("shore", "shores", "shoreline", "bank", "banks")
+        for det in ("a", "an", "the", "this", "that")
+    ),
     # source attributions name the product a claim was measured on; they claim nothing themselves
     *(
         f"{cue} {product}"
@@ -3161,6 +3174,62 @@ INDEX2 = _index2(INDEX)
 
 # ---- places -----------------------------------------------------------------------------------------
 _PLACE_PREP = {"in", "near", "of", "on", "at", "from", "across", "around", "outside", "within", "inside"}
+HEADING_NOUNS = {
+    "note",
+    "notes",
+    "summary",
+    "findings",
+    "finding",
+    "observation",
+    "observations",
+    "obs",
+    "remark",
+    "remarks",
+    "caption",
+    "description",
+    "overview",
+    "update",
+    "details",
+    "fact",
+    "facts",
+    "tip",
+    "comment",
+    "comments",
+    "highlights",
+    "takeaway",
+    "takeaways",
+    "report",
+    "analysis",
+    "result",
+    "results",
+    "log",
+    "entry",
+    "verdict",
+    "recap",
+    "snapshot",
+    "notice",
+    "memo",
+}
+"""Nouns that end a heading before a colon ("Field note:", "Quick summary:", "Obs.:"): the heading
+labels the text, it claims nothing (its other words are never land cover)."""
+
+
+def headings(toks: Sequence[Any]) -> set[int]:
+    """Token indices of headings: up to 4 words at the start of the caption or of a sentence, ending in
+    a heading noun (an optional ".") and a colon."""
+    out: set[int] = set()
+    starts = [0] + [k + 1 for k, t in enumerate(toks) if t.low in (".", "!", "?", "\n")]
+    for a in starts:
+        for c in range(a + 1, min(a + 6, len(toks))):
+            if toks[c].low != ":":
+                continue
+            b = c - 1 if toks[c - 1].low == "." else c
+            if b > a and toks[b - 1].low in HEADING_NOUNS:
+                out.update(range(a, c + 1))
+            break
+    return out
+
+
 _MONTH_NAMES = {*MONTHS, *MONTH_ABBR, "sept"}
 _RELATIONS = {"west": "west", "east": "east", "north": "north", "south": "south", "near": "near"}
 
