@@ -167,3 +167,43 @@ def test_barely_anything_negates_what_follows() -> None:
         if c.family == "vegetation"
     ]
     assert ("green", "negated") in got
+
+
+def test_map_labels_a_share_as_a_class() -> None:
+    got = [
+        (c.subject, c.value.low if c.value else None)
+        for c in extract_claims("the map labels roughly 23 % of the tile as heath")
+    ]
+    assert got == [("shrubland", 23.0)]
+    got = [
+        (c.subject, c.value.low if c.value else None)
+        for c in extract_claims("the map labels 64 % of the tile")
+    ]
+    assert got == [("labelled", 64.0)]
+
+
+def test_few_pixels_above_an_ndvi_value_bound_the_mean_from_above() -> None:
+    got = [c.value for c in extract_claims("hardly any pixels exceed NDVI 0.35") if c.subject == "ndvi"]
+    assert got and got[0] is not None and (got[0].low, got[0].bound) == (0.35, "at_most")
+
+
+def test_weak_or_low_vigour_is_sparse_vegetation() -> None:
+    for text in ("a feeble green signal overall", "poor vegetation vigor this month"):
+        got = [(c.family, c.subject, c.polarity) for c in extract_claims(text)]
+        assert got == [("vegetation", "sparse", "affirmed")], text
+
+
+def test_not_far_from_a_town_is_near_it() -> None:
+    got = [
+        (c.subject, c.label, c.polarity)
+        for c in extract_claims("The site is not far from Potsdam.")
+        if c.family == "place"
+    ]
+    assert got == [("relation", "near potsdam", "affirmed")]
+
+
+def test_an_upper_bound_on_water_does_not_conflict_with_no_water() -> None:
+    from geomeld.captioning.consistency import consistency_claims
+
+    got = extract_claims("No ponds or lakes at all; water takes up under 3 % of the tile.")
+    assert consistency_claims(got) == []

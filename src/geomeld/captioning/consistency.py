@@ -23,7 +23,8 @@ _EXCLUSIVE_TERRAIN = {("flat", "steep"), ("flat", "hilly")}
 def _asserts_some(c: Claim) -> bool:
     if c.negated:
         return False
-    if c.family == Family.LANDCOVER_SHARE and c.value is not None:
+    if c.family in (Family.LANDCOVER_SHARE, Family.WATER) and c.value is not None:
+        # "water covers less than 8 %" allows none at all: only an amount from 1 % up asserts some
         return (c.value.low or 0.0) >= 1.0 and c.value.bound != "at_most"
     return c.family in _PRESENCE and c.subject not in ("any", "labelled", "unparsed")
 

@@ -619,6 +619,8 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
                     )
                 )
             )
+            if n is not None and own and _labels_as_class(toks, n, hits):
+                own = False  # "the map labels 19 % of the tile as settlement": the class's share
             if n is not None and own:
                 n.used = True
                 a, b = min(h.start, n.start), max(h.end, n.end)
@@ -1301,9 +1303,22 @@ def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: i
             toks,
             {"ndvi": "NDVI", "vv": "dB", "vh": "dB", "sar": "dB", "height": "m", "max_height": "m"}[s.val],
         )
+        if s.val == "ndvi" and value.bound == Bound.ABOUT.value:
+            # pixel statements: "few pixels exceed NDVI 0.4" bounds the mean from above, "most pixels
+            # exceed NDVI 0.6" from below; "NDVI stays below 0.3 almost everywhere" is a bound already
+            before = [t.low for t in toks[max(cl.i, min(s.i, n.i) - 4) : n.i]]
+            if any(w in _EXCEED for w in before):
+                few = any(w in _FEW for w in before)
+                value = Value(
+                    value.low, value.high, (Bound.AT_MOST if few else Bound.AT_LEAST).value, value.unit
+                )
         a, b = min(a, n.start), max(b, n.end)
         subject = {"ndvi": "ndvi"}.get(s.val, s.val)
     ctx.claims.append(_mk(ctx, fam, subject, a, b, value=value, label=label, polarity=pol, hedge=hedge))
+
+
+_EXCEED = {"exceed", "exceeds", "exceeding", "surpass", "surpasses", "top", "tops"}
+_FEW = {"few", "no", "hardly", "barely", "scarcely", "little", "none", "nothing", "rarely", "seldom"}
 
 
 def _unit_claim(ctx: Ctx, cl: Clause, n: Num, hedge: str, c_start: int, c_end: int, negated: bool) -> None:
@@ -1408,6 +1423,16 @@ _FRACTIONS = {"third", "quarter", "half", "fifth", "tenth", "sixth", "eighth", "
 _NUMBER_START = re.compile(
     r"^(?:\d|~|≈|one$|two$|three$|four$|five$|six$|seven$|eight$|nine$|ten$|a\s*(?:third|quarter|half|fifth|tenth)$|half$)"
 )
+
+
+def _labels_as_class(toks: Sequence[Tok], n: Num, hits: Sequence[Hit]) -> bool:
+    """Whether "<number> (of the tile) as <class>" follows: the map labels that much *as the class*."""
+    for k in range(n.j, min(n.j + 6, len(toks))):
+        if toks[k].low in (",", ";", ".", ":"):
+            return False
+        if toks[k].low == "as":
+            return any(x.cat in ("lc", "water") and k < x.i <= k + 3 for x in hits)
+    return False
 
 
 def _comparison_pair(

@@ -417,6 +417,21 @@ VEG: dict[str, tuple[str, ...]] = {
         "lush vegetation",
     ),
     "sparse": (
+        # a weak or low vigour / green signal is sparse vegetation, not green ("low vegetation vigour")
+        *(
+            f"{adj} {noun}"
+            for adj in ("low", "weak", "poor", "faint", "feeble", "limited", "reduced", "little")
+            for noun in (
+                "vigour",
+                "vigor",
+                "vegetation vigour",
+                "vegetation vigor",
+                "green signal",
+                "greenness",
+                "greening",
+                "photosynthetic activity",
+            )
+        ),
         "sparse vegetation",
         "sparsely vegetated",
         "little vegetation",
@@ -3350,6 +3365,8 @@ def _lower_region(toks: Sequence[Any], i: int, k: int, name: str, r: tuple[str, 
 
 
 _NEAR_CUES = (
+    ("not", "far", "from"),
+    ("next", "to"),
     ("near",),
     ("around",),
     ("outside",),
