@@ -207,3 +207,35 @@ def test_an_upper_bound_on_water_does_not_conflict_with_no_water() -> None:
 
     got = extract_claims("No ponds or lakes at all; water takes up under 3 % of the tile.")
     assert consistency_claims(got) == []
+
+
+def test_abbreviated_about_keeps_the_clause_together() -> None:
+    got = [
+        (c.family, c.subject, c.value.low if c.value else None) for c in extract_claims("Heath: ca. 35 %.")
+    ]
+    assert got == [("landcover_share", "shrubland", 35.0)]
+    got = [(c.subject, c.value.low if c.value else None) for c in extract_claims("mean NDVI approx. 0.62")]
+    assert got == [("ndvi", 0.62)]
+
+
+def test_two_digit_years_after_an_apostrophe() -> None:
+    got = {(c.subject, c.label) for c in extract_claims("captured in Jul '21") if c.family == "season"}
+    assert got == {("year", "2021"), ("month", "7")}
+
+
+def test_ndvi_value_found_past_a_bracketed_share() -> None:
+    got = [
+        c
+        for c in extract_claims("NDVI averages about 0.52 (heath covers over 6 % of the tile)")
+        if c.subject == "ndvi"
+    ]
+    assert got and got[0].value is not None and got[0].value.low == 0.52
+
+
+def test_numbers_do_not_cross_brackets_or_emoji() -> None:
+    got = extract_claims("Pasture (mapped): roughly 9 % (open water: about 30 percent).")
+    water = [c for c in got if c.family == "water"]
+    assert water and water[0].value is not None and water[0].value.low == 30.0
+    got = extract_claims("heath 12 % 🌲 no ponds at all")
+    water = [c for c in got if c.family == "water"]
+    assert water and water[0].value is None and water[0].polarity == "negated"

@@ -290,7 +290,7 @@ def clauses(toks: Sequence[Tok], text: str, subject_ends: set[int] | None = None
             continue
         if (
             t.low in (";", "!", "?", "…")
-            or (t.low == "." and not _decimal(toks, k))
+            or (t.low == "." and not _decimal(toks, k) and not _abbrev_dot(toks, k))
             or (t.low in (":", "—", "–") and not _range_dash(toks, k))
         ):
             brk = True
@@ -302,6 +302,8 @@ def clauses(toks: Sequence[Tok], text: str, subject_ends: set[int] | None = None
             and toks[k + 1].start > t.end
         ):
             brk = True  # "forest 20 % | no water", "Note — crops / no snow": list separators
+        elif _pictograph(t.low):
+            brk = True  # "4 % ✨ no water bodies": an emoji separates statements like a full stop
         elif (
             t.low == "-"
             and k > 0
@@ -323,8 +325,47 @@ def clauses(toks: Sequence[Tok], text: str, subject_ends: set[int] | None = None
     return bounds
 
 
+def _pictograph(tok: str) -> bool:
+    """An emoji or pictographic symbol token (Unicode category So, or an emoji modifier/joiner)."""
+    import unicodedata
+
+    return (
+        bool(tok)
+        and all(unicodedata.category(c) in ("So", "Sk", "Mn", "Cf") for c in tok)
+        and any(unicodedata.category(c) == "So" for c in tok)
+    )
+
+
 def _decimal(toks: Sequence[Tok], k: int) -> bool:
     return False  # decimals are single tokens
+
+
+_ABBREV = {
+    "c",
+    "ca",
+    "approx",
+    "appr",
+    "est",
+    "abt",
+    "avg",
+    "vs",
+    "cf",
+    "incl",
+    "resp",
+    "max",
+    "min",
+}
+
+
+def _abbrev_dot(toks: Sequence[Tok], k: int) -> bool:
+    """The period of an abbreviation ("c. 85 %", "approx. 11 %", "vs. grass"), not a sentence end:
+    attached to an abbreviation and followed by a number or a lower-case word."""
+    return (
+        0 < k < len(toks) - 1
+        and toks[k - 1].low in _ABBREV
+        and toks[k - 1].end == toks[k].start
+        and (toks[k + 1].low[:1].isdigit() or not toks[k + 1].cap)
+    )
 
 
 def _range_dash(toks: Sequence[Tok], k: int) -> bool:
@@ -834,7 +875,8 @@ def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...])
         if n.used or n.unit not in units or n.j > s.i or _is_year(n):
             continue
         gap = _gap(toks, n.j, s.i)
-        if all(w in P.NUM_TO_SUBJECT for w in gap) and len(gap) <= 7:
+        paren = any(t.low in ("(", ")") for t in toks[n.j : s.i])  # "forest: 4 % (water: …)"
+        if all(w in P.NUM_TO_SUBJECT for w in gap) and len(gap) <= 7 and not paren:
             return n
         break
     for n in cl.nums:
@@ -857,7 +899,11 @@ def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...])
     for n in reversed(cl.nums):  # "over 30 % of the land surface falls in the building cover class"
         if n.used or n.unit not in units or n.j > s.i or _is_year(n):
             continue
-        if not any(n.j <= h.i < s.i for h in subj) and s.i - n.j <= 10:
+        if (
+            not any(n.j <= h.i < s.i for h in subj)
+            and s.i - n.j <= 10
+            and not any(t.low in ("(", ")") for t in toks[n.j : s.i])  # "forest: 4 % (water: …)"
+        ):
             return n
         break
     return None
@@ -1240,10 +1286,16 @@ def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: i
     if s.cat == "month":
         subject, label = "month", s.val
         y = [
-            n for n in cl.nums if not n.used and n.unit == "" and 1900 < n.low < 2100 and 0 <= n.i - s.j <= 2
+            n
+            for n in cl.nums
+            if not n.used
+            and n.unit == ""
+            and (1900 < n.low < 2100 or _short_year(ctx.toks, n))
+            and 0 <= n.i - s.j <= 2
         ]
         if y:
             y[0].used = True
+            year = int(y[0].low) if y[0].low > 1900 else 2000 + int(y[0].low)  # "Feb '18" is 2018
             ctx.claims.append(
                 _mk(
                     ctx,
@@ -1251,7 +1303,7 @@ def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: i
                     "year",
                     min(a, y[0].start),
                     max(b, y[0].end),
-                    label=str(int(y[0].low)),
+                    label=str(year),
                     polarity=pol,
                     hedge=hedge,
                 )
@@ -1277,6 +1329,11 @@ def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: i
             "max_height": ("m",),
         }[s.val]
         n = _attach_num(cl, s, toks, units)
+        if s.val == "ndvi" and (n is None or not (-1.0 <= n.low <= 1.0 and -1.0 <= n.high <= 1.0)):
+            # "mean NDVI is about 0.45 (marsh covers more than 4 %)": the index's own value
+            near = [x for x in cl.nums if not x.used and x.unit == "" and -1.0 <= x.low <= x.high <= 1.0]
+            near = [x for x in near if 0 <= x.i - s.j <= 4]
+            n = near[0] if near else n
         words = {t.low for t in toks[cl.i : cl.j]}
         if n is None and s.val in ("ndvi", "vv", "vh", "sar") and words & {"negative", "positive"}:
             # "NDVI is negative", "the SAR signal averages a positive dB value": a sign is a bound at 0
@@ -1319,6 +1376,11 @@ def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: i
 
 _EXCEED = {"exceed", "exceeds", "exceeding", "surpass", "surpasses", "top", "tops"}
 _FEW = {"few", "no", "hardly", "barely", "scarcely", "little", "none", "nothing", "rarely", "seldom"}
+
+
+def _short_year(toks: Sequence[Tok], n: Num) -> bool:
+    """A two-digit year after an apostrophe ("Feb '18", "Oct ’20"): 2000–2049."""
+    return n.i > 0 and toks[n.i - 1].low == "'" and n.low == n.high and n.low.is_integer() and 0 <= n.low < 50
 
 
 def _unit_claim(ctx: Ctx, cl: Clause, n: Num, hedge: str, c_start: int, c_end: int, negated: bool) -> None:

@@ -1799,6 +1799,7 @@ FILLER = {
 }
 
 FILLER |= MAP_CUES | {"landuse", "land-use", "use", "appears", "appear", "includes", "include", "shows"}
+FILLER |= {"c", "ca", "approx", "appr", "est", "abt", "circa"}  # "c. 85 %", "approx. 11 %": about
 
 STOPWORDS = {
     "a",
