@@ -239,3 +239,10 @@ def test_numbers_do_not_cross_brackets_or_emoji() -> None:
     got = extract_claims("heath 12 % 🌲 no ponds at all")
     water = [c for c in got if c.family == "water"]
     assert water and water[0].value is None and water[0].polarity == "negated"
+
+
+def test_buildings_and_roads_name_one_built_class() -> None:
+    got = [(c.family, c.subject, c.other) for c in extract_claims("More heath than roads and buildings.")]
+    assert got == [("comparison", "shrubland", "built")]
+    # a building and a road on their own stay map objects
+    assert {c.family for c in extract_claims("there is a building next to a road")} == {"osm_object"}
