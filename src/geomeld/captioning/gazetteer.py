@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -229,6 +229,15 @@ def is_region(name: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=64)
+def _km_to_all(lat: float, lon: float) -> NDArray[np.float64]:
+    """Distances (km) from a tile centre to every GeoNames place: one tile's captions share them."""
+    p = _places()
+    d = _km(lat, lon, p.lat, p.lon)
+    d.setflags(write=False)
+    return d
+
+
 def is_admin1(name: str) -> bool:
     """A state/province-level (admin-1) name: the only regions read from lower-case text ("in hesse")."""
     try:
@@ -252,8 +261,9 @@ def region_verdict(name: str, lat: float, lon: float) -> tuple[bool | None, dict
     units = p.regions.get(fold(name))
     if not units:
         return None
-    d_all = _km(lat, lon, p.lat, p.lon)
-    near = np.argsort(d_all)[:NEAREST_K]
+    d_all = _km_to_all(lat, lon)
+    part = np.argpartition(d_all, NEAREST_K)[:NEAREST_K]  # the K nearest, without sorting them all
+    near = part[np.argsort(d_all[part])]
     tile_cc = p.cc[near[0]] if d_all[near[0]] <= REGION_FAR_MIN_KM else None
     said = fold(name, strip=False)
     far_all = True

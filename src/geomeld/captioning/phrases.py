@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from geomeld.captioning.places import CITIES, DEMONYMS, REGIONS, resolve
@@ -3349,16 +3350,17 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
     return masked, hits
 
 
+@cache
+def _caption_vocab() -> frozenset[str]:
+    return frozenset(set(MONTHS) | set(MONTH_ABBR) | STOPWORDS | FILLER | DIRECTION_WORDS | LANDFORM_NOUNS)
+
+
 def _lower_region(toks: Sequence[Any], i: int, k: int, name: str, r: tuple[str, str] | None) -> Any:
     """A region named in lower case: a hand-table region or landscape ("the rhine valley") written as
     two or more words or after a place preposition, or a GeoNames state/province after one ("in
     hesse"); never a name made only of caption words ("in spring", "of the forest")."""
     from geomeld.captioning import gazetteer
 
-    words = name.replace("-", " ").split()
-    vocab = set(MONTHS) | set(MONTH_ABBR) | STOPWORDS | FILLER | DIRECTION_WORDS | LANDFORM_NOUNS
-    if all(w in vocab or w in INDEX or w == "the" for w in words):
-        return None
     a = i + 1 if toks[i].low == "the" else i
     prev = toks[a - 1].low if a > 0 else ""
     prep = (
@@ -3366,6 +3368,12 @@ def _lower_region(toks: Sequence[Any], i: int, k: int, name: str, r: tuple[str, 
         or prev == "over"
         or (prev == "the" and a > 1 and toks[a - 2].low in _PLACE_PREP | {"over"})
     )
+    if r is None and not prep:
+        return None
+    words = name.replace("-", " ").split()
+    vocab = _caption_vocab()
+    if all(w in vocab or w in INDEX or w == "the" for w in words):
+        return None
     if r is not None and r[0] == "region":  # the hand tables (resolve read them without the gazetteer)
         return r if (prep or len(words) - (toks[i].low == "the") > 1) else None
     if prep and gazetteer.is_admin1(name.removeprefix("the ")):
