@@ -246,3 +246,8 @@ def test_buildings_and_roads_name_one_built_class() -> None:
     assert got == [("comparison", "shrubland", "built")]
     # a building and a road on their own stay map objects
     assert {c.family for c in extract_claims("there is a building next to a road")} == {"osm_object"}
+
+
+def test_a_bullet_item_starting_with_a_capitalised_preposition() -> None:
+    got = [(c.subject, c.label) for c in extract_claims("* Some heath\n* In Portugal") if c.family == "place"]
+    assert got == [("country", "portugal")]

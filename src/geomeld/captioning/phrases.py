@@ -3327,8 +3327,9 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
         if (
             t.cap
             and i > 0
-            and toks[i - 1].low not in (".", "!", "?", ":", ";", "—", "–", "-", "(", '"')
+            and toks[i - 1].low not in (".", "!", "?", ":", ";", "—", "–", "-", "(", '"', "*", "•", "·", "#")
             and t.low not in _NOT_NAMES
+            and t.low not in _PLACE_PREP  # "* In Austria": a capitalised preposition starts no name
             and t.low.rstrip(".") not in _MONTH_NAMES  # "taken in Apr 2017": a date, not a place
         ):
             j = i
