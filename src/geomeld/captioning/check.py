@@ -503,6 +503,17 @@ the measurement's uncertainty). Corners/quadrants and the central box (a quarter
 quarter on that side); the edge ring (~44 % of the tile): ≥ 70 % / ≤ 30 %."""
 
 
+PRESENCE_IN_PART_BANDS = (0.05, 0.01)
+"""A presence in a part ("some meadow in the SE corner", "grass appears in the NE quadrant"): supported
+when ≥ 5 % of the class's pixels lie there, contradicted only when ≤ 1 % do (practically none)."""
+
+
+def _part_bands(claim: Claim) -> tuple[float, float]:
+    if claim.label == "some":
+        return PRESENCE_IN_PART_BANDS
+    return _PART_BANDS[str(claim.location)]
+
+
 def _water_position_s2(claim: Claim, g: Ground) -> Result:
     """Where the water lies, from the clear open-water pixels of Sentinel-2 (when they are ≥ 1 % of the
     tile): the same bands as for a land-cover class."""
@@ -512,12 +523,12 @@ def _water_position_s2(claim: Claim, g: Ground) -> Result:
         return _unverifiable("no located water pixels in an evidence layer")
     if (sp.water_strict_percentage or 0.0) < 1.0 or claim.location not in _PART_BANDS:
         return _unverifiable("too little clear open water to locate it")
-    sup, con = _PART_BANDS[claim.location]
+    sup, con = _part_bands(claim)
     share = sp.water_strict_parts.get(claim.location, 0.0)
     v = _grade(share >= sup, share <= con)
     return (_flip(v) if claim.negated else v), ClaimEvidence(
         {"share_of_clear_water_pixels_in_region": round(share, 3)},
-        {"bands": _PART_BANDS[claim.location]},
+        {"bands": _part_bands(claim)},
         "sentinel2 (clear open water: NDWI > 0.05, MNDWI > 0.2)",
         origin,
     )
@@ -542,7 +553,7 @@ def check_position(claim: Claim, g: Ground) -> Result:
     v, measured = _position_on(claim, g, ranges)
     return v, ClaimEvidence(
         measured={"share_of_class_pixels_in_region": measured},
-        tolerance={"bands": _PART_BANDS.get(str(claim.location))},
+        tolerance={"bands": _part_bands(claim) if claim.location in _PART_BANDS else None},
         layer="+".join(r.product for r in ranges),
         origin="+".join(r.origin for r in ranges),
     )
@@ -555,7 +566,7 @@ def _position_on(claim: Claim, g: Ground, ranges: Sequence[ShareRange]) -> tuple
         if claim.location == "throughout":
             v = _grade(r.lo >= 60.0, r.hi < 25.0)
         elif parts and claim.location in _PART_BANDS:
-            sup, con = _PART_BANDS[claim.location]
+            sup, con = _part_bands(claim)
             share = parts.get(claim.location, 0.0)
             v = _grade(share >= sup, share <= con)
             measured[r.product] = round(share, 3)

@@ -343,7 +343,7 @@ class Claim:
         labels compare case-insensitively."""
         family = "cover" if self.family in _COVER_FAMILIES else self.family
         label = " ".join(self.label.lower().split()).removeprefix("the ") if self.label else None
-        if family == "cover" and label in ("minor", "urban"):
+        if family == "position" or (family == "cover" and label in ("minor", "urban")):
             label = None  # "some X" / "patches of X" / "X": the same presence statement
         return (family, self.subject, self.polarity, label, self.other)
 

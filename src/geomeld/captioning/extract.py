@@ -1072,8 +1072,20 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
                 pb,
                 location=p.val,
                 hedge=hedge,
+                label=_position_reading(cl, toks, p.val),
             )
         )
+
+
+def _position_reading(cl: Clause, toks: Sequence[Tok], location: str) -> str | None:
+    """ "Most forest lies in the north", "meadow is concentrated in the east": where the bulk of the class
+    lies ("most"); "some meadow in the SE corner", "grass appears in the NE quadrant": that some of it lies
+    there ("some": any corner, quadrant or edge strip, or a side with "some", "appears", "patches" …);
+    otherwise ``None`` ("forest in the north": most of it in that half)."""
+    words = {t.low for t in toks[cl.i : cl.j]}
+    if words & P.CONCENTRATION_WORDS:
+        return "most"
+    return "some" if words & P.PRESENCE_IN_PART_WORDS or location in P.QUARTER_PARTS else None
 
 
 def _ratio_claims(ctx: Ctx, cl: Clause, subjects: list[Hit], negs: list[Hit], hedge: str) -> set[int]:
@@ -1256,6 +1268,7 @@ def _osm_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str) -> None:
                 max(s.end, p.end),
                 location=p.val,
                 hedge=hedge,
+                label=_position_reading(cl, ctx.toks, p.val),
             )
         )
 

@@ -3572,3 +3572,76 @@ _NOT_NAMES = (
     | set(DEMONYMS)
     | set(REGIONS)
 )
+
+
+CONCENTRATION_WORDS = frozenset(
+    {
+        "most",
+        "mostly",
+        "mainly",
+        "largely",
+        "chiefly",
+        "primarily",
+        "predominantly",
+        "principally",
+        "majority",
+        "bulk",
+        "concentrated",
+        "concentrates",
+        "concentration",
+        "clustered",
+        "clusters",
+        "focused",
+        "dominates",
+        "dominated",
+        "dominant",
+        "mass",
+        "centred",
+        "centered",
+    }
+)
+"""Words that make a position a statement about where the bulk of a class lies ("most forest is in the
+north", "meadow is concentrated in the east"); without one, "X in the SE corner" says some X is there."""
+
+PRESENCE_IN_PART_WORDS = frozenset(
+    {
+        "some",
+        "appears",
+        "appear",
+        "shows",
+        "show",
+        "visible",
+        "seen",
+        "present",
+        "there",
+        "patch",
+        "patches",
+        "pockets",
+        "pocket",
+        "bits",
+        "few",
+        "little",
+        "scattered",
+        "occurs",
+        "occur",
+        "found",
+        "includes",
+        "contains",
+    }
+)
+"""Words that make "X in the north" a presence in that part (some X lies there), not where most X lies."""
+
+QUARTER_PARTS = frozenset(
+    {
+        "north-west",
+        "north-east",
+        "south-west",
+        "south-east",
+        "north-edge",
+        "south-edge",
+        "west-edge",
+        "east-edge",
+    }
+)
+"""Corners, quadrants and edge strips (a quarter of the tile each): "X in the SE corner" says some X is
+there unless the sentence says most of it is (:data:`CONCENTRATION_WORDS`)."""

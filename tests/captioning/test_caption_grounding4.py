@@ -1,0 +1,42 @@
+"""Mechanisms added after the third sealed split: a class placed in a corner or quadrant without a
+concentration word is a presence there (some of it lies there), not where most of it lies. Sentences are
+written for these tests."""
+
+from __future__ import annotations
+
+from geomeld.captioning.extract import extract_claims
+from tests.captioning.test_caption_check import bundle, claim_verdicts
+
+PARTS = {
+    "Tree cover": {"north-west": 0.12, "south-east": 0.0, "north": 0.3, "south": 0.7},
+    "Cropland": {"north-west": 0.6, "south-east": 0.1, "north": 0.8, "south": 0.2},
+}
+
+
+def _position_label(text: str) -> str | None:
+    return next(c.label for c in extract_claims(text) if c.family == "position")
+
+
+def test_presence_or_concentration_reading() -> None:
+    assert _position_label("A few woods sit in the upper-left corner.") == "some"
+    assert _position_label("Woodland turns up in the north-western quadrant.") == "some"
+    assert _position_label("The woodland is mostly in the north-western quadrant.") == "most"
+    assert _position_label("The bulk of the farmland lies in the south.") == "most"
+    assert _position_label("Farmland in the south.") is None
+
+
+def test_some_of_a_class_in_a_corner() -> None:
+    b = bundle({"Tree cover": 10.0, "Cropland": 90.0}, parts=PARTS)
+    # 12 % of the trees lie in the north-west quarter: some woodland is there, most is not
+    assert claim_verdicts("A few woods sit in the upper-left corner.", b)["position/trees"] == "supported"
+    assert (
+        claim_verdicts("Woodland turns up in the north-western quadrant.", b)["position/trees"] == "supported"
+    )
+    assert (
+        claim_verdicts("Woodland lies mainly in the north-west corner.", b)["position/trees"]
+        == "contradicted"
+    )
+    # none of the trees in the south-east quarter: even "some" is false
+    assert claim_verdicts("Some woodland in the south-east corner.", b)["position/trees"] == "contradicted"
+    # a side without a presence word still reads as where most of it lies
+    assert claim_verdicts("Woodland in the north.", b)["position/trees"] == "contradicted"
