@@ -40,3 +40,29 @@ def test_some_of_a_class_in_a_corner() -> None:
     assert claim_verdicts("Some woodland in the south-east corner.", b)["position/trees"] == "contradicted"
     # a side without a presence word still reads as where most of it lies
     assert claim_verdicts("Woodland in the north.", b)["position/trees"] == "contradicted"
+
+
+def _claims(text: str) -> list[tuple[str, str, str | None, str | None]]:
+    return [(c.family, c.subject, c.label, c.other) for c in extract_claims(text)]
+
+
+def test_a_line_break_ends_a_statement() -> None:
+    claims = _claims("Overview\n- Meadows (mapped): about 7 %\n- a little farmland in the lower-right corner")
+    shares = [c for c in extract_claims("- Meadows (mapped): about 7 %\n- a little farmland") if c.value]
+    assert [(c.subject, c.value.low if c.value else None) for c in shares] == [("grassland", 7.0)]
+    assert ("position", "cropland", "some", None) in claims
+
+
+def test_a_number_before_and_there_stays_in_its_statement() -> None:
+    shares = [
+        c for c in extract_claims("woodland: close to 15 % and there is more heath than farmland") if c.value
+    ]
+    assert [(c.subject, c.value.low if c.value else None) for c in shares] == [("trees", 15.0)]
+
+
+def test_similarity_between_multi_word_class_names() -> None:
+    claims = _claims("Built-up land and pasture and grass cover about the same area.")
+    claims += _claims("cropland and pasture and grass are roughly equal")
+    sims = [c for c in claims if c[0] == "comparison"]
+    assert sims and all(c[1] != c[3] for c in sims)
+    assert ("comparison", "cropland", "similar", "grassland") in sims

@@ -277,15 +277,13 @@ def clauses(toks: Sequence[Tok], text: str, subject_ends: set[int] | None = None
     ends = subject_ends or set()
     for k, t in enumerate(toks):
         brk = False
-        if (
-            (
-                t.low in (":", "—", "–", "-") and k in ends  # "shrubland: none", "forest — 9 % of the tile"
-            )
-            or (
-                t.low == ","
-                and any(x.low in ("compared", "relative", "unlike", "versus") for x in toks[start:k])
-                and not any(x.low == "," for x in toks[start:k])  # "compared with B, A takes up more room"
-            )
+        if k > start and "\n" in text[toks[k - 1].end : t.start]:
+            bounds.append((start, k))  # "* forest 3 %\n* some crops": a line break ends a statement
+            start = k
+        if (t.low in (":", "—", "–", "-") and (k in ends or _label_end(toks, k) in ends)) or (
+            t.low == ","
+            and any(x.low in ("compared", "relative", "unlike", "versus") for x in toks[start:k])
+            and not any(x.low == "," for x in toks[start:k])  # "compared with B, A takes up more room"
         ):
             continue
         if (
@@ -312,8 +310,10 @@ def clauses(toks: Sequence[Tok], text: str, subject_ends: set[int] | None = None
             and toks[k + 1].start > t.end
         ):
             brk = not _range_dash(toks, k)
-        elif t.low in P.CLAUSE_WORDS or (
-            t.low == "," and k + 1 < len(toks) and toks[k + 1].low in P.CLAUSE_AFTER_COMMA
+        elif (
+            t.low in P.CLAUSE_WORDS
+            or (t.low == "," and k + 1 < len(toks) and toks[k + 1].low in P.CLAUSE_AFTER_COMMA)
+            or (t.low == "and" and k + 1 < len(toks) and toks[k + 1].low in P.CLAUSE_AFTER_AND)
         ):
             brk = True
         if brk:
@@ -323,6 +323,19 @@ def clauses(toks: Sequence[Tok], text: str, subject_ends: set[int] | None = None
     if start < len(toks):
         bounds.append((start, len(toks)))
     return bounds
+
+
+def _label_end(toks: Sequence[Tok], k: int) -> int:
+    """Where the label before a colon or dash ends, past a bracketed note and a head noun: "forest — 9 %",
+    "grassy land (mapped): 3 %" (the class name ends where its label's trailing words begin)."""
+    j = k
+    if j > 0 and toks[j - 1].low == ")":
+        opening = next((i for i in range(j - 2, max(-1, j - 8), -1) if toks[i].low == "("), None)
+        if opening is not None:
+            j = opening
+    if j > 0 and toks[j - 1].low in P.LABEL_HEAD_NOUNS:
+        j -= 1
+    return j
 
 
 def _pictograph(tok: str) -> bool:
@@ -1554,8 +1567,9 @@ def _comparison_pair(
         if len(after) >= 2:
             return after[0], after[1], "more"
         return None
-    if kind == "similar":
-        if len(before) >= 2:
-            return before[-2], before[-1], "similar"
+    if kind == "similar":  # "A and B are roughly equal": a run of names of one class is one side
+        sides = [h for k, h in enumerate(before) if k == 0 or before[k - 1].val != h.val]
+        if len(sides) >= 2:
+            return sides[-2], sides[-1], "similar"
         return None
     return None

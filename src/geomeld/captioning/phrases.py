@@ -3578,6 +3578,9 @@ CONCENTRATION_WORDS = frozenset(
     {
         "most",
         "mostly",
+        "all",
+        "entirely",
+        "exclusively",
         "mainly",
         "largely",
         "chiefly",
@@ -3645,3 +3648,10 @@ QUARTER_PARTS = frozenset(
 )
 """Corners, quadrants and edge strips (a quarter of the tile each): "X in the SE corner" says some X is
 there unless the sentence says most of it is (:data:`CONCENTRATION_WORDS`)."""
+
+CLAUSE_AFTER_AND = frozenset({"there", "it", "this", "that"})
+"""After "and", these words start a new statement ("… 22 % and there is more grass than scrub"): a
+number before "and" never belongs to a class after it."""
+
+LABEL_HEAD_NOUNS = frozenset({"land", "cover", "area", "areas", "ground", "surfaces", "class"})
+"""Head nouns a class label may end with before its colon ("grassy land: 3 %")."""
