@@ -66,3 +66,29 @@ def test_similarity_between_multi_word_class_names() -> None:
     sims = [c for c in claims if c[0] == "comparison"]
     assert sims and all(c[1] != c[3] for c in sims)
     assert ("comparison", "cropland", "similar", "grassland") in sims
+
+
+def test_a_negation_stops_at_a_class_with_its_own_verb() -> None:
+    pol = {
+        c.subject: c.polarity
+        for c in extract_claims("no heath or moss, and farmland shows in the lower-left quadrant")
+        if c.family == "landcover_presence"
+    }
+    assert pol == {"shrubland": "negated", "moss": "negated", "cropland": "affirmed"}
+    comp = [
+        c for c in extract_claims("zero snow and woodland outweighs farmland") if c.family == "comparison"
+    ]
+    assert [(c.subject, c.polarity) for c in comp] == [("trees", "affirmed")]
+    both = [c.polarity for c in extract_claims("no forest or heath appears here") if c.family != "place"]
+    assert both == ["negated", "negated"]
+
+
+def test_a_river_or_canal_on_a_dry_tile() -> None:
+    from tests.captioning.test_caption_grounding2 import _s2_bundle, _verdicts
+
+    dry = _s2_bundle(water_idx=0.3, green=85.0, ndvi=0.7, core=0.1)
+    assert "contradicted" in _verdicts("A canal cuts across the image.", dry).values()
+    assert "contradicted" in _verdicts("There is a river winding through it.", dry).values()
+    assert "contradicted" not in _verdicts("A ditch cuts across the image.", dry).values()
+    wet = _s2_bundle(water_idx=3.0, green=60.0, ndvi=0.6, core=1.5, strict=0.8)
+    assert "contradicted" not in _verdicts("A canal cuts across the image.", wet).values()

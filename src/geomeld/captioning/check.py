@@ -659,8 +659,10 @@ may-be-water pixels (NDWI > −0.05) < 2 %, and no map or occurrence layer has a
 is visible", "a little lake", "includes open water" are contradicted and "no water" supported."""
 
 
-S2_DRY_KINDS = ("water", "lake", "pond", "reservoir", "wetland")
-"""Bodies of water with an area (a stream, brook or ditch may be narrower than a 10 m pixel)."""
+S2_DRY_KINDS = ("water", "lake", "pond", "reservoir", "wetland", "river", "canal")
+"""Bodies of water with an area, and rivers and canals (a river or canal in the tile spans it: on a tile
+with no water pixel in any map, OSM or occurrence layer and none in the image, there is none). A stream,
+brook or ditch may be narrower than a 10 m pixel and stays exempt."""
 
 
 def _s2_no_water(s2: tuple[ShareRange, float, float], ranges: Sequence[ShareRange]) -> ClaimEvidence | None:

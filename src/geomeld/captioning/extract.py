@@ -614,7 +614,10 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
         negated.add(first.i)
         prev = first
         for s in following[1:]:
-            if _same_kind(s, first) and _list_gap(_gap(toks, prev.j, s.i)):
+            gap = _gap(toks, prev.j, s.i)
+            if not (set(gap) & P.NEG_DISTRIBUTING) and s.j < cl.j and toks[s.j].low in P.OWN_PREDICATE_VERBS:
+                break  # "no snow, and arable land appears in the NW": a new subject with its own verb
+            if _same_kind(s, first) and _list_gap(gap):
                 negated.add(s.i)
                 prev = s
             else:

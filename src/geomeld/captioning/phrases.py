@@ -3655,3 +3655,57 @@ number before "and" never belongs to a class after it."""
 
 LABEL_HEAD_NOUNS = frozenset({"land", "cover", "area", "areas", "ground", "surfaces", "class"})
 """Head nouns a class label may end with before its colon ("grassy land: 3 %")."""
+
+NEG_DISTRIBUTING = frozenset({"or", "nor"})
+"""A negation carries over "or"/"nor" to the next class ("no forest or meadow is present")."""
+
+OWN_PREDICATE_VERBS = frozenset(
+    {
+        "appears",
+        "appear",
+        "outweighs",
+        "outweigh",
+        "covers",
+        "cover",
+        "dominates",
+        "dominate",
+        "occupies",
+        "occupy",
+        "lies",
+        "lie",
+        "sits",
+        "sit",
+        "takes",
+        "take",
+        "makes",
+        "make",
+        "exceeds",
+        "exceed",
+        "accounts",
+        "account",
+        "shows",
+        "stays",
+        "stay",
+        "remains",
+        "remain",
+        "leads",
+        "lead",
+        "extends",
+        "extend",
+        "spans",
+        "span",
+        "fills",
+        "fill",
+        "runs",
+        "run",
+        "crosses",
+        "cross",
+        "outnumbers",
+        "outnumber",
+        "surpasses",
+        "surpass",
+        "comprises",
+    }
+)
+"""After "and" or a comma, a class followed by one of these verbs starts its own statement: a negation
+before the list does not reach it ("not a single patch of snow and buildings and roads appears …")."""
