@@ -92,3 +92,19 @@ def test_a_river_or_canal_on_a_dry_tile() -> None:
     assert "contradicted" not in _verdicts("A ditch cuts across the image.", dry).values()
     wet = _s2_bundle(water_idx=3.0, green=60.0, ndvi=0.6, core=1.5, strict=0.8)
     assert "contradicted" not in _verdicts("A canal cuts across the image.", wet).values()
+
+
+def test_a_comma_after_an_unknown_negated_noun_ends_the_negation() -> None:
+    sar = [c for c in extract_claims("no haze worth noting, cross-pol VH near -18 dB") if c.family == "sar"]
+    assert sar and sar[0].polarity == "affirmed" and sar[0].value is not None
+    pol = {
+        c.subject: c.polarity
+        for c in extract_claims("no open water, heathland is spread over the east")
+        if c.family in ("water", "landcover_presence")
+    }
+    assert pol == {"water": "negated", "shrubland": "affirmed"}
+
+
+def test_and_theres_starts_a_statement() -> None:
+    got = _claims("farmland covers over 30 % of it and there's a pond near the road")
+    assert not [c for c in got if c[0] == "comparison"]

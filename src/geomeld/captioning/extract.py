@@ -615,7 +615,10 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
         prev = first
         for s in following[1:]:
             gap = _gap(toks, prev.j, s.i)
-            if not (set(gap) & P.NEG_DISTRIBUTING) and s.j < cl.j and toks[s.j].low in P.OWN_PREDICATE_VERBS:
+            verb = toks[s.j].low if s.j < cl.j else ""
+            if not (set(gap) & P.NEG_DISTRIBUTING) and (
+                verb in P.OWN_PREDICATE_VERBS or ("," in gap and verb in P.COPULAS)
+            ):
                 break  # "no snow, and arable land appears in the NW": a new subject with its own verb
             if _same_kind(s, first) and _list_gap(gap):
                 negated.add(s.i)

@@ -1462,9 +1462,10 @@ DIRECTION_WORDS = {
 }
 RARELY_WORDS = {"rarely", "seldom", "hardly", "barely", "scarcely", "never"}
 """Adverbs that turn "climbs above X" into "stays at or below X"."""
-NEG_FIRST_BREAK = {"and", "or", "nor"}
-"""Between a negation cue and the first subject it negates, a conjunction means the cue negated
-something the lexicon does not know, and the subject after it belongs to the next conjunct."""
+NEG_FIRST_BREAK = {"and", "or", "nor", ","}
+"""Between a negation cue and the first subject it negates, a conjunction or a comma means the cue
+negated something the lexicon does not know ("no cloud cover to speak of, VV around -4 dB"), and the
+subject after it belongs to the next conjunct."""
 
 LOW_DEGREE = {
     "low",
@@ -3649,7 +3650,7 @@ QUARTER_PARTS = frozenset(
 """Corners, quadrants and edge strips (a quarter of the tile each): "X in the SE corner" says some X is
 there unless the sentence says most of it is (:data:`CONCENTRATION_WORDS`)."""
 
-CLAUSE_AFTER_AND = frozenset({"there", "it", "this", "that"})
+CLAUSE_AFTER_AND = frozenset({"there", "there's", "there’s", "theres", "it", "it's", "this", "that"})
 """After "and", these words start a new statement ("… 22 % and there is more grass than scrub"): a
 number before "and" never belongs to a class after it."""
 
@@ -3657,6 +3658,9 @@ LABEL_HEAD_NOUNS = frozenset({"land", "cover", "area", "areas", "ground", "surfa
 """Head nouns a class label may end with before its colon ("grassy land: 3 %")."""
 
 NEG_DISTRIBUTING = frozenset({"or", "nor"})
+
+COPULAS = frozenset({"is", "are", "was", "were", "has", "have", "sits", "seems"})
+"""After a comma, a class followed by a copula starts its own statement ("no water, grassland is …")."""
 """A negation carries over "or"/"nor" to the next class ("no forest or meadow is present")."""
 
 OWN_PREDICATE_VERBS = frozenset(
