@@ -3658,10 +3658,10 @@ LABEL_HEAD_NOUNS = frozenset({"land", "cover", "area", "areas", "ground", "surfa
 """Head nouns a class label may end with before its colon ("grassy land: 3 %")."""
 
 NEG_DISTRIBUTING = frozenset({"or", "nor"})
-
-COPULAS = frozenset({"is", "are", "was", "were", "has", "have", "sits", "seems"})
-"""After a comma, a class followed by a copula starts its own statement ("no water, grassland is …")."""
 """A negation carries over "or"/"nor" to the next class ("no forest or meadow is present")."""
+
+STATEMENT_COPULAS = frozenset({"is", "are", "was", "were", "has", "have", "sits", "seems"})
+"""After a comma, a class followed by one of these starts its own statement ("no water, grassland is …")."""
 
 OWN_PREDICATE_VERBS = frozenset(
     {
