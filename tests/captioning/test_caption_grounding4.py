@@ -108,3 +108,16 @@ def test_a_comma_after_an_unknown_negated_noun_ends_the_negation() -> None:
 def test_and_theres_starts_a_statement() -> None:
     got = _claims("farmland covers over 30 % of it and there's a pond near the road")
     assert not [c for c in got if c[0] == "comparison"]
+
+
+def test_a_label_colon_or_a_bracket_ends_a_negation() -> None:
+    got = [c for c in extract_claims("zero bare rock, open water: roughly 12 %") if c.family == "water"]
+    assert [(c.polarity, c.value.low if c.value else None) for c in got] == [("affirmed", 12.0)]
+    sar = [c for c in extract_claims("No haze at all (VH near -20 dB)") if c.family == "sar" and c.value]
+    assert [c.polarity for c in sar] == ["affirmed"]
+    dom = [
+        c
+        for c in extract_claims("free of snow and farmland has the largest share")
+        if c.family == "dominance"
+    ]
+    assert [c.polarity for c in dom] == ["affirmed"]

@@ -609,7 +609,11 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             continue
         first = following[0]
         gap = _gap(toks, ng.j, first.i)
-        if len(gap) > P.NEG_REACH or any(w in P.NEG_BREAK or w in P.NEG_FIRST_BREAK for w in gap):
+        if (
+            len(gap) > P.NEG_REACH
+            or any(w in P.NEG_BREAK or w in P.NEG_FIRST_BREAK for w in gap)
+            or "(" in gap[1:]  # "no cloud to speak of (VV around 0 dB)"; "no (mapped) forest" stays
+        ):
             continue  # "no mapped housing here and woods are …": the second conjunct is affirmed
         negated.add(first.i)
         prev = first
@@ -617,7 +621,7 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             gap = _gap(toks, prev.j, s.i)
             verb = toks[s.j].low if s.j < cl.j else ""
             if not (set(gap) & P.NEG_DISTRIBUTING) and (
-                verb in P.OWN_PREDICATE_VERBS or ("," in gap and verb in P.STATEMENT_COPULAS)
+                verb in P.OWN_PREDICATE_VERBS or verb == ":" or ("," in gap and verb in P.STATEMENT_COPULAS)
             ):
                 break  # "no snow, and arable land appears in the NW": a new subject with its own verb
             if _same_kind(s, first) and _list_gap(gap):

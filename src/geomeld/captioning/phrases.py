@@ -3709,6 +3709,10 @@ OWN_PREDICATE_VERBS = frozenset(
         "surpasses",
         "surpass",
         "comprises",
+        "has",
+        "have",
+        "holds",
+        "hold",
     }
 )
 """After "and" or a comma, a class followed by one of these verbs starts its own statement: a negation
