@@ -121,3 +121,9 @@ def test_a_label_colon_or_a_bracket_ends_a_negation() -> None:
         if c.family == "dominance"
     ]
     assert [c.polarity for c in dom] == ["affirmed"]
+
+
+def test_edges_and_clusters_keep_the_concentration_reading() -> None:
+    assert _position_label("heath runs along the eastern border") is None
+    assert _position_label("a little heath along the eastern border") == "some"
+    assert _position_label("the ponds cluster in the lower-left corner") == "most"

@@ -1103,7 +1103,7 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
 def _position_reading(cl: Clause, toks: Sequence[Tok], location: str) -> str | None:
     """ "Most forest lies in the north", "meadow is concentrated in the east": where the bulk of the class
     lies ("most"); "some meadow in the SE corner", "grass appears in the NE quadrant": that some of it lies
-    there ("some": any corner, quadrant or edge strip, or a side with "some", "appears", "patches" …);
+    there ("some": any corner or quadrant, or a side or edge with "some", "appears", "patches" …);
     otherwise ``None`` ("forest in the north": most of it in that half)."""
     words = {t.low for t in toks[cl.i : cl.j]}
     if words & P.CONCENTRATION_WORDS:

@@ -3595,6 +3595,10 @@ CONCENTRATION_WORDS = frozenset(
         "concentration",
         "clustered",
         "clusters",
+        "cluster",
+        "clustering",
+        "gathered",
+        "bunched",
         "focused",
         "dominates",
         "dominated",
@@ -3635,20 +3639,10 @@ PRESENCE_IN_PART_WORDS = frozenset(
 )
 """Words that make "X in the north" a presence in that part (some X lies there), not where most X lies."""
 
-QUARTER_PARTS = frozenset(
-    {
-        "north-west",
-        "north-east",
-        "south-west",
-        "south-east",
-        "north-edge",
-        "south-edge",
-        "west-edge",
-        "east-edge",
-    }
-)
-"""Corners, quadrants and edge strips (a quarter of the tile each): "X in the SE corner" says some X is
-there unless the sentence says most of it is (:data:`CONCENTRATION_WORDS`)."""
+QUARTER_PARTS = frozenset({"north-west", "north-east", "south-west", "south-east"})
+"""Corners and quadrants (a quarter of the tile each): "X in the SE corner" says some X is there unless
+the sentence says most of it is (:data:`CONCENTRATION_WORDS`). Edge strips ("lines the western border",
+"hugs the bottom edge") keep the reading that the class lies along that edge."""
 
 CLAUSE_AFTER_AND = frozenset({"there", "there's", "there’s", "theres", "it", "it's", "this", "that"})
 """After "and", these words start a new statement ("… 22 % and there is more grass than scrub"): a
