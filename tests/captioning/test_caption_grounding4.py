@@ -127,3 +127,12 @@ def test_edges_and_clusters_keep_the_concentration_reading() -> None:
     assert _position_label("heath runs along the eastern border") is None
     assert _position_label("a little heath along the eastern border") == "some"
     assert _position_label("the ponds cluster in the lower-left corner") == "most"
+
+
+def test_a_part_that_holds_a_class() -> None:
+    got = [
+        (c.family, c.subject, c.location)
+        for c in extract_claims("heath is rare and the left half contains most of the farmland")
+        if c.family in ("position", "dominance")
+    ]
+    assert got == [("position", "cropland", "west")]

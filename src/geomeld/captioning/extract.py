@@ -991,13 +991,23 @@ def _quant(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
     return None
 
 
-def _position(cl: Clause, s: Hit) -> Hit | None:
+def _region_holds(cl: Clause, p: Hit, toks: Sequence[Tok]) -> bool:
+    """ "the upper-right quadrant holds the bulk of the grass", "the lower half contains most of the
+    water": the part is the subject, and the class after it is what it holds."""
+    k = p.j
+    while k < cl.j and toks[k].low in P.PART_NOUNS:
+        k += 1
+    return k < cl.j and toks[k].low in P.REGION_HOLDS_VERBS
+
+
+def _position(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Hit | None:
     """A position phrase belongs to the nearest class before it in the clause ("forest in the north,
     meadow in the south"), or, when none precedes it, to the first class after it ("In the north, …")."""
     subj = [h for h in cl.hits if h.cat in ("lc", "water", "osm")]
     for p in (h for h in cl.hits if h.cat == "pos"):
         before = [h for h in subj if h.j <= p.i]
-        owner = before[-1] if before else next((h for h in subj if h.i >= p.j), None)
+        after = next((h for h in subj if h.i >= p.j), None)
+        owner = after if _region_holds(cl, p, toks) else before[-1] if before else after
         if owner is s:
             return p
     return None
@@ -1009,7 +1019,7 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
     is_water = s.cat == "water"
     n = _attach_num(cl, s, toks, ("%", "km2", "ha"))
     q = _quant(cl, s, toks)
-    if q is not None and q.cat == "dom" and "half" not in q.val and _position(cl, s) is not None:
+    if q is not None and q.cat == "dom" and "half" not in q.val and _position(cl, s, toks) is not None:
         q = None  # "most of the X is in the south", "X lies mainly in the west": a position, not a share
     if q is not None and q.cat == "all" and _intensifies_negation(cl, q, s):
         q = None  # "entirely free of X", "X is completely absent": an absence, not a 90-100 % share
@@ -1079,11 +1089,11 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
         if label is None and _map_context(ctx, cl):
             label = "mapped"  # "OSM has a water polygon", "no village appears in the land-use layer"
         fam = Family.WATER.value if is_water else Family.LANDCOVER_PRESENCE.value
-        where = _position(cl, s)
+        where = _position(cl, s, toks)
         # "no forest in the north": an absence in one part of the tile, not in the tile
         loc = where.val if where is not None and pol == Polarity.NEGATED.value else None
         ctx.claims.append(_mk(ctx, fam, concept, a, b, label=label, polarity=pol, hedge=hedge, location=loc))
-    p = _position(cl, s)
+    p = _position(cl, s, ctx.toks)
     if p is not None and pol == Polarity.AFFIRMED.value:
         pa, pb = min(s.start, p.start), max(s.end, p.end)
         ctx.claims.append(
@@ -1280,7 +1290,7 @@ def _osm_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str) -> None:
         )
         return
     ctx.claims.append(_mk(ctx, Family.OSM_OBJECT.value, kind, s.start, s.end, polarity=pol, hedge=hedge))
-    p = _position(cl, s)
+    p = _position(cl, s, ctx.toks)
     if p is not None and kind in ("building", "settlement") and pol == Polarity.AFFIRMED.value:
         ctx.claims.append(
             _mk(

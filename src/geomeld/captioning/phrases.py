@@ -3711,3 +3711,11 @@ OWN_PREDICATE_VERBS = frozenset(
 )
 """After "and" or a comma, a class followed by one of these verbs starts its own statement: a negation
 before the list does not reach it ("not a single patch of snow and buildings and roads appears …")."""
+
+PART_NOUNS = frozenset(
+    {"quadrant", "quarter", "half", "corner", "part", "side", "edge", "section", "area", "portion"}
+)
+REGION_HOLDS_VERBS = frozenset(
+    {"holds", "contains", "has", "hosts", "houses", "carries", "harbours", "harbors"}
+)
+"""A part of the tile followed by one of these is the subject; the class after it is what lies there."""
