@@ -136,3 +136,16 @@ def test_a_part_that_holds_a_class() -> None:
         if c.family in ("position", "dominance")
     ]
     assert got == [("position", "cropland", "west")]
+
+
+def test_a_class_is_never_compared_with_itself() -> None:
+    got = _claims("woodland covers more than 20 % of it and forest takes up about 30 ha")
+    assert not [c for c in got if c[0] == "comparison"]
+
+
+def test_a_comma_after_an_aside_ends_the_statement() -> None:
+    got = _claims(
+        "Some heath sits in the lower-left corner (NDVI near 0.3), farmland covers more than scrub."
+    )
+    assert ("position", "shrubland", "some", None) in got
+    assert ("comparison", "cropland", "more", "shrubland") in got

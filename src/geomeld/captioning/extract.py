@@ -314,6 +314,7 @@ def clauses(toks: Sequence[Tok], text: str, subject_ends: set[int] | None = None
             t.low in P.CLAUSE_WORDS
             or (t.low == "," and k + 1 < len(toks) and toks[k + 1].low in P.CLAUSE_AFTER_COMMA)
             or (t.low == "and" and k + 1 < len(toks) and toks[k + 1].low in P.CLAUSE_AFTER_AND)
+            or (t.low == "," and k > 0 and toks[k - 1].low == ")")  # "X in the NE (an aside), Y …"
         ):
             brk = True
         if brk:
@@ -497,7 +498,9 @@ def extract_claims(caption: str) -> list[Claim]:
                 polarity=Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value,
             )
         )
-    return _dedupe(ctx.claims)
+    # a class compared with itself ("trees cover more than 10 % and wooded land …") says nothing
+    own = [c for c in ctx.claims if not (c.family == Family.COMPARISON.value and c.other == c.subject)]
+    return _dedupe(own)
 
 
 _DATE_RES = (
