@@ -121,3 +121,32 @@ def test_the_wheel_holds_every_demo_input(tmp_path: Path) -> None:
     for name in DEMOS:
         for f in demo_inputs(name, tmp_path / "out"):
             assert "geomeld/" + f.relative_to(PKG).as_posix() in names, f
+
+
+def test_the_default_demo_runs_without_dask(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pip install geomeld` has no Dask: the demo's parallel build/caption steps fall back to in-process
+    (the default config asks for 2 workers; with Dask missing, its build steps get `--workers 0`)."""
+    import importlib.util
+
+    import geomeld.demo.pipeline as pipeline
+
+    cfg = load_demo_config(demo_configs_dir() / "default.yaml")
+    assert int(cfg.model_dump()["build"]["workers"]) > 0  # the case worth testing
+
+    def builds(run: DemoRun) -> list[list[str]]:
+        return [s.argv for s in plan(run) if s.argv[3:4] == ["build"]]
+
+    with_dask = builds(DemoRun(settings=cfg, out=tmp_path / "a"))
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        pipeline.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name in ("dask", "distributed") else real_find_spec(name, *a),
+    )
+    without = builds(DemoRun(settings=cfg, out=tmp_path / "b"))
+    assert with_dask and without
+    for argv in without:
+        assert argv[argv.index("--workers") + 1] == "0"
+    if real_find_spec("distributed") is not None:
+        assert any(a[a.index("--workers") + 1] != "0" for a in with_dask)
+    assert pipeline.workers_available(2, 1, "captioning") == 1

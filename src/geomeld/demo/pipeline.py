@@ -15,6 +15,7 @@ underlying verbs resume on their own (build manifest, caption logs, pretraining 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import os
@@ -210,6 +211,21 @@ def pictures_step(run: DemoRun) -> None:
     draw_all(run.out, int(run.config.get("seed", 0)))
 
 
+def workers_available(requested: int, serial: int, step: str) -> int:
+    """``requested`` Dask workers when Dask is installed, else ``serial`` (in process) with a note.
+
+    ``pip install geomeld`` without the ``distributed`` extra still runs the whole demo, only slower."""
+    if requested <= serial:
+        return requested
+    if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
+        print(
+            f"note: Dask is not installed (pip install 'geomeld[distributed]'): {step} runs in this process",
+            flush=True,
+        )
+        return serial
+    return requested
+
+
 def _build_step(run: DemoRun, name: str, anchors: str, out: Path) -> Step:
     cfg = run.config
     return Step(
@@ -223,7 +239,7 @@ def _build_step(run: DemoRun, name: str, anchors: str, out: Path) -> Step:
             "--out",
             str(out),
             "--workers",
-            str(int(cfg.get("build", {}).get("workers", 0))),
+            str(workers_available(int(cfg.get("build", {}).get("workers", 0)), 0, f"'{name}'")),
             "--seed",
             str(int(cfg.get("seed", 0))),
         ),
@@ -367,7 +383,9 @@ def finalise_step(run: DemoRun, step: Step) -> None:
         )
         if not shards:
             raise DemoError(f"the build wrote no shards into {run.path('shards')}; see its manifest.jsonl")
-        workers = str(int(run.config.get("caption", {}).get("workers", 1)))
+        workers = str(
+            workers_available(int(run.config.get("caption", {}).get("workers", 1)), 1, "captioning")
+        )
         step.argv = geomeld_argv("caption", *shards, "--workers", workers)
     elif step.name == "evaluate":
         step.argv = geomeld_argv("evaluate", "--config", str(eval_config(run)))
