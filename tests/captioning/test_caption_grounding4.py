@@ -149,3 +149,14 @@ def test_a_comma_after_an_aside_ends_the_statement() -> None:
     )
     assert ("position", "shrubland", "some", None) in got
     assert ("comparison", "cropland", "more", "shrubland") in got
+
+
+def test_heights_in_kilometres_are_elevation_claims_and_distances_are_not() -> None:
+    """A height stated in km must not vanish from the claim list (a false caption was stamped verified)."""
+    from geomeld.captioning.extract import extract_claims
+
+    claims = extract_claims("snowy summits | the land rises to 1.9 km altitude | shot in March")
+    elevation = [c for c in claims if c.family == "elevation"]
+    assert len(elevation) == 1 and elevation[0].value is not None
+    assert elevation[0].value.low == elevation[0].value.high == 1900.0 and elevation[0].value.unit == "m"
+    assert not [c for c in extract_claims("a village some 12 km south of the lake") if c.family == "elevation"]

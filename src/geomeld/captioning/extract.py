@@ -24,6 +24,8 @@ Pure Python over a token list with character offsets (every claim's ``text`` is
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -1436,6 +1438,9 @@ def _unit_claim(ctx: Ctx, cl: Clause, n: Num, hedge: str, c_start: int, c_end: i
     toks = ctx.toks
     words = {t.low for t in toks[cl.i : cl.j]}
     pol = Polarity.NEGATED.value if negated else Polarity.AFFIRMED.value
+    if n.unit == "km" and words & P.ALTITUDE_CUES and not words & P.CANOPY_CUES:
+        # a height in kilometres ("peaks reach 2.8 km altitude"); other kilometres are distances
+        n = dataclasses.replace(n, low=n.low * 1000.0, high=n.high * 1000.0, unit="m")
     if n.unit in ("m", "asl"):
         if words & P.CANOPY_CUES and n.unit != "asl":
             subj = "max_height" if words & P.MAX_CUES else "height"

@@ -1308,6 +1308,11 @@ UNITS: list[tuple[tuple[str, ...], str]] = sorted(
             ("square kilometers", "km2"),
             ("sq km", "km2"),
             ("km 2", "km2"),
+            ("km", "km"),
+            ("kilometres", "km"),
+            ("kilometers", "km"),
+            ("kilometre", "km"),
+            ("kilometer", "km"),
             ("hectares", "ha"),
             ("ha", "ha"),
             ("hectare", "ha"),
@@ -2532,6 +2537,15 @@ CANOPY_CUES = {
     "height",
     "heights",
 }
+ALTITUDE_CUES = {
+    "altitude",
+    "altitudes",
+    "elevation",
+    "elevations",
+    "asl",
+    "high",
+}
+"""Words that make a distance in kilometres a height ("the terrain reaches 2.8 km altitude")."""
 RELIEF_CUES = {
     "relief",
     "difference",
