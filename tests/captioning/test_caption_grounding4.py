@@ -160,3 +160,13 @@ def test_heights_in_kilometres_are_elevation_claims_and_distances_are_not() -> N
     assert len(elevation) == 1 and elevation[0].value is not None
     assert elevation[0].value.low == elevation[0].value.high == 1900.0 and elevation[0].value.unit == "m"
     assert not [c for c in extract_claims("a village some 12 km south of the lake") if c.family == "elevation"]
+
+
+def test_relief_is_a_neutral_noun_and_a_lake_district_is_a_name() -> None:
+    from geomeld.captioning.extract import extract_claims
+
+    flat = extract_claims("Across the scene the relief stays flat.")
+    assert [c.subject for c in flat if c.family == "terrain"] == ["flat"]
+    assert [c.subject for c in extract_claims("rugged relief everywhere") if c.family == "terrain"] == ["hilly"]
+    named = extract_claims("Somewhere in a northern lake district, in March.")
+    assert not [c for c in named if c.family == "water"]

@@ -25,7 +25,6 @@ Pure Python over a token list with character offsets (every claim's ``text`` is
 from __future__ import annotations
 
 import dataclasses
-
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field

@@ -350,7 +350,10 @@ TERRAIN: dict[str, tuple[str, ...]] = {
         "hillsides",
         "sloping",
         "hilly terrain",
-        "relief",
+        "pronounced relief",
+        "marked relief",
+        "strong relief",
+        "rugged relief",
         "uplands",
         "upland",
         "high relief",
@@ -2379,6 +2382,7 @@ STOPWORDS = {
     "counts",
     "square",
     "km",
+    "relief",
     "claims",
     "claim",
     "tally",
@@ -2585,6 +2589,7 @@ NUMBER_CUES = (
 
 _SKIP: tuple[str, ...] = (
     "sea level",
+    "lake district",  # a landscape's name ("the Havel lake district"), not a lake in the tile
     "above sea level",
     "level of detail",
     "land-cover map",
