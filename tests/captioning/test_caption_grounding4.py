@@ -159,7 +159,9 @@ def test_heights_in_kilometres_are_elevation_claims_and_distances_are_not() -> N
     elevation = [c for c in claims if c.family == "elevation"]
     assert len(elevation) == 1 and elevation[0].value is not None
     assert elevation[0].value.low == elevation[0].value.high == 1900.0 and elevation[0].value.unit == "m"
-    assert not [c for c in extract_claims("a village some 12 km south of the lake") if c.family == "elevation"]
+    assert not [
+        c for c in extract_claims("a village some 12 km south of the lake") if c.family == "elevation"
+    ]
 
 
 def test_relief_is_a_neutral_noun_and_a_lake_district_is_a_name() -> None:
@@ -167,6 +169,8 @@ def test_relief_is_a_neutral_noun_and_a_lake_district_is_a_name() -> None:
 
     flat = extract_claims("Across the scene the relief stays flat.")
     assert [c.subject for c in flat if c.family == "terrain"] == ["flat"]
-    assert [c.subject for c in extract_claims("rugged relief everywhere") if c.family == "terrain"] == ["hilly"]
+    assert [c.subject for c in extract_claims("rugged relief everywhere") if c.family == "terrain"] == [
+        "hilly"
+    ]
     named = extract_claims("Somewhere in a northern lake district, in March.")
     assert not [c for c in named if c.family == "water"]
