@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from geomeld.captioning.phrases import COMPASS_WORDS
+
 REGION_INSIDE_KM = 25.0
 REGION_FAR_MIN_KM = 60.0
 CITY_NEAR_KM = 60.0
@@ -40,19 +42,11 @@ NEAREST_K = 5
 _PUNCT = re.compile(r"[-‐‑–—'’.]")
 _PREFIX = re.compile(r"^(?:the |county |state of |province of |region of |district of |city of )+")
 _SUFFIX = re.compile(r"(?: county| state| province| region| district| oblast| prefecture| area)+$")
-NOT_REGIONS = {
+NOT_REGIONS = COMPASS_WORDS | {
     "centre",
     "center",
     "central",
     "capital",
-    "north",
-    "south",
-    "east",
-    "west",
-    "northern",
-    "southern",
-    "eastern",
-    "western",
     "coast",
     "coastal",
     "interior",

@@ -1448,15 +1448,10 @@ LARGE_WORDS = {
 NP_PREPOSITIONS = {"of", "with"}
 """Prepositions that attach a noun to the noun before it ("a centre of apartment blocks")."""
 
-DIRECTION_WORDS = {
-    "north",
-    "south",
-    "east",
-    "west",
-    "northern",
-    "southern",
-    "eastern",
-    "western",
+COMPASS_WORDS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western"})
+"""The eight compass words, shared by positions, place relations and the gazetteer's non-names."""
+
+DIRECTION_WORDS = COMPASS_WORDS | {
     "left",
     "right",
     "top",
@@ -3537,15 +3532,7 @@ _AMBIGUOUS_NAMES = {
 }
 """Country names and demonyms that are also common words: recognised only when capitalised."""
 
-_PLACE_DIRECTIONS = {
-    "north",
-    "south",
-    "east",
-    "west",
-    "northern",
-    "southern",
-    "eastern",
-    "western",
+_PLACE_DIRECTIONS = COMPASS_WORDS | {
     "central",
     "north-eastern",
     "north-western",
