@@ -1214,6 +1214,12 @@ def _gazetteer_evidence(subject: str, said: str, lat: float, lon: float) -> dict
     return None if r is None else r[1]
 
 
+def check_image_condition(claim: Claim, g: Ground) -> Result:
+    from geomeld.captioning.conditions import check_image_condition as check
+
+    return check(claim, g)
+
+
 CHECKS: dict[str, Callable[[Claim, Ground], Result]] = {
     Family.LANDCOVER_SHARE.value: check_landcover,
     Family.LANDCOVER_PRESENCE.value: check_landcover,
@@ -1230,6 +1236,7 @@ CHECKS: dict[str, Callable[[Claim, Ground], Result]] = {
     Family.PLACE.value: check_place,
     Family.POSITION.value: check_position,
     Family.COMPARISON.value: check_comparison,
+    Family.IMAGE_CONDITION.value: check_image_condition,
 }
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from geomeld.captioning import phrases as P
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
+from geomeld.captioning.conditions import CONDITION_WORD, condition_claims
 
 # ---- tokens -------------------------------------------------------------------------------------
 _TOKEN_RE = P.TOKEN_RE
@@ -454,6 +455,9 @@ def extract_claims(caption: str) -> list[Claim]:
     toks = tokenize(text)
     masked, place_hits = P.mask_places(toks, text)
     masked |= P.headings(toks)
+    conditions, cond_masked = condition_claims(text, toks)
+    masked |= cond_masked
+    place_hits = [h for h in place_hits if not cond_masked.intersection(range(h.i, h.j))]
     dated = _dates(text, toks)
     for _, _, i, j in dated:
         masked |= set(range(i, j))
@@ -470,7 +474,18 @@ def extract_claims(caption: str) -> list[Claim]:
     }
     hits = _verbs_not_objects(sorted((h for h in all_hits if h.cat != "skip"), key=lambda h: h.i), toks)
     nums = find_numbers(toks, masked | no_numbers)
-    ctx = Ctx(text, toks, idioms={t for h in all_hits if h.cat == "skip" for t in range(h.i, h.j)} | masked)
+    said_by_conditions = {  # "no clouds or snow": the condition word is read, snow stays with the rest
+        t.i
+        for t in toks
+        if CONDITION_WORD.match(t.low) and any(c.start <= t.start < c.end for c in conditions)
+    }
+    ctx = Ctx(
+        text,
+        toks,
+        idioms={t for h in all_hits if h.cat == "skip" for t in range(h.i, h.j)}
+        | masked
+        | said_by_conditions,
+    )
     bounds = clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS or h.cat == "labelled"})
     merged: list[tuple[int, int]] = []
     for a, b in bounds:
@@ -499,6 +514,7 @@ def extract_claims(caption: str) -> list[Claim]:
                 polarity=Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value,
             )
         )
+    ctx.claims.extend(conditions)
     # a class compared with itself ("trees cover more than 10 % and wooded land …") says nothing
     own = [c for c in ctx.claims if not (c.family == Family.COMPARISON.value and c.other == c.subject)]
     return _dedupe(own)
@@ -613,7 +629,10 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             continue
         first = following[0]
         gap = _gap(toks, ng.j, first.i)
-        if (
+        rest = [w for w in gap if not CONDITION_WORD.match(w)]
+        if len(rest) < len(gap) and rest and _list_gap(rest):
+            pass  # "no clouds or snow": the cue also negates the class after an image condition
+        elif (
             len(gap) > P.NEG_REACH
             or any(w in P.NEG_BREAK or w in P.NEG_FIRST_BREAK for w in gap)
             or "(" in gap[1:]  # "no cloud to speak of (VV around 0 dB)"; "no (mapped) forest" stays
