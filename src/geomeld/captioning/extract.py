@@ -213,7 +213,7 @@ def find_numbers(toks: Sequence[Tok], masked: set[int]) -> list[Num]:
             i += 1
             continue
         parsed = _parse_number(toks, i)
-        if parsed is None or _position_half(toks, i):
+        if parsed is None or _position_half(toks, i) or _day_of_month(toks, i):
             i += 1
             continue
         a, j = parsed
@@ -248,6 +248,21 @@ def find_numbers(toks: Sequence[Tok], masked: set[int]) -> list[Num]:
         )
         i = max(j2, i + 1)
     return out
+
+
+def _day_of_month(toks: Sequence[Tok], i: int) -> bool:
+    """ "17 June 2017", "June 17, 2017", "the 3rd of May": a day of a date, not a quantity."""
+    t = toks[i].low
+    if not (t.isdigit() and 1 <= int(t) <= 31):
+        return False
+    k = i + 1
+    if k < len(toks) and toks[k].low in ("st", "nd", "rd", "th"):
+        k += 1
+    if k + 1 < len(toks) and toks[k].low == "of":
+        k += 1
+    after = k < len(toks) and toks[k].low.rstrip(".") in P.MONTH_WORDS
+    before = i > 0 and toks[i - 1].low.rstrip(".") in P.MONTH_WORDS
+    return after or before
 
 
 def _position_half(toks: Sequence[Tok], i: int) -> bool:
@@ -473,6 +488,7 @@ def extract_claims(caption: str) -> list[Claim]:
         for t in range(h.i, h.j)
     }
     hits = _verbs_not_objects(sorted((h for h in all_hits if h.cat != "skip"), key=lambda h: h.i), toks)
+    hits = _merge_runs(hits, toks)
     nums = find_numbers(toks, masked | no_numbers)
     said_by_conditions = {  # "no clouds or snow": the condition word is read, snow stays with the rest
         t.i
@@ -576,6 +592,53 @@ def _verbs_not_objects(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
         ):
             out[k] = Hit(h.i, h.j, "cmp", kind, h.start, h.end)
     return out
+
+
+_RUN_GAP = {"and", "or", ",", "&", "/"}
+
+
+def _merge_runs(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
+    """Names of one class written side by side ("wet meadows and marsh", "pasture and grass", "woods or
+    forest") are one mention of it: one subject for comparisons, positions, quantities and negation
+    (else the second name would make a presence claim of its own, e.g. on the far side of "crop fields
+    exceed wet meadows and marsh", which holds when there is no marsh at all)."""
+    out: list[Hit] = []
+    for h in hits:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.cat == h.cat
+            and h.cat in ("lc", "water")
+            and prev.val == h.val
+            and 0 <= h.i - prev.j <= 2
+            and all(t.low in _RUN_GAP and t.low != "," for t in toks[prev.j : h.i])
+            and not (h.j < len(toks) and toks[h.j].low in (":", "—", "–", "="))  # "A and B: 90 %"
+            and not _quantity_before(toks, prev.i)  # "42 ha of built land and built area takes 131 ha"
+        ):
+            out[-1] = Hit(prev.i, h.j, h.cat, h.val, prev.start, h.end)
+            continue
+        out.append(h)
+    return out
+
+
+def _placed_by_own_verb(cl: Clause, s: Hit, toks: Sequence[Tok]) -> bool:
+    """ "… outnumbered by farmland, and farmland clusters in the NE": the class has a verb of its own that
+    places it (a position after a verb), not a position of the whole comparison ("more A than B in the
+    north")."""
+    p = _position(cl, s, toks)
+    return p is not None and p.i > s.j and toks[s.j].low not in P.NP_PREPOSITIONS | P.PLACE_PREPOSITIONS
+
+
+def _quantity_before(toks: Sequence[Tok], i: int) -> bool:
+    """A number among the few tokens before token ``i`` in its statement: the name after it may be the
+    object of a statement of its own ("the map labels 9 % as farmland and cropland: 90 %")."""
+    for k in range(i - 1, max(-1, i - 9), -1):
+        w = toks[k].low
+        if w in (".", ",", ";", ":", "|", "!", "?", "—", "–", "·", "•"):
+            return False
+        if w[:1].isdigit():
+            return True
+    return False
 
 
 def _only_position(hits: Sequence[Hit], a: int, b: int) -> bool:
@@ -779,17 +842,27 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             continue
         if s.i in compared and (
             s.cat not in ("lc", "water")
-            or (_quant(cl, s, toks) is None and _attach_num(cl, s, toks, ("%",)) is None)
+            or (
+                _quant(cl, s, toks) is None
+                and _attach_num(cl, s, toks, ("%",)) is None
+                and not _placed_by_own_verb(cl, s, toks)
+            )
         ):
-            continue  # a compared class says nothing more unless it is quantified too
+            continue  # a compared class says nothing more unless it is quantified or placed too
         neg = s.i in negated
         pol = Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value
         if (
             s.cat == "veg"
             and s.j - s.i == 1
-            and s.j < cl.j
             and toks[s.i].low in P.DRY_WORDS
-            and toks[s.j].low in P.LAND_NOUNS  # "dry land", "dry ground": not under water
+            and (
+                (s.j < cl.j and toks[s.j].low in P.LAND_NOUNS)  # "dry land", "dry ground": not under water
+                or (  # "the tile is completely dry": of the tile, not of its plants
+                    s.i > cl.i
+                    and toks[s.i - 1].low in P.DRY_INTENSIFIERS
+                    and not any(x is not s and x.cat in ("lc", "veg") for x in subjects)
+                )
+            )
         ):
             ctx.claims.append(
                 _mk(
@@ -797,7 +870,7 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
                     Family.WATER.value,
                     "water",
                     s.start,
-                    toks[s.j].end,
+                    toks[s.j].end if s.j < cl.j and toks[s.j].low in P.LAND_NOUNS else s.end,
                     polarity=Polarity.AFFIRMED.value if neg else Polarity.NEGATED.value,
                     hedge=hedge,
                 )
@@ -814,7 +887,7 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
     for n in cl.nums:
         if n.used:
             continue
-        _unit_claim(ctx, cl, n, hedge, c_start, c_end, negated=bool(negs) and any(g.j <= n.i for g in negs))
+        _unit_claim(ctx, cl, n, hedge, c_start, c_end, negated=_negates_number(toks, negs, n))
 
     # -- fallback: content not understood → an unverifiable claim -----------------------------------
     said = [toks[k].low for k in range(cl.i, cl.j) if k not in ctx.idioms]  # idioms claim nothing
@@ -844,6 +917,18 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             ctx.claims.append(
                 _mk(ctx, fam, "unparsed", c_start, c_end, label="not understood: " + " ".join(leftover[:6]))
             )
+
+
+def _negates_number(toks: Sequence[Tok], negs: Sequence[Hit], n: Num) -> bool:
+    """Whether a negation cue before a measurement negates it. A bare year is negated only by a cue
+    right before it ("not from 2014", "not in 2016"), not by one of an earlier statement ("no snow is
+    visible, from 2014"); other measurements by any cue before them ("no tree is taller than 80 m")."""
+    before = [g for g in negs if g.j <= n.i]
+    if not before:
+        return False
+    if _is_year(n):
+        return any(n.i - g.j <= 2 and "," not in _gap(toks, g.j, n.i) for g in before)
+    return True
 
 
 def _has_content(words: list[str], hits: list[Hit]) -> bool:
@@ -1073,7 +1158,7 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
                 _mk(ctx, Family.WATER.value, concept, a, b, label="dominant", polarity=pol, hedge=hedge)
             )
         else:
-            dom_label = "largest" if q.cat == "largest" else "most"
+            dom_label = "largest" if q.cat == "largest" or _among_mapped(toks, cl) else "most"
             if "half" in q.val:
                 ctx.claims.append(
                     _mk(
@@ -1099,7 +1184,11 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
             if q is not None and q.cat == "minor" and pol == Polarity.AFFIRMED.value
             else None
         )
-        if label and q is not None:
+        if (
+            is_water and s.val == "sea" and any(t.low in P.NEAR_WORDS for t in toks[max(cl.i, s.i - 4) : s.i])
+        ):  # "near the coast", "a few km from the sea": the sea lies beyond the tile
+            label = "near"
+        if label and q is not None and label != "near":
             a, b = min(a, q.start), max(b, q.end)
         if s.val.startswith("urban") and label is None:
             label = "urban"
@@ -1131,6 +1220,13 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
                 label=_position_reading(cl, toks, p.val),
             )
         )
+
+
+def _among_mapped(toks: Sequence[Tok], cl: Clause) -> bool:
+    """ "Dominated by X among the labelled classes", "X is the dominant mapped class", "mostly X where
+    land use is mapped": X leads the labelled pixels (the largest class), which says nothing about the
+    unlabelled rest of the tile."""
+    return any(t.low in P.MAP_QUALIFIERS for t in toks[cl.i : cl.j])
 
 
 def _position_reading(cl: Clause, toks: Sequence[Tok], location: str) -> str | None:
@@ -1398,6 +1494,8 @@ def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: i
             "max_height": ("m",),
         }[s.val]
         n = _attach_num(cl, s, toks, units)
+        if n is not None and s.val in ("vv", "vh") and n.unit == "" and n.j <= s.i:
+            n = None  # "17 … co-pol (VV)": a bare number before the channel is not its value
         if s.val == "ndvi" and (n is None or not (-1.0 <= n.low <= 1.0 and -1.0 <= n.high <= 1.0)):
             # "mean NDVI is about 0.45 (marsh covers more than 4 %)": the index's own value
             near = [x for x in cl.nums if not x.used and x.unit == "" and -1.0 <= x.low <= x.high <= 1.0]
