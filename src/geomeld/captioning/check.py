@@ -692,6 +692,55 @@ def _s2_no_water(s2: tuple[ShareRange, float, float], ranges: Sequence[ShareRang
     )
 
 
+S2_BODY_KINDS = ("water", "lake", "reservoir", "river", "canal", "sea")
+S2_BODY_CLEAR_PCT = 0.5
+S2_BODY_BRIGHT_PCT = 10.0
+"""A water body the caption puts in the tile ("a river crosses the scene", "a lake occupies part of it",
+"open water is clearly visible", "the coastline runs along the edge") shows in a cloud-free image as
+clear open water: a 10 m wide river across the 1.28 km tile is 0.8 % of it (over half of that pure water
+pixels), a lake more. When no map or occurrence layer has a single water pixel, at least 80 % of the tile
+is imaged, bright pixels (snow, ice, cloud that could hide water) stay under 10 % of it and clear open
+water covers under 0.5 %, such a body is not there. A pond, stream or ditch may be smaller than that and stays exempt, as do
+"a little / a trace of" water (see S2_DRY_* for those)."""
+
+
+def _s2_no_body(
+    g: Ground, s2: tuple[ShareRange, float, float], ranges: Sequence[ShareRange]
+) -> ClaimEvidence | None:
+    sp = g.bundle.spectral
+    _, _, valid = s2
+    maps = [x for x in ranges if x.product != "sentinel2_water_index"]
+    if (
+        sp is None
+        or sp.water_strict_percentage is None
+        or sp.bright_percentage is None
+        or any(x.lo > 0.0 for x in maps)
+        or valid < S2_MIN_VALID_PCT
+        or sp.bright_percentage >= S2_BODY_BRIGHT_PCT
+        or sp.water_strict_percentage >= S2_BODY_CLEAR_PCT
+    ):
+        return None
+    return ClaimEvidence(
+        [x.to_json() for x in maps]
+        + [
+            {
+                "product": "sentinel2_water_index",
+                "clear_water_pct_of_imaged": round(sp.water_strict_percentage, 3),
+                "bright_pct_of_imaged": round(sp.bright_percentage, 3),
+                "imaged_pct": round(valid, 2),
+            }
+        ],
+        {
+            "clear_water_below_pct": S2_BODY_CLEAR_PCT,
+            "bright_below_pct": S2_BODY_BRIGHT_PCT,
+            "imaged_from_pct": S2_MIN_VALID_PCT,
+        },
+        "+".join([x.product for x in maps] + ["sentinel2_water_index"]),
+        "+".join([x.origin for x in maps] + [s2[0].origin]),
+        note="no water pixel in any map and too little clear open water in the image for a water body",
+    )
+
+
 def _sea_far(g: Ground) -> float | None:
     """Distance (km) the sea is known to be beyond: SEA_KM when the land mask has no sea cell within
     SEA_KM of the tile centre, else None (the sea may be near)."""
@@ -724,6 +773,11 @@ def check_water(claim: Claim, g: Ground) -> Result:
         jrc_hi = w.jrc_percentage if jrc == Origin.REAL.value else 100.0
         ranges.append(ShareRange("jrc_occurrence", jrc, w.jrc_percentage, jrc_hi, 100.0))
     kind = claim.subject
+    if kind == "sea" and claim.label == "near" and claim.value is None:
+        # "near the coast", "a few km from the sea": the sea lies outside the tile
+        far = _sea_far(g)
+        if far is None:
+            return _unverifiable("the sea may lie near this tile (land mask)")
     if kind == "sea":
         far = _sea_far(g)
         if far is not None:
@@ -770,6 +824,16 @@ def check_water(claim: Claim, g: Ground) -> Result:
         dry = _s2_no_water(s2, ranges)
         if dry is not None:
             return (S if claim.negated else C), dry
+    if (
+        claim.value is None
+        and not claim.negated
+        and claim.label in (None, "large")
+        and kind in S2_BODY_KINDS
+        and s2 is not None
+    ):
+        no_body = _s2_no_body(g, s2, ranges)
+        if no_body is not None:
+            return C, no_body
     per = []
     tol: Any = None
     for r in ranges:  # the whole interval decides (see WATER_MAP_COMPLETE_PCT)
@@ -1214,6 +1278,12 @@ def _gazetteer_evidence(subject: str, said: str, lat: float, lon: float) -> dict
     return None if r is None else r[1]
 
 
+def check_image_condition(claim: Claim, g: Ground) -> Result:
+    from geomeld.captioning.conditions import check_image_condition as check
+
+    return check(claim, g)
+
+
 CHECKS: dict[str, Callable[[Claim, Ground], Result]] = {
     Family.LANDCOVER_SHARE.value: check_landcover,
     Family.LANDCOVER_PRESENCE.value: check_landcover,
@@ -1230,6 +1300,7 @@ CHECKS: dict[str, Callable[[Claim, Ground], Result]] = {
     Family.PLACE.value: check_place,
     Family.POSITION.value: check_position,
     Family.COMPARISON.value: check_comparison,
+    Family.IMAGE_CONDITION.value: check_image_condition,
 }
 
 

@@ -17,6 +17,8 @@ _PRESENCE = {
     Family.DOMINANCE.value,
     Family.WATER.value,
 }
+_WATER_KINDS = {"water", "river", "lake", "pond", "stream", "sea", "canal", "reservoir"}
+_CALENDAR = ("month", "year", "date")
 _EXCLUSIVE_TERRAIN = {("flat", "steep"), ("flat", "hilly")}
 
 
@@ -39,33 +41,26 @@ def _asserts_none(c: Claim) -> bool:
 
 
 def _conflict(a: Claim, b: Claim) -> str | None:
-    same = a.subject == b.subject or (
-        {a.subject, b.subject} <= {"water", "river", "lake", "pond", "stream", "sea"}
-        and ("water" in (a.subject, b.subject))
-    )
-    if same and ((_asserts_some(a) and _asserts_none(b)) or (_asserts_none(a) and _asserts_some(b))):
-        return f"{a.subject} both present and absent"
+    for none, some in ((a, b), (b, a)):
+        # "no water" excludes a lake, but "no lakes or rivers" allows some water (a pond, a ditch)
+        same = none.subject == some.subject or (none.subject == "water" and some.subject in _WATER_KINDS)
+        if same and _asserts_none(none) and _asserts_some(some):
+            return f"{some.subject} both present and absent"
     if (
         a.family == b.family == Family.PLACE
         and a.subject == b.subject == "country"
         and not (a.negated or b.negated)
     ) and a.key()[3] != b.key()[3]:
         return f"two countries: {a.label} and {b.label}"
-    if a.family == b.family == Family.SEASON and a.subject == b.subject and not (a.negated or b.negated):
-        if a.label != b.label and a.subject in ("month", "year"):
+    if a.family == b.family == Family.SEASON and not (a.negated or b.negated):
+        if a.subject == b.subject and a.label != b.label and a.subject in _CALENDAR:
             return f"two {a.subject}s: {a.label} and {b.label}"
-        if a.subject not in ("month", "year") and a.subject != b.subject:
-            return None
-    if (
-        (
-            a.family == b.family == Family.SEASON
-            and a.subject != b.subject
-            and a.subject not in ("month", "year")
-        )
-        and b.subject not in ("month", "year")
-        and not (a.negated or b.negated)
-    ):
-        return f"two seasons: {a.subject} and {b.subject}"
+        if {a.subject, b.subject} == {"date", "month"}:
+            date, month = (a, b) if a.subject == "date" else (b, a)
+            if date.label and month.label and int(date.label[5:7]) != int(month.label):
+                return f"the date {date.label} is not in month {month.label}"
+        if a.subject != b.subject and a.subject not in _CALENDAR and b.subject not in _CALENDAR:
+            return f"two seasons: {a.subject} and {b.subject}"
     pair = (a.subject, b.subject)
     if (
         a.family == b.family == Family.TERRAIN

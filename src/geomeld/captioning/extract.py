@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from geomeld.captioning import phrases as P
 from geomeld.captioning import structure
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
+from geomeld.captioning.conditions import CONDITION_WORD, condition_claims
 
 # ---- tokens -------------------------------------------------------------------------------------
 _TOKEN_RE = P.TOKEN_RE
@@ -213,7 +214,7 @@ def find_numbers(toks: Sequence[Tok], masked: set[int]) -> list[Num]:
             i += 1
             continue
         parsed = _parse_number(toks, i)
-        if parsed is None or _position_half(toks, i):
+        if parsed is None or _position_half(toks, i) or _day_of_month(toks, i):
             i += 1
             continue
         a, j = parsed
@@ -248,6 +249,21 @@ def find_numbers(toks: Sequence[Tok], masked: set[int]) -> list[Num]:
         )
         i = max(j2, i + 1)
     return out
+
+
+def _day_of_month(toks: Sequence[Tok], i: int) -> bool:
+    """ "17 June 2017", "June 17, 2017", "the 3rd of May": a day of a date, not a quantity."""
+    t = toks[i].low
+    if not (t.isdigit() and 1 <= int(t) <= 31):
+        return False
+    k = i + 1
+    if k < len(toks) and toks[k].low in ("st", "nd", "rd", "th"):
+        k += 1
+    if k + 1 < len(toks) and toks[k].low == "of":
+        k += 1
+    after = k < len(toks) and toks[k].low.rstrip(".") in P.MONTH_WORDS
+    before = i > 0 and toks[i - 1].low.rstrip(".") in P.MONTH_WORDS
+    return after or before
 
 
 def _position_half(toks: Sequence[Tok], i: int) -> bool:
@@ -489,6 +505,9 @@ def _extract(caption: str) -> list[Claim]:
     toks = tokenize(text)
     masked, place_hits = P.mask_places(toks, text)
     masked |= P.headings(toks)
+    conditions, cond_masked = condition_claims(text, toks)
+    masked |= cond_masked
+    place_hits = [h for h in place_hits if not cond_masked.intersection(range(h.i, h.j))]
     dated = _dates(text, toks)
     for _, _, i, j in dated:
         masked |= set(range(i, j))
@@ -504,8 +523,20 @@ def _extract(caption: str) -> list[Claim]:
         for t in range(h.i, h.j)
     }
     hits = _verbs_not_objects(sorted((h for h in all_hits if h.cat != "skip"), key=lambda h: h.i), toks)
+    hits = _merge_runs(hits, toks)
     nums = find_numbers(toks, masked | no_numbers)
-    ctx = Ctx(text, toks, idioms={t for h in all_hits if h.cat == "skip" for t in range(h.i, h.j)} | masked)
+    said_by_conditions = {  # "no clouds or snow": the condition word is read, snow stays with the rest
+        t.i
+        for t in toks
+        if CONDITION_WORD.match(t.low) and any(c.start <= t.start < c.end for c in conditions)
+    }
+    ctx = Ctx(
+        text,
+        toks,
+        idioms={t for h in all_hits if h.cat == "skip" for t in range(h.i, h.j)}
+        | masked
+        | said_by_conditions,
+    )
     bounds = clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS or h.cat == "labelled"})
     merged: list[tuple[int, int]] = []
     for a, b in bounds:
@@ -534,6 +565,7 @@ def _extract(caption: str) -> list[Claim]:
                 polarity=Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value,
             )
         )
+    ctx.claims.extend(conditions)
     # a class compared with itself ("trees cover more than 10 % and wooded land …") says nothing
     own = [c for c in ctx.claims if not (c.family == Family.COMPARISON.value and c.other == c.subject)]
     return _dedupe(own)
@@ -599,6 +631,53 @@ def _verbs_not_objects(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
     return out
 
 
+_RUN_GAP = {"and", "or", ",", "&", "/"}
+
+
+def _merge_runs(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
+    """Names of one class written side by side ("wet meadows and marsh", "pasture and grass", "woods or
+    forest") are one mention of it: one subject for comparisons, positions, quantities and negation
+    (else the second name would make a presence claim of its own, e.g. on the far side of "crop fields
+    exceed wet meadows and marsh", which holds when there is no marsh at all)."""
+    out: list[Hit] = []
+    for h in hits:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.cat == h.cat
+            and h.cat in ("lc", "water")
+            and prev.val == h.val
+            and 0 <= h.i - prev.j <= 2
+            and all(t.low in _RUN_GAP and t.low != "," for t in toks[prev.j : h.i])
+            and not (h.j < len(toks) and toks[h.j].low in (":", "—", "–", "="))  # "A and B: 90 %"
+            and not _quantity_before(toks, prev.i)  # "42 ha of built land and built area takes 131 ha"
+        ):
+            out[-1] = Hit(prev.i, h.j, h.cat, h.val, prev.start, h.end)
+            continue
+        out.append(h)
+    return out
+
+
+def _placed_by_own_verb(cl: Clause, s: Hit, toks: Sequence[Tok]) -> bool:
+    """ "… outnumbered by farmland, and farmland clusters in the NE": the class has a verb of its own that
+    places it (a position after a verb), not a position of the whole comparison ("more A than B in the
+    north")."""
+    p = _position(cl, s, toks)
+    return p is not None and p.i > s.j and toks[s.j].low not in P.NP_PREPOSITIONS | P.PLACE_PREPOSITIONS
+
+
+def _quantity_before(toks: Sequence[Tok], i: int) -> bool:
+    """A number among the few tokens before token ``i`` in its statement: the name after it may be the
+    object of a statement of its own ("the map labels 9 % as farmland and cropland: 90 %")."""
+    for k in range(i - 1, max(-1, i - 9), -1):
+        w = toks[k].low
+        if w in (".", ",", ";", ":", "|", "!", "?", "—", "–", "·", "•"):
+            return False
+        if w[:1].isdigit():
+            return True
+    return False
+
+
 def _only_position(hits: Sequence[Hit], a: int, b: int) -> bool:
     inside = [h for h in hits if a <= h.i < b]
     return any(h.cat == "pos" for h in inside) and not any(h.cat in _SUBJECT_CATS for h in inside)
@@ -650,7 +729,10 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             continue
         first = following[0]
         gap = _gap(toks, ng.j, first.i)
-        if (
+        rest = [w for w in gap if not CONDITION_WORD.match(w)]
+        if len(rest) < len(gap) and rest and _list_gap(rest):
+            pass  # "no clouds or snow": the cue also negates the class after an image condition
+        elif (
             len(gap) > P.NEG_REACH
             or any(w in P.NEG_BREAK or w in P.NEG_FIRST_BREAK for w in gap)
             or "(" in gap[1:]  # "no cloud to speak of (VV around 0 dB)"; "no (mapped) forest" stays
@@ -797,17 +879,27 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             continue
         if s.i in compared and (
             s.cat not in ("lc", "water")
-            or (_quant(cl, s, toks) is None and _attach_num(cl, s, toks, ("%",)) is None)
+            or (
+                _quant(cl, s, toks) is None
+                and _attach_num(cl, s, toks, ("%",)) is None
+                and not _placed_by_own_verb(cl, s, toks)
+            )
         ):
-            continue  # a compared class says nothing more unless it is quantified too
+            continue  # a compared class says nothing more unless it is quantified or placed too
         neg = s.i in negated
         pol = Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value
         if (
             s.cat == "veg"
             and s.j - s.i == 1
-            and s.j < cl.j
             and toks[s.i].low in P.DRY_WORDS
-            and toks[s.j].low in P.LAND_NOUNS  # "dry land", "dry ground": not under water
+            and (
+                (s.j < cl.j and toks[s.j].low in P.LAND_NOUNS)  # "dry land", "dry ground": not under water
+                or (  # "the tile is completely dry": of the tile, not of its plants
+                    s.i > cl.i
+                    and toks[s.i - 1].low in P.DRY_INTENSIFIERS
+                    and not any(x is not s and x.cat in ("lc", "veg") for x in subjects)
+                )
+            )
         ):
             ctx.claims.append(
                 _mk(
@@ -815,7 +907,7 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
                     Family.WATER.value,
                     "water",
                     s.start,
-                    toks[s.j].end,
+                    toks[s.j].end if s.j < cl.j and toks[s.j].low in P.LAND_NOUNS else s.end,
                     polarity=Polarity.AFFIRMED.value if neg else Polarity.NEGATED.value,
                     hedge=hedge,
                 )
@@ -832,7 +924,7 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
     for n in cl.nums:
         if n.used:
             continue
-        _unit_claim(ctx, cl, n, hedge, c_start, c_end, negated=bool(negs) and any(g.j <= n.i for g in negs))
+        _unit_claim(ctx, cl, n, hedge, c_start, c_end, negated=_negates_number(toks, negs, n))
 
     # -- fallback: content not understood → an unverifiable claim -----------------------------------
     said = [toks[k].low for k in range(cl.i, cl.j) if k not in ctx.idioms]  # idioms claim nothing
@@ -862,6 +954,18 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             ctx.claims.append(
                 _mk(ctx, fam, "unparsed", c_start, c_end, label="not understood: " + " ".join(leftover[:6]))
             )
+
+
+def _negates_number(toks: Sequence[Tok], negs: Sequence[Hit], n: Num) -> bool:
+    """Whether a negation cue before a measurement negates it. A bare year is negated only by a cue
+    right before it ("not from 2014", "not in 2016"), not by one of an earlier statement ("no snow is
+    visible, from 2014"); other measurements by any cue before them ("no tree is taller than 80 m")."""
+    before = [g for g in negs if g.j <= n.i]
+    if not before:
+        return False
+    if _is_year(n):
+        return any(n.i - g.j <= 2 and "," not in _gap(toks, g.j, n.i) for g in before)
+    return True
 
 
 def _has_content(words: list[str], hits: list[Hit]) -> bool:
@@ -1091,7 +1195,7 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
                 _mk(ctx, Family.WATER.value, concept, a, b, label="dominant", polarity=pol, hedge=hedge)
             )
         else:
-            dom_label = "largest" if q.cat == "largest" else "most"
+            dom_label = "largest" if q.cat == "largest" or _among_mapped(toks, cl) else "most"
             if "half" in q.val:
                 ctx.claims.append(
                     _mk(
@@ -1117,7 +1221,11 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
             if q is not None and q.cat == "minor" and pol == Polarity.AFFIRMED.value
             else None
         )
-        if label and q is not None:
+        if (
+            is_water and s.val == "sea" and any(t.low in P.NEAR_WORDS for t in toks[max(cl.i, s.i - 4) : s.i])
+        ):  # "near the coast", "a few km from the sea": the sea lies beyond the tile
+            label = "near"
+        if label and q is not None and label != "near":
             a, b = min(a, q.start), max(b, q.end)
         if s.val.startswith("urban") and label is None:
             label = "urban"
@@ -1149,6 +1257,13 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
                 label=_position_reading(cl, toks, p.val),
             )
         )
+
+
+def _among_mapped(toks: Sequence[Tok], cl: Clause) -> bool:
+    """ "Dominated by X among the labelled classes", "X is the dominant mapped class", "mostly X where
+    land use is mapped": X leads the labelled pixels (the largest class), which says nothing about the
+    unlabelled rest of the tile."""
+    return any(t.low in P.MAP_QUALIFIERS for t in toks[cl.i : cl.j])
 
 
 def _position_reading(cl: Clause, toks: Sequence[Tok], location: str) -> str | None:
@@ -1416,6 +1531,8 @@ def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: i
             "max_height": ("m",),
         }[s.val]
         n = _attach_num(cl, s, toks, units)
+        if n is not None and s.val in ("vv", "vh") and n.unit == "" and n.j <= s.i:
+            n = None  # "17 … co-pol (VV)": a bare number before the channel is not its value
         if s.val == "ndvi" and (n is None or not (-1.0 <= n.low <= 1.0 and -1.0 <= n.high <= 1.0)):
             # "mean NDVI is about 0.45 (marsh covers more than 4 %)": the index's own value
             near = [x for x in cl.nums if not x.used and x.unit == "" and -1.0 <= x.low <= x.high <= 1.0]

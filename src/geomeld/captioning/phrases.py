@@ -114,6 +114,16 @@ LC: dict[str, tuple[str, ...]] = {
         "agriculture",
         "crop fields",
         "farm fields",
+        "arable fields",
+        "agricultural fields",
+        "farmed fields",
+        "tilled fields",
+        "cropped fields",
+        "grain fields",
+        "wheat fields",
+        "maize fields",
+        "corn fields",
+        "cornfields",
         "farms",
         "ploughed fields",
         "plowed fields",
@@ -561,6 +571,7 @@ MONTHS = (
     "december",
 )
 MONTH_ABBR = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+MONTH_WORDS = frozenset({*MONTHS, *MONTH_ABBR, "sept"})
 YEAR_CUES = (
     "dated",
     "recorded in",
@@ -1519,6 +1530,17 @@ RATIO_AT_LEAST = ("at least", "more than", "over", "upwards of", "well over", "n
 RATIO_AT_MOST = ("under", "less than", "at most", "no more than", "below", "not even")
 """Factors in comparisons ("twice as much A as B", "A is more than double B") and their bounds."""
 
+PLACE_PREPOSITIONS = frozenset(
+    {"in", "on", "at", "to", "along", "across", "near", "around", "toward", "towards"}
+)
+NEAR_WORDS = frozenset(
+    {"near", "nearby", "close", "closer", "from", "toward", "towards", "off", "inland", "beyond", "proximity"}
+)
+"""Words before "the sea / the coast" that place the sea outside the tile ("near the coast", "a few km
+from the sea", "inland of the shore"): a statement about the surroundings, not water in the tile."""
+MAP_QUALIFIERS = frozenset({"labelled", "labeled", "mapped", "classified", "legend"})
+"""Words that restrict a dominance statement to the map's labelled pixels ("dominant among the mapped
+classes"): the class then leads the labelled pixels, a statement about the largest class."""
 MAP_CUES = {"osm", "openstreetmap", "polygon", "polygons", "mapped", "map's", "layer"}
 """Words by which a clause speaks of the land-cover map itself rather than the ground."""
 
@@ -1565,6 +1587,7 @@ COPULA_TO_AMOUNT = {
 }
 
 DRY_WORDS = {"dry"}
+DRY_INTENSIFIERS = frozenset({"completely", "entirely", "totally", "fully", "bone", "perfectly", "wholly"})
 LAND_NOUNS = {"land", "ground", "terrain", "footing", "earth"}
 """'dry' before a word for the ground itself means 'not under water' ("dry land"), not parched vegetation."""
 
@@ -3195,6 +3218,7 @@ STOPWORDS |= {
     "facts",
     "fact",
     "highlights",
+    "margin",  # "by a wide margin": the size of a comparison's lead, said by the comparison
 }
 INDEX = _index(_entries())
 
@@ -3270,7 +3294,7 @@ def headings(toks: Sequence[Any]) -> set[int]:
     return out
 
 
-_MONTH_NAMES = {*MONTHS, *MONTH_ABBR, "sept"}
+_MONTH_NAMES = MONTH_WORDS
 _RELATIONS = {"west": "west", "east": "east", "north": "north", "south": "south", "near": "near"}
 
 

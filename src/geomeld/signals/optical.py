@@ -136,6 +136,9 @@ def spectral_signal(bands: np.ndarray, band_names: Sequence[str]) -> SpectralSig
             valid = ok
     if valid is not None:
         _water_bounds(out, arr, names, valid)
+        from geomeld.signals.conditions import image_conditions
+
+        out.conditions = image_conditions(arr, names, valid)
     return out
 
 

@@ -75,6 +75,20 @@ def _band(sample: Sample, key: str, arr: np.ndarray, name: str) -> np.ndarray | 
     return arr[names.index(name)] if name in names else None
 
 
+def _cloud_records(sample: Sample, bundle: SignalBundle) -> None:
+    """The product's own cloud records (provenance of ``sentinel2``) beside the spectral conditions:
+    the tile's SCL cloud + shadow share (0–1 in provenance, kept in %) and the scene ``eo:cloud_cover``."""
+    cond = bundle.spectral.conditions if bundle.spectral is not None else None
+    rec = ((sample.metadata.provenance or {}).get("modalities") or {}).get("sentinel2")
+    if cond is None or not isinstance(rec, dict):
+        return
+    share, scene = rec.get("tile_cloud_share"), rec.get("cloud_cover")
+    if isinstance(share, int | float) and not isinstance(share, bool):
+        cond.scl_cloud_shadow_percentage = round(100.0 * float(share), 3)
+    if isinstance(scene, int | float) and not isinstance(scene, bool):
+        cond.scene_cloud_cover = float(scene)
+
+
 def layer_origins(sample: Sample) -> dict[str, LayerOrigin]:
     """Origin of each modality recorded in the sample's provenance (:mod:`geomeld.core.origin`)."""
     prov = sample.metadata.provenance or {}
@@ -158,6 +172,7 @@ def compute_signals(
         missing["spectral"] = "sentinel2 absent or all no-data"
     else:
         bundle.spectral = spectral_signal(s2, sample.band_names("sentinel2"))
+        _cloud_records(sample, bundle)
 
     s1 = _present(sample, "sentinel1")
     bundle.sar = sar_signal(s1, sample.band_names("sentinel1")) if s1 is not None else None

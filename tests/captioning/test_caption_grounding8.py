@@ -1,0 +1,128 @@
+"""Mechanisms added against the fourth planted-claim set's failure classes: names of one class written
+side by side are one mention, dominance among the mapped classes is a statement about the largest class,
+a water body the caption puts in the tile must show in the image, and consistency between water kinds
+and between a date and a season. Sentences are written for these tests."""
+
+from __future__ import annotations
+
+from geomeld.captioning.check import check_caption
+from geomeld.captioning.claims import Claim
+from geomeld.captioning.consistency import consistency_claims
+from geomeld.captioning.extract import extract_claims
+from geomeld.captioning.ground import Ground
+from geomeld.signals.models import LayerOrigin, PlaceSignal, SignalBundle, SpectralSignal
+from tests.captioning.test_caption_check import bundle, claim_verdicts
+
+
+def _claims(text: str) -> list[tuple[str, str, str | None, str | None]]:
+    return [(c.family, c.subject, c.label, c.other) for c in extract_claims(text)]
+
+
+def test_two_names_of_one_class_are_one_side_of_a_comparison() -> None:
+    claims = _claims("Woodland outranks reed beds and fen by a wide margin")
+    assert ("comparison", "trees", "more", "wetland") in claims
+    # the far side of a comparison is not said to be present: "A exceeds B" holds with no B at all
+    assert not [c for c in claims if c[0] == "landcover_presence"]
+    left = _claims("Meadow and pasture trail the farmland")
+    assert [c for c in left if c[0] != "comparison"] == []
+
+
+def test_a_run_of_one_class_keeps_its_position_reading() -> None:
+    claims = _claims("Most of the meadow and pasture sits in the lower-right quarter")
+    assert not [c for c in claims if c[0] == "dominance"]
+    assert ("position", "grassland", "most", None) in claims
+
+
+def test_a_run_does_not_swallow_a_statement_of_its_own() -> None:
+    shares = [c for c in extract_claims("the map marks 7 % as woods and forest: around 60 %") if c.value]
+    assert sorted(c.value.low for c in shares if c.value) == [7.0, 60.0]
+
+
+def test_dominance_among_the_mapped_classes_is_the_largest_class() -> None:
+    for text in (
+        "Among the labelled classes, heath dominates.",
+        "Heath is the dominant mapped class.",
+        "Mostly heath where the land use is mapped.",
+    ):
+        dom = [c for c in extract_claims(text) if c.family == "dominance"]
+        assert [(c.subject, c.label) for c in dom] == [("shrubland", "largest")], text
+    assert [c.label for c in extract_claims("Heath dominates the tile.") if c.family == "dominance"] == [
+        "most"
+    ]
+    # the map labels 10 % of the tile, most of it heath: the largest class, not most of the tile
+    b = bundle({"Shrubland": 70.0, "Grassland": 30.0}, valid=10.0)
+    assert claim_verdicts("Heath is the dominant mapped class.", b)["dominance/shrubland"] == "supported"
+    assert claim_verdicts("Grass is the dominant mapped class.", b)["dominance/grassland"] == "contradicted"
+
+
+def _water_tile(strict: float, bright: float = 0.0, mapped: float = 0.0) -> SignalBundle:
+    b = bundle({"Tree cover": 100.0 - mapped, "Permanent water bodies": mapped}, valid=30.0)
+    b.spectral = SpectralSignal(
+        valid_percentage=100.0,
+        water_index_percentage=3.0,
+        water_core_percentage=1.2,
+        water_strict_percentage=strict,
+        bright_percentage=bright,
+    )
+    b.place = PlaceSignal(lat=52.4, long=12.5, hemisphere="northern", month=2, year=2017, date="2017-02-10")
+    b.origins = {"sentinel2": LayerOrigin(origin="real"), "esa_worldcover": LayerOrigin(origin="substitute")}
+    return b
+
+
+def _water_verdict(text: str, b: SignalBundle) -> str:
+    return next(
+        str(c.verdict) for c in check_caption(text, Ground.from_bundle(b)).claims if c.family == "water"
+    )
+
+
+def test_a_water_body_must_show_in_the_image() -> None:
+    dry = _water_tile(strict=0.1)
+    for text in ("A lake fills part of the frame.", "A river runs across the frame."):
+        assert _water_verdict(text, dry) == "contradicted", text
+    assert _water_verdict("Open water can plainly be seen.", dry) == "contradicted"
+    # too little clear water for a body; a pond or a ditch may still hide in it
+    assert _water_verdict("A small pond sits in one field.", dry) != "contradicted"
+    # enough clear water for a narrow river, snow that could hide one, or a mapped water pixel: undecided
+    for b in (_water_tile(strict=0.7), _water_tile(strict=0.1, bright=25.0), _water_tile(0.1, mapped=2.0)):
+        assert _water_verdict("A river runs across the frame.", b) != "contradicted"
+
+
+def test_a_tile_said_to_be_completely_dry_has_no_water() -> None:
+    water = [c for c in extract_claims("the whole frame is entirely dry") if c.family == "water"]
+    assert [(c.subject, c.polarity) for c in water] == [("water", "negated")]
+    assert not [c for c in extract_claims("the reeds look completely dry") if c.family == "water"]
+
+
+def test_near_the_coast_is_not_water_in_the_tile() -> None:
+    sea = [c for c in extract_claims("Farmland a short drive from the coast.") if c.subject == "sea"]
+    assert [c.label for c in sea] == ["near"]
+    assert [
+        c.label for c in extract_claims("A shoreline runs along the top edge.") if c.subject == "sea"
+    ] == [None]
+
+
+def test_a_day_of_the_month_is_no_backscatter_value() -> None:
+    sar = [c for c in extract_claims("recorded 21 May 2019, VV is stronger than VH") if c.family == "sar"]
+    assert [(c.subject, c.value) for c in sar] == [("vv_vs_vh", None)]
+
+
+def test_an_earlier_negation_does_not_negate_a_year() -> None:
+    years = [c for c in extract_claims("no haze at all, from 2015, some farmland") if c.subject == "year"]
+    assert [c.polarity for c in years] == ["affirmed"]
+    years = [c for c in extract_claims("not from 2015") if c.subject == "year"]
+    assert [c.polarity for c in years] == ["negated"]
+
+
+def _conflicts(text: str) -> list[Claim]:
+    return consistency_claims(extract_claims(text))
+
+
+def test_no_lakes_allows_some_water_but_no_water_excludes_a_lake() -> None:
+    assert _conflicts("No ponds or lakes here; a thin sliver of water in the corner.") == []
+    assert _conflicts("There is no water at all; a lake fills the west.") != []
+
+
+def test_a_date_agrees_with_its_season_and_month() -> None:
+    assert _conflicts("A winter scene, recorded 03.01.2018.") == []
+    assert _conflicts("Recorded 03.01.2018, in the month of January.") == []
+    assert _conflicts("Recorded 2018-01-23 in July.") != []
