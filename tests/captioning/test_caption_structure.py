@@ -82,3 +82,10 @@ def test_a_date_written_month_first() -> None:
     labels = [c.label for c in extract_claims("Recorded 4/23/2021.") if c.subject == "date"]
     assert labels == ["2021-04-23"]
     assert not [c for c in extract_claims("Recorded 4/6/2021.") if c.subject == "date"]  # order unknown
+
+
+def test_a_dominant_class_is_not_negated_by_a_later_none() -> None:
+    read = _read("Mostly cropland and glaciers: none.")
+    assert ("landcover_presence", "snow", "negated") in read
+    dom = [c for c in extract_claims("Mostly cropland and glaciers: none.") if c.family == "dominance"]
+    assert dom and dom[0].polarity == "affirmed"

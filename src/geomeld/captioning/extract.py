@@ -762,6 +762,8 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
         negated.add(last.i)
         nxt = last
         for s in reversed(before[:-1]):
+            if any(h.cat == "dom" and 0 <= s.i - h.j <= 1 for h in hits):
+                break  # "predominantly A and B: none": a class said to dominate is not absent
             if _same_kind(s, last) and _list_gap(_gap(toks, s.j, nxt.i)):
                 negated.add(s.i)
                 nxt = s
