@@ -42,6 +42,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from geomeld.captioning import acquisition
 from geomeld.captioning.claims import (
     TOLERANCES,
     Bound,
@@ -1048,6 +1049,13 @@ def check_sar(claim: Claim, g: Ground) -> Result:
     origin = g.section_origin("sar")
     if sar is None or origin is None:
         return _unverifiable("no evidence Sentinel-1" + _why_skipped(g, "sentinel1"), "sentinel1")
+    if claim.subject == "orbit":
+        return acquisition.check_orbit(claim, g.bundle.acquisition, origin)
+    if claim.subject == "sar_optical_gap":
+        return acquisition.check_gap(claim, g.bundle.acquisition, origin)
+    if claim.subject == "vv_minus_vh":
+        diffs = [o.vh_minus_vv_db for o in sar.orbits.values() if o.vh_minus_vv_db is not None]
+        return acquisition.check_vv_minus_vh(claim, diffs, origin)
     if claim.subject == "vv_vs_vh":
         diffs = [o.vh_minus_vv_db for o in sar.orbits.values() if o.vh_minus_vv_db is not None]
         if not diffs:
@@ -1186,6 +1194,11 @@ def check_osm(claim: Claim, g: Ground) -> Result:
 
 
 def check_season(claim: Claim, g: Ground) -> Result:
+    if claim.subject == "sun_elevation":  # the sun at the optical acquisition (time + tile centre)
+        origin = g.origin("sentinel2")
+        if origin is None:
+            return _unverifiable("no evidence Sentinel-2 time" + _why_skipped(g, "sentinel2"), "sentinel2")
+        return acquisition.check_sun(claim, g.bundle.acquisition, origin)
     p = g.bundle.place
     if p is None:
         return _unverifiable("no place/date signal")

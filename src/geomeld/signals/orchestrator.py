@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from geomeld.core.modalities import MODALITIES, grid_modalities
 from geomeld.core.origin import modality_origins
 from geomeld.core.sample import Sample, WaterAnalysis
+from geomeld.signals.acquisition import acquisition_signal
 from geomeld.signals.landcover import land_cover_signal
 from geomeld.signals.models import LayerOrigin, SignalBundle
 from geomeld.signals.optical import canopy_signal, sar_signal, spectral_signal
@@ -198,6 +199,7 @@ def compute_signals(
 
     if cfg.place_context:
         bundle.place = place_signal(md.lat, md.long, md.acquisition_date)
+    bundle.acquisition = acquisition_signal(md.provenance, md.lat, md.long)
     return bundle
 
 
