@@ -1004,6 +1004,10 @@ def check_canopy(claim: Claim, g: Ground) -> Result:
 
 
 def check_vegetation(claim: Claim, g: Ground) -> Result:
+    if claim.subject == "green_share":
+        from geomeld.captioning.greenness import check_green_share
+
+        return check_green_share(claim, g)
     sp = g.bundle.spectral
     origin = g.section_origin("spectral")
     ndvi = sp.indices.get("NDVI") if sp is not None else None

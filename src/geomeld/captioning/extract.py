@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 
 from geomeld.captioning import phrases as P
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
-from geomeld.captioning.conditions import CONDITION_WORD, condition_claims
+from geomeld.captioning.conditions import CONDITION_WORD, condition_claims, sun_claims
+from geomeld.captioning.greenness import green_share_claims
 
 # ---- tokens -------------------------------------------------------------------------------------
 _TOKEN_RE = P.TOKEN_RE
@@ -465,6 +466,10 @@ def _list_gap(words: list[str]) -> bool:
     return all(w in P.LIST_GAP for w in words) and len(words) <= 4
 
 
+_NUMBER_READERS = re.compile(r"green|ndvi|photosynth|\bsun|solar", re.I)
+"""Statements read with the number parser before the rest (green shares, sun elevation)."""
+
+
 def extract_claims(caption: str) -> list[Claim]:
     text = caption
     toks = tokenize(text)
@@ -472,6 +477,12 @@ def extract_claims(caption: str) -> list[Claim]:
     masked |= P.headings(toks)
     conditions, cond_masked = condition_claims(text, toks)
     masked |= cond_masked
+    if _NUMBER_READERS.search(text):
+        early = find_numbers(toks, masked)
+        for reader in (green_share_claims, sun_claims):
+            more, more_masked = reader(text, toks, early)
+            conditions += more
+            masked |= more_masked
     place_hits = [h for h in place_hits if not cond_masked.intersection(range(h.i, h.j))]
     dated = _dates(text, toks)
     for _, _, i, j in dated:
