@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from geomeld.captioning import phrases as P
+from geomeld.captioning import structure
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
 from geomeld.captioning.conditions import CONDITION_WORD, condition_claims, sun_claims
 from geomeld.captioning.greenness import green_share_claims
@@ -468,26 +469,58 @@ def _list_gap(words: list[str]) -> bool:
 
 _NUMBER_READERS = re.compile(r"green|ndvi|photosynth|\bsun|solar", re.I)
 """Statements read with the number parser before the rest (green shares, sun elevation)."""
+_STRUCTURE_CUES = ("?", "resolv", "distinguish", "discern", "differentiat", "separat", "tell apart")
 
 
 def extract_claims(caption: str) -> list[Claim]:
+    """The claims of a free-text caption. Questions, their answers and remarks about the sensor are
+    resolved first (:mod:`geomeld.captioning.structure`); spans are those of ``caption``."""
+    low = caption.lower()
+    if not any(c in low for c in _STRUCTURE_CUES):
+        return _extract(caption)
+    toks = tokenize(caption)
+    masked, place_hits = P.mask_places(toks, caption)
+    hits = _modal_may(match_phrases(toks, masked) + place_hits, toks)
+    prep = structure.prepare(caption, toks, hits, _SUBJECT_CATS, _extract)
+    found = _extract(prep.text) if prep.text != caption else _extract(caption)
+    fixed = [
+        c if c.text == caption[c.start : c.end] else dataclasses.replace(c, text=caption[c.start : c.end])
+        for c in found
+    ]
+    return _dedupe(fixed + prep.claims)
+
+
+def _modal_may(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
+    """ "may" read as the month only in a date context; otherwise it is the modal verb, a hedge."""
+    return [
+        Hit(h.i, h.j, "hedge", "hedge", h.start, h.end)
+        if h.cat == "month"
+        and h.j - h.i == 1
+        and toks[h.i].low == "may"
+        and structure.may_is_modal(toks, h.i)
+        else h
+        for h in hits
+    ]
+
+
+def _extract(caption: str) -> list[Claim]:
     text = caption
     toks = tokenize(text)
     masked, place_hits = P.mask_places(toks, text)
     masked |= P.headings(toks)
     conditions, cond_masked = condition_claims(text, toks)
-    masked |= cond_masked
     if _NUMBER_READERS.search(text):
-        early = find_numbers(toks, masked)
+        early = find_numbers(toks, masked | cond_masked)
         for reader in (green_share_claims, sun_claims):
             more, more_masked = reader(text, toks, early)
             conditions += more
-            masked |= more_masked
+            cond_masked |= more_masked
+    masked |= cond_masked
     place_hits = [h for h in place_hits if not cond_masked.intersection(range(h.i, h.j))]
     dated = _dates(text, toks)
     for _, _, i, j in dated:
         masked |= set(range(i, j))
-    all_hits = match_phrases(toks, masked) + place_hits
+    all_hits = _modal_may(match_phrases(toks, masked) + place_hits, toks)
     # words inside names, idioms, positions ("the southern half") and non-land-cover subjects
     # ("Sentinel-1") are not quantities
     no_numbers = {
@@ -562,6 +595,8 @@ def _dates(text: str, toks: Sequence[Tok]) -> list[tuple[str, tuple[int, int], i
     for rx, (yi, mi, di) in _DATE_RES:
         for m in rx.finditer(text):
             y, mo, d = int(m.group(yi)), int(m.group(mi)), int(m.group(di))
+            if di == 1 and mo > 12 >= d:
+                mo, d = d, mo  # "5/16/2017": month first, since there is no 16th month
             try:
                 iso = dt.date(y, mo, d).isoformat()
             except ValueError:
@@ -736,6 +771,8 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
         negated.add(last.i)
         nxt = last
         for s in reversed(before[:-1]):
+            if any(h.cat == "dom" and 0 <= s.i - h.j <= 1 for h in hits):
+                break  # "predominantly A and B: none": a class said to dominate is not absent
             if _same_kind(s, last) and _list_gap(_gap(toks, s.j, nxt.i)):
                 negated.add(s.i)
                 nxt = s
