@@ -116,3 +116,127 @@ def test_shadows_need_dark_pixels_and_ground_visibility_needs_cloud() -> None:
 
 def test_without_a_condition_signal_it_is_unverifiable() -> None:
     assert claim_verdicts("No clouds at all.", bundle())["image_condition/cloud"] == "unverifiable"
+
+
+# ---- green shares and the sun ----------------------------------------------------------------------
+def _green(text: str) -> list[tuple[str | None, float | None, str]]:
+    return [
+        (c.label, c.value.low if c.value else None, c.value.bound if c.value else "")
+        for c in extract_claims(text)
+        if c.subject == "green_share"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("No more than a fifth of the picture is green.", (None, 20.0, "at_most")),
+        ("Fewer than 0.25 of all pixels exceed an NDVI of 0.4.", ("0.4", 25.0, "at_most")),
+        ("Vigorous plants (NDVI above 0.5) occupy at least 70 % of the scene.", ("0.5", 70.0, "at_least")),
+        ("Brown, leafless ground outweighs the green patches.", (None, 50.0, "at_most")),
+        ("Barely any pixel shows green.", (None, 5.0, "at_most")),
+    ],
+)
+def test_green_share_statements(text: str, expected: tuple[str | None, float, str]) -> None:
+    assert _green(text) == [expected]
+
+
+def test_a_green_share_does_not_take_another_class_number() -> None:
+    claims = extract_claims("Pasture covers 40 % of the map, and barely any pixel looks green.")
+    assert _green("Pasture covers 40 % of the map, and barely any pixel looks green.") == [
+        (None, 5.0, "at_most")
+    ]
+    assert any(c.subject == "grassland" and c.value is not None and c.value.low == 40.0 for c in claims)
+
+
+def _winter(shares: dict[str, float]) -> object:
+    from geomeld.signals.models import IndexStats
+
+    sp = SpectralSignal(
+        valid_percentage=100.0,
+        indices={"NDVI": IndexStats(mean=0.22, p10=0.05, p50=0.2, p90=0.42)},
+        share_ndvi_above_0_5=shares["0.5"],
+        ndvi_shares=shares,
+    )
+    return bundle(spectral=sp)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("No more than a third of the picture is green.", "supported"),
+        ("No more than a tenth of the picture is green.", "unverifiable"),  # 12 % above NDVI 0.4
+        ("Green covers at least 60 % of the picture.", "contradicted"),
+        ("At most 2 % of the pixels exceed NDVI 0.3.", "contradicted"),
+        ("Under 10 % of the pixels exceed NDVI 0.5.", "supported"),
+        ("Green areas outweigh bare ones.", "contradicted"),
+    ],
+)
+def test_green_share_checks_use_the_threshold_shares(text: str, expected: str) -> None:
+    b = _winter({"0.2": 48.0, "0.3": 25.0, "0.4": 12.0, "0.5": 3.0, "0.6": 1.0, "0.7": 0.0})
+    assert claim_verdicts(text, b)["vegetation/green_share"] == expected  # type: ignore[arg-type]
+
+
+def _sun(elevation: float, source: str = "acquisition time") -> object:
+    sp = SpectralSignal(
+        valid_percentage=100.0,
+        conditions=ImageConditions(
+            cloud_upper=0.0,
+            cloud_lower=0.0,
+            shadow_upper=0.0,
+            snow_lower=0.0,
+            snow_upper=0.0,
+            dark_blue=0.02,
+            sun_elevation=elevation,
+            sun_elevation_from=source,
+        ),
+    )
+    return bundle(spectral=sp)
+
+
+@pytest.mark.parametrize(
+    "text, elevation, expected",
+    [
+        ("A low winter sun, under 30° above the horizon.", 22.0, "supported"),
+        ("A low winter sun, under 30° above the horizon.", 41.0, "contradicted"),
+        ("The solar elevation exceeds 55 degrees.", 22.0, "contradicted"),
+        ("The sun stood high overhead.", 64.0, "supported"),
+        ("The sun stood high overhead.", 20.0, "contradicted"),
+    ],
+)
+def test_sun_elevation_statements(text: str, elevation: float, expected: str) -> None:
+    assert claim_verdicts(text, _sun(elevation))["image_condition/sun"] == expected  # type: ignore[arg-type]
+
+
+def _snowy(lower: float, upper: float) -> object:
+    sp = SpectralSignal(
+        valid_percentage=100.0,
+        conditions=ImageConditions(
+            cloud_upper=0.0,
+            cloud_lower=0.0,
+            shadow_upper=0.0,
+            snow_lower=lower,
+            snow_upper=upper,
+            dark_blue=0.02,
+        ),
+    )
+    return bundle(spectral=sp)
+
+
+@pytest.mark.parametrize(
+    "text, lower, upper, expected",
+    [
+        ("Not a single patch of snow.", 0.0, 0.05, "supported"),
+        ("Not a single patch of snow.", 60.0, 65.0, "contradicted"),
+        ("Snow blankets most of the land.", 0.0, 0.05, "contradicted"),
+        ("Snow blankets most of the land.", 80.0, 85.0, "supported"),
+    ],
+)
+def test_snow_is_judged_on_the_image_of_the_day(text: str, lower: float, upper: float, expected: str) -> None:
+    verdicts = claim_verdicts(text, _snowy(lower, upper))  # type: ignore[arg-type]
+    assert [v for k, v in verdicts.items() if k.endswith("/snow")] == [expected]
+
+
+def test_growth_statements_are_vigour_claims() -> None:
+    claims = extract_claims("The crops are not actively growing.")
+    assert [(c.subject, c.polarity) for c in claims if c.family == "vegetation"] == [("green", "negated")]

@@ -67,3 +67,16 @@ def test_rayleigh_path_reflectance_grows_with_a_low_sun() -> None:
     summer = rayleigh_blue(52.5, 170)
     assert solar_zenith_deg(52.5, 47) == pytest.approx(67.0, abs=2.0)
     assert 0.08 < winter < 0.11 and summer < winter
+
+
+def test_sun_elevation_at_a_known_time() -> None:
+    from datetime import UTC, datetime
+
+    from geomeld.signals.conditions import sun_elevation_deg
+
+    # Berlin, summer solstice at local solar noon (~11:07 UTC): 90 − 52.5 + 23.44 ≈ 60.9°
+    assert sun_elevation_deg(52.5, 13.4, datetime(2021, 6, 21, 11, 7, tzinfo=UTC)) == pytest.approx(
+        60.9, abs=0.7
+    )
+    # the same place on a February morning is low
+    assert sun_elevation_deg(52.5, 13.4, datetime(2017, 2, 16, 10, 20, tzinfo=UTC)) < 26.0

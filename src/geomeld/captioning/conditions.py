@@ -63,7 +63,9 @@ class _Tok(Protocol):
 
 # ---- reading ----------------------------------------------------------------------------------
 _SENT = re.compile(r"(?:[^.;!?\n|·•—#()\[\]\u2600-\u27bf\U0001f000-\U0001faff]|\.(?=\d))+")
-_SPLIT = re.compile(r",|\s+(?:but|while|whereas|although|though|yet|and|with)\s+|\s+[-–—]\s+", re.I)
+_SPLIT = re.compile(
+    r",|\s+(?:but|while|whereas|although|though|yet|with)\s+|\s+and\s+(?!their\b|its\b)|\s+[-–—/]\s+", re.I
+)
 _SHADOW = re.compile(
     r"\bcloud[- ]?shadows?\b|\bshadows?\s+(?:of|from|cast\s+by)\s+(?:the\s+|a\s+few\s+|some\s+)?clouds?\b",
     re.I,
@@ -424,6 +426,31 @@ GENERIC = frozenset(
 )
 
 
+_CLAUSE = re.compile(r"(?:[^.;!?\n|·•—#\u2600-\u27bf\U0001f000-\U0001faff]|\.(?=\d))+")
+_JOIN = re.compile(
+    r"\s+(?:but|while|whereas|although|though|yet|and(?!\s+growing))\s+|,\s+(?:also|plus|and\s+also)\s+|\s+[-–/]\s+",
+    re.I,
+)
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """Sentences and conjoined statements (commas and brackets stay inside: "green (NDVI > 0.5) covers …")."""
+    out = []
+    for m in _CLAUSE.finditer(text):
+        last = m.start()
+        cuts = [(m.start() + j.start(), m.start() + j.end()) for j in _JOIN.finditer(m.group(0))]
+        for x, y in [*cuts, (m.end(), m.end())]:
+            a, b = last, x
+            while a < b and not text[a].isalnum():
+                a += 1
+            while b > a and not (text[b - 1].isalnum() or text[b - 1] in "%)°"):
+                b -= 1
+            if b > a:
+                out.append((a, b))
+            last = y
+    return out
+
+
 def _amount(seg: str, subject: str) -> str:
     if subject == "obscured":
         return "much"
@@ -444,10 +471,40 @@ def _amount(seg: str, subject: str) -> str:
     return "some"
 
 
+_FRACTION = re.compile(
+    r"(?<!northern\s)(?<!southern\s)(?<!eastern\s)(?<!western\s)(?<!upper\s)(?<!lower\s)"
+    r"\b(?:(?:a|one)\s+(?P<third>third)|(?:a|one)\s+(?P<quarter>quarter)|(?:a|one)\s+(?P<fifth>fifth)|"
+    r"(?:a|one)\s+(?P<tenth>tenth)|(?P<twothirds>two[- ]thirds)|(?P<threeq>three[- ]quarters)|(?P<half>half))"
+    r"(?=\s+(?:of\b|the\b|its\b|it\b))",
+    re.I,
+)
+_FRACTION_PCT = {
+    "third": 33.3,
+    "quarter": 25.0,
+    "fifth": 20.0,
+    "tenth": 10.0,
+    "twothirds": 66.7,
+    "threeq": 75.0,
+    "half": 50.0,
+}
+
+
 def _value(seg: str, at: int) -> Value | None:
     m = _PCT.search(seg)
     if m is None:
-        return None
+        f = _FRACTION.search(seg)
+        if f is None:
+            return None
+        x = _FRACTION_PCT[next(k for k, v in f.groupdict().items() if v)]
+        before = seg[: f.start()]
+        bound = (
+            Bound.AT_MOST.value
+            if _AT_MOST.search(before)
+            else Bound.AT_LEAST.value
+            if _AT_LEAST.search(before)
+            else Bound.ABOUT.value
+        )
+        return Value(low=x, high=x, bound=bound, unit="%")
     x = float(m.group(1).replace(",", "."))
     if x > 100:
         return None
@@ -480,6 +537,82 @@ def _segments(text: str) -> list[tuple[int, int]]:
             if y > x:
                 out.append((x, y))
     return out
+
+
+class _Num(Protocol):
+    low: float
+    high: float
+    bound: str
+    unit: str
+    start: int
+    end: int
+
+
+_SUN = re.compile(r"\b(?:sun|solar|sunlight)\b", re.I)
+_SUN_ANGLE = re.compile(
+    r"\b(?:elevation|angle|altitude|high|low|overhead|horizon|zenith|stands?|stood)\b", re.I
+)
+_SUN_LOW = re.compile(r"\b(?:low|low-angle|shallow|grazing|long\s+shadows)\b", re.I)
+_SUN_HIGH = re.compile(r"\b(?:high|overhead|near-overhead|zenith|steep)\b", re.I)
+SUN_QUIET = GENERIC | {
+    "near",
+    "very",
+    "was",
+    "sun",
+    "solar",
+    "sunlight",
+    "elevation",
+    "angle",
+    "altitude",
+    "stands",
+    "stood",
+    "stand",
+    "degrees",
+    "degree",
+    "horizon",
+    "overhead",
+    "near-overhead",
+    "summer",
+    "winter",
+    "extremely",
+    "in",
+    "low",
+    "high",
+}
+
+
+def sun_claims(text: str, toks: Sequence[_Tok], nums: Sequence[_Num]) -> tuple[list[Claim], set[int]]:
+    """Sun-elevation statements ("a low winter sun, under 25° elevation", "high sun angle"):
+    subject ``sun`` with a value in degrees or a ``label`` low / high."""
+    if not _SUN.search(text):
+        return [], set()
+    claims: list[Claim] = []
+    masked: set[int] = set()
+    for a, b in clauses(text):
+        seg = text[a:b]
+        if not (_SUN.search(seg) and _SUN_ANGLE.search(seg)):
+            continue
+        value = None
+        for n in nums:
+            if a <= n.start and n.end <= b and n.unit == "deg":
+                before = text[a : n.start]
+                bound = (
+                    Bound.AT_MOST.value
+                    if _AT_MOST.search(before) or re.search(r"\bunder\s*$", before, re.I)
+                    else Bound.AT_LEAST.value
+                    if _AT_LEAST.search(before)
+                    else n.bound
+                )
+                value = Value(low=n.low, high=n.high, bound=bound, unit="deg")
+                break
+        label = "high" if _SUN_HIGH.search(seg) else "low" if _SUN_LOW.search(seg) else None
+        if value is None and label is None:
+            continue
+        claims.append(Claim(family=FAMILY, subject="sun", start=a, end=b, text=seg, value=value, label=label))
+        inside = [t for t in toks if a <= t.start and t.end <= b]
+        if all(t.low in SUN_QUIET or not t.low[:1].isalpha() for t in inside):
+            masked.update(getattr(t, "i", -1) for t in inside)
+    return claims, masked
 
 
 def condition_claims(text: str, toks: Sequence[_Tok]) -> tuple[list[Claim], set[int]]:
@@ -687,6 +820,8 @@ def check_image_condition(claim: Claim, g: Any) -> tuple[Verdict, ClaimEvidence]
             tol = {"supported_above": HAZE_SOME_FROM, "contradicted_below": below}
             v = S if excess > HAZE_SOME_FROM else C if excess < below else U
         return v, ClaimEvidence(measured, tol, layer, origin, note=how)
+    elif claim.subject == "sun":
+        return _check_sun(claim, cond, origin)
     elif claim.subject == "shadow":
         dark = cond.shadow_upper
         measured["dark_nir_swir_pct_of_image"] = round(dark, 2)
@@ -698,3 +833,42 @@ def check_image_condition(claim: Claim, g: Any) -> tuple[Verdict, ClaimEvidence]
             tol = {"contradicted_below": con, "upper_bound_only": True}
             v = C if dark < con else U
     return v, ClaimEvidence(measured, tol, layer, origin)
+
+
+SUN_SUPPORT_DEG, SUN_CONTRADICT_DEG, SUN_DATE_ONLY_DEG = 0.5, 5.0, 3.0
+SUN_LOW = (30.0, 45.0)
+SUN_HIGH = (50.0, 35.0)
+"""Sun elevation: a bound holds with 0.5° to spare and fails from 5° beyond it ("about N°": 3° / 8°);
+3° more either way when only the date is known (overpass at 10:30 solar time). "Low sun": supported
+under 30°, contradicted over 45°; "high sun": supported over 50°, contradicted under 35°."""
+
+
+def _check_sun(claim: Claim, cond: Any, origin: str) -> tuple[Verdict, ClaimEvidence]:
+    e = cond.sun_elevation
+    if e is None:
+        return U, ClaimEvidence(note="no acquisition time and place for the sun elevation", layer="sentinel2")
+    extra = SUN_DATE_ONLY_DEG if cond.sun_elevation_from != "acquisition time" else 0.0
+    s, c = SUN_SUPPORT_DEG + extra, SUN_CONTRADICT_DEG + extra
+    val = claim.value
+    tol: dict[str, Any]
+    if val is not None and val.low is not None and val.high is not None:
+        lo_v, hi_v = val.low, val.high
+        if val.bound == Bound.AT_MOST.value:
+            v = S if e <= hi_v - s else C if e > hi_v + c else U
+        elif val.bound == Bound.AT_LEAST.value:
+            v = S if e >= lo_v + s else C if e < lo_v - c else U
+        elif val.bound == Bound.BETWEEN.value:
+            v = S if lo_v + s <= e <= hi_v - s else C if e < lo_v - c or e > hi_v + c else U
+        else:
+            v = S if abs(e - lo_v) <= 3.0 + extra else C if abs(e - lo_v) > 8.0 + extra else U
+        tol = {"bound": val.bound, "support_deg": s, "contradict_deg": c}
+    else:
+        sup, con = SUN_HIGH if claim.label == "high" else SUN_LOW
+        if claim.label == "high":
+            v = S if e > sup + extra else C if e < con - extra else U
+        else:
+            v = S if e < sup - extra else C if e > con + extra else U
+        tol = {"label": claim.label, "supported": sup, "contradicted": con}
+    return v, ClaimEvidence(
+        {"sun_elevation_deg": e, "from": cond.sun_elevation_from}, tol, "sentinel2 (metadata)", origin
+    )

@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from geomeld.captioning import acquisition, structure
 from geomeld.captioning import phrases as P
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
-from geomeld.captioning.conditions import CONDITION_WORD, condition_claims
+from geomeld.captioning.conditions import CONDITION_WORD, condition_claims, sun_claims
+from geomeld.captioning.greenness import green_share_claims
 
 # ---- tokens -------------------------------------------------------------------------------------
 _TOKEN_RE = P.TOKEN_RE
@@ -446,7 +447,7 @@ def _gap(toks: Sequence[Tok], a: int, b: int) -> list[str]:
     return [t.low for t in toks[a:b]]
 
 
-_KIND_GROUP = {"lc": "cover", "water": "cover", "osm": "cover", "terrain": "cover", "veg": "cover"}
+_KIND_GROUP = {"lc": "cover", "water": "cover", "osm": "cover", "terrain": "cover"}
 
 
 def _same_kind(a: Hit, b: Hit) -> bool:
@@ -466,6 +467,8 @@ def _list_gap(words: list[str]) -> bool:
     return all(w in P.LIST_GAP for w in words) and len(words) <= 4
 
 
+_NUMBER_READERS = re.compile(r"green|ndvi|photosynth|\bsun|solar|grow|leaf", re.I)
+"""Statements read with the number parser before the rest (green shares, sun elevation)."""
 _STRUCTURE_CUES = ("?", "resolv", "distinguish", "discern", "differentiat", "separat", "tell apart")
 
 
@@ -516,6 +519,12 @@ def _extract(caption: str) -> list[Claim]:
     masked, place_hits = P.mask_places(toks, text)
     masked |= P.headings(toks)
     conditions, cond_masked = condition_claims(text, toks)
+    if _NUMBER_READERS.search(text):
+        early = find_numbers(toks, masked | cond_masked)
+        for reader in (green_share_claims, sun_claims):
+            more, more_masked = reader(text, toks, early)
+            conditions += more
+            cond_masked |= more_masked
     masked |= cond_masked
     place_hits = [h for h in place_hits if not cond_masked.intersection(range(h.i, h.j))]
     dated = _dates(text, toks)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import datetime
 
 import numpy as np
 
@@ -114,3 +115,33 @@ def rayleigh_blue(lat: float, day_of_year: int) -> float:
     cos_theta = -math.cos(z)  # scattering angle for a nadir view: 180° − θs
     phase = 0.75 * (1.0 + cos_theta * cos_theta)
     return RAYLEIGH_TAU_490 * phase / (4.0 * math.cos(z))
+
+
+def sun_elevation_deg(lat: float, lon: float, when: datetime) -> float:
+    """Solar elevation (degrees above the horizon) at ``lat``/``lon`` and the UTC time ``when``: NOAA's
+    general solar position equations (fractional-year series for the declination and the equation of
+    time; ~0.5° accuracy, ample for "low sun below 20°")."""
+    doy = when.timetuple().tm_yday
+    hour = when.hour + when.minute / 60.0 + when.second / 3600.0
+    g = 2.0 * math.pi / 365.0 * (doy - 1 + (hour - 12.0) / 24.0)
+    eqtime = 229.18 * (
+        0.000075
+        + 0.001868 * math.cos(g)
+        - 0.032077 * math.sin(g)
+        - 0.014615 * math.cos(2 * g)
+        - 0.040849 * math.sin(2 * g)
+    )
+    decl = (
+        0.006918
+        - 0.399912 * math.cos(g)
+        + 0.070257 * math.sin(g)
+        - 0.006758 * math.cos(2 * g)
+        + 0.000907 * math.sin(2 * g)
+        - 0.002697 * math.cos(3 * g)
+        + 0.00148 * math.sin(3 * g)
+    )
+    true_solar_min = hour * 60.0 + eqtime + 4.0 * lon
+    ha = math.radians(true_solar_min / 4.0 - 180.0)
+    phi = math.radians(lat)
+    cos_z = math.sin(phi) * math.sin(decl) + math.cos(phi) * math.cos(decl) * math.cos(ha)
+    return 90.0 - math.degrees(math.acos(max(-1.0, min(1.0, cos_z))))

@@ -139,6 +139,11 @@ class ImageConditions(_Model):
     )
     scl_cloud_shadow_percentage: float | None = None
     scene_cloud_cover: float | None = None
+    sun_elevation: float | None = Field(default=None, description="solar elevation (°) at acquisition")
+    sun_elevation_from: str | None = Field(
+        default=None,
+        description="'acquisition time' (the product's datetime) or 'overpass 10:30 solar time' (date only)",
+    )
 
 
 class SpectralSignal(_Model):
@@ -146,6 +151,9 @@ class SpectralSignal(_Model):
     indices: dict[str, IndexStats] = Field(default_factory=dict)
     missing: dict[str, str] = Field(default_factory=dict, description="index → why it was not computed")
     share_ndvi_above_0_5: float | None = None
+    ndvi_shares: dict[str, float] = Field(
+        default_factory=dict, description="NDVI threshold ('0.2' … '0.7') → % of valid pixels above it"
+    )
     valid_percentage: float | None = Field(
         default=None, description="% of the 128 × 128 grid with a valid NDVI (the rest is no-data)"
     )
