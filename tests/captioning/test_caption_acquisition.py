@@ -1,4 +1,4 @@
-"""Sun elevation, radar orbit, radar–optical gap and VV − VH statements: read and checked. Sentences are
+"""Radar orbit, radar–optical gap and VV − VH statements: read and checked. Sentences are
 written for these tests."""
 
 from __future__ import annotations
@@ -12,47 +12,6 @@ def _one(text: str, subject: str) -> object:
     found = [c for c in extract_claims(text) if c.subject == subject]
     assert len(found) == 1, (text, extract_claims(text))
     return found[0]
-
-
-def test_sun_statements_are_read_and_not_taken_for_slopes() -> None:
-    for text in (
-        "A winter sun only about 18° above the horizon.",
-        "Solar elevation under 25 degrees; cropland.",
-        "Shot with the sun high, more than 55° up.",
-    ):
-        claims = extract_claims(text)
-        assert not [c for c in claims if c.family == "slope"], text
-        sun = _one(text, "sun_elevation")
-        assert sun.family == "season" and sun.value is not None and sun.value.unit == "°"  # type: ignore[attr-defined]
-        assert text[sun.start : sun.end] == sun.text  # type: ignore[attr-defined]
-    assert _one("The sun is very low in this picture.", "sun_elevation").label == "very_low"  # type: ignore[attr-defined]
-    assert _one("Taken under a near-overhead sun.", "sun_elevation").label == "overhead"  # type: ignore[attr-defined]
-
-
-def _sun_bundle(elev: float) -> object:
-    b = bundle({"Cropland": 100.0}, place=PLACE)
-    b.acquisition = AcquisitionSignal(sun_elevation_deg=elev, sun_elevation_source="computed: test")
-    return b
-
-
-def test_sun_elevation_verdicts() -> None:
-    low = _sun_bundle(21.0)
-    assert claim_verdicts("The sun stood below 30° of elevation.", low)["season/sun_elevation"] == "supported"
-    assert claim_verdicts("The sun was above 45 degrees.", low)["season/sun_elevation"] == "contradicted"
-    assert claim_verdicts("A low sun.", low)["season/sun_elevation"] == "supported"
-    assert claim_verdicts("A high midday sun angle.", low)["season/sun_elevation"] == "contradicted"
-    assert (
-        claim_verdicts("The sun sat around 40° above the horizon.", low)["season/sun_elevation"]
-        == "contradicted"
-    )
-    assert (
-        claim_verdicts("The sun sat around 23° above the horizon.", low)["season/sun_elevation"]
-        == "supported"
-    )
-    # within the margin of a stated bound: not contradicted
-    assert claim_verdicts("Sun elevation under 20°.", low)["season/sun_elevation"] != "contradicted"
-    none = bundle({"Cropland": 100.0}, place=PLACE)
-    assert claim_verdicts("A low sun.", none)["season/sun_elevation"] == "unverifiable"
 
 
 def test_radar_statements_are_read() -> None:

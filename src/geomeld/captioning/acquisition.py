@@ -1,21 +1,17 @@
-"""Statements about how the tile was imaged: sun elevation, radar orbit direction, the radar–optical
-date gap and the co-/cross-polarised backscatter difference — read from free text and checked.
+"""Statements about how the radar image was taken: orbit direction, the radar–optical date gap and the
+co-/cross-polarised backscatter difference — read from free text and checked. (Sun-elevation
+statements are read by :mod:`geomeld.captioning.conditions`.)
 
-Claims (no new family; documented in :mod:`geomeld.captioning.claims`):
+Claims (family ``sar``; subjects documented in :mod:`geomeld.captioning.claims`):
 
-* ``season`` / ``sun_elevation``: the sun's elevation at the optical acquisition, with a value in
-  degrees ("the sun stood about 25° above the horizon", "solar elevation over 50°") or a ``label``
-  (``very_low``, ``low``, ``high``, ``overhead``: "a low winter sun", "a near-overhead sun");
-* ``sar`` / ``orbit``: ``label`` ``ascending`` or ``descending`` ("the radar pass was descending");
-* ``sar`` / ``sar_optical_gap``: days between the radar and the optical acquisitions ("on the same
-  day as the optical image", "weeks apart", "within three days");
-* ``sar`` / ``vv_minus_vh``: VV − VH in dB ("the co-pol/cross-pol difference is about 6 dB").
+* ``orbit``: ``label`` ``ascending`` or ``descending`` ("the radar pass was descending");
+* ``sar_optical_gap``: days between the radar and the optical acquisitions ("on the same day as the
+  optical image", "weeks apart", "within three days");
+* ``vv_minus_vh``: VV − VH in dB ("the co-pol/cross-pol difference is about 6 dB").
 
-Evidence is :class:`geomeld.signals.models.AcquisitionSignal` (sun elevation recorded by the product
-or computed from the acquisition time and tile centre; orbit directions and gaps recorded by the
-builder) and the SAR signal's per-orbit VH − VV. Bands (degrees, days, dB) are module constants.
-Statements read here are blanked from the text before the general extractor runs, so "below 30
-degrees elevation" is never read as a slope.
+Evidence is :class:`geomeld.signals.models.AcquisitionSignal` (orbit directions and gaps the builder
+recorded in the ``sentinel1`` provenance) and the SAR signal's per-orbit VH − VV. Bands (days, dB) are
+module constants. Statements read here are blanked from the text before the general extractor runs.
 """
 
 from __future__ import annotations
@@ -27,21 +23,9 @@ from geomeld.captioning.claims import Bound, Claim, ClaimEvidence, Family, Hedge
 
 S, C, U = Verdict.SUPPORTED, Verdict.CONTRADICTED, Verdict.UNVERIFIABLE
 
-CUES = ("sun", "solar", "ascending", "descending", "radar", "sar", "sentinel-1", "s1", "pol", "vv")
+CUES = ("ascending", "descending", "radar", "sar", "sentinel-1", "s1", "pol", "vv")
 """Lower-case substrings that a caption must contain for this reader to run at all."""
 
-SUN_LABEL_BANDS: dict[str, tuple[float, float]] = {
-    "very_low": (20.0, 28.0),  # supported below 20°, contradicted above 28°
-    "low": (35.0, 45.0),  # supported below 35°, contradicted above 45°
-    "high": (45.0, 35.0),  # supported above 45°, contradicted below 35°
-    "overhead": (55.0, 45.0),  # supported above 55°, contradicted below 45°
-}
-"""Sun-elevation words: (support threshold, contradiction threshold) in degrees."""
-SUN_MARGIN_DEG = (1.0, 3.0)
-"""A stated bound on the sun elevation: supported within 1° of it, contradicted 3° beyond it (the
-computed elevation is good to well under 1°; the margin absorbs a writer's coarser formula)."""
-SUN_ABOUT_DEG = (5.0, 10.0)
-""""About X°": supported within ±5°, contradicted beyond ±10°."""
 GAP_MARGIN_DAYS = (0.5, 1.5)
 """A stated radar–optical gap bound: supported within half a day, contradicted 1.5 days beyond it."""
 DB_MARGIN = (1.0, 3.0)
@@ -52,22 +36,6 @@ _BOUND = (
     r"(less than|fewer than|under|below|lower than|at most|no more than|up to|over|above|more than|"
     r"higher than|greater than|at least|exceeding|around|about|roughly|approximately|approx\.?|nearly|"
     r"almost|some|~|≈|<|>|≤|≥)?"
-)
-_DEG = re.compile(
-    _BOUND + r"\s*" + _NUM + r"(?:\s*(?:-|–|to)\s*" + _NUM + r")?\s*(?:°|degrees?\b|deg\b)", re.I
-)
-_SUN = re.compile(r"\b(sun|solar|sunlight)\b", re.I)
-_SUN_CONTEXT = re.compile(r"\b(elevation|angle|altitude|height|horizon|low|high|overhead|zenith)\b", re.I)
-_SUN_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(
-            r"\b(very|extremely|really|quite|exceptionally)\s+low\b|\bgrazing\b|\bbarely above\b", re.I
-        ),
-        "very_low",
-    ),
-    (re.compile(r"\b(near[- ]?overhead|overhead|near[- ]?vertical|very high)\b", re.I), "overhead"),
-    (re.compile(r"\b(low|shallow|low-angle|oblique)\b", re.I), "low"),
-    (re.compile(r"\b(high|steep|high-angle)\b", re.I), "high"),
 )
 _SAR = re.compile(
     r"\b(radar|sar|sentinel-?1|s-?1|backscatter|orbit|pass|overpass|track|acquisition|scene)\b", re.I
@@ -173,13 +141,6 @@ def read(caption: str) -> Read:
     for a, b in _statements(caption):
         part = caption[a:b]
         hedge = Hedge.HEDGED.value if _HEDGE.search(part) else Hedge.NONE.value
-        sun = _SUN.search(part)
-        if sun and (_SUN_CONTEXT.search(part) or _DEG.search(part)):
-            got = _sun(caption, a, part, sun, hedge)
-            if got is not None:
-                claims.append(got[0])
-                spans.append(got[1])
-                continue
         if _RADAR.search(part) or _ORBIT.search(part):
             orbits = list(_ORBIT.finditer(part))
             if orbits and _SAR.search(part):
@@ -229,59 +190,6 @@ def read(caption: str) -> Read:
                 )
                 spans.append((a + diff.start(), a + db.end()))
     return Read(claims, spans)
-
-
-def _sun(
-    caption: str, a: int, part: str, sun: re.Match[str], hedge: str
-) -> tuple[Claim, tuple[int, int]] | None:
-    deg = _DEG.search(part)
-    if deg is not None and abs(deg.start() - sun.end()) > 60 and abs(sun.start() - deg.end()) > 60:
-        deg = None
-    if deg is not None:
-        lo = _num(deg.group(2))
-        hi = _num(deg.group(3)) if deg.group(3) else lo
-        if max(lo, hi) > 90:
-            return None
-        bound = Bound.BETWEEN.value if deg.group(3) else _bound(deg.group(1))
-        s, e = min(sun.start(), deg.start()), max(sun.end(), deg.end())
-        tail = re.match(
-            r"\s*(?:of\s+)?(?:elevation|altitude|above the horizon|sun elevation|solar elevation)",
-            part[e:],
-            re.I,
-        )
-        if tail:
-            e += tail.end()
-        head = re.search(
-            r"((?:very|extremely|really|quite)\s+)?\b(low|high|near[- ]?overhead|overhead)\b[\w\s-]{0,20}$",
-            part[:s],
-            re.I,
-        )
-        if head:
-            s = head.start()
-        return _sun_claim(
-            caption, a + s, a + e, value=Value(min(lo, hi), max(lo, hi), bound, "°"), hedge=hedge
-        )
-    window_a, window_b = max(0, sun.start() - 30), min(len(part), sun.end() + 40)
-    near = part[window_a:window_b]
-    for rx, label in _SUN_WORDS:
-        m = rx.search(near)
-        if m:
-            s = min(sun.start(), window_a + m.start())
-            e = max(sun.end(), window_a + m.end())
-            tail = re.match(
-                r"[\w\s-]{0,12}?\b(?:angle|elevation|altitude|in the sky|above the horizon)\b", part[e:], re.I
-            )
-            if tail:
-                e += tail.end()
-            neg = bool(_NEG.search(part[:s][-16:]))
-            polarity = Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value
-            return _sun_claim(caption, a + s, a + e, label=label, hedge=hedge, polarity=polarity)
-    return None
-
-
-def _sun_claim(caption: str, a: int, b: int, **kw: object) -> tuple[Claim, tuple[int, int]]:
-    claim = _claim(caption, Family.SEASON.value, "sun_elevation", a, b, **kw)
-    return claim, (a, b)
 
 
 def _gap(part: str) -> Value | None:
@@ -340,31 +248,6 @@ def _flip(v: Verdict, negated: bool) -> Verdict:
     if not negated:
         return v
     return C if v is S else S if v is C else U
-
-
-def check_sun(claim: Claim, acq: object | None, origin: str | None) -> tuple[Verdict, ClaimEvidence]:
-    """A sun-elevation claim against the recorded or computed elevation."""
-    elev = getattr(acq, "sun_elevation_deg", None)
-    if acq is None or elev is None:
-        return U, ClaimEvidence(layer="sentinel2", note="no acquisition time with a sun position")
-    source = getattr(acq, "sun_elevation_source", None)
-    measured = {"sun_elevation_deg": round(float(elev), 2), "source": source}
-    if claim.value is not None:
-        widen = 2.0 if claim.hedged else 0.0
-        margins = (SUN_MARGIN_DEG[0] + widen, SUN_MARGIN_DEG[1] + widen)
-        v = _against(claim.value, float(elev), margins, SUN_ABOUT_DEG)
-        tol: object = {"bound_deg": margins, "about_deg": SUN_ABOUT_DEG}
-    elif claim.label in SUN_LABEL_BANDS:
-        ok, bad = SUN_LABEL_BANDS[claim.label]
-        if claim.label in ("very_low", "low"):
-            v = S if elev < ok else C if elev > bad else U
-            tol = {"supported_below_deg": ok, "contradicted_above_deg": bad}
-        else:
-            v = S if elev > ok else C if elev < bad else U
-            tol = {"supported_above_deg": ok, "contradicted_below_deg": bad}
-    else:
-        return U, ClaimEvidence(measured, None, "sentinel2", origin, "sun statement without a value")
-    return _flip(v, claim.negated), ClaimEvidence(measured, tol, "sentinel2", origin)
 
 
 def check_orbit(claim: Claim, acq: object | None, origin: str) -> tuple[Verdict, ClaimEvidence]:

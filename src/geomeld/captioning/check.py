@@ -1214,11 +1214,6 @@ def check_osm(claim: Claim, g: Ground) -> Result:
 
 
 def check_season(claim: Claim, g: Ground) -> Result:
-    if claim.subject == "sun_elevation":  # the sun at the optical acquisition (time + tile centre)
-        origin = g.origin("sentinel2")
-        if origin is None:
-            return _unverifiable("no evidence Sentinel-2 time" + _why_skipped(g, "sentinel2"), "sentinel2")
-        return acquisition.check_sun(claim, g.bundle.acquisition, origin)
     p = g.bundle.place
     if p is None:
         return _unverifiable("no place/date signal")

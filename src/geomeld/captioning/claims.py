@@ -51,12 +51,9 @@ tally"); season subjects ``year``, ``month`` and ``date`` (ISO ``label``); place
 "west of X"), ``unknown`` (a proper name after "in"/"near": a GeoNames region or town) and
 ``landmark`` (a named river or landform: never decided); SAR subject ``sar`` (either channel).
 
-Acquisition statements (:mod:`geomeld.captioning.acquisition`, same families, no new family): season
-subject ``sun_elevation`` — the sun's elevation at the optical acquisition, value in degrees or
-``label`` ``very_low`` / ``low`` / ``high`` / ``overhead``, checked against the elevation the product
-recorded or the one computed from the acquisition time and tile centre (evidence names which); SAR
-subjects ``orbit`` (``label`` ``ascending`` / ``descending``), ``sar_optical_gap`` (days between the
-radar and optical acquisitions) and ``vv_minus_vh`` (the co-/cross-polarised difference in dB).
+Radar acquisition statements (:mod:`geomeld.captioning.acquisition`, same family): SAR subjects
+``orbit`` (``label`` ``ascending`` / ``descending``), ``sar_optical_gap`` (days between the radar and
+optical acquisitions) and ``vv_minus_vh`` (the co-/cross-polarised difference in dB).
 """
 
 from __future__ import annotations

@@ -52,11 +52,7 @@ def _conflict(a: Claim, b: Claim) -> str | None:
         and not (a.negated or b.negated)
     ) and a.key()[3] != b.key()[3]:
         return f"two countries: {a.label} and {b.label}"
-    if (
-        a.family == b.family == Family.SEASON
-        and not (a.negated or b.negated)
-        and "sun_elevation" not in (a.subject, b.subject)  # the sun's height is not a season
-    ):
+    if a.family == b.family == Family.SEASON and not (a.negated or b.negated):
         if a.subject == b.subject and a.label != b.label and a.subject in _CALENDAR:
             return f"two {a.subject}s: {a.label} and {b.label}"
         if {a.subject, b.subject} == {"date", "month"}:

@@ -230,13 +230,8 @@ class PlaceSignal(_Model):
 
 
 class AcquisitionSignal(_Model):
-    """When and how the sample was imaged (:mod:`geomeld.signals.acquisition`)."""
+    """How the radar image was taken (:mod:`geomeld.signals.acquisition`)."""
 
-    optical_time: str | None = Field(default=None, description="Sentinel-2 acquisition time (ISO 8601, UTC)")
-    sun_elevation_deg: float | None = Field(default=None, description="sun elevation at the tile centre (°)")
-    sun_elevation_source: str | None = Field(
-        default=None, description="'recorded: <key>' (from the product) or 'computed: …' (solar position)"
-    )
     sar_orbits: list[str] = Field(default_factory=list, description="orbit directions of the radar scenes")
     sar_orbit_inferred: bool = Field(
         default=False, description="the catalogue inferred an orbit direction from the pass's local time"
@@ -244,7 +239,6 @@ class AcquisitionSignal(_Model):
     sar_days_from_optical: list[float] = Field(
         default_factory=list, description="days between each radar scene and the optical acquisition"
     )
-    notes: list[str] = Field(default_factory=list)
 
 
 class LayerOrigin(_Model):
