@@ -229,6 +229,9 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         if by_lat is not None:
             return by_lat
     ranges = g.share_ranges(claim.subject)
+    if claim.subject == "snow":
+        seen = _s2_snow_range(g)
+        ranges = [seen, *ranges] if seen is not None else ranges
     if not ranges and claim.subject in ("built", "snow"):
         bound = _s2_built_bound(claim, g) if claim.subject == "built" else _s2_snow_bound(claim, g)
         if bound is not None:
@@ -331,6 +334,19 @@ def _s2_built_bound(claim: Claim, g: Ground) -> Result | None:
 SNOW_B2_ABOVE = 0.17
 """Snow is bright in blue (B2 reflectance well above 0.17 even when old or thin): the share of the
 imaged tile brighter than that bounds the snow cover from above (cloud and haze count too)."""
+
+
+def _s2_snow_range(g: Ground) -> ShareRange | None:
+    """Snow seen by Sentinel-2 (:mod:`geomeld.signals.conditions`), as a share of the imaged pixels:
+    at least the SNOMAP snow pixels, at most the snow-bright pixels plus opaque cloud (which may hide
+    snow). Snow is transient: the image of the day decides it, not a land-cover map."""
+    sp = g.bundle.spectral
+    origin = g.section_origin("spectral")
+    if sp is None or sp.conditions is None or origin is None:
+        return None
+    c = sp.conditions
+    hi = min(100.0, c.snow_upper + c.cloud_lower)
+    return ShareRange("sentinel2_snow", origin, min(c.snow_lower, hi), hi, 100.0)
 
 
 def _s2_snow_bound(claim: Claim, g: Ground) -> Result | None:

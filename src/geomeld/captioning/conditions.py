@@ -63,7 +63,9 @@ class _Tok(Protocol):
 
 # ---- reading ----------------------------------------------------------------------------------
 _SENT = re.compile(r"(?:[^.;!?\n|·•—#()\[\]\u2600-\u27bf\U0001f000-\U0001faff]|\.(?=\d))+")
-_SPLIT = re.compile(r",|\s+(?:but|while|whereas|although|though|yet|and|with)\s+|\s+[-–—]\s+", re.I)
+_SPLIT = re.compile(
+    r",|\s+(?:but|while|whereas|although|though|yet|with)\s+|\s+and\s+(?!their\b|its\b)|\s+[-–—/]\s+", re.I
+)
 _SHADOW = re.compile(
     r"\bcloud[- ]?shadows?\b|\bshadows?\s+(?:of|from|cast\s+by)\s+(?:the\s+|a\s+few\s+|some\s+)?clouds?\b",
     re.I,
@@ -426,7 +428,7 @@ GENERIC = frozenset(
 
 _CLAUSE = re.compile(r"(?:[^.;!?\n|·•—#\u2600-\u27bf\U0001f000-\U0001faff]|\.(?=\d))+")
 _JOIN = re.compile(
-    r"\s+(?:but|while|whereas|although|though|yet|and(?!\s+growing))\s+|,\s+(?:also|plus|and\s+also)\s+|\s+[-–]\s+",
+    r"\s+(?:but|while|whereas|although|though|yet|and(?!\s+growing))\s+|,\s+(?:also|plus|and\s+also)\s+|\s+[-–/]\s+",
     re.I,
 )
 
@@ -469,10 +471,40 @@ def _amount(seg: str, subject: str) -> str:
     return "some"
 
 
+_FRACTION = re.compile(
+    r"(?<!northern\s)(?<!southern\s)(?<!eastern\s)(?<!western\s)(?<!upper\s)(?<!lower\s)"
+    r"\b(?:(?:a|one)\s+(?P<third>third)|(?:a|one)\s+(?P<quarter>quarter)|(?:a|one)\s+(?P<fifth>fifth)|"
+    r"(?:a|one)\s+(?P<tenth>tenth)|(?P<twothirds>two[- ]thirds)|(?P<threeq>three[- ]quarters)|(?P<half>half))"
+    r"(?=\s+(?:of\b|the\b|its\b|it\b))",
+    re.I,
+)
+_FRACTION_PCT = {
+    "third": 33.3,
+    "quarter": 25.0,
+    "fifth": 20.0,
+    "tenth": 10.0,
+    "twothirds": 66.7,
+    "threeq": 75.0,
+    "half": 50.0,
+}
+
+
 def _value(seg: str, at: int) -> Value | None:
     m = _PCT.search(seg)
     if m is None:
-        return None
+        f = _FRACTION.search(seg)
+        if f is None:
+            return None
+        x = _FRACTION_PCT[next(k for k, v in f.groupdict().items() if v)]
+        before = seg[: f.start()]
+        bound = (
+            Bound.AT_MOST.value
+            if _AT_MOST.search(before)
+            else Bound.AT_LEAST.value
+            if _AT_LEAST.search(before)
+            else Bound.ABOUT.value
+        )
+        return Value(low=x, high=x, bound=bound, unit="%")
     x = float(m.group(1).replace(",", "."))
     if x > 100:
         return None

@@ -523,7 +523,7 @@ def _gap(toks: Sequence[Tok], a: int, b: int) -> list[str]:
     return [t.low for t in toks[a:b]]
 
 
-_KIND_GROUP = {"lc": "cover", "water": "cover", "osm": "cover", "terrain": "cover", "veg": "cover"}
+_KIND_GROUP = {"lc": "cover", "water": "cover", "osm": "cover", "terrain": "cover"}
 
 
 def _same_kind(a: Hit, b: Hit) -> bool:
@@ -543,7 +543,7 @@ def _list_gap(words: list[str]) -> bool:
     return all(w in P.LIST_GAP for w in words) and len(words) <= 4
 
 
-_NUMBER_READERS = re.compile(r"green|ndvi|photosynth|\bsun|solar", re.I)
+_NUMBER_READERS = re.compile(r"green|ndvi|photosynth|\bsun|solar|grow|leaf", re.I)
 """Statements read with the number parser before the rest (green shares, sun elevation)."""
 _STRUCTURE_CUES = ("?", "resolv", "distinguish", "discern", "differentiat", "separat", "tell apart")
 

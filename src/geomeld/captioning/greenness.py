@@ -5,10 +5,11 @@ imaged pixels) and ``label`` the NDVI threshold (``"0.5"`` when the text names n
 
 Checked against the Sentinel-2 NDVI: the share of pixels above 0.5 is measured exactly; another
 threshold is bounded by the NDVI deciles (p10/p50/p90: a threshold above p90 has at most 10 % of the
-pixels above it, and so on). Without a stated threshold "green" may mean NDVI above 0.3 to 0.5, so an
-upper bound ("at most N % green") is judged with 0.5, the strictest usual threshold (the smallest
-share), and a lower bound ("at least N % green") with 0.3, the laxest (the largest share): the
-statement is contradicted only when it fails for every usual reading.
+pixels above it, and so on). Without a stated threshold "green" may mean NDVI above 0.4 (moderate to dense green
+vegetation) to 0.5, so an upper bound ("at most N % green") is judged with 0.5, the strictest usual
+threshold (the smallest share), and a lower bound ("at least N % green") with 0.4, the laxest (the
+largest share): the statement is contradicted only when it fails for every usual reading; below 0.4
+NDVI is sparse or dormant vegetation, not green.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from geomeld.captioning.claims import Bound, Claim, ClaimEvidence, Family, Value, Verdict
+from geomeld.captioning.claims import Bound, Claim, ClaimEvidence, Family, Polarity, Value, Verdict
 from geomeld.captioning.conditions import GENERIC, clauses
 
 
@@ -110,88 +111,143 @@ _OTHER_CLASS = re.compile(
     re.I,
 )
 
-LAX_GREEN_NDVI = 0.3
+LAX_GREEN_NDVI = 0.4
 STRICT_GREEN_NDVI = 0.5
 
 
-def green_share_claims(text: str, toks: Sequence[_Tok], nums: Sequence[_Num]) -> tuple[list[Claim], set[int]]:
-    """Green-share claims of ``text`` (numbers from the extractor's parser) and the tokens they use."""
-    low = text.lower()
-    if "green" not in low and "ndvi" not in low and "photosynth" not in low:
-        return [], set()
+_NOT_GROWING = re.compile(
+    r"\b(?:plants?|vegetation|crops?|trees?|grass(?:es)?|fields?)\b[^.;,]{0,20}?\b(?:are|is|were|was)\s+(?:not|n't)\s+"
+    r"(?:actively\s+|really\s+|visibly\s+)?(?:growing|green|in\s+leaf|photosynthesi[sz]ing)\b",
+    re.I,
+)
+_GROWING = re.compile(
+    r"\b(?:plants?|vegetation|crops?)\b[^.;,]{0,20}?\b(?:are|is)\s+(?:actively|vigorously|strongly)\s+growing\b|"
+    r"\bgrowing\s+(?:strongly|vigorously)\b|\bin\s+full\s+leaf\b",
+    re.I,
+)
+
+
+def growth_claims(text: str, toks: Sequence[_Tok]) -> tuple[list[Claim], set[int]]:
+    """ "Plants are not actively growing" (vegetation green, negated) and "crops are actively growing"
+    (green): the vigour claims of :func:`geomeld.captioning.check.check_vegetation`."""
     claims: list[Claim] = []
     masked: set[int] = set()
-    for a, b in clauses(text):
-        seg = text[a:b]
-        green = _GREEN.search(seg)
-        thr = _NDVI_T.search(seg)
-        if green is None and thr is None:
-            continue
-        t_label = None
-        t_span = (-1, -1)
-        if thr is not None:
-            t_label = thr.group(1) or thr.group(2)
-            t_span = (a + thr.start(), a + thr.end())
-        value = None
-        core = [(a + green.start(), a + green.end())] if green is not None else []
-        if thr is not None:
-            core.append(t_span)
-        words = (
-            _MORE_NONGREEN.search(seg) or _MORE_GREEN.search(seg) or (_HARDLY.search(seg) if green else None)
-        )
-        if words is not None:
-            core.append((a + words.start(), a + words.end()))
-            bound = Bound.AT_LEAST.value if words.re is _MORE_GREEN else Bound.AT_MOST.value
-            x = 5.0 if words.re is _HARDLY else 50.0
-            value = Value(low=x, high=x, bound=bound, unit="%")
-        else:
-            if not _SHARE_WORDS.search(seg):
+    for rx, pol in ((_NOT_GROWING, Polarity.NEGATED.value), (_GROWING, Polarity.AFFIRMED.value)):
+        for m in rx.finditer(text):
+            if any(c.start < m.end() and m.start() < c.end for c in claims):
                 continue
-            anchors = [a + m.start() for m in _GREEN.finditer(seg)] + [
-                a + m.end() for m in _GREEN.finditer(seg)
-            ]
-            if thr is not None:
-                anchors += list(t_span)
-            cands = []
-            for n in nums:
-                if not (a <= n.start and n.end <= b) or t_span[0] <= n.start < t_span[1]:
-                    continue
-                x = n.low
-                if n.unit == "" and 0.0 < x <= 1.0 and "." in text[n.start : n.end]:
-                    x *= 100.0  # "0.60 of the pixels", "covers less than 0.30"
-                elif n.unit != "%":
-                    continue
-                anchor = min(anchors, key=lambda p: abs(p - n.start))
-                between = text[min(n.end, anchor) : max(n.start, anchor)]
-                if x <= 100.0 and "," not in between and not _OTHER_CLASS.search(between):
-                    cands.append((abs(n.start - anchor), n, x))  # the nearest number of this statement
-            if cands:
-                _, n, x = min(cands, key=lambda c: c[0])
-                before = text[a : n.start]
-                most, least = _AT_MOST.search(before), _AT_LEAST.search(before)
-                bound = Bound.AT_MOST.value if most else Bound.AT_LEAST.value if least else Bound.ABOUT.value
-                word = most or least
-                core.append((a + word.start() if word else n.start, n.end))
-                value = Value(low=x, high=x, bound=bound, unit="%")
-        if value is None:
-            continue
-        claims.append(
-            Claim(
-                family=Family.VEGETATION.value,
-                subject="green_share",
-                start=a,
-                end=b,
-                text=seg,
-                value=value,
-                label=t_label,
+            claims.append(
+                Claim(
+                    family=Family.VEGETATION.value,
+                    subject="green",
+                    start=m.start(),
+                    end=m.end(),
+                    text=m.group(0),
+                    polarity=pol,
+                )
             )
-        )
-        inside = [t for t in toks if a <= t.start and t.end <= b]
-        if all(t.low in _QUIET or not t.low[:1].isalpha() for t in inside):
-            masked.update(t.i for t in inside)  # the statement says nothing else
-        else:  # keep the rest readable ("cropland 40 %, green under 10 %"): only the statement's own words
-            lo, hi = min(x for x, _ in core), max(y for _, y in core)
-            masked.update(t.i for t in inside if lo <= t.start and t.end <= hi)
+            masked.update(t.i for t in toks if m.start() <= t.start and t.end <= m.end())
+    return claims, masked
+
+
+def _read(text: str, a: int, b: int, nums: Sequence[_Num]) -> tuple[Claim, list[tuple[int, int]]] | None:
+    """One green-share statement in ``text[a:b]`` and the character spans of its own words."""
+    seg = text[a:b]
+    green = _GREEN.search(seg)
+    thr = _NDVI_T.search(seg)
+    if green is None and thr is None:
+        return None
+    t_label = None
+    t_span = (-1, -1)
+    if thr is not None:
+        t_label = thr.group(1) or thr.group(2)
+        t_span = (a + thr.start(), a + thr.end())
+    value = None
+    core = [(a + green.start(), a + green.end())] if green is not None else []
+    if thr is not None:
+        core.append(t_span)
+    words = _MORE_NONGREEN.search(seg) or _MORE_GREEN.search(seg) or (_HARDLY.search(seg) if green else None)
+    if words is not None:
+        core.append((a + words.start(), a + words.end()))
+        bound = Bound.AT_LEAST.value if words.re is _MORE_GREEN else Bound.AT_MOST.value
+        x = 5.0 if words.re is _HARDLY else 50.0
+        value = Value(low=x, high=x, bound=bound, unit="%")
+    elif _SHARE_WORDS.search(seg):
+        anchors = [a + m.start() for m in _GREEN.finditer(seg)] + [a + m.end() for m in _GREEN.finditer(seg)]
+        if thr is not None:
+            anchors += list(t_span)
+        cands = []
+        for n in nums:
+            if not (a <= n.start and n.end <= b) or t_span[0] <= n.start < t_span[1]:
+                continue
+            x = n.low
+            if n.unit == "" and 0.0 < x <= 1.0 and "." in text[n.start : n.end]:
+                x *= 100.0  # "0.60 of the pixels", "covers less than 0.30"
+            elif n.unit != "%":
+                continue
+            anchor = min(anchors, key=lambda p: abs(p - n.start))
+            between = text[min(n.end, anchor) : max(n.start, anchor)]
+            if x <= 100.0 and "," not in between and not _OTHER_CLASS.search(between):
+                cands.append((abs(n.start - anchor), n, x))  # the nearest number of this statement
+        if cands:
+            _, n, x = min(cands, key=lambda c: c[0])
+            before = text[a : n.start]
+            most, least = _AT_MOST.search(before), _AT_LEAST.search(before)
+            bound = Bound.AT_MOST.value if most else Bound.AT_LEAST.value if least else Bound.ABOUT.value
+            word = most or least
+            core.append((a + word.start() if word else n.start, n.end))
+            value = Value(low=x, high=x, bound=bound, unit="%")
+    if value is None:
+        return None
+    claim = Claim(
+        family=Family.VEGETATION.value,
+        subject="green_share",
+        start=a,
+        end=b,
+        text=seg,
+        value=value,
+        label=t_label,
+    )
+    return claim, core
+
+
+def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    out, last = [], a
+    for m in re.finditer(r",\s*", text[a:b]):
+        out.append((last, a + m.start()))
+        last = a + m.end()
+    out.append((last, b))
+    return [(x, y) for x, y in out if y > x]
+
+
+def green_share_claims(text: str, toks: Sequence[_Tok], nums: Sequence[_Num]) -> tuple[list[Claim], set[int]]:
+    """Green-share claims of ``text`` (numbers from the extractor's parser) and the tokens they use.
+    A clause is read piece by piece between commas when the pieces make statements of their own
+    ("green covers under 30 %, green outweighs bare ground"), else as a whole ("green, active
+    vegetation covers at least 40 %")."""
+    low = text.lower()
+    if (
+        "green" not in low
+        and "ndvi" not in low
+        and "photosynth" not in low
+        and "grow" not in low
+        and "leaf" not in low
+    ):
+        return [], set()
+    claims, masked = growth_claims(text, toks)
+    for a, b in clauses(text):
+        found = [(x, y, r) for x, y in _pieces(text, a, b) if (r := _read(text, x, y, nums)) is not None]
+        if not found:
+            whole = _read(text, a, b, nums)
+            found = [(a, b, whole)] if whole is not None else []
+        for x, y, (claim, core) in found:
+            claims.append(claim)
+            inside = [t for t in toks if x <= t.start and t.end <= y]
+            if all(t.low in _QUIET or not t.low[:1].isalpha() for t in inside):
+                masked.update(t.i for t in inside)  # the statement says nothing else
+            else:  # keep the rest readable ("cropland 40 %, green under 10 %"): only its own words
+                lo, hi = min(p for p, _ in core), max(q for _, q in core)
+                masked.update(t.i for t in inside if lo <= t.start and t.end <= hi)
     return claims, masked
 
 
