@@ -144,38 +144,47 @@ def read(caption: str) -> Read:
         if _RADAR.search(part) or _ORBIT.search(part):
             orbits = list(_ORBIT.finditer(part))
             if orbits and _SAR.search(part):
-                for k, orbit in enumerate(orbits):
+                for orbit in orbits:
+                    lo, hi = _around(part, orbit.start(), orbit.end(), _SAR)
                     neg = bool(_NEG.search(part[: orbit.start()][-24:]))
-                    c_lo = a if k == 0 else a + orbits[k - 1].end()
-                    c_hi = b if k == len(orbits) - 1 else a + orbit.end()
                     claims.append(
                         _claim(
                             caption,
                             Family.SAR.value,
                             "orbit",
-                            c_lo,
-                            c_hi,
+                            a + lo,
+                            a + hi,
                             label=orbit.group(1).lower(),
                             polarity=Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value,
                         )
                     )
-                spans.append((a, b))
+                    spans.append((a + lo, a + hi))
                 continue
             if _RADAR.search(part) and (_OPTICAL.search(part) or re.search(r"\bdates?\b", part, re.I)):
-                gap = _gap(part)
-                if gap is not None:
+                found = _gap(part)
+                if found is not None:
+                    gap, g_lo, g_hi = found
+                    lo, hi = _around(part, g_lo, g_hi, _RADAR, _OPTICAL)
                     claims.append(
-                        _claim(caption, Family.SAR.value, "sar_optical_gap", a, b, value=gap, hedge=hedge)
+                        _claim(
+                            caption,
+                            Family.SAR.value,
+                            "sar_optical_gap",
+                            a + lo,
+                            a + hi,
+                            value=gap,
+                            hedge=hedge,
+                        )
                     )
-                    spans.append((a, b))
+                    spans.append((a + lo, a + hi))
                     continue
         diff = _DIFF.search(part)
         if diff:
             db = _DB.search(part, diff.end())
             if db:
-                lo = _num(db.group(2))
-                hi = _num(db.group(3)) if db.group(3) else lo
-                lo, hi = min(lo, hi), max(lo, hi)
+                x_lo = _num(db.group(2))
+                x_hi = _num(db.group(3)) if db.group(3) else x_lo
+                x_lo, x_hi = min(x_lo, x_hi), max(x_lo, x_hi)
                 bound = Bound.BETWEEN.value if db.group(3) else _bound(db.group(1))
                 claims.append(
                     _claim(
@@ -184,7 +193,7 @@ def read(caption: str) -> Read:
                         "vv_minus_vh",
                         a + diff.start(),
                         a + db.end(),
-                        value=Value(lo, hi, bound, "dB"),
+                        value=Value(x_lo, x_hi, bound, "dB"),
                         hedge=hedge,
                     )
                 )
@@ -192,11 +201,34 @@ def read(caption: str) -> Read:
     return Read(claims, spans)
 
 
-def _gap(part: str) -> Value | None:
-    """The radar–optical gap a statement gives, in days."""
+def _around(
+    part: str, lo: int, hi: int, before: re.Pattern[str], after: re.Pattern[str] | None = None
+) -> tuple[int, int]:
+    """The span of a statement's core: from a cue (``before``) shortly before ``lo`` to ``hi``, extended
+    over a cue (``after``, else ``before``) shortly after it — never across a comma or a conjunction,
+    so "the radar pass was descending, acquired in 2014" leaves the year to the general reader."""
+    head = part[max(0, lo - 60) : lo]
+    stop = max((m.end() for m in _BREAK_BEFORE.finditer(head)), default=0)
+    cue = [m for m in before.finditer(head) if m.start() >= stop]
+    if cue:
+        lo = max(0, lo - 60) + cue[0].start()
+    tail = part[hi : hi + 40]
+    cut = next((m.start() for m in _BREAK.finditer(tail)), len(tail))
+    more = list((after or before).finditer(tail[:cut]))
+    if more:
+        hi += more[-1].end()
+    return lo, hi
+
+
+_BREAK_BEFORE = re.compile(r",|\(|\)|\bwhile\b|\bwhereas\b|\bbut\b|\balthough\b")
+_BREAK = re.compile(r",|\(|\)|\band\b|\bwhile\b|\bwhereas\b|\bbut\b|\balthough\b")
+
+
+def _gap(part: str) -> tuple[Value, int, int] | None:
+    """The radar–optical gap a statement gives, in days, and where it is said."""
     for m in _GAP.finditer(part):
         if m.group("same"):
-            return Value(0.0, 1.0, Bound.AT_MOST.value, "days")
+            return Value(0.0, 1.0, Bound.AT_MOST.value, "days"), m.start(), m.end()
         unit = m.group("unit").lower()
         per = _UNIT_DAYS[unit.rstrip("s")]
         n_text = (m.group("n") or "").lower()
@@ -206,12 +238,20 @@ def _gap(part: str) -> Value | None:
         n = _WORDNUM[n_text] if n_text in _WORDNUM else float(n_text) if n_text else 1.0
         days = n * per
         if word in ("within", "less than", "under", "no more than", "at most"):
-            return Value(0.0, days, Bound.AT_MOST.value, "days")
+            return Value(0.0, days, Bound.AT_MOST.value, "days"), m.start(), m.end()
         if word in ("more than", "over", "at least") or (not n_text and unit.endswith("s")):
-            return Value(days, days, Bound.AT_LEAST.value, "days")  # "weeks apart": a week or more
+            return (
+                Value(days, days, Bound.AT_LEAST.value, "days"),
+                m.start(),
+                m.end(),
+            )  # "weeks apart": a week or more
         if n_text in ("a few", "several", "a couple of"):
-            return Value(2.0 * per, 9.0 * per if per > 1 else 9.0, Bound.BETWEEN.value, "days")
-        return Value(days, days, Bound.ABOUT.value, "days")
+            return (
+                Value(2.0 * per, 9.0 * per if per > 1 else 9.0, Bound.BETWEEN.value, "days"),
+                m.start(),
+                m.end(),
+            )
+        return Value(days, days, Bound.ABOUT.value, "days"), m.start(), m.end()
     return None
 
 
