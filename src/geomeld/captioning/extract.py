@@ -199,6 +199,29 @@ def _parse_number(toks: Sequence[Tok], i: int) -> tuple[float, int] | None:
     return _word_number(toks, i)
 
 
+_PER_WORDS = {"pixel", "pixels", "px", "cell", "cells"}
+
+
+def _one_in(toks: Sequence[Tok], i: int, j: int, value: float) -> tuple[float, int] | None:
+    """ "one in twenty pixels", "one pixel in fifty", "1 in 100": a proportion, as a share (%) and the
+    token index after it; ``j`` is the index after the first number."""
+    k = j + 1 if j < len(toks) and toks[j].low in _PER_WORDS else j
+    if k + 1 >= len(toks) or toks[k].low not in ("in", "out") or value <= 0:
+        return None
+    k += 2 if toks[k].low == "out" and toks[k + 1].low == "of" else 1
+    if k < len(toks) and toks[k].low in ("a", "an") and k + 1 < len(toks) and toks[k + 1].low in P.BIG_NUMBER:
+        denom: float = P.BIG_NUMBER[toks[k + 1].low]
+        end = k + 2
+    else:
+        got = _parse_number(toks, k) if k < len(toks) else None
+        if got is None or got[1] < 0:
+            return None
+        denom, end = got
+    if denom <= value:
+        return None
+    return 100.0 * value / denom, end
+
+
 def _unit_at(toks: Sequence[Tok], j: int) -> tuple[str, int]:
     for words, unit in P.UNITS:
         k = len(words)
@@ -222,6 +245,12 @@ def find_numbers(toks: Sequence[Tok], masked: set[int]) -> list[Num]:
         a, j = parsed
         fraction = j < 0 or toks[i].low in ("a", "an", "half")
         j = abs(j)
+        per = None if fraction else _one_in(toks, i, j, a)
+        if per is not None:  # "one in twenty pixels": 5 % of the tile
+            a, j = per[0], per[1]
+            fraction = True
+            if j < n and toks[j].low in _PER_WORDS:
+                j += 1
         b = a
         start_i = i
         bound = Bound.ABOUT.value
@@ -246,11 +275,58 @@ def find_numbers(toks: Sequence[Tok], masked: set[int]) -> list[Num]:
         low, high = min(a, b), max(a, b)
         if unit == "%" and bound == Bound.ABOUT.value:
             low = high = a
+        unit, low, high, j2 = _as_tile_share(toks, i, j2, unit, low, high)
         out.append(
             Num(start_i, j2, low, high, bound, unit, toks[start_i].start, toks[max(j2 - 1, start_i)].end)
         )
         i = max(j2, i + 1)
     return out
+
+
+TILE_PX = 16384.0
+TILE_M2 = 1_638_400.0
+"""The 128 × 128 grid at 10 m: pixel counts, m², ha and km² are read as shares of this area."""
+_AREA_PER_UNIT = {"km2": 1e6, "ha": 1e4, "m2": 1.0}
+_SHARE_WORDS = {"share", "fraction", "proportion", "ratio", "part"}
+
+
+def _as_tile_share(
+    toks: Sequence[Tok], i: int, j: int, unit: str, low: float, high: float
+) -> tuple[str, float, float, int]:
+    """An area (km², ha, m²), a pixel count ("1,311 pixels (of 16,384)", "82 of 16,384 pixels") or a
+    decimal share ("share = 0.020", "0.05 of the area") as a % of the tile; other numbers unchanged."""
+    n = len(toks)
+    if unit in _AREA_PER_UNIT:
+        f = 100.0 * _AREA_PER_UNIT[unit] / TILE_M2
+        return "%", low * f, high * f, j
+    total = TILE_PX
+    if unit == "" and j + 2 < n and toks[j].low in ("of", "/") and toks[j + 2].low in _PER_WORDS:
+        got = _parse_number(toks, j + 1)  # "82 of 16,384 pixels"
+        if got is not None and got[1] > 0 and got[0] >= high:
+            total, unit, j = got[0], "px", j + 3
+    if unit == "px":
+        if (
+            high < 2.0
+            or high >= total
+            or (i > 0 and toks[i - 1].low in ("×", "x"))
+            or (j < n and toks[j].low in ("×", "x"))
+        ):
+            return unit, low, high, j  # "not one pixel"; the grid itself ("128 × 128 px", "16,384 px")
+        paren = j < n and toks[j].low == "("
+        k = j + 1 if paren else j
+        if k + 1 < n and toks[k].low in ("of", "out"):
+            got = _parse_number(toks, k + 1 + (toks[k].low == "out"))
+            if got is not None and got[1] > 0 and got[0] > high:  # "1,311 pixels (of 16,384)"
+                total, j = got[0], got[1]
+                j = j + 1 if j < n and toks[j].low in _PER_WORDS else j
+                j = j + 1 if paren and j < n and toks[j].low == ")" else j
+        return "%", 100.0 * low / total, 100.0 * high / total, j
+    if unit == "" and 0.0 < high <= 1.0 and "." in toks[i].low:
+        before = {t.low for t in toks[max(0, i - 4) : i]}
+        after = [t.low for t in toks[j : j + 2]]
+        if before & _SHARE_WORDS or (after[:1] == ["of"] and after[1:] in (["the"], ["tile"], ["area"])):
+            return "%", 100.0 * low, 100.0 * high, j
+    return unit, low, high, j
 
 
 def _day_of_month(toks: Sequence[Tok], i: int) -> bool:
@@ -1041,15 +1117,11 @@ def _value(n: Num, toks: Sequence[Tok], unit: str) -> Value:
     if bound == Bound.ABOUT.value:
         bound = _bound_before(toks, n, Clause(0, n.i)) or _bound_after(toks, n) or bound
     if bound in (Bound.AT_LEAST.value, Bound.AT_MOST.value) and any(
-        t.low in P.RARELY_WORDS for t in toks[max(0, n.i - 4) : n.i]
+        t.low in P.RARELY_WORDS for t in toks[max(0, n.i - 4) : n.i - 1]
     ):  # "rarely climbs above 0.4", "seldom drops below 5 %": the bound is the other way round
+        # ("barely 3 %", "hardly a tenth": the word itself is the bound)
         bound = Bound.AT_MOST.value if bound == Bound.AT_LEAST.value else Bound.AT_LEAST.value
-    low, high = n.low, n.high
-    if n.unit == "km2":
-        low, high = low / 1.6384 * 100, high / 1.6384 * 100
-    elif n.unit == "ha":
-        low, high = low / 163.84 * 100, high / 163.84 * 100
-    return Value(low=low, high=high, bound=bound, unit=unit)
+    return Value(low=n.low, high=n.high, bound=bound, unit=unit)
 
 
 def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...]) -> Num | None:

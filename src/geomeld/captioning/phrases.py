@@ -1241,6 +1241,16 @@ BOUND_BEFORE: dict[str, str] = {
             "no more than about",
             "short of",
             "beneath",
+            "<",
+            "≤",
+            "< =",
+            "=<",
+            "not even",
+            "hardly",
+            "scarcely",
+            "a mere",
+            "merely",
+            "just",
         )
     },
     **{
@@ -1266,6 +1276,11 @@ BOUND_BEFORE: dict[str, str] = {
             "taller than",
             "over about",
             "more than about",
+            ">",
+            "≥",
+            "> =",
+            "=>",
+            "a minimum of",
         )
     },
 }
@@ -1282,6 +1297,11 @@ BOUND_AFTER: dict[str, str] = {
     "at most": "at_most",
     "at the most": "at_most",
     "at least": "at_least",
+    "if that": "at_most",
+    ", if that": "at_most",
+    "or so": "about",
+    "nothing more": "at_most",
+    ", nothing more": "at_most",
 }
 
 UNITS: list[tuple[tuple[str, ...], str]] = sorted(
@@ -1330,6 +1350,15 @@ UNITS: list[tuple[tuple[str, ...], str]] = sorted(
             ("hectares", "ha"),
             ("ha", "ha"),
             ("hectare", "ha"),
+            ("m²", "m2"),
+            ("m2", "m2"),
+            ("m 2", "m2"),
+            ("sq m", "m2"),
+            ("square metres", "m2"),
+            ("square meters", "m2"),
+            ("pixels", "px"),
+            ("pixel", "px"),
+            ("px", "px"),
         )
     ],
     key=lambda x: -len(x[0]),
@@ -1383,8 +1412,17 @@ FRACTION_DENOMS = {
     "tenths": 10,
     "eighth": 8,
     "eighths": 8,
+    "seventh": 7,
+    "ninth": 9,
+    "twentieth": 20,
+    "twentieths": 20,
+    "fiftieth": 50,
+    "hundredth": 100,
+    "hundredths": 100,
+    "thousandth": 1000,
 }
 FRACTIONS_ONE = {"half": 50.0}
+BIG_NUMBER = {"hundred": 100, "thousand": 1000, "dozen": 12}
 
 NUM_TO_SUBJECT = {
     "of",
