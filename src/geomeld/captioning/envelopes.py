@@ -57,7 +57,7 @@ FINLAND_KARELIA = Box("Finland and Karelia south of Lapland", 59.5, 67.0, 21.0, 
 PORTUGAL = Box("Portugal", 36.9, 42.2, -9.6, -6.3)
 CENTRAL_UPLANDS = Box("central European uplands north of the Alps", 47.9, 50.3, 2.5, 17.0)
 GLACIER_FREE = (IRELAND, BRITAIN_SOUTH, NORTH_EUROPEAN_PLAIN, FINLAND_KARELIA, PORTUGAL, CENTRAL_UPLANDS)
-TUNDRA_FREE = (IRELAND, NORTH_EUROPEAN_PLAIN, FINLAND_KARELIA, PORTUGAL)
+TUNDRA_FREE = (IRELAND, NORTH_EUROPEAN_PLAIN, FINLAND_KARELIA, PORTUGAL, CENTRAL_UPLANDS)
 EUROPE_NORTH_OF_RICE = Box("Europe north of 47.5° N", 47.5, 72.0, -25.0, 40.0)
 GREENLAND = Box("Greenland", 59.5, 84.0, -74.0, -10.0)
 ANTARCTICA = Box("Antarctica", -90.0, -60.0, -180.0, 180.0)
@@ -188,6 +188,27 @@ class _Tok(Protocol):
     i: int
 
 
+_VERBISH = re.compile(
+    r"\b(?:is|are|was|were|be|has|have|had|contains?|shows?|includes?|appears?|lies|lie|covers?|sits?|"
+    r"see|seen|visible|there)\b",
+    re.I,
+)
+
+
+def _negated_before(head: str) -> bool:
+    """A negation cue in the statement before a name: in its own comma piece, or at the start of a
+    list of names it heads ("no glaciers, palms or coral reefs"); a piece with a verb ends the list
+    ("no clouds, the tile contains tundra": tundra is affirmed)."""
+    pieces = head.split(",")
+    for k in range(len(pieces) - 1, -1, -1):
+        piece = pieces[k]
+        if _NEG.search(piece):
+            return True
+        if _VERBISH.search(piece) or len(piece.split()) > 4:
+            return False
+    return False
+
+
 def exotic_claims(text: str, toks: Sequence[_Tok]) -> tuple[list[Claim], set[int]]:
     """Presence/absence claims of the envelope classes named in ``text``, and the tokens they use.
     A negation before the name in its statement negates it ("no glaciers, palms or coral reefs")."""
@@ -206,7 +227,7 @@ def exotic_claims(text: str, toks: Sequence[_Tok]) -> tuple[list[Claim], set[int
             a = max((x for x, _ in parts if x <= s), default=0)
             b = max(e, min((y for _, y in parts if y >= e), default=e))
             after = re.split(r"[,;(]", text[e:b], maxsplit=1)[0][:40]
-            neg = bool(_NEG.search(text[a:s])) or bool(_POSTNEG.search(after) or _NEG.search(after))
+            neg = _negated_before(text[a:s]) or bool(_POSTNEG.search(after) or _NEG.search(after))
             claims.append(
                 Claim(
                     family=Family.LANDCOVER_PRESENCE.value,
