@@ -33,6 +33,7 @@ from geomeld.captioning import acquisition, structure
 from geomeld.captioning import phrases as P
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
 from geomeld.captioning.conditions import CONDITION_WORD, condition_claims, sun_claims
+from geomeld.captioning.envelopes import exotic_claims
 from geomeld.captioning.greenness import green_share_claims
 
 # ---- tokens -------------------------------------------------------------------------------------
@@ -514,6 +515,7 @@ class Ctx:
     toks: list[Tok]
     claims: list[Claim] = field(default_factory=list)
     idioms: set[int] = field(default_factory=set)  # tokens of idioms that claim nothing ("sea level")
+    read_first: set[int] = field(default_factory=set)  # tokens the condition/envelope readers claimed
 
     def span(self, a: int, b: int) -> tuple[int, int, str]:
         return a, b, self.text[a:b]
@@ -595,6 +597,9 @@ def _extract(caption: str) -> list[Claim]:
     masked, place_hits = P.mask_places(toks, text)
     masked |= P.headings(toks)
     conditions, cond_masked = condition_claims(text, toks)
+    exotic, exotic_masked = exotic_claims(text, toks)
+    conditions += exotic
+    cond_masked |= exotic_masked
     if _NUMBER_READERS.search(text):
         early = find_numbers(toks, masked | cond_masked)
         for reader in (green_share_claims, sun_claims):
@@ -631,6 +636,7 @@ def _extract(caption: str) -> list[Claim]:
         idioms={t for h in all_hits if h.cat == "skip" for t in range(h.i, h.j)}
         | masked
         | said_by_conditions,
+        read_first=cond_masked | said_by_conditions,
     )
     bounds = clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS or h.cat == "labelled"})
     merged: list[tuple[int, int]] = []
@@ -824,9 +830,10 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             continue
         first = following[0]
         gap = _gap(toks, ng.j, first.i)
-        rest = [w for w in gap if not CONDITION_WORD.match(w)]
+        rest = [toks[k].low for k in range(ng.j, first.i) if k not in ctx.read_first]
         if len(rest) < len(gap) and rest and _list_gap(rest):
-            pass  # "no clouds or snow": the cue also negates the class after an image condition
+            pass  # "no clouds or snow", "no tundra or mangroves": the cue also negates the class after
+            # an image condition or an envelope class read before
         elif (
             len(gap) > P.NEG_REACH
             or any(w in P.NEG_BREAK or w in P.NEG_FIRST_BREAK for w in gap)
