@@ -39,7 +39,7 @@ Numeric bands are :data:`geomeld.captioning.claims.TOLERANCES`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from geomeld.captioning.claims import (
@@ -764,7 +764,8 @@ def _sea_far(g: Ground) -> float | None:
     return SEA_KM if bool(land.all()) else None
 
 
-def check_water(claim: Claim, g: Ground) -> Result:
+def _water_maps(g: Ground) -> list[ShareRange]:
+    """The map and occurrence layers' water intervals (land-cover water class, JRC occurrence)."""
     ranges = list(g.share_ranges("water"))
     w = g.bundle.water
     jrc = g.origin("jrc_occurrence") if g.bundle.origins else None
@@ -772,6 +773,12 @@ def check_water(claim: Claim, g: Ground) -> Result:
         # real JRC occurrence is complete; a substitute (mapped water polygons) only bounds from below
         jrc_hi = w.jrc_percentage if jrc == Origin.REAL.value else 100.0
         ranges.append(ShareRange("jrc_occurrence", jrc, w.jrc_percentage, jrc_hi, 100.0))
+    return ranges
+
+
+def check_water(claim: Claim, g: Ground) -> Result:
+    ranges = _water_maps(g)
+    w = g.bundle.water
     kind = claim.subject
     if kind == "sea" and claim.label == "near" and claim.value is None:
         # "near the coast", "a few km from the sea": the sea lies outside the tile
@@ -1061,6 +1068,26 @@ def check_sar(claim: Claim, g: Ground) -> Result:
         return (_flip(v) if claim.negated else v), ClaimEvidence(
             {"vh_minus_vv_db": [round(x, 2) for x in diffs]}, {"margin_db": 1.0}, "sentinel1", origin
         )
+    if claim.subject in ("orbit_asc", "orbit_desc"):  # "imaged on an ascending pass"
+        want = claim.subject.removeprefix("orbit_")
+        have = sorted(
+            k for k, o in sar.orbits.items() if o.valid_percentage is None or o.valid_percentage > 0
+        )
+        if not have:
+            return _unverifiable("no orbit with valid Sentinel-1 data", "sentinel1", origin)
+        v = S if want in have else C
+        return (_flip(v) if claim.negated else v), ClaimEvidence(
+            {"orbits": have}, "the orbit direction of the Sentinel-1 scene used", "sentinel1", origin
+        )
+    if claim.subject == "vv_minus_vh":  # a difference stated as a magnitude ("a 4 to 9 dB gap")
+        gaps = [abs(o.vh_minus_vv_db) for o in sar.orbits.values() if o.vh_minus_vv_db is not None]
+        if not gaps or claim.value is None:
+            return _unverifiable("no orbit with both VV and VH", "sentinel1", origin)
+        value = claim.value
+        lo_v = abs(value.low) if value.low is not None else None
+        hi_v = abs(value.high) if value.high is not None else None
+        said = replace(claim, value=replace(value, low=lo_v, high=hi_v))
+        return _numeric(said, min(gaps), max(gaps), "sentinel1", origin, {"abs_vv_minus_vh_db": gaps})
     vv = [o.vv_db_mean for o in sar.orbits.values() if o.vv_db_mean is not None]
     vh = [o.vh_db_mean for o in sar.orbits.values() if o.vh_db_mean is not None]
     values = vh if claim.subject == "vh" else vv + vh if claim.subject == "sar" else vv

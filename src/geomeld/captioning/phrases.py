@@ -548,6 +548,13 @@ SAR: dict[str, tuple[str, ...]] = {
         "high backscatter",
     ),
     "dark": ("radar-dark", "dark backscatter", "weak backscatter", "low backscatter", "weak radar returns"),
+    **{
+        f"orbit_{short}": (
+            *(f"{word}{sep}{noun}" for noun in ("orbit", "pass", "track", "geometry") for sep in (" ", "-")),
+            word,
+        )
+        for short, word in (("asc", "ascending"), ("desc", "descending"))
+    },
 }
 
 SEASONS: dict[str, tuple[str, ...]] = {
@@ -572,6 +579,39 @@ MONTHS = (
 )
 MONTH_ABBR = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH_WORDS = frozenset({*MONTHS, *MONTH_ABBR, "sept"})
+MONTH_NOUNS = frozenset(
+    {
+        "scene",
+        "image",
+        "acquisition",
+        "capture",
+        "imagery",
+        "photo",
+        "picture",
+        "snapshot",
+        "pass",
+        "overpass",
+        "view",
+    }
+)
+MONTH_PREPOSITIONS = frozenset(
+    {
+        "in",
+        "of",
+        "early",
+        "late",
+        "mid",
+        "-",
+        "during",
+        "since",
+        "until",
+        "till",
+        "from",
+        "through",
+        "by",
+        "to",
+    }
+)
 YEAR_CUES = (
     "dated",
     "recorded in",
@@ -753,6 +793,11 @@ HEDGES: tuple[str, ...] = (
     "estimated",
     "or so",
     "more or less",
+    "most likely",
+    "more likely",
+    "practically",
+    "virtually",
+    "most probably",
 )
 
 DOMINANT: tuple[str, ...] = (
@@ -1241,6 +1286,10 @@ BOUND_BEFORE: dict[str, str] = {
             "no more than about",
             "short of",
             "beneath",
+            "<",
+            "≤",
+            "< =",
+            "<<",
         )
     },
     **{
@@ -1266,6 +1315,10 @@ BOUND_BEFORE: dict[str, str] = {
             "taller than",
             "over about",
             "more than about",
+            ">",
+            "≥",
+            "> =",
+            ">>",
         )
     },
 }
@@ -1383,6 +1436,10 @@ FRACTION_DENOMS = {
     "tenths": 10,
     "eighth": 8,
     "eighths": 8,
+    "twentieth": 20,
+    "twentieths": 20,
+    "hundredth": 100,
+    "hundredths": 100,
 }
 FRACTIONS_ONE = {"half": 50.0}
 
@@ -1525,14 +1582,62 @@ FACTOR_WORDS = {
     "third": 1.0 / 3.0,
 }
 FACTOR_BARE = {"double", "doubled", "triple", "twice", "thrice"}
+TIMES_WORDS = frozenset({"times", "×", "x", "fold"})
+"""After a number, a factor: "2 times", "2×", "2x", "3-fold"."""
+COMPARATIVE_ADJ = frozenset({"bigger", "larger", "more", "greater", "higher", "wider", "as"})
+RATIO_GAP = frozenset({"the", "area", "of", "extent", "amount", "share", "size", "that", "those", "what"})
+"""Words between a bare factor and the class it is applied to ("double the area of open water")."""
+COMPARISON_CUES = frozenset(
+    {"than", "then", ">", "<", "≥", "≤", "×", "times", "double", "twice", "triple", "thrice"}
+)
+"""Tokens after which a class is the object of a comparison, never said present by it ("more meadow then
+water", "cropland ≥ 2× water": both hold on a tile without water)."""
 """Factor words that compare without "as … as" ("A is more than double B")."""
-RATIO_AT_LEAST = ("at least", "more than", "over", "upwards of", "well over", "no less than")
-RATIO_AT_MOST = ("under", "less than", "at most", "no more than", "below", "not even")
+RATIO_AT_LEAST = ("at least", "more than", "over", "upwards of", "well over", "no less than", "≥", ">", ">=")
+RATIO_AT_MOST = ("under", "less than", "at most", "no more than", "below", "not even", "≤", "<", "<=")
 """Factors in comparisons ("twice as much A as B", "A is more than double B") and their bounds."""
 
 PLACE_PREPOSITIONS = frozenset(
     {"in", "on", "at", "to", "along", "across", "near", "around", "toward", "towards"}
 )
+SHARE_NOUNS = frozenset({"pixels", "pixel", "ground", "land", "surface", "total", "it", "coverage"})
+INDEX_WORDS = frozenset(
+    {"ndvi", "ndwi", "mndwi", "ndbi", "index", "evi", "savi", "db", "vv", "vh", "reflectance", "albedo"}
+)
+"""A clause naming an index or a radar channel: its bare decimals are values of it, not shares."""
+DIFFERENCE_WORDS = frozenset({"difference", "gap", "minus", "contrast", "separation", "offset", "spread"})
+"""With both polarisations named, a dB value is their difference ("the VV–VH gap is about 6 dB")."""
+ANSWER_NO = frozenset({"no", "nope", "nah", "none", "not", "negative"})
+ANSWER_WORDS = ANSWER_NO | {
+    "yes",
+    "yep",
+    "yeah",
+    "yup",
+    "indeed",
+    "correct",
+    "really",
+    "at",
+    "all",
+    "definitely",
+}
+"""A bare answer to a question in a caption ("Snow? No.", "Water? Yes."): it decides the question's claims."""
+RESOLUTION_NOUNS = frozenset(
+    {
+        "scene",
+        "resolution",
+        "pixel",
+        "pixels",
+        "grid",
+        "imagery",
+        "image",
+        "data",
+        "band",
+        "bands",
+        "sensor",
+        "gsd",
+    }
+)
+"""After a length: the image's resolution ("a 10 m scene", "10 m pixels"), not a height."""
 NEAR_WORDS = frozenset(
     {"near", "nearby", "close", "closer", "from", "toward", "towards", "off", "inland", "beyond", "proximity"}
 )
@@ -2744,6 +2849,24 @@ _extend(
         ),
     },
 )
+_extend(
+    CMP,
+    {
+        "verb_more": (
+            ">",
+            "≥",
+            ">=",
+            "bigger then",
+            "larger then",
+            "greater then",
+            "more extensive then",
+            "higher then",
+            "is bigger then",
+            "is larger then",
+        ),
+        "verb_less": ("<", "≤", "<=", "smaller then", "less extensive then", "is smaller then", "lower then"),
+    },
+)
 LABELLED = (
     *LABELLED,
     "labelled area",
@@ -2957,6 +3080,34 @@ _SKIP = (
         for product in ("openstreetmap land use", "esa worldcover", "dynamic world")
     ),
     "openstreetmap land use",
+    # "not far from X" places X near; its "not" negates nothing
+    "not far from",
+    "not too far from",
+    "not very far from",
+    "not far off",
+    # report headings: a field report is no field
+    "field report",
+    "field log",
+    "field notes",
+    "field note",
+    "field survey",
+    "field visit",
+    "field check",
+    "field sheet",
+    "field trip",
+    # caveats about resolution: "cannot resolve individual trees or houses" says nothing about the tile
+    *(
+        f"{adj} {noun}"
+        for adj in ("individual", "single")
+        for noun in ("trees", "tree", "houses", "house", "buildings", "building", "fields", "field", "plants")
+    ),
+    *(
+        f"individual {a} {conj} {b}"
+        for a in ("trees", "houses", "buildings", "fields")
+        for b in ("trees", "houses", "buildings", "fields", "roads")
+        for conj in ("or", "and")
+        if a != b
+    ),
     "patch of land",
     "a patch of land",
     "stretch of land",
@@ -3219,6 +3370,20 @@ STOPWORDS |= {
     "fact",
     "highlights",
     "margin",  # "by a wide margin": the size of a comparison's lead, said by the comparison
+    "observer",
+    # bare answers and their intensifiers ("Snow? Nope.", "not a flake of snow")
+    "nope",
+    "yep",
+    "yeah",
+    "yup",
+    "nah",
+    "flake",
+    # caveats: "a single scene cannot resolve …, so treat the numbers as estimates"
+    "resolve",
+    "treat",
+    "estimates",
+    "numbers",
+    "figures",
 }
 INDEX = _index(_entries())
 
@@ -3239,6 +3404,8 @@ INDEX2 = _index2(INDEX)
 # ---- places -----------------------------------------------------------------------------------------
 _PLACE_PREP = {"in", "near", "of", "on", "at", "from", "across", "around", "outside", "within", "inside"}
 HEADING_NOUNS = {
+    "observed",
+    "seen",
     "note",
     "notes",
     "summary",
@@ -3285,6 +3452,10 @@ def headings(toks: Sequence[Any]) -> set[int]:
     starts = [0] + [k + 1 for k, t in enumerate(toks) if t.low in (".", "!", "?", "\n")]
     for a in starts:
         for c in range(a + 1, min(a + 6, len(toks))):
+            if toks[c].low in ("!", "?", ";", "|") or (
+                toks[c].low == "." and not (c + 1 < len(toks) and toks[c + 1].low == ":")
+            ):
+                break  # "Largely water. Remarks: …": the heading starts after the full stop
             if toks[c].low != ":":
                 continue
             b = c - 1 if toks[c - 1].low == "." else c
@@ -3410,7 +3581,7 @@ def _lower_region(toks: Sequence[Any], i: int, k: int, name: str, r: tuple[str, 
     )
     if r is None and not prep:
         return None
-    words = name.replace("-", " ").split()
+    words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]  # "the southwest." is no name
     vocab = _caption_vocab()
     if all(w in vocab or w in INDEX or w == "the" for w in words):
         return None
