@@ -41,6 +41,7 @@ EXPECTED_FAMILIES = [
     "position",
     "comparison",
     "consistency",
+    "image_condition",
 ]
 
 

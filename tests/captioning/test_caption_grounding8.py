@@ -207,3 +207,43 @@ def test_polarisation_difference_and_orbit_direction() -> None:
     assert claim_verdicts("Acquired on an ascending pass.", b)["sar/orbit_asc"] == "supported"
     assert claim_verdicts("A descending-orbit scene.", b)["sar/orbit_desc"] == "contradicted"
     assert not [c for c in extract_claims("captured 9 July 2018; VV exceeds VH") if c.value is not None]
+
+
+def test_double_negation_and_denial() -> None:
+    def pol(text: str) -> list[str]:
+        return [c.polarity for c in extract_claims(text) if c.subject == "shrubland"]
+
+    assert pol("Heath is not missing from this frame.") == ["affirmed"]
+    assert pol("It is not true that there is no heath.") == ["affirmed"]
+    assert pol("It isn't the case that heath appears.") == ["negated"]
+    assert pol("Heath is missing.") == ["negated"]
+
+
+def test_only_in_one_part_and_absent_from_a_part() -> None:
+    parts = {"Cropland": {"north": 0.6, "south": 0.4, "south-east": 0.3, "north-west": 0.0}}
+    b = bundle({"Cropland": 60.0, "Tree cover": 40.0}, valid=20.0, parts=parts)
+    # 60 % in the north: "mostly" holds, "only" does not
+    assert (
+        claim_verdicts("Farmland is confined to the northern half.", b)["position/cropland"] == "contradicted"
+    )
+    assert claim_verdicts("Farmland lies mostly in the north.", b)["position/cropland"] == "supported"
+    # 30 % of farmland (3.6 % of the tile) in the SE quarter: it is not absent there
+    got = claim_verdicts("There is no farmland in the south-east quarter.", b)
+    assert got["landcover_presence/cropland"] == "contradicted"
+    assert (
+        claim_verdicts("No farmland in the north-west quarter.", b)["landcover_presence/cropland"]
+        != "contradicted"
+    )
+
+
+def test_proportions_in_words() -> None:
+    shares = {
+        c.subject: (c.value.low, c.value.bound)
+        for c in extract_claims("heath: one pixel in twenty; woods do not reach three out of four pixels")
+        if c.value
+    }
+    assert shares == {"shrubland": (5.0, "about"), "trees": (75.0, "at_most")}
+    assert [c.label for c in extract_claims("the middle of winter, farmland") if c.family == "position"] == []
+    assert [c.subject for c in extract_claims("in the middle of winter") if c.family == "season"] == [
+        "winter"
+    ]

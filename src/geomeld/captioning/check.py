@@ -229,6 +229,9 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         if by_lat is not None:
             return by_lat
     ranges = g.share_ranges(claim.subject)
+    if claim.subject == "snow":
+        seen = _s2_snow_range(g)
+        ranges = [seen, *ranges] if seen is not None else ranges
     if not ranges and claim.subject in ("built", "snow"):
         bound = _s2_built_bound(claim, g) if claim.subject == "built" else _s2_snow_bound(claim, g)
         if bound is not None:
@@ -333,6 +336,19 @@ SNOW_B2_ABOVE = 0.17
 imaged tile brighter than that bounds the snow cover from above (cloud and haze count too)."""
 
 
+def _s2_snow_range(g: Ground) -> ShareRange | None:
+    """Snow seen by Sentinel-2 (:mod:`geomeld.signals.conditions`), as a share of the imaged pixels:
+    at least the SNOMAP snow pixels, at most the snow-bright pixels plus opaque cloud (which may hide
+    snow). Snow is transient: the image of the day decides it, not a land-cover map."""
+    sp = g.bundle.spectral
+    origin = g.section_origin("spectral")
+    if sp is None or sp.conditions is None or origin is None:
+        return None
+    c = sp.conditions
+    hi = min(100.0, c.snow_upper + c.cloud_lower)
+    return ShareRange("sentinel2_snow", origin, min(c.snow_lower, hi), hi, 100.0)
+
+
 def _s2_snow_bound(claim: Claim, g: Ground) -> Result | None:
     sp = g.bundle.spectral
     if sp is None or sp.bright_percentage is None:
@@ -382,19 +398,27 @@ def _s2_upper_bound(
 
 
 def check_absent_in_part(claim: Claim, g: Ground) -> Result:
-    """ "No forest in the north": contradicted when the class has ≥ 1 % of the tile as labelled and a
-    clear share of its pixels in that part; otherwise unverifiable (absence in a part is not measured)."""
+    """ "No forest in the north", "forest is nowhere in the SW quarter": contradicted when the class's
+    labelled pixels in that part cover ≥ 0.5 % of the tile (2 % of a quarter, 1 % of a half) and are a
+    clear share (≥ 20 %) of the class; otherwise unverifiable (absence in a part is not measured where
+    the map has no label)."""
     per, measured = [], {}
     for r in g.share_ranges(claim.subject):
         share = g.parts(claim.subject, r.product).get(str(claim.location))
         if share is None:
             continue
         measured[r.product] = round(share, 3)
-        per.append(C if r.lo >= 1.0 and share >= 0.5 else U)
+        per.append(C if r.lo * share >= ABSENT_IN_PART_TILE_PCT and share >= 0.2 else U)
     verdict = C if per and all(v is C for v in per) else U
     return verdict, ClaimEvidence(
-        {"share_of_class_pixels_in_region": measured}, {"contradict_from": 0.5}, None, None
+        {"share_of_class_pixels_in_region": measured},
+        {"contradict_from_pct_of_tile_in_part": ABSENT_IN_PART_TILE_PCT, "and_share_of_class_from": 0.2},
+        None,
+        None,
     )
+
+
+ABSENT_IN_PART_TILE_PCT = 0.5
 
 
 def check_labelled(claim: Claim, g: Ground) -> Result:
@@ -508,9 +532,16 @@ PRESENCE_IN_PART_BANDS = (0.05, 0.01)
 when ≥ 5 % of the class's pixels lie there, contradicted only when ≤ 1 % do (practically none)."""
 
 
+ONLY_IN_PART_BANDS = (0.95, 0.75)
+"""All of a class in one part ("X lies only in the north", "X is confined to the SE corner"): supported
+when ≥ 95 % of the class's pixels lie there, contradicted when a quarter or more lies elsewhere."""
+
+
 def _part_bands(claim: Claim) -> tuple[float, float]:
     if claim.label == "some":
         return PRESENCE_IN_PART_BANDS
+    if claim.label == "only":
+        return ONLY_IN_PART_BANDS
     return _PART_BANDS[str(claim.location)]
 
 
@@ -1011,6 +1042,10 @@ def check_canopy(claim: Claim, g: Ground) -> Result:
 
 
 def check_vegetation(claim: Claim, g: Ground) -> Result:
+    if claim.subject == "green_share":
+        from geomeld.captioning.greenness import check_green_share
+
+        return check_green_share(claim, g)
     sp = g.bundle.spectral
     origin = g.section_origin("spectral")
     ndvi = sp.indices.get("NDVI") if sp is not None else None
@@ -1305,6 +1340,12 @@ def _gazetteer_evidence(subject: str, said: str, lat: float, lon: float) -> dict
     return None if r is None else r[1]
 
 
+def check_image_condition(claim: Claim, g: Ground) -> Result:
+    from geomeld.captioning.conditions import check_image_condition as check
+
+    return check(claim, g)
+
+
 CHECKS: dict[str, Callable[[Claim, Ground], Result]] = {
     Family.LANDCOVER_SHARE.value: check_landcover,
     Family.LANDCOVER_PRESENCE.value: check_landcover,
@@ -1321,6 +1362,7 @@ CHECKS: dict[str, Callable[[Claim, Ground], Result]] = {
     Family.PLACE.value: check_place,
     Family.POSITION.value: check_position,
     Family.COMPARISON.value: check_comparison,
+    Family.IMAGE_CONDITION.value: check_image_condition,
 }
 
 

@@ -33,6 +33,9 @@ position            a land-cover concept or object                ``location``: 
 comparison          concept A                                     ``other``: concept B; ``label``: "more"
                                                                   / "less" / "similar"
 consistency         a concept two claims disagree on              ``other``: the claim it conflicts with
+image_condition     "cloud", "haze", "shadow" (cloud shadow),     ``label``: amount (trace, some, cloudy,
+                    "obscured" (ground barely visible)            much, thin); optional % of the tile;
+                                                                  negated: absent ("cloud-free")
 ==================  ============================================  =========================================
 
 Shares are always of the tile area; a layer that labels only part of the tile bounds the share by an
@@ -82,6 +85,7 @@ class Family(StrEnum):
     POSITION = "position"
     COMPARISON = "comparison"
     CONSISTENCY = "consistency"
+    IMAGE_CONDITION = "image_condition"
 
 
 FAMILIES: tuple[str, ...] = tuple(f.value for f in Family)
@@ -239,6 +243,7 @@ TOLERANCES: dict[str, Band] = {
     Family.CANOPY.value: Band(support=3.0, contradict=6.0, rel=0.25, hedge=1.0, unit="m"),
     Family.VEGETATION.value: Band(support=0.1, contradict=0.2, hedge=0.05, unit="NDVI"),
     Family.SAR.value: Band(support=2.0, contradict=4.0, hedge=1.0, unit="dB"),
+    Family.IMAGE_CONDITION.value: Band(support=5.0, contradict=10.0, rel=0.15, hedge=2.0, unit="%"),
 }
 """Numeric tolerance bands per family (explicit, in one place). Qualitative claims (presence,
 dominance, terrain words, …) state their thresholds in :mod:`geomeld.captioning.check`."""

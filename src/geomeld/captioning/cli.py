@@ -130,9 +130,9 @@ def caption_check(
     """Verify captions from anywhere (LLMs, people, other datasets) against the shards' signals.
 
     Each caption is split into typed claims (land cover, water, terrain, elevation, slope, canopy,
-    vegetation, SAR, OSM objects, season, place, position, comparisons, consistency), and each
-    claim is checked against the sample's signals with the layer's origin (relocated or absent
-    layers are never evidence). Output lines add `verdict` (verified | contradicted |
+    vegetation, SAR, OSM objects, season, place, position, comparisons, consistency, image
+    conditions), and each claim is checked against the sample's signals with the layer's origin
+    (relocated or absent layers are never evidence). Output lines add `verdict` (verified | contradicted |
     unverifiable | error) and `claims` (text, start, end, family, verdict, evidence). An unknown
     tile id or malformed line gives an `error` line and exit code 1 at the end.
 

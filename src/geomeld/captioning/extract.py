@@ -30,7 +30,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from geomeld.captioning import phrases as P
+from geomeld.captioning import structure
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
+from geomeld.captioning.conditions import CONDITION_WORD, condition_claims, sun_claims
+from geomeld.captioning.greenness import green_share_claims
 
 # ---- tokens -------------------------------------------------------------------------------------
 _TOKEN_RE = P.TOKEN_RE
@@ -232,6 +235,10 @@ def find_numbers(toks: Sequence[Tok], masked: set[int]) -> list[Num]:
                 b, j = nxt[0], abs(nxt[1])
                 bound = Bound.BETWEEN.value
         unit, j2 = _unit_at(toks, j)
+        per = _one_in(toks, j) if bound == Bound.ABOUT.value and unit == "" else None
+        if per is not None:  # "one pixel in fifty", "nine in ten", "3 out of 4": a share of the tile
+            a = b = 100.0 * a / per[0]
+            fraction, j, j2 = True, per[1], per[1]
         if fraction and unit == "":
             unit = "%"
         if unit == "" and j < n and toks[j].low == "-" and j + 1 < n:  # "80-metre"
@@ -249,6 +256,29 @@ def find_numbers(toks: Sequence[Tok], masked: set[int]) -> list[Num]:
         )
         i = max(j2, i + 1)
     return out
+
+
+def _one_in(toks: Sequence[Tok], j: int) -> tuple[float, int] | None:
+    """ "[pixel(s)] in fifty", "out of ten" after a number: (the denominator, the token after it)."""
+    k = j
+    if k < len(toks) and toks[k].low in ("pixel", "pixels"):
+        k += 1
+    if k + 1 < len(toks) and toks[k].low == "out" and toks[k + 1].low == "of":
+        k += 2
+    elif k < len(toks) and toks[k].low == "in" and k > j:
+        k += 1
+    elif k < len(toks) and toks[k].low == "in" and k + 1 < len(toks) and toks[k + 1].low[:1].isdigit():
+        k += 1  # "1 in 20"
+    elif k + 1 < len(toks) and toks[k].low == "in" and toks[k + 1].low in P.TENS_WORDS | P.UNITS_WORDS.keys():
+        k += 1  # "nine in ten"
+    else:
+        return None
+    if k >= len(toks):
+        return None
+    parsed = _parse_number(toks, k)
+    if parsed is None or parsed[0] <= 1.0 or parsed[1] < 0:
+        return None
+    return parsed[0], parsed[1]
 
 
 def _decimal_fraction(toks: Sequence[Tok], i: int, j: int) -> bool:
@@ -463,7 +493,7 @@ def _gap(toks: Sequence[Tok], a: int, b: int) -> list[str]:
     return [t.low for t in toks[a:b]]
 
 
-_KIND_GROUP = {"lc": "cover", "water": "cover", "osm": "cover", "terrain": "cover", "veg": "cover"}
+_KIND_GROUP = {"lc": "cover", "water": "cover", "osm": "cover", "terrain": "cover"}
 
 
 def _same_kind(a: Hit, b: Hit) -> bool:
@@ -483,15 +513,60 @@ def _list_gap(words: list[str]) -> bool:
     return all(w in P.LIST_GAP for w in words) and len(words) <= 4
 
 
+_NUMBER_READERS = re.compile(r"green|ndvi|photosynth|\bsun|solar|grow|leaf", re.I)
+"""Statements read with the number parser before the rest (green shares, sun elevation)."""
+_STRUCTURE_CUES = ("?", "resolv", "distinguish", "discern", "differentiat", "separat", "tell apart")
+
+
 def extract_claims(caption: str) -> list[Claim]:
+    """The claims of a free-text caption. Questions, their answers and remarks about the sensor are
+    resolved first (:mod:`geomeld.captioning.structure`); spans are those of ``caption``."""
+    low = caption.lower()
+    if not any(c in low for c in _STRUCTURE_CUES):
+        return _extract(caption)
+    toks = tokenize(caption)
+    masked, place_hits = P.mask_places(toks, caption)
+    hits = _modal_may(match_phrases(toks, masked) + place_hits, toks)
+    prep = structure.prepare(caption, toks, hits, _SUBJECT_CATS, _extract)
+    found = _extract(prep.text) if prep.text != caption else _extract(caption)
+    fixed = [
+        c if c.text == caption[c.start : c.end] else dataclasses.replace(c, text=caption[c.start : c.end])
+        for c in found
+    ]
+    return _dedupe(fixed + prep.claims)
+
+
+def _modal_may(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
+    """ "may" read as the month only in a date context; otherwise it is the modal verb, a hedge."""
+    return [
+        Hit(h.i, h.j, "hedge", "hedge", h.start, h.end)
+        if h.cat == "month"
+        and h.j - h.i == 1
+        and toks[h.i].low == "may"
+        and structure.may_is_modal(toks, h.i)
+        else h
+        for h in hits
+    ]
+
+
+def _extract(caption: str) -> list[Claim]:
     text = caption
     toks = tokenize(text)
     masked, place_hits = P.mask_places(toks, text)
     masked |= P.headings(toks)
+    conditions, cond_masked = condition_claims(text, toks)
+    if _NUMBER_READERS.search(text):
+        early = find_numbers(toks, masked | cond_masked)
+        for reader in (green_share_claims, sun_claims):
+            more, more_masked = reader(text, toks, early)
+            conditions += more
+            cond_masked |= more_masked
+    masked |= cond_masked
+    place_hits = [h for h in place_hits if not cond_masked.intersection(range(h.i, h.j))]
     dated = _dates(text, toks)
     for _, _, i, j in dated:
         masked |= set(range(i, j))
-    all_hits = match_phrases(toks, masked) + place_hits
+    all_hits = _modal_may(match_phrases(toks, masked) + place_hits, toks)
     # words inside names, idioms, positions ("the southern half") and non-land-cover subjects
     # ("Sentinel-1") are not quantities
     no_numbers = {
@@ -503,9 +578,20 @@ def extract_claims(caption: str) -> list[Claim]:
         for t in range(h.i, h.j)
     }
     hits = _verbs_not_objects(sorted((h for h in all_hits if h.cat != "skip"), key=lambda h: h.i), toks)
-    hits = _merge_runs(_modal_may(hits, toks), toks)
+    hits = _merge_runs(hits, toks)
     nums = find_numbers(toks, masked | no_numbers)
-    ctx = Ctx(text, toks, idioms={t for h in all_hits if h.cat == "skip" for t in range(h.i, h.j)} | masked)
+    said_by_conditions = {  # "no clouds or snow": the condition word is read, snow stays with the rest
+        t.i
+        for t in toks
+        if CONDITION_WORD.match(t.low) and any(c.start <= t.start < c.end for c in conditions)
+    }
+    ctx = Ctx(
+        text,
+        toks,
+        idioms={t for h in all_hits if h.cat == "skip" for t in range(h.i, h.j)}
+        | masked
+        | said_by_conditions,
+    )
     bounds = clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS or h.cat == "labelled"})
     merged: list[tuple[int, int]] = []
     for a, b in bounds:
@@ -515,12 +601,9 @@ def extract_claims(caption: str) -> list[Claim]:
             merged[-1] = (merged[-1][0], b)  # "Far from any forest, the tile has none of it"
         else:
             merged.append((a, b))
-    for idx, (a, b) in enumerate(merged):
+    for a, b in merged:
         cl = Clause(a, b, [h for h in hits if a <= h.i < b], [x for x in nums if a <= x.i < b])
-        n0 = len(ctx.claims)
         _clause_claims(ctx, cl)
-        if b < len(toks) and toks[b].low == "?":
-            _answer_question(ctx, n0, merged[idx + 1] if idx + 1 < len(merged) else None)
     for iso, (start, end), _, _ in dated:
         neg = any(
             h.cat == "neg" and h.j <= next(t.i for t in toks if t.start >= start) and start - h.end < 12
@@ -537,6 +620,7 @@ def extract_claims(caption: str) -> list[Claim]:
                 polarity=Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value,
             )
         )
+    ctx.claims.extend(conditions)
     # a class compared with itself ("trees cover more than 10 % and wooded land …") says nothing
     own = [c for c in ctx.claims if not (c.family == Family.COMPARISON.value and c.other == c.subject)]
     return _dedupe(own)
@@ -557,8 +641,8 @@ def _dates(text: str, toks: Sequence[Tok]) -> list[tuple[str, tuple[int, int], i
     for rx, (yi, mi, di) in _DATE_RES:
         for m in rx.finditer(text):
             y, mo, d = int(m.group(yi)), int(m.group(mi)), int(m.group(di))
-            if di == 1 and mo > 12 and d <= 12:
-                mo, d = d, mo  # "5/16/2017": month first (a 16th month does not exist)
+            if di == 1 and mo > 12 >= d:
+                mo, d = d, mo  # "5/16/2017": month first, since there is no 16th month
             try:
                 iso = dt.date(y, mo, d).isoformat()
             except ValueError:
@@ -599,46 +683,6 @@ def _verbs_not_objects(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
             and after.i - h.j <= 2
         ):
             out[k] = Hit(h.i, h.j, "cmp", kind, h.start, h.end)
-    return out
-
-
-def _answer_question(ctx: Ctx, n0: int, answer: tuple[int, int] | None) -> None:
-    """A question asserts nothing ("Snow? No, none at all.", "Is there water? barely any"): its claims
-    (from index ``n0``) stand only when a bare "yes" answers it, and are negated by a bare "no"."""
-    words = [t.low for t in ctx.toks[answer[0] : answer[1]] if t.low[:1].isalpha()] if answer else []
-    if words and all(w in P.ANSWER_WORDS for w in words):
-        if any(w in P.ANSWER_NO for w in words):
-            flip = {
-                Polarity.AFFIRMED.value: Polarity.NEGATED.value,
-                Polarity.NEGATED.value: Polarity.AFFIRMED.value,
-            }
-            ctx.claims[n0:] = [
-                dataclasses.replace(c, polarity=flip[c.polarity]) if c.subject != "unparsed" else c
-                for c in ctx.claims[n0:]
-            ]
-        return
-    del ctx.claims[n0:]
-
-
-def _modal_may(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
-    """ "may" is the month only next to a day or a year ("16 May 2017", "May 2018") or after a
-    preposition of time ("in May", "mid-May"); otherwise it is the modal verb, a hedge ("figures may
-    shift", "I may be wrong")."""
-    out = []
-    for h in hits:
-        if h.cat == "month" and h.j - h.i == 1 and toks[h.i].low == "may":
-            prev = toks[h.i - 1].low if h.i > 0 else ""
-            nxt = toks[h.i + 1].low if h.i + 1 < len(toks) else ""
-            if not (
-                nxt[:1].isdigit()
-                or prev[:1].isdigit()
-                or prev in P.MONTH_PREPOSITIONS
-                or prev in ("a", "an", "this", "that", "the")  # "a may scene": never the modal
-                or nxt in P.MONTH_NOUNS  # "may acquisition", "May image"
-                or nxt in (".", ",", ";", "|", "")
-            ):
-                h = Hit(h.i, h.j, "hedge", "hedge", h.start, h.end)
-        out.append(h)
     return out
 
 
@@ -690,7 +734,7 @@ def _comparison_object(cl: Clause, s: Hit, toks: Sequence[Tok]) -> bool:
     return not any(h.cat in ("lc", "water") and k < h.i < s.i for h in cl.hits)
 
 
-_PAIR_KINDS = {"verb_more", "verb_less", "more", "less"}
+_PAIR_KINDS = {"verb_more", "verb_less"}  # "more"/"less" pair only through a "than", itself a cue
 
 
 def _bound_cue(toks: Sequence[Tok], k: int) -> bool:
@@ -761,8 +805,12 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
     hedged = any(h.cat == "hedge" for h in hits)
     hedge = Hedge.HEDGED.value if hedged else Hedge.NONE.value
     subjects = [h for h in hits if h.cat in _SUBJECT_CATS]
-    negs = [h for h in hits if h.cat == "neg"]
     postnegs = [h for h in hits if h.cat == "postneg"]
+    # "is not missing", "isn't absent": a negated absence is a presence (neither cue negates)
+    denied = [p for p in postnegs if any(h.cat == "neg" and 0 <= p.i - h.j <= 1 for h in hits)]
+    postnegs = [p for p in postnegs if p not in denied]
+    negs = [h for h in hits if h.cat == "neg" and not any(0 <= p.i - h.j <= 1 for p in denied)]
+    ctx.idioms.update(k for h in hits if h.cat == "flip" for k in range(h.i, h.j))
     n_before = len(ctx.claims)
 
     # -- negation scope --------------------------------------------------------------------------
@@ -773,7 +821,10 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             continue
         first = following[0]
         gap = _gap(toks, ng.j, first.i)
-        if (
+        rest = [w for w in gap if not CONDITION_WORD.match(w)]
+        if len(rest) < len(gap) and rest and _list_gap(rest):
+            pass  # "no clouds or snow": the cue also negates the class after an image condition
+        elif (
             len(gap) > P.NEG_REACH
             or any(w in P.NEG_BREAK or w in P.NEG_FIRST_BREAK for w in gap)
             or "(" in gap[1:]  # "no cloud to speak of (VV around 0 dB)"; "no (mapped) forest" stays
@@ -813,12 +864,18 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
         for s in reversed(before[:-1]):
             if any(x.j <= s.i and s.i - x.j <= 3 for x in cl.nums):
                 break  # "7 ha of wooded land, snow and ice: none": a quantified class is affirmed
+            if any(h.cat == "dom" and 0 <= s.i - h.j <= 1 for h in hits):
+                break  # "predominantly A and B: none": a class said to dominate is not absent
             if _same_kind(s, last) and _list_gap(_gap(toks, s.j, nxt.i)):
                 negated.add(s.i)
                 nxt = s
             else:
                 break
-    # double negation: "not absent" → affirmed (rare; handled by parity of cues before the subject)
+    # "it isn't true that there is no X": a denial reverses what follows it in the clause
+    for fl in (h for h in hits if h.cat == "flip"):
+        for s in subjects:
+            if s.i >= fl.j:
+                negated ^= {s.i}
 
     # -- the clause's "no class is a majority" style statements --------------------------------
     for h in hits:
@@ -1344,6 +1401,8 @@ def _position_reading(cl: Clause, toks: Sequence[Tok], location: str) -> str | N
     there ("some": any corner or quadrant, or a side or edge with "some", "appears", "patches" …);
     otherwise ``None`` ("forest in the north": most of it in that half)."""
     words = {t.low for t in toks[cl.i : cl.j]}
+    if words & P.ONLY_WORDS:
+        return "only"  # "X lies only in the north", "X is confined to the east"
     if words & P.CONCENTRATION_WORDS:
         return "most"
     return "some" if words & P.PRESENCE_IN_PART_WORDS or location in P.QUARTER_PARTS else None
@@ -1697,7 +1756,9 @@ def _unit_claim(ctx: Ctx, cl: Clause, n: Num, hedge: str, c_start: int, c_end: i
         # a height in kilometres ("peaks reach 2.8 km altitude"); other kilometres are distances
         n = dataclasses.replace(n, low=n.low * 1000.0, high=n.high * 1000.0, unit="m")
     if n.unit == "m" and (
-        (n.j < cl.j and toks[n.j].low in P.RESOLUTION_NOUNS) or (n.i > 0 and toks[n.i - 1].low == "@")
+        (n.j < cl.j and toks[n.j].low in P.RESOLUTION_NOUNS)
+        or (n.i > 0 and toks[n.i - 1].low == "@")
+        or any(t.low in P.RESAMPLING_WORDS for t in toks[max(cl.i, n.i - 3) : n.i])
     ):
         return  # "a single 10 m scene", "10 m pixels", "128 px @ 10 m": the resolution, not a height
     if n.unit in ("m", "asl"):

@@ -66,6 +66,8 @@ LC: dict[str, tuple[str, ...]] = {
         "bushland",
         "bushes",
         "bush",
+        "brushwood",
+        "undergrowth",
         "brush",
         "brushland",
         "thicket",
@@ -579,39 +581,6 @@ MONTHS = (
 )
 MONTH_ABBR = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH_WORDS = frozenset({*MONTHS, *MONTH_ABBR, "sept"})
-MONTH_NOUNS = frozenset(
-    {
-        "scene",
-        "image",
-        "acquisition",
-        "capture",
-        "imagery",
-        "photo",
-        "picture",
-        "snapshot",
-        "pass",
-        "overpass",
-        "view",
-    }
-)
-MONTH_PREPOSITIONS = frozenset(
-    {
-        "in",
-        "of",
-        "early",
-        "late",
-        "mid",
-        "-",
-        "during",
-        "since",
-        "until",
-        "till",
-        "from",
-        "through",
-        "by",
-        "to",
-    }
-)
 YEAR_CUES = (
     "dated",
     "recorded in",
@@ -633,6 +602,17 @@ YEAR_CUES = (
     "acquisition",
 )
 
+FLIP: tuple[str, ...] = (
+    tuple(
+        f"{lead} {verb} {neg} {what} that"
+        for lead in ("it", "that")
+        for verb, neg in (("is", "not"), ("isn't", ""), ("'s", "not"), ("was", "not"), ("wasn't", ""))
+        for what in ("true", "the case", "so", "correct", "right")
+    )
+    + tuple(f"it is {w} that" for w in ("false", "untrue", "wrong"))
+    + ("not true that", "untrue that", "false that")
+)
+"""Phrases that deny the statement after them ("it isn't true that there is no X" = there is some X)."""
 NEG: tuple[str, ...] = (
     "no",
     "not",
@@ -1286,6 +1266,12 @@ BOUND_BEFORE: dict[str, str] = {
             "no more than about",
             "short of",
             "beneath",
+            "does not reach",
+            "doesn't reach",
+            "do not reach",
+            "don't reach",
+            "never reaches",
+            "not reaching",
             "<",
             "≤",
             "< =",
@@ -1582,6 +1568,7 @@ FACTOR_WORDS = {
     "third": 1.0 / 3.0,
 }
 FACTOR_BARE = {"double", "doubled", "triple", "twice", "thrice"}
+"""Factor words that compare without "as … as" ("A is more than double B")."""
 TIMES_WORDS = frozenset({"times", "×", "x", "fold"})
 """After a number, a factor: "2 times", "2×", "2x", "3-fold"."""
 COMPARATIVE_ADJ = frozenset({"bigger", "larger", "more", "greater", "higher", "wider", "as"})
@@ -1592,7 +1579,6 @@ COMPARISON_CUES = frozenset(
 )
 """Tokens after which a class is the object of a comparison, never said present by it ("more meadow then
 water", "cropland ≥ 2× water": both hold on a tile without water)."""
-"""Factor words that compare without "as … as" ("A is more than double B")."""
 RATIO_AT_LEAST = ("at least", "more than", "over", "upwards of", "well over", "no less than", "≥", ">", ">=")
 RATIO_AT_MOST = ("under", "less than", "at most", "no more than", "below", "not even", "≤", "<", "<=")
 """Factors in comparisons ("twice as much A as B", "A is more than double B") and their bounds."""
@@ -1603,24 +1589,11 @@ PLACE_PREPOSITIONS = frozenset(
 SHARE_NOUNS = frozenset({"pixels", "pixel", "ground", "land", "surface", "total", "it", "coverage"})
 INDEX_WORDS = frozenset(
     {"ndvi", "ndwi", "mndwi", "ndbi", "index", "evi", "savi", "db", "vv", "vh", "reflectance", "albedo"}
+    | {"band", "mean", "average", "median", "brightness", "value"}
 )
 """A clause naming an index or a radar channel: its bare decimals are values of it, not shares."""
 DIFFERENCE_WORDS = frozenset({"difference", "gap", "minus", "contrast", "separation", "offset", "spread"})
 """With both polarisations named, a dB value is their difference ("the VV–VH gap is about 6 dB")."""
-ANSWER_NO = frozenset({"no", "nope", "nah", "none", "not", "negative"})
-ANSWER_WORDS = ANSWER_NO | {
-    "yes",
-    "yep",
-    "yeah",
-    "yup",
-    "indeed",
-    "correct",
-    "really",
-    "at",
-    "all",
-    "definitely",
-}
-"""A bare answer to a question in a caption ("Snow? No.", "Water? Yes."): it decides the question's claims."""
 RESOLUTION_NOUNS = frozenset(
     {
         "scene",
@@ -1638,6 +1611,8 @@ RESOLUTION_NOUNS = frozenset(
     }
 )
 """After a length: the image's resolution ("a 10 m scene", "10 m pixels"), not a height."""
+RESAMPLING_WORDS = frozenset({"resampled", "resolution", "gsd", "sampled", "spacing", "posting"})
+"""Before a length: the grid it is on ("bands resampled to 10 m", "a resolution of 20 m")."""
 NEAR_WORDS = frozenset(
     {"near", "nearby", "close", "closer", "from", "toward", "towards", "off", "inland", "beyond", "proximity"}
 )
@@ -3080,6 +3055,8 @@ _SKIP = (
         for product in ("openstreetmap land use", "esa worldcover", "dynamic world")
     ),
     "openstreetmap land use",
+    # the middle of a period is no place in the tile ("after the middle of the month")
+    *(f"{d}middle of the {p}" for d in ("", "the ") for p in ("month", "year")),
     # "not far from X" places X near; its "not" negates nothing
     "not far from",
     "not too far from",
@@ -3222,6 +3199,10 @@ LARGEST = (
 )
 MINOR = (
     *MINOR,
+    "parcels of",
+    "a few parcels of",
+    "plots of",
+    "a few plots of",
     "a dash of",
     "a hint of",
     "a sprinkle of",
@@ -3307,6 +3288,7 @@ def _entries() -> list[tuple[str, str, str]]:
     out += [(m, "month", str(i + 1)) for i, m in enumerate(MONTHS)]
     out += [(m, "month", str(i + 1)) for i, m in enumerate(MONTH_ABBR) if m not in ("may", "mar")]
     out += [(p, "year", "year") for p in YEAR_CUES]
+    out += [(p, "flip", "flip") for p in FLIP]
     out += [(p, "neg", "neg") for p in NEG]
     out += [(p, "postneg", "neg") for p in POSTNEG]
     out += [(p, "hedge", "hedge") for p in HEDGES]
@@ -3508,6 +3490,8 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
             if i + k > n:
                 continue
             words = [x.low for x in toks[i : i + k]]
+            if not words[-1][:1].isalnum():
+                continue  # a name never ends in punctuation ("the city of Berlin." is "… Berlin")
             name = " ".join(words).replace(" - ", "-").replace(" . ", ". ")
             capitalised = toks[i].cap or (k > 1 and toks[i].low == "the" and toks[i + 1].cap)
             r = resolve(name, gazetteer=capitalised)
@@ -3812,6 +3796,9 @@ CONCENTRATION_WORDS = frozenset(
 """Words that make a position a statement about where the bulk of a class lies ("most forest is in the
 north", "meadow is concentrated in the east"); without one, "X in the SE corner" says some X is there."""
 
+ONLY_WORDS = frozenset({"only", "exclusively", "solely", "confined", "restricted", "entirely"})
+"""Words that place all of a class in one part ("X lies only in the north", "X is confined to the east"):
+a statement that practically none of it lies elsewhere."""
 PRESENCE_IN_PART_WORDS = frozenset(
     {
         "some",

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SIGNALS_VERSION = "geomeld-signals-2"
+SIGNALS_VERSION = "geomeld-signals-3"
 
 LOCATIONS = (
     "north-west",
@@ -120,10 +120,40 @@ class IndexStats(_Model):
     p90: float
 
 
+class ImageConditions(_Model):
+    """Cloud, haze, cloud-shadow and snow in the Sentinel-2 image of the tile (:mod:`geomeld.signals.conditions`).
+
+    Percentages are of the valid pixels; ``*_upper`` bound the condition from above (a permissive test:
+    everything it could be), ``*_lower`` from below (a strict test: only what it certainly is). The
+    product's own cloud records are kept when the shard has them (``scl_cloud_shadow_percentage``: the
+    tile's share of cloud and cloud-shadow classes in the L2A scene classification; ``scene_cloud_cover``:
+    the scene's ``eo:cloud_cover``, which decides the tile only when it is 0)."""
+
+    cloud_upper: float = Field(description="% bright, not green, not snow: at most this much is cloud")
+    cloud_lower: float = Field(description="% bright and white in visible, NIR and SWIR: opaque cloud")
+    shadow_upper: float = Field(description="% dark in NIR and SWIR (cloud shadow, but also water)")
+    snow_lower: float = Field(description="% NDSI > 0.4, NIR > 0.11, green > 0.1: snow")
+    snow_upper: float = Field(description="% NDSI > 0.1 and green > 0.15: at most this much is snow")
+    dark_blue: float = Field(
+        description="2nd percentile of B2 reflectance (dark object: path radiance + haze)"
+    )
+    scl_cloud_shadow_percentage: float | None = None
+    scene_cloud_cover: float | None = None
+    sun_elevation: float | None = Field(default=None, description="solar elevation (°) at acquisition")
+    sun_elevation_from: str | None = Field(
+        default=None,
+        description="'acquisition time' (the product's datetime) or 'overpass 10:30 solar time' (date only)",
+    )
+
+
 class SpectralSignal(_Model):
+    conditions: ImageConditions | None = None
     indices: dict[str, IndexStats] = Field(default_factory=dict)
     missing: dict[str, str] = Field(default_factory=dict, description="index → why it was not computed")
     share_ndvi_above_0_5: float | None = None
+    ndvi_shares: dict[str, float] = Field(
+        default_factory=dict, description="NDVI threshold ('0.2' … '0.7') → % of valid pixels above it"
+    )
     valid_percentage: float | None = Field(
         default=None, description="% of the 128 × 128 grid with a valid NDVI (the rest is no-data)"
     )

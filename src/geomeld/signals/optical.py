@@ -35,6 +35,10 @@ def canopy_signal(height: np.ndarray) -> CanopySignal | None:
     )
 
 
+NDVI_SHARE_THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+"""NDVI thresholds whose pixel shares are kept: "green" is read from 0.3 (sparse green) to 0.5 (the usual
+vigorous-vegetation threshold), and statements name any of these."""
+
 PERCENTILE_SAMPLE = 4096
 """Percentiles are taken on an evenly strided subsample of at most this many pixels (the mean uses
 all); on a 128 × 128 tile that is every 4th valid pixel, well within 0.01 of the exact value for
@@ -132,10 +136,17 @@ def spectral_signal(bands: np.ndarray, band_names: Sequence[str]) -> SpectralSig
         out.indices[index] = _stats(values)
         if index == "NDVI":
             out.share_ndvi_above_0_5 = 100.0 * float((values > 0.5).sum()) / values.size
+            out.ndvi_shares = {
+                f"{t:.1f}": round(100.0 * float((values > t).sum()) / values.size, 3)
+                for t in NDVI_SHARE_THRESHOLDS
+            }
             out.valid_percentage = 100.0 * float(ok.sum()) / ok.size
             valid = ok
     if valid is not None:
         _water_bounds(out, arr, names, valid)
+        from geomeld.signals.conditions import image_conditions
+
+        out.conditions = image_conditions(arr, names, valid)
     return out
 
 

@@ -16,7 +16,7 @@ from geomeld.core.modalities import MODALITIES, grid_modalities
 from geomeld.core.origin import modality_origins
 from geomeld.core.sample import Sample, WaterAnalysis
 from geomeld.signals.landcover import land_cover_signal
-from geomeld.signals.models import LayerOrigin, SignalBundle
+from geomeld.signals.models import ImageConditions, LayerOrigin, SignalBundle
 from geomeld.signals.optical import canopy_signal, sar_signal, spectral_signal
 from geomeld.signals.osm import DEFAULT_RADII_M, OsmSource, osm_signal, osm_signal_from_metadata
 from geomeld.signals.place import place_signal
@@ -73,6 +73,53 @@ def _present(sample: Sample, key: str) -> np.ndarray | None:
 def _band(sample: Sample, key: str, arr: np.ndarray, name: str) -> np.ndarray | None:
     names = sample.band_names(key)
     return arr[names.index(name)] if name in names else None
+
+
+def _cloud_records(sample: Sample, bundle: SignalBundle) -> None:
+    """The product's own cloud records (provenance of ``sentinel2``) beside the spectral conditions:
+    the tile's SCL cloud + shadow share (0–1 in provenance, kept in %) and the scene ``eo:cloud_cover``."""
+    cond = bundle.spectral.conditions if bundle.spectral is not None else None
+    rec = ((sample.metadata.provenance or {}).get("modalities") or {}).get("sentinel2")
+    if cond is None:
+        return
+    _sun(sample, cond, rec.get("datetime") if isinstance(rec, dict) else None)
+    if not isinstance(rec, dict):
+        return
+    share, scene = rec.get("tile_cloud_share"), rec.get("cloud_cover")
+    if isinstance(share, int | float) and not isinstance(share, bool):
+        cond.scl_cloud_shadow_percentage = round(100.0 * float(share), 3)
+    if isinstance(scene, int | float) and not isinstance(scene, bool):
+        cond.scene_cloud_cover = float(scene)
+
+
+def _sun(sample: Sample, cond: ImageConditions, stamp: object) -> None:
+    """Solar elevation at the acquisition time (the product's datetime), else at the Sentinel-2
+    overpass (10:30 local solar time) of the acquisition date."""
+    import datetime as dt
+
+    from geomeld.signals.conditions import solar_zenith_deg, sun_elevation_deg
+
+    md = sample.metadata
+    if md.lat is None or md.long is None:
+        return
+    if isinstance(stamp, str):
+        try:
+            when = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+            if when.tzinfo is not None:
+                when = when.astimezone(dt.UTC)
+            cond.sun_elevation = round(sun_elevation_deg(float(md.lat), float(md.long), when), 2)
+            cond.sun_elevation_from = "acquisition time"
+            return
+        except ValueError:
+            pass
+    if md.acquisition_date:
+        try:
+            day = dt.date.fromisoformat(str(md.acquisition_date)[:10])
+        except ValueError:
+            return
+        zen = solar_zenith_deg(float(md.lat), day.timetuple().tm_yday)
+        cond.sun_elevation = round(90.0 - zen, 2)
+        cond.sun_elevation_from = "overpass 10:30 solar time"
 
 
 def layer_origins(sample: Sample) -> dict[str, LayerOrigin]:
@@ -158,6 +205,7 @@ def compute_signals(
         missing["spectral"] = "sentinel2 absent or all no-data"
     else:
         bundle.spectral = spectral_signal(s2, sample.band_names("sentinel2"))
+        _cloud_records(sample, bundle)
 
     s1 = _present(sample, "sentinel1")
     bundle.sar = sar_signal(s1, sample.band_names("sentinel1")) if s1 is not None else None
