@@ -224,10 +224,11 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         return check_absent_in_part(claim, g)
     if claim.label == "mapped":
         return check_mapped(claim, g, g.share_ranges(claim.subject))
-    if claim.subject == "mangroves":
-        by_lat = _mangroves_by_latitude(claim, g)
-        if by_lat is not None:
-            return by_lat
+    from geomeld.captioning.envelopes import check_envelope
+
+    enveloped = check_envelope(claim, g, _sea_far)
+    if enveloped is not None:
+        return enveloped
     ranges = g.share_ranges(claim.subject)
     if claim.subject == "snow":
         seen = _s2_snow_range(g)
@@ -279,33 +280,6 @@ def check_mapped(claim: Claim, g: Ground, ranges: Sequence[ShareRange]) -> Resul
         "+".join(r.product for r in maps),
         "+".join(r.origin for r in maps),
         note="a statement about the map itself",
-    )
-
-
-MANGROVE_LATITUDES = (-39.0, 33.0)
-"""Mangroves grow only on tropical and subtropical coasts: their global extent lies between about
-38°45' S and 32°20' N (Giri et al. 2011, Global Ecol. Biogeogr. 20:154; Global Mangrove Watch)."""
-
-
-def _mangroves_by_latitude(claim: Claim, g: Ground) -> Result | None:
-    p = g.bundle.place
-    if p is None or MANGROVE_LATITUDES[0] <= p.lat <= MANGROVE_LATITUDES[1]:
-        return None
-    kind = _share_kind(claim)
-    if claim.negated and kind == "present":
-        v = S
-    elif claim.negated or (
-        kind == "number" and claim.value is not None and claim.value.bound == Bound.AT_MOST
-    ):
-        v = U
-    else:
-        v = C
-    return v, ClaimEvidence(
-        {"lat": round(p.lat, 4)},
-        {"mangrove_latitudes": list(MANGROVE_LATITUDES)},
-        "metadata",
-        Origin.REAL.value,
-        note="no mangroves grow at this latitude",
     )
 
 

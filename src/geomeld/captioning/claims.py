@@ -42,7 +42,10 @@ Shares are always of the tile area; a layer that labels only part of the tile bo
 interval (see :mod:`geomeld.captioning.check`).
 
 Further subjects and labels read from free text (same families, no new family): land-cover subject
-``mangroves``; presence labels ``minor`` ("patches of"), ``trace`` ("a sliver of": a few percent at
+``mangroves`` and the other climate-bound classes of :mod:`geomeld.captioning.envelopes` (``palms``,
+``palm_plantation``, ``glacier``, ``tundra``, ``dunes``, ``desert``, ``rainforest``, ``savanna``,
+``coral``, ``ice_sheet``, ``rice``: presence/absence checked against their envelope); vegetation subject
+``green_share`` (% of the image above an NDVI threshold, :mod:`geomeld.captioning.greenness`); presence labels ``minor`` ("patches of"), ``trace`` ("a sliver of": a few percent at
 most), ``mapped`` (a statement about the map itself: "OSM has a water polygon"), ``urban`` (a dense
 town), water label ``large`` ("a broad river"); comparison label ``ratio`` with the factor as value
 ("at least twice as much A as B"); dominance label ``largest`` also from ranking verbs ("A leads the

@@ -134,6 +134,11 @@ _PART = re.compile(
 )
 GENERIC = frozenset(
     [
+        "aerial",
+        "satellite",
+        "orbital",
+        "sentinel-2",
+        "sentinel2",
         "a",
         "an",
         "the",

@@ -33,6 +33,7 @@ from geomeld.captioning import phrases as P
 from geomeld.captioning import structure
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
 from geomeld.captioning.conditions import CONDITION_WORD, condition_claims, sun_claims
+from geomeld.captioning.envelopes import exotic_claims
 from geomeld.captioning.greenness import green_share_claims
 
 # ---- tokens -------------------------------------------------------------------------------------
@@ -198,6 +199,29 @@ def _parse_number(toks: Sequence[Tok], i: int) -> tuple[float, int] | None:
     return _word_number(toks, i)
 
 
+_PER_WORDS = {"pixel", "pixels", "px", "cell", "cells"}
+
+
+def _one_in(toks: Sequence[Tok], i: int, j: int, value: float) -> tuple[float, int] | None:
+    """ "one in twenty pixels", "one pixel in fifty", "1 in 100": a proportion, as a share (%) and the
+    token index after it; ``j`` is the index after the first number."""
+    k = j + 1 if j < len(toks) and toks[j].low in _PER_WORDS else j
+    if k + 1 >= len(toks) or toks[k].low not in ("in", "out") or value <= 0:
+        return None
+    k += 2 if toks[k].low == "out" and toks[k + 1].low == "of" else 1
+    if k < len(toks) and toks[k].low in ("a", "an") and k + 1 < len(toks) and toks[k + 1].low in P.BIG_NUMBER:
+        denom: float = P.BIG_NUMBER[toks[k + 1].low]
+        end = k + 2
+    else:
+        got = _parse_number(toks, k) if k < len(toks) else None
+        if got is None or got[1] < 0:
+            return None
+        denom, end = got
+    if denom <= value:
+        return None
+    return 100.0 * value / denom, end
+
+
 def _unit_at(toks: Sequence[Tok], j: int) -> tuple[str, int]:
     for words, unit in P.UNITS:
         k = len(words)
@@ -221,6 +245,12 @@ def find_numbers(toks: Sequence[Tok], masked: set[int]) -> list[Num]:
         a, j = parsed
         fraction = j < 0 or toks[i].low in ("a", "an", "half")
         j = abs(j)
+        per = None if fraction else _one_in(toks, i, j, a)
+        if per is not None:  # "one in twenty pixels": 5 % of the tile
+            a, j = per[0], per[1]
+            fraction = True
+            if j < n and toks[j].low in _PER_WORDS:
+                j += 1
         b = a
         start_i = i
         bound = Bound.ABOUT.value
@@ -235,10 +265,6 @@ def find_numbers(toks: Sequence[Tok], masked: set[int]) -> list[Num]:
                 b, j = nxt[0], abs(nxt[1])
                 bound = Bound.BETWEEN.value
         unit, j2 = _unit_at(toks, j)
-        per = _one_in(toks, j) if bound == Bound.ABOUT.value and unit == "" else None
-        if per is not None:  # "one pixel in fifty", "nine in ten", "3 out of 4": a share of the tile
-            a = b = 100.0 * a / per[0]
-            fraction, j, j2 = True, per[1], per[1]
         if fraction and unit == "":
             unit = "%"
         if unit == "" and j < n and toks[j].low == "-" and j + 1 < n:  # "80-metre"
@@ -247,10 +273,9 @@ def find_numbers(toks: Sequence[Tok], masked: set[int]) -> list[Num]:
                 j2 = j
         # "of the pixels / of the tile" after a bare fraction
         low, high = min(a, b), max(a, b)
-        if unit == "" and _decimal_fraction(toks, start_i, j2) and _of_the_tile(toks, j2):
-            unit, low, high, a = "%", low * 100.0, high * 100.0, a * 100.0  # "0.02 of the area": 2 %
         if unit == "%" and bound == Bound.ABOUT.value:
             low = high = a
+        unit, low, high, j2 = _as_tile_share(toks, i, j2, unit, low, high)
         out.append(
             Num(start_i, j2, low, high, bound, unit, toks[start_i].start, toks[max(j2 - 1, start_i)].end)
         )
@@ -258,44 +283,56 @@ def find_numbers(toks: Sequence[Tok], masked: set[int]) -> list[Num]:
     return out
 
 
-def _one_in(toks: Sequence[Tok], j: int) -> tuple[float, int] | None:
-    """ "[pixel(s)] in fifty", "out of ten" after a number: (the denominator, the token after it)."""
-    k = j
-    if k < len(toks) and toks[k].low in ("pixel", "pixels"):
-        k += 1
-    if k + 1 < len(toks) and toks[k].low == "out" and toks[k + 1].low == "of":
-        k += 2
-    elif k < len(toks) and toks[k].low == "in" and k > j:
-        k += 1
-    elif k < len(toks) and toks[k].low == "in" and k + 1 < len(toks) and toks[k + 1].low[:1].isdigit():
-        k += 1  # "1 in 20"
-    elif k + 1 < len(toks) and toks[k].low == "in" and toks[k + 1].low in P.TENS_WORDS | P.UNITS_WORDS.keys():
-        k += 1  # "nine in ten"
-    else:
-        return None
-    if k >= len(toks):
-        return None
-    parsed = _parse_number(toks, k)
-    if parsed is None or parsed[0] <= 1.0 or parsed[1] < 0:
-        return None
-    return parsed[0], parsed[1]
+TILE_PX = 16384.0
+TILE_M2 = 1_638_400.0
+"""The 128 × 128 grid at 10 m: pixel counts, m², ha and km² are read as shares of this area."""
+_AREA_PER_UNIT = {"km2": 1e6, "ha": 1e4, "m2": 1.0}
+_SHARE_WORDS = {"share", "fraction", "proportion", "ratio", "part"}
+
+
+def _as_tile_share(
+    toks: Sequence[Tok], i: int, j: int, unit: str, low: float, high: float
+) -> tuple[str, float, float, int]:
+    """An area (km², ha, m²), a pixel count ("1,311 pixels (of 16,384)", "82 of 16,384 pixels") or a
+    decimal share ("share = 0.020", "0.05 of the area") as a % of the tile; other numbers unchanged."""
+    n = len(toks)
+    if unit in _AREA_PER_UNIT:
+        f = 100.0 * _AREA_PER_UNIT[unit] / TILE_M2
+        return "%", low * f, high * f, j
+    total = TILE_PX
+    if unit == "" and j + 2 < n and toks[j].low in ("of", "/") and toks[j + 2].low in _PER_WORDS:
+        got = _parse_number(toks, j + 1)  # "82 of 16,384 pixels"
+        if got is not None and got[1] > 0 and got[0] >= high:
+            total, unit, j = got[0], "px", j + 3
+    if unit == "px":
+        if (
+            high < 2.0
+            or high >= total
+            or (i > 0 and toks[i - 1].low in ("×", "x"))
+            or (j < n and toks[j].low in ("×", "x"))
+        ):
+            return unit, low, high, j  # "not one pixel"; the grid itself ("128 × 128 px", "16,384 px")
+        paren = j < n and toks[j].low == "("
+        k = j + 1 if paren else j
+        if k + 1 < n and toks[k].low in ("of", "out"):
+            got = _parse_number(toks, k + 1 + (toks[k].low == "out"))
+            if got is not None and got[1] > 0 and got[0] > high:  # "1,311 pixels (of 16,384)"
+                total, j = got[0], got[1]
+                j = j + 1 if j < n and toks[j].low in _PER_WORDS else j
+                j = j + 1 if paren and j < n and toks[j].low == ")" else j
+        return "%", 100.0 * low / total, 100.0 * high / total, j
+    if unit == "" and 0.0 < high <= 1.0 and "." in toks[i].low:
+        before = {t.low for t in toks[max(0, i - 4) : i]}
+        after = [t.low for t in toks[j : j + 2]]
+        if before & _SHARE_WORDS or (after[:1] == ["of"] and after[1:] in (["the"], ["tile"], ["area"])):
+            return "%", 100.0 * low, 100.0 * high, j
+    return unit, low, high, j
 
 
 def _decimal_fraction(toks: Sequence[Tok], i: int, j: int) -> bool:
     """A number written as a decimal between 0 and 1 ("0.02", "0.8"), possibly a range of two."""
     vals = [t.low for t in toks[i:j] if t.low[:1].isdigit()]
     return bool(vals) and all("." in v and 0.0 < float(v) < 1.0 for v in vals)
-
-
-def _of_the_tile(toks: Sequence[Tok], j: int) -> bool:
-    """ "of the area", "of the tile", "of the pixels", "of it" after a number: a share of the tile."""
-    k = j
-    if k < len(toks) and toks[k].low == "of":
-        k += 1
-        if k < len(toks) and toks[k].low in ("the", "this", "its", "all"):
-            k += 1
-        return k < len(toks) and (toks[k].low in P.TILE_NOUNS or toks[k].low in P.SHARE_NOUNS)
-    return False
 
 
 def _day_of_month(toks: Sequence[Tok], i: int) -> bool:
@@ -484,6 +521,7 @@ class Ctx:
     toks: list[Tok]
     claims: list[Claim] = field(default_factory=list)
     idioms: set[int] = field(default_factory=set)  # tokens of idioms that claim nothing ("sea level")
+    read_first: set[int] = field(default_factory=set)  # tokens the condition/envelope readers claimed
 
     def span(self, a: int, b: int) -> tuple[int, int, str]:
         return a, b, self.text[a:b]
@@ -555,6 +593,9 @@ def _extract(caption: str) -> list[Claim]:
     masked, place_hits = P.mask_places(toks, text)
     masked |= P.headings(toks)
     conditions, cond_masked = condition_claims(text, toks)
+    exotic, exotic_masked = exotic_claims(text, toks)
+    conditions += exotic
+    cond_masked |= exotic_masked
     if _NUMBER_READERS.search(text):
         early = find_numbers(toks, masked | cond_masked)
         for reader in (green_share_claims, sun_claims):
@@ -591,6 +632,7 @@ def _extract(caption: str) -> list[Claim]:
         idioms={t for h in all_hits if h.cat == "skip" for t in range(h.i, h.j)}
         | masked
         | said_by_conditions,
+        read_first=cond_masked | said_by_conditions,
     )
     bounds = clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS or h.cat == "labelled"})
     merged: list[tuple[int, int]] = []
@@ -821,9 +863,10 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             continue
         first = following[0]
         gap = _gap(toks, ng.j, first.i)
-        rest = [w for w in gap if not CONDITION_WORD.match(w)]
+        rest = [toks[k].low for k in range(ng.j, first.i) if k not in ctx.read_first]
         if len(rest) < len(gap) and rest and _list_gap(rest):
-            pass  # "no clouds or snow": the cue also negates the class after an image condition
+            pass  # "no clouds or snow", "no tundra or mangroves": the cue also negates the class after
+            # an image condition or an envelope class read before
         elif (
             len(gap) > P.NEG_REACH
             or any(w in P.NEG_BREAK or w in P.NEG_FIRST_BREAK for w in gap)
@@ -1138,15 +1181,11 @@ def _value(n: Num, toks: Sequence[Tok], unit: str) -> Value:
     if bound == Bound.ABOUT.value:
         bound = _bound_before(toks, n, Clause(0, n.i)) or _bound_after(toks, n) or bound
     if bound in (Bound.AT_LEAST.value, Bound.AT_MOST.value) and any(
-        t.low in P.RARELY_WORDS for t in toks[max(0, n.i - 4) : n.i]
+        t.low in P.RARELY_WORDS for t in toks[max(0, n.i - 4) : n.i - 1]
     ):  # "rarely climbs above 0.4", "seldom drops below 5 %": the bound is the other way round
+        # ("barely 3 %", "hardly a tenth": the word itself is the bound)
         bound = Bound.AT_MOST.value if bound == Bound.AT_LEAST.value else Bound.AT_LEAST.value
-    low, high = n.low, n.high
-    if n.unit == "km2":
-        low, high = low / 1.6384 * 100, high / 1.6384 * 100
-    elif n.unit == "ha":
-        low, high = low / 163.84 * 100, high / 163.84 * 100
-    return Value(low=low, high=high, bound=bound, unit=unit)
+    return Value(low=n.low, high=n.high, bound=bound, unit=unit)
 
 
 def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...]) -> Num | None:

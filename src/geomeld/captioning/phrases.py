@@ -1275,7 +1275,14 @@ BOUND_BEFORE: dict[str, str] = {
             "<",
             "≤",
             "< =",
+            "=<",
             "<<",
+            "not even",
+            "hardly",
+            "scarcely",
+            "a mere",
+            "merely",
+            "just",
         )
     },
     **{
@@ -1305,6 +1312,7 @@ BOUND_BEFORE: dict[str, str] = {
             "≥",
             "> =",
             ">>",
+            "=>",
         )
     },
 }
@@ -1321,6 +1329,11 @@ BOUND_AFTER: dict[str, str] = {
     "at most": "at_most",
     "at the most": "at_most",
     "at least": "at_least",
+    "if that": "at_most",
+    ", if that": "at_most",
+    "or so": "about",
+    "nothing more": "at_most",
+    ", nothing more": "at_most",
 }
 
 UNITS: list[tuple[tuple[str, ...], str]] = sorted(
@@ -1369,6 +1382,15 @@ UNITS: list[tuple[tuple[str, ...], str]] = sorted(
             ("hectares", "ha"),
             ("ha", "ha"),
             ("hectare", "ha"),
+            ("m²", "m2"),
+            ("m2", "m2"),
+            ("m 2", "m2"),
+            ("sq m", "m2"),
+            ("square metres", "m2"),
+            ("square meters", "m2"),
+            ("pixels", "px"),
+            ("pixel", "px"),
+            ("px", "px"),
         )
     ],
     key=lambda x: -len(x[0]),
@@ -1422,12 +1444,17 @@ FRACTION_DENOMS = {
     "tenths": 10,
     "eighth": 8,
     "eighths": 8,
+    "seventh": 7,
+    "ninth": 9,
     "twentieth": 20,
     "twentieths": 20,
+    "fiftieth": 50,
     "hundredth": 100,
     "hundredths": 100,
+    "thousandth": 1000,
 }
 FRACTIONS_ONE = {"half": 50.0}
+BIG_NUMBER = {"hundred": 100, "thousand": 1000, "dozen": 12}
 
 NUM_TO_SUBJECT = {
     "of",
@@ -1586,7 +1613,6 @@ RATIO_AT_MOST = ("under", "less than", "at most", "no more than", "below", "not 
 PLACE_PREPOSITIONS = frozenset(
     {"in", "on", "at", "to", "along", "across", "near", "around", "toward", "towards"}
 )
-SHARE_NOUNS = frozenset({"pixels", "pixel", "ground", "land", "surface", "total", "it", "coverage"})
 INDEX_WORDS = frozenset(
     {"ndvi", "ndwi", "mndwi", "ndbi", "index", "evi", "savi", "db", "vv", "vh", "reflectance", "albedo"}
     | {"band", "mean", "average", "median", "brightness", "value"}
