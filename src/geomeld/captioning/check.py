@@ -1020,6 +1020,10 @@ def check_vegetation(claim: Claim, g: Ground) -> Result:
         from geomeld.captioning.greenness import check_green_share
 
         return check_green_share(claim, g)
+    if claim.subject == "green" and claim.label == "partial":
+        from geomeld.captioning.greenness import check_partial_green
+
+        return check_partial_green(claim, g)
     sp = g.bundle.spectral
     origin = g.section_origin("spectral")
     ndvi = sp.indices.get("NDVI") if sp is not None else None

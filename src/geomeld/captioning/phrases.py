@@ -2713,6 +2713,17 @@ NUMBER_CUES = (
 
 _SKIP: tuple[str, ...] = (
     "sea level",
+    # document words, not land cover ("Field report — tile 12", "field notes")
+    "field report",
+    "field reports",
+    "field notes",
+    "field note",
+    "field log",
+    "field survey",
+    "field visit",
+    "field check",
+    "field trip",
+    "field of view",
     "lake district",  # a landscape's name ("the Havel lake district"), not a lake in the tile
     "above sea level",
     "level of detail",
