@@ -264,3 +264,16 @@ def test_little_cloud_is_contradicted_by_much_opaque_cloud() -> None:
         claim_verdicts("Barely any cloud over the fields.", _sky(30.0, 40.0))["image_condition/cloud"]
         == "contradicted"
     )  # type: ignore[arg-type]
+
+
+def test_green_said_of_a_part_is_not_the_tile_vigour() -> None:
+    labels = [c.label for c in extract_claims("Only the spruces appear green.") if c.subject == "green"]
+    assert labels == ["partial"]
+    winter = _winter({"0.2": 48.0, "0.3": 25.0, "0.4": 12.0, "0.5": 3.0, "0.6": 1.0, "0.7": 0.0})
+    assert claim_verdicts("A few green strips along the ditches.", winter)["vegetation/green"] == "supported"  # type: ignore[arg-type]
+    bare = _winter({"0.2": 5.0, "0.3": 0.5, "0.4": 0.0, "0.5": 0.0, "0.6": 0.0, "0.7": 0.0})
+    assert claim_verdicts("A few green strips along the ditches.", bare)["vegetation/green"] == "contradicted"  # type: ignore[arg-type]
+
+
+def test_a_likeness_is_not_the_class() -> None:
+    assert not [c for c in extract_claims("Savanna-like open heath with pines.") if c.subject == "savanna"]

@@ -1,23 +1,20 @@
-"""Radar passes from provenance: orbit directions and the gap to the optical acquisition."""
+"""Acquisition records from provenance: radar–optical gaps and a product's recorded sun elevation."""
 
 from __future__ import annotations
 
-from geomeld.signals.acquisition import acquisition_signal
+from geomeld.signals.acquisition import acquisition_signal, recorded_sun_elevation
 
 
-def test_radar_passes() -> None:
+def test_radar_optical_gaps() -> None:
     s1 = {
         "status": "ok",
         "items": [
-            {"orbit_state": "descending", "orbit_state_inferred": True, "days_from_s2": 2.4},
+            {"orbit_state": "descending", "days_from_s2": 2.4},
             {"orbit_state": "ascending", "days_from_s2": -5.0},
-            {"orbit_state": "descending", "days_from_s2": 9.0},
         ],
     }
     got = acquisition_signal({"modalities": {"sentinel1": s1}})
-    assert got is not None
-    assert got.sar_orbits == ["descending", "ascending"] and got.sar_orbit_inferred
-    assert got.sar_days_from_optical == [2.4, 5.0, 9.0]
+    assert got is not None and got.sar_days_from_optical == [2.4, 5.0]
 
 
 def test_nothing_recorded() -> None:
@@ -27,8 +24,6 @@ def test_nothing_recorded() -> None:
 
 
 def test_a_recorded_sun_elevation() -> None:
-    from geomeld.signals.acquisition import recorded_sun_elevation
-
     assert recorded_sun_elevation({"view:sun_elevation": 31.5}) == (31.5, "recorded: view:sun_elevation")
     assert recorded_sun_elevation({"properties": {"s2:mean_solar_zenith": 62.0}}) == (
         28.0,

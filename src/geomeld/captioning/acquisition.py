@@ -1,17 +1,12 @@
-"""Statements about how the radar image was taken: orbit direction, the radar–optical date gap and the
-co-/cross-polarised backscatter difference — read from free text and checked. (Sun-elevation
-statements are read by :mod:`geomeld.captioning.conditions`.)
+"""Statements about when the radar image was taken relative to the optical one ("the radar and
+optical images were taken on the same day", "weeks apart", "within three days"): read from free text
+and checked against the gap the builder recorded (``days_from_s2`` in the ``sentinel1`` provenance,
+:class:`geomeld.signals.models.AcquisitionSignal`).
 
-Claims (family ``sar``; subjects documented in :mod:`geomeld.captioning.claims`):
-
-* ``orbit``: ``label`` ``ascending`` or ``descending`` ("the radar pass was descending");
-* ``sar_optical_gap``: days between the radar and the optical acquisitions ("on the same day as the
-  optical image", "weeks apart", "within three days");
-* ``vv_minus_vh``: VV − VH in dB ("the co-pol/cross-pol difference is about 6 dB").
-
-Evidence is :class:`geomeld.signals.models.AcquisitionSignal` (orbit directions and gaps the builder
-recorded in the ``sentinel1`` provenance) and the SAR signal's per-orbit VH − VV. Bands (days, dB) are
-module constants. Statements read here are blanked from the text before the general extractor runs.
+Claim: family ``sar``, subject ``sar_optical_gap``, value in days (documented in
+:mod:`geomeld.captioning.claims`). The band is :data:`GAP_MARGIN_DAYS`. Statements read here are
+blanked from the text before the general extractor runs. (Orbit direction and the co-/cross-pol
+difference are read by the general extractor; sun elevation by :mod:`geomeld.captioning.conditions`.)
 """
 
 from __future__ import annotations
@@ -19,28 +14,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from geomeld.captioning.claims import Bound, Claim, ClaimEvidence, Family, Hedge, Polarity, Value, Verdict
+from geomeld.captioning.claims import Bound, Claim, ClaimEvidence, Family, Hedge, Value, Verdict
 
 S, C, U = Verdict.SUPPORTED, Verdict.CONTRADICTED, Verdict.UNVERIFIABLE
 
-CUES = ("ascending", "descending", "radar", "sar", "sentinel-1", "s1", "pol", "vv")
+CUES = ("radar", "sar", "sentinel-1", "s1", "s-1")
 """Lower-case substrings that a caption must contain for this reader to run at all."""
 
 GAP_MARGIN_DAYS = (0.5, 1.5)
 """A stated radar–optical gap bound: supported within half a day, contradicted 1.5 days beyond it."""
-DB_MARGIN = (1.0, 3.0)
-"""VV − VH in dB: supported within 1 dB of the stated range, contradicted 3 dB outside it."""
 
-_NUM = r"(\d+(?:[.,]\d+)?)"
-_BOUND = (
-    r"(less than|fewer than|under|below|lower than|at most|no more than|up to|over|above|more than|"
-    r"higher than|greater than|at least|exceeding|around|about|roughly|approximately|approx\.?|nearly|"
-    r"almost|some|~|≈|<|>|≤|≥)?"
-)
-_SAR = re.compile(
-    r"\b(radar|sar|sentinel-?1|s-?1|backscatter|orbit|pass|overpass|track|acquisition|scene)\b", re.I
-)
-_ORBIT = re.compile(r"\b(ascending|descending)\b", re.I)
 _OPTICAL = re.compile(r"\b(optical|sentinel-?2|s-?2|multispectral|the image|the photo|the picture)\b", re.I)
 _RADAR = re.compile(r"\b(radar|sar|sentinel-?1|s-?1)\b", re.I)
 _WORDNUM = {
@@ -66,16 +49,6 @@ _GAP = re.compile(
     re.I,
 )
 _UNIT_DAYS = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.0}
-_DIFF = re.compile(
-    r"\b(co-?pol(?:ari[sz]ed)?\s*(?:/|-|–|to|and|vs\.?|versus)\s*cross-?pol(?:ari[sz]ed)?|"
-    r"vv\s*(?:/|-|−|–|minus|to|and|vs\.?|versus)\s*vh|cross-?pol(?:ari[sz]ation)? ratio|"
-    r"polari[sz]ation (?:ratio|difference|contrast))\b",
-    re.I,
-)
-_DB = re.compile(
-    _BOUND + r"\s*([+-]?\d+(?:[.,]\d+)?)(?:\s*(?:-|–|to|…|\.\.\.)\s*([+-]?\d+(?:[.,]\d+)?))?\s*db\b", re.I
-)
-_NEG = re.compile(r"\b(not|never|isn't|wasn't|no)\s+(?:an?\s+|the\s+|on\s+an?\s+)?$", re.I)
 _HEDGE = re.compile(
     r"\b(about|around|roughly|approximately|approx|likely|probably|perhaps|maybe|seems?|appears?)\b", re.I
 )
@@ -102,30 +75,6 @@ def _statements(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _bound(word: str | None) -> str:
-    w = (word or "").lower().rstrip(".")
-    if w in (
-        "less than",
-        "fewer than",
-        "under",
-        "below",
-        "lower than",
-        "at most",
-        "no more than",
-        "up to",
-        "<",
-        "≤",
-    ):
-        return Bound.AT_MOST.value
-    if w in ("over", "above", "more than", "higher than", "greater than", "at least", "exceeding", ">", "≥"):
-        return Bound.AT_LEAST.value
-    return Bound.ABOUT.value
-
-
-def _num(s: str) -> float:
-    return float(s.replace(",", "."))
-
-
 def _claim(caption: str, family: str, subject: str, a: int, b: int, **kw: object) -> Claim:
     while a < b and caption[a] in " ,(":
         a += 1
@@ -141,63 +90,17 @@ def read(caption: str) -> Read:
     for a, b in _statements(caption):
         part = caption[a:b]
         hedge = Hedge.HEDGED.value if _HEDGE.search(part) else Hedge.NONE.value
-        if _RADAR.search(part) or _ORBIT.search(part):
-            orbits = list(_ORBIT.finditer(part))
-            if orbits and _SAR.search(part):
-                for orbit in orbits:
-                    lo, hi = _around(part, orbit.start(), orbit.end(), _SAR)
-                    neg = bool(_NEG.search(part[: orbit.start()][-24:]))
-                    claims.append(
-                        _claim(
-                            caption,
-                            Family.SAR.value,
-                            "orbit",
-                            a + lo,
-                            a + hi,
-                            label=orbit.group(1).lower(),
-                            polarity=Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value,
-                        )
-                    )
-                    spans.append((a + lo, a + hi))
-                continue
-            if _RADAR.search(part) and (_OPTICAL.search(part) or re.search(r"\bdates?\b", part, re.I)):
-                found = _gap(part)
-                if found is not None:
-                    gap, g_lo, g_hi = found
-                    lo, hi = _around(part, g_lo, g_hi, _RADAR, _OPTICAL)
-                    claims.append(
-                        _claim(
-                            caption,
-                            Family.SAR.value,
-                            "sar_optical_gap",
-                            a + lo,
-                            a + hi,
-                            value=gap,
-                            hedge=hedge,
-                        )
-                    )
-                    spans.append((a + lo, a + hi))
-                    continue
-        diff = _DIFF.search(part)
-        if diff:
-            db = _DB.search(part, diff.end())
-            if db:
-                x_lo = _num(db.group(2))
-                x_hi = _num(db.group(3)) if db.group(3) else x_lo
-                x_lo, x_hi = min(x_lo, x_hi), max(x_lo, x_hi)
-                bound = Bound.BETWEEN.value if db.group(3) else _bound(db.group(1))
+        if _RADAR.search(part) and (_OPTICAL.search(part) or re.search(r"\bdates?\b", part, re.I)):
+            found = _gap(part)
+            if found is not None:
+                gap, g_lo, g_hi = found
+                lo, hi = _around(part, g_lo, g_hi, _RADAR, _OPTICAL)
                 claims.append(
                     _claim(
-                        caption,
-                        Family.SAR.value,
-                        "vv_minus_vh",
-                        a + diff.start(),
-                        a + db.end(),
-                        value=Value(x_lo, x_hi, bound, "dB"),
-                        hedge=hedge,
+                        caption, Family.SAR.value, "sar_optical_gap", a + lo, a + hi, value=gap, hedge=hedge
                     )
                 )
-                spans.append((a + diff.start(), a + db.end()))
+                spans.append((a + lo, a + hi))
     return Read(claims, spans)
 
 
@@ -290,16 +193,6 @@ def _flip(v: Verdict, negated: bool) -> Verdict:
     return C if v is S else S if v is C else U
 
 
-def check_orbit(claim: Claim, acq: object | None, origin: str) -> tuple[Verdict, ClaimEvidence]:
-    orbits = list(getattr(acq, "sar_orbits", []) or [])
-    if not orbits:
-        return U, ClaimEvidence(layer="sentinel1", origin=origin, note="no orbit direction recorded")
-    inferred = bool(getattr(acq, "sar_orbit_inferred", False))
-    v = S if claim.label in orbits else C
-    note = "orbit direction inferred by the catalogue from the local time of the pass" if inferred else ""
-    return _flip(v, claim.negated), ClaimEvidence({"orbits": orbits}, "exact", "sentinel1", origin, note)
-
-
 def check_gap(claim: Claim, acq: object | None, origin: str) -> tuple[Verdict, ClaimEvidence]:
     gaps = list(getattr(acq, "sar_days_from_optical", []) or [])
     if not gaps or claim.value is None:
@@ -312,16 +205,4 @@ def check_gap(claim: Claim, acq: object | None, origin: str) -> tuple[Verdict, C
     )
     return _flip(v, claim.negated), ClaimEvidence(
         {"days_from_optical": gaps}, {"margin_days": GAP_MARGIN_DAYS}, "sentinel1", origin
-    )
-
-
-def check_vv_minus_vh(
-    claim: Claim, diffs_vh_minus_vv: list[float], origin: str
-) -> tuple[Verdict, ClaimEvidence]:
-    if not diffs_vh_minus_vv or claim.value is None:
-        return U, ClaimEvidence(layer="sentinel1", origin=origin, note="no orbit with both VV and VH")
-    values = [-d for d in diffs_vh_minus_vv]
-    v = _all([_against(claim.value, x, DB_MARGIN, (2.0, 4.0)) for x in values])
-    return _flip(v, claim.negated), ClaimEvidence(
-        {"vv_minus_vh_db": [round(x, 2) for x in values]}, {"margin_db": DB_MARGIN}, "sentinel1", origin
     )

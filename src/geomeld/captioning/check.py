@@ -39,7 +39,7 @@ Numeric bands are :data:`geomeld.captioning.claims.TOLERANCES`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from geomeld.captioning import acquisition
@@ -373,19 +373,27 @@ def _s2_upper_bound(
 
 
 def check_absent_in_part(claim: Claim, g: Ground) -> Result:
-    """ "No forest in the north": contradicted when the class has ≥ 1 % of the tile as labelled and a
-    clear share of its pixels in that part; otherwise unverifiable (absence in a part is not measured)."""
+    """ "No forest in the north", "forest is nowhere in the SW quarter": contradicted when the class's
+    labelled pixels in that part cover ≥ 0.5 % of the tile (2 % of a quarter, 1 % of a half) and are a
+    clear share (≥ 20 %) of the class; otherwise unverifiable (absence in a part is not measured where
+    the map has no label)."""
     per, measured = [], {}
     for r in g.share_ranges(claim.subject):
         share = g.parts(claim.subject, r.product).get(str(claim.location))
         if share is None:
             continue
         measured[r.product] = round(share, 3)
-        per.append(C if r.lo >= 1.0 and share >= 0.5 else U)
+        per.append(C if r.lo * share >= ABSENT_IN_PART_TILE_PCT and share >= 0.2 else U)
     verdict = C if per and all(v is C for v in per) else U
     return verdict, ClaimEvidence(
-        {"share_of_class_pixels_in_region": measured}, {"contradict_from": 0.5}, None, None
+        {"share_of_class_pixels_in_region": measured},
+        {"contradict_from_pct_of_tile_in_part": ABSENT_IN_PART_TILE_PCT, "and_share_of_class_from": 0.2},
+        None,
+        None,
     )
+
+
+ABSENT_IN_PART_TILE_PCT = 0.5
 
 
 def check_labelled(claim: Claim, g: Ground) -> Result:
@@ -499,9 +507,16 @@ PRESENCE_IN_PART_BANDS = (0.05, 0.01)
 when ≥ 5 % of the class's pixels lie there, contradicted only when ≤ 1 % do (practically none)."""
 
 
+ONLY_IN_PART_BANDS = (0.95, 0.75)
+"""All of a class in one part ("X lies only in the north", "X is confined to the SE corner"): supported
+when ≥ 95 % of the class's pixels lie there, contradicted when a quarter or more lies elsewhere."""
+
+
 def _part_bands(claim: Claim) -> tuple[float, float]:
     if claim.label == "some":
         return PRESENCE_IN_PART_BANDS
+    if claim.label == "only":
+        return ONLY_IN_PART_BANDS
     return _PART_BANDS[str(claim.location)]
 
 
@@ -755,7 +770,8 @@ def _sea_far(g: Ground) -> float | None:
     return SEA_KM if bool(land.all()) else None
 
 
-def check_water(claim: Claim, g: Ground) -> Result:
+def _water_maps(g: Ground) -> list[ShareRange]:
+    """The map and occurrence layers' water intervals (land-cover water class, JRC occurrence)."""
     ranges = list(g.share_ranges("water"))
     w = g.bundle.water
     jrc = g.origin("jrc_occurrence") if g.bundle.origins else None
@@ -763,6 +779,12 @@ def check_water(claim: Claim, g: Ground) -> Result:
         # real JRC occurrence is complete; a substitute (mapped water polygons) only bounds from below
         jrc_hi = w.jrc_percentage if jrc == Origin.REAL.value else 100.0
         ranges.append(ShareRange("jrc_occurrence", jrc, w.jrc_percentage, jrc_hi, 100.0))
+    return ranges
+
+
+def check_water(claim: Claim, g: Ground) -> Result:
+    ranges = _water_maps(g)
+    w = g.bundle.water
     kind = claim.subject
     if kind == "sea" and claim.label == "near" and claim.value is None:
         # "near the coast", "a few km from the sea": the sea lies outside the tile
@@ -999,6 +1021,10 @@ def check_vegetation(claim: Claim, g: Ground) -> Result:
         from geomeld.captioning.greenness import check_green_share
 
         return check_green_share(claim, g)
+    if claim.subject == "green" and claim.label == "partial":
+        from geomeld.captioning.greenness import check_partial_green
+
+        return check_partial_green(claim, g)
     sp = g.bundle.spectral
     origin = g.section_origin("spectral")
     ndvi = sp.indices.get("NDVI") if sp is not None else None
@@ -1043,13 +1069,8 @@ def check_sar(claim: Claim, g: Ground) -> Result:
     origin = g.section_origin("sar")
     if sar is None or origin is None:
         return _unverifiable("no evidence Sentinel-1" + _why_skipped(g, "sentinel1"), "sentinel1")
-    if claim.subject == "orbit":
-        return acquisition.check_orbit(claim, g.bundle.acquisition, origin)
-    if claim.subject == "sar_optical_gap":
+    if claim.subject == "sar_optical_gap":  # "radar and optical taken the same day"
         return acquisition.check_gap(claim, g.bundle.acquisition, origin)
-    if claim.subject == "vv_minus_vh":
-        diffs = [o.vh_minus_vv_db for o in sar.orbits.values() if o.vh_minus_vv_db is not None]
-        return acquisition.check_vv_minus_vh(claim, diffs, origin)
     if claim.subject == "vv_vs_vh":
         diffs = [o.vh_minus_vv_db for o in sar.orbits.values() if o.vh_minus_vv_db is not None]
         if not diffs:
@@ -1063,6 +1084,26 @@ def check_sar(claim: Claim, g: Ground) -> Result:
         return (_flip(v) if claim.negated else v), ClaimEvidence(
             {"vh_minus_vv_db": [round(x, 2) for x in diffs]}, {"margin_db": 1.0}, "sentinel1", origin
         )
+    if claim.subject in ("orbit_asc", "orbit_desc"):  # "imaged on an ascending pass"
+        want = claim.subject.removeprefix("orbit_")
+        have = sorted(
+            k for k, o in sar.orbits.items() if o.valid_percentage is None or o.valid_percentage > 0
+        )
+        if not have:
+            return _unverifiable("no orbit with valid Sentinel-1 data", "sentinel1", origin)
+        v = S if want in have else C
+        return (_flip(v) if claim.negated else v), ClaimEvidence(
+            {"orbits": have}, "the orbit direction of the Sentinel-1 scene used", "sentinel1", origin
+        )
+    if claim.subject == "vv_minus_vh":  # a difference stated as a magnitude ("a 4 to 9 dB gap")
+        gaps = [abs(o.vh_minus_vv_db) for o in sar.orbits.values() if o.vh_minus_vv_db is not None]
+        if not gaps or claim.value is None:
+            return _unverifiable("no orbit with both VV and VH", "sentinel1", origin)
+        value = claim.value
+        lo_v = abs(value.low) if value.low is not None else None
+        hi_v = abs(value.high) if value.high is not None else None
+        said = replace(claim, value=replace(value, low=lo_v, high=hi_v))
+        return _numeric(said, min(gaps), max(gaps), "sentinel1", origin, {"abs_vv_minus_vh_db": gaps})
     vv = [o.vv_db_mean for o in sar.orbits.values() if o.vv_db_mean is not None]
     vh = [o.vh_db_mean for o in sar.orbits.values() if o.vh_db_mean is not None]
     values = vh if claim.subject == "vh" else vv + vh if claim.subject == "sar" else vv

@@ -1,7 +1,6 @@
-"""Radar acquisition geometry of a sample, from its provenance (what the builder recorded for
-``sentinel1``): the orbit direction of each Sentinel-1 scene used (``ascending`` / ``descending``, and
-whether the catalogue inferred it from the local time of the pass) and its distance in days from the
-optical acquisition; and the sun elevation a Sentinel-2 product recorded, when it did (the image
+"""Acquisition records of a sample, from its provenance: the distance in days of each Sentinel-1
+scene used from the optical acquisition (``days_from_s2``, recorded by the builder for
+``sentinel1``), and the sun elevation a Sentinel-2 product recorded, when it did (the image
 conditions use it before computing one from the acquisition time: ``signals.orchestrator``).
 """
 
@@ -43,7 +42,7 @@ def recorded_sun_elevation(rec: Any) -> tuple[float, str] | None:
 
 
 def acquisition_signal(provenance: Mapping[str, Any] | None) -> AcquisitionSignal | None:
-    """The radar passes recorded in a sample's provenance; ``None`` when none is recorded."""
+    """The radar–optical gaps recorded in a sample's provenance; ``None`` when none is recorded."""
     records = (provenance or {}).get("modalities") or {}
     s1 = records.get("sentinel1") if isinstance(records, Mapping) else None
     if not isinstance(s1, Mapping) or s1.get("status", "ok") != "ok":
@@ -52,11 +51,7 @@ def acquisition_signal(provenance: Mapping[str, Any] | None) -> AcquisitionSigna
     for it in s1.get("items") or []:
         if not isinstance(it, Mapping):
             continue
-        orbit = str(it.get("orbit_state", "")).lower()
-        if orbit in ("ascending", "descending") and orbit not in out.sar_orbits:
-            out.sar_orbits.append(orbit)
-            out.sar_orbit_inferred = out.sar_orbit_inferred or bool(it.get("orbit_state_inferred"))
         gap = _number(it.get("days_from_s2"))
         if gap is not None:
             out.sar_days_from_optical.append(abs(gap))
-    return out if out.sar_orbits or out.sar_days_from_optical else None
+    return out if out.sar_days_from_optical else None

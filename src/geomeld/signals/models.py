@@ -232,10 +232,6 @@ class PlaceSignal(_Model):
 class AcquisitionSignal(_Model):
     """How the radar image was taken (:mod:`geomeld.signals.acquisition`)."""
 
-    sar_orbits: list[str] = Field(default_factory=list, description="orbit directions of the radar scenes")
-    sar_orbit_inferred: bool = Field(
-        default=False, description="the catalogue inferred an orbit direction from the pass's local time"
-    )
     sar_days_from_optical: list[float] = Field(
         default_factory=list, description="days between each radar scene and the optical acquisition"
     )
