@@ -31,6 +31,8 @@ def _toks(phrase: str) -> tuple[str, ...]:
 
 LC: dict[str, tuple[str, ...]] = {
     "trees": (
+        "timberland",
+        "timberlands",
         "forest",
         "forests",
         "forest cover",
@@ -56,6 +58,7 @@ LC: dict[str, tuple[str, ...]] = {
         "woodlot",
     ),
     "shrubland": (
+        "brushwood",
         "shrubland",
         "shrublands",
         "shrub",
@@ -76,6 +79,9 @@ LC: dict[str, tuple[str, ...]] = {
         "scrub cover",
     ),
     "grassland": (
+        "grazing land",
+        "grazing lands",
+        "grazing ground",
         "grassland",
         "grasslands",
         "open grassland",
@@ -135,6 +141,9 @@ LC: dict[str, tuple[str, ...]] = {
     ),
     "fields": ("fields", "field", "open fields", "green fields"),
     "built": (
+        "sealed surfaces",
+        "sealed surface",
+        "sealed ground",
         "built-up area",
         "built-up areas",
         "built-up land",
@@ -1241,6 +1250,16 @@ BOUND_BEFORE: dict[str, str] = {
             "no more than about",
             "short of",
             "beneath",
+            "does not reach",
+            "doesn't reach",
+            "did not reach",
+            "never reaches",
+            "fails to reach",
+            "falls short of",
+            "stays below",
+            "stays under",
+            "remains below",
+            "remains under",
             "<",
             "≤",
             "< =",
@@ -2644,6 +2663,10 @@ NUMBER_CUES = (
 """Words that say what a number measures; not left over when the clause's number was understood."""
 
 _SKIP: tuple[str, ...] = (
+    "without doubt",  # an intensifier, not a negation ("without doubt the west holds some crops")
+    "without a doubt",
+    "no doubt",
+    "beyond doubt",
     "sea level",
     "lake district",  # a landscape's name ("the Havel lake district"), not a lake in the tile
     "above sea level",
@@ -3787,3 +3810,46 @@ REGION_HOLDS_VERBS = frozenset(
     {"holds", "contains", "has", "hosts", "houses", "carries", "harbours", "harbors"}
 )
 """A part of the tile followed by one of these is the subject; the class after it is what lies there."""
+
+
+PLACEMENT_CUES = frozenset(
+    {
+        "only",
+        "exclusively",
+        "solely",
+        "confined",
+        "restricted",
+        "limited",
+        "entirely",
+        "wholly",
+        "except",
+        "free",
+        "nowhere",
+        "edge",
+        "edges",
+        "border",
+        "margin",
+        "boundary",
+        "rim",
+        "third",
+        "row",
+        "rows",
+        "column",
+        "columns",
+        "cols",
+        "central",
+        "stays",
+        "stay",
+        "keeps",
+        "within",
+        "touches",
+        "reaches",
+        "pixels",
+        "px",
+        "half",
+        "quadrant",
+        "quarter",
+        "corner",
+    }
+)
+"""Words that send a caption through the placement reader (exclusive and edge-distance positions)."""
