@@ -240,3 +240,40 @@ def test_snow_is_judged_on_the_image_of_the_day(text: str, lower: float, upper: 
 def test_growth_statements_are_vigour_claims() -> None:
     claims = extract_claims("The crops are not actively growing.")
     assert [(c.subject, c.polarity) for c in claims if c.family == "vegetation"] == [("green", "negated")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Barely any cloud over the fields.",
+        "The amount of cloud is small.",
+        "The photo is free of mist and cloud.",
+        "No haze, clouds or shadows anywhere.",
+        "Hardly any haze.",
+        "Taken on a clear spring morning.",
+    ],
+)
+def test_little_or_no_cloud_is_never_contradicted_on_a_clear_tile(text: str) -> None:
+    verdicts = claim_verdicts(text, _sky(0.0, 0.0, dark=0.01, shadow=0.0))  # type: ignore[arg-type]
+    conds = [v for k, v in verdicts.items() if k.startswith("image_condition/")]
+    assert conds and "contradicted" not in conds
+
+
+def test_little_cloud_is_contradicted_by_much_opaque_cloud() -> None:
+    assert (
+        claim_verdicts("Barely any cloud over the fields.", _sky(30.0, 40.0))["image_condition/cloud"]
+        == "contradicted"
+    )  # type: ignore[arg-type]
+
+
+def test_green_said_of_a_part_is_not_the_tile_vigour() -> None:
+    labels = [c.label for c in extract_claims("Only the spruces appear green.") if c.subject == "green"]
+    assert labels == ["partial"]
+    winter = _winter({"0.2": 48.0, "0.3": 25.0, "0.4": 12.0, "0.5": 3.0, "0.6": 1.0, "0.7": 0.0})
+    assert claim_verdicts("A few green strips along the ditches.", winter)["vegetation/green"] == "supported"  # type: ignore[arg-type]
+    bare = _winter({"0.2": 5.0, "0.3": 0.5, "0.4": 0.0, "0.5": 0.0, "0.6": 0.0, "0.7": 0.0})
+    assert claim_verdicts("A few green strips along the ditches.", bare)["vegetation/green"] == "contradicted"  # type: ignore[arg-type]
+
+
+def test_a_likeness_is_not_the_class() -> None:
+    assert not [c for c in extract_claims("Savanna-like open heath with pines.") if c.subject == "savanna"]

@@ -220,7 +220,8 @@ def test_mangroves_by_latitude_and_absence_phrasing() -> None:
     b = _s2_bundle(water_idx=1.0, green=50.0, ndvi=0.5, lat=52.0, lon=13.0)
     assert "contradicted" in _verdicts("Mangroves line the shore.", b).values()
     assert set(_verdicts("There are no mangroves.", b).values()) == {"supported"}
-    tropic = _s2_bundle(water_idx=1.0, green=50.0, ndvi=0.5, lat=-3.0, lon=39.5)
+    # Mombasa harbour: tropical and on the coast (-3.0, 39.5 lies 40 km inland: no mangroves there)
+    tropic = _s2_bundle(water_idx=1.0, green=50.0, ndvi=0.5, lat=-4.06, lon=39.68)
     assert _verdicts("Mangroves line the shore.", tropic)["Mangroves"] != "contradicted"
     assert ("landcover_presence", "cropland", "negated", None) in claims("Farmland is missing altogether.")
 

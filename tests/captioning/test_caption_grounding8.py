@@ -126,3 +126,122 @@ def test_a_date_agrees_with_its_season_and_month() -> None:
     assert _conflicts("A winter scene, recorded 03.01.2018.") == []
     assert _conflicts("Recorded 03.01.2018, in the month of January.") == []
     assert _conflicts("Recorded 2018-01-23 in July.") != []
+
+
+# ---- short human captions and LLM paragraphs (fifth and seventh sets' failure classes) -------------
+def test_may_is_a_month_only_in_a_date() -> None:
+    def months(text: str) -> list[str | None]:
+        return [c.label for c in extract_claims(text) if c.subject == "month"]
+
+    assert months("These shares may change from year to year.") == []
+    assert months("I may have misread the colours.") == []
+    assert months("Recorded in May 2019.") == ["5"]
+    assert months("a may capture over farmland") == ["5"]
+    dates = [c.label for c in extract_claims("recorded on 7/23/2019") if c.subject == "date"]
+    assert dates == ["2019-07-23"]
+
+
+def test_a_question_asserts_nothing_until_answered() -> None:
+    def pol(text: str) -> list[tuple[str, str]]:
+        return [(c.subject, c.polarity) for c in extract_claims(text) if c.subject != "unparsed"]
+
+    assert pol("Any forest? None that I can see.") == [("trees", "negated")]
+    assert pol("Heath? No.") == [("shrubland", "negated")]
+    assert pol("Heath? Yes.") == [("shrubland", "affirmed")]
+    assert pol("Is there a lake? Hardly any water at all.") == [("water", "negated")]
+
+
+def test_the_far_side_of_an_unpaired_comparison_is_not_present() -> None:
+    claims = _claims("Heath is three times larger then the water.")
+    assert ("comparison", "shrubland", "ratio", "water") in claims
+    assert not [c for c in claims if c[0] in ("water", "landcover_presence")]
+    assert ("comparison", "trees", "more", "wetland") in _claims("Woods > marsh")
+    ratio = [c for c in extract_claims("Woods ≥ 3× marsh") if c.label == "ratio"]
+    assert [(c.subject, c.other, c.value.low if c.value else None) for c in ratio] == [
+        ("trees", "wetland", 3.0)
+    ]
+    share = [c for c in extract_claims("woods > 30 %") if c.family == "landcover_share"]
+    assert [c.value.bound for c in share if c.value] == ["at_least"]
+    # a comparison word that bounds a number leaves the next class alone
+    assert ("landcover_presence", "wetland", None, None) in _claims(
+        "water is no more than 3 % and one can see reeds"
+    )
+
+
+def test_an_absence_with_a_bound_is_a_small_share() -> None:
+    water = [c for c in extract_claims("Water is virtually absent, well below 4 %.") if c.family == "water"]
+    assert [(c.polarity, c.value.bound if c.value else None) for c in water] == [("affirmed", "at_most")]
+    assert [c.polarity for c in extract_claims("heath is absent") if c.subject == "shrubland"] == ["negated"]
+
+
+def test_decimal_fractions_are_shares_of_the_tile() -> None:
+    water = [c for c in extract_claims("surface water stays below 0.03") if c.family == "water"]
+    assert [(c.value.low, c.value.bound) for c in water if c.value] == [(3.0, "at_most")]
+    trees = [c for c in extract_claims("0.4 of the area is woodland") if c.subject == "trees"]
+    assert [c.value.low for c in trees if c.value] == [40.0]
+    ndvi = [c for c in extract_claims("the mean NDVI stays below 0.3") if c.family == "vegetation"]
+    assert [c.value.low for c in ndvi if c.value] == [0.3]
+
+
+def test_caveats_headings_and_resolution_claim_nothing() -> None:
+    claims = _claims("Caveat: a 10 m image cannot resolve individual houses or trees.")
+    assert [c for c in claims if c[1] != "unparsed"] == []
+    assert not [c for c in _claims("Field notes, site 4: farmland in the west") if c[1] == "fields"]
+    assert [c[0] for c in _claims("Most likely, heath can be seen.")] == ["landcover_presence"]
+    seen = _claims("Mostly heath. Remarks: a clear day.")
+    assert ("dominance", "shrubland", "most", None) in seen
+
+
+def test_polarisation_difference_and_orbit_direction() -> None:
+    from geomeld.signals.models import OrbitSar, SarSignal
+
+    b = SignalBundle(key="t")
+    b.sar = SarSignal(
+        orbits={
+            "asc": OrbitSar(vv_db_mean=-11.0, vh_db_mean=-17.5, vh_minus_vv_db=-6.5, valid_percentage=100.0)
+        }
+    )
+    b.origins = {"sentinel1": LayerOrigin(origin="real")}
+    assert claim_verdicts("The co-pol/cross-pol gap is 5 to 8 dB.", b)["sar/vv_minus_vh"] == "supported"
+    assert claim_verdicts("The VV–VH difference is about 14 dB.", b)["sar/vv_minus_vh"] == "contradicted"
+    assert claim_verdicts("Acquired on an ascending pass.", b)["sar/orbit_asc"] == "supported"
+    assert claim_verdicts("A descending-orbit scene.", b)["sar/orbit_desc"] == "contradicted"
+    assert not [c for c in extract_claims("captured 9 July 2018; VV exceeds VH") if c.value is not None]
+
+
+def test_double_negation_and_denial() -> None:
+    def pol(text: str) -> list[str]:
+        return [c.polarity for c in extract_claims(text) if c.subject == "shrubland"]
+
+    assert pol("Heath is not missing from this frame.") == ["affirmed"]
+    assert pol("It is not true that there is no heath.") == ["affirmed"]
+    assert pol("It isn't the case that heath appears.") == ["negated"]
+    assert pol("Heath is missing.") == ["negated"]
+
+
+def test_only_in_one_part_and_absent_from_a_part() -> None:
+    parts = {"Cropland": {"north": 0.6, "south": 0.4, "south-east": 0.3, "north-west": 0.0}}
+    b = bundle({"Cropland": 60.0, "Tree cover": 40.0}, valid=20.0, parts=parts)
+    # 60 % in the north: "mostly" holds, "only" does not
+    assert (
+        claim_verdicts("Farmland is confined to the northern half.", b)["position/cropland"] == "contradicted"
+    )
+    assert claim_verdicts("Farmland lies mostly in the north.", b)["position/cropland"] == "supported"
+    # 30 % of farmland (3.6 % of the tile) in the SE quarter: it is not absent there
+    got = claim_verdicts("There is no farmland in the south-east quarter.", b)
+    assert got.get("landcover_presence/cropland", got.get("position/cropland")) == "contradicted"
+    got = claim_verdicts("No farmland in the north-west quarter.", b)
+    assert got.get("landcover_presence/cropland", got.get("position/cropland")) != "contradicted"
+
+
+def test_proportions_in_words() -> None:
+    shares = {
+        c.subject: (c.value.low, c.value.bound)
+        for c in extract_claims("heath: one pixel in twenty; woods do not reach three out of four pixels")
+        if c.value
+    }
+    assert shares == {"shrubland": (5.0, "about"), "trees": (75.0, "at_most")}
+    assert [c.label for c in extract_claims("the middle of winter, farmland") if c.family == "position"] == []
+    assert [c.subject for c in extract_claims("in the middle of winter") if c.family == "season"] == [
+        "winter"
+    ]

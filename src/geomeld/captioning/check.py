@@ -224,10 +224,11 @@ def check_landcover(claim: Claim, g: Ground) -> Result:
         return check_absent_in_part(claim, g)
     if claim.label == "mapped":
         return check_mapped(claim, g, g.share_ranges(claim.subject))
-    if claim.subject == "mangroves":
-        by_lat = _mangroves_by_latitude(claim, g)
-        if by_lat is not None:
-            return by_lat
+    from geomeld.captioning.envelopes import check_envelope
+
+    enveloped = check_envelope(claim, g, _sea_far)
+    if enveloped is not None:
+        return enveloped
     ranges = g.share_ranges(claim.subject)
     if claim.subject == "snow":
         seen = _s2_snow_range(g)
@@ -279,33 +280,6 @@ def check_mapped(claim: Claim, g: Ground, ranges: Sequence[ShareRange]) -> Resul
         "+".join(r.product for r in maps),
         "+".join(r.origin for r in maps),
         note="a statement about the map itself",
-    )
-
-
-MANGROVE_LATITUDES = (-39.0, 33.0)
-"""Mangroves grow only on tropical and subtropical coasts: their global extent lies between about
-38°45' S and 32°20' N (Giri et al. 2011, Global Ecol. Biogeogr. 20:154; Global Mangrove Watch)."""
-
-
-def _mangroves_by_latitude(claim: Claim, g: Ground) -> Result | None:
-    p = g.bundle.place
-    if p is None or MANGROVE_LATITUDES[0] <= p.lat <= MANGROVE_LATITUDES[1]:
-        return None
-    kind = _share_kind(claim)
-    if claim.negated and kind == "present":
-        v = S
-    elif claim.negated or (
-        kind == "number" and claim.value is not None and claim.value.bound == Bound.AT_MOST
-    ):
-        v = U
-    else:
-        v = C
-    return v, ClaimEvidence(
-        {"lat": round(p.lat, 4)},
-        {"mangrove_latitudes": list(MANGROVE_LATITUDES)},
-        "metadata",
-        Origin.REAL.value,
-        note="no mangroves grow at this latitude",
     )
 
 
@@ -486,6 +460,7 @@ def check_placed(claim: Claim, g: Ground) -> Result:
     )
 
 
+
 def check_labelled(claim: Claim, g: Ground) -> Result:
     """The share of the tile the land-cover map labels (exact)."""
     per, measured, tol = [], [], None
@@ -597,9 +572,16 @@ PRESENCE_IN_PART_BANDS = (0.05, 0.01)
 when ≥ 5 % of the class's pixels lie there, contradicted only when ≤ 1 % do (practically none)."""
 
 
+ONLY_IN_PART_BANDS = (0.95, 0.75)
+"""All of a class in one part ("X lies only in the north", "X is confined to the SE corner"): supported
+when ≥ 95 % of the class's pixels lie there, contradicted when a quarter or more lies elsewhere."""
+
+
 def _part_bands(claim: Claim) -> tuple[float, float]:
     if claim.label == "some":
         return PRESENCE_IN_PART_BANDS
+    if claim.label == "only":
+        return ONLY_IN_PART_BANDS
     return _PART_BANDS[str(claim.location)]
 
 
@@ -856,7 +838,8 @@ def _sea_far(g: Ground) -> float | None:
     return SEA_KM if bool(land.all()) else None
 
 
-def check_water(claim: Claim, g: Ground) -> Result:
+def _water_maps(g: Ground) -> list[ShareRange]:
+    """The map and occurrence layers' water intervals (land-cover water class, JRC occurrence)."""
     ranges = list(g.share_ranges("water"))
     w = g.bundle.water
     jrc = g.origin("jrc_occurrence") if g.bundle.origins else None
@@ -864,6 +847,12 @@ def check_water(claim: Claim, g: Ground) -> Result:
         # real JRC occurrence is complete; a substitute (mapped water polygons) only bounds from below
         jrc_hi = w.jrc_percentage if jrc == Origin.REAL.value else 100.0
         ranges.append(ShareRange("jrc_occurrence", jrc, w.jrc_percentage, jrc_hi, 100.0))
+    return ranges
+
+
+def check_water(claim: Claim, g: Ground) -> Result:
+    ranges = _water_maps(g)
+    w = g.bundle.water
     kind = claim.subject
     if kind == "sea" and claim.label == "near" and claim.value is None:
         # "near the coast", "a few km from the sea": the sea lies outside the tile
@@ -1100,6 +1089,10 @@ def check_vegetation(claim: Claim, g: Ground) -> Result:
         from geomeld.captioning.greenness import check_green_share
 
         return check_green_share(claim, g)
+    if claim.subject == "green" and claim.label == "partial":
+        from geomeld.captioning.greenness import check_partial_green
+
+        return check_partial_green(claim, g)
     sp = g.bundle.spectral
     origin = g.section_origin("spectral")
     ndvi = sp.indices.get("NDVI") if sp is not None else None
@@ -1157,6 +1150,26 @@ def check_sar(claim: Claim, g: Ground) -> Result:
         return (_flip(v) if claim.negated else v), ClaimEvidence(
             {"vh_minus_vv_db": [round(x, 2) for x in diffs]}, {"margin_db": 1.0}, "sentinel1", origin
         )
+    if claim.subject in ("orbit_asc", "orbit_desc"):  # "imaged on an ascending pass"
+        want = claim.subject.removeprefix("orbit_")
+        have = sorted(
+            k for k, o in sar.orbits.items() if o.valid_percentage is None or o.valid_percentage > 0
+        )
+        if not have:
+            return _unverifiable("no orbit with valid Sentinel-1 data", "sentinel1", origin)
+        v = S if want in have else C
+        return (_flip(v) if claim.negated else v), ClaimEvidence(
+            {"orbits": have}, "the orbit direction of the Sentinel-1 scene used", "sentinel1", origin
+        )
+    if claim.subject == "vv_minus_vh":  # a difference stated as a magnitude ("a 4 to 9 dB gap")
+        gaps = [abs(o.vh_minus_vv_db) for o in sar.orbits.values() if o.vh_minus_vv_db is not None]
+        if not gaps or claim.value is None:
+            return _unverifiable("no orbit with both VV and VH", "sentinel1", origin)
+        value = claim.value
+        lo_v = abs(value.low) if value.low is not None else None
+        hi_v = abs(value.high) if value.high is not None else None
+        said = replace(claim, value=replace(value, low=lo_v, high=hi_v))
+        return _numeric(said, min(gaps), max(gaps), "sentinel1", origin, {"abs_vv_minus_vh_db": gaps})
     vv = [o.vv_db_mean for o in sar.orbits.values() if o.vv_db_mean is not None]
     vh = [o.vh_db_mean for o in sar.orbits.values() if o.vh_db_mean is not None]
     values = vh if claim.subject == "vh" else vv + vh if claim.subject == "sar" else vv

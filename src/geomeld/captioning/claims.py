@@ -42,14 +42,19 @@ Shares are always of the tile area; a layer that labels only part of the tile bo
 interval (see :mod:`geomeld.captioning.check`).
 
 Further subjects and labels read from free text (same families, no new family): land-cover subject
-``mangroves``; presence labels ``minor`` ("patches of"), ``trace`` ("a sliver of": a few percent at
+``mangroves`` and the other climate-bound classes of :mod:`geomeld.captioning.envelopes` (``palms``,
+``palm_plantation``, ``glacier``, ``tundra``, ``dunes``, ``desert``, ``rainforest``, ``savanna``,
+``coral``, ``ice_sheet``, ``rice``: presence/absence checked against their envelope); vegetation subject
+``green_share`` (% of the image above an NDVI threshold, :mod:`geomeld.captioning.greenness`); presence labels ``minor`` ("patches of"), ``trace`` ("a sliver of": a few percent at
 most), ``mapped`` (a statement about the map itself: "OSM has a water polygon"), ``urban`` (a dense
 town), water label ``large`` ("a broad river"); comparison label ``ratio`` with the factor as value
 ("at least twice as much A as B"); dominance label ``largest`` also from ranking verbs ("A leads the
 tally"); season subjects ``year``, ``month`` and ``date`` (ISO ``label``); place subjects ``country``,
 ``continent``, ``region`` (hand table, then GeoNames admin-1/admin-2), ``relation`` ("near X",
 "west of X"), ``unknown`` (a proper name after "in"/"near": a GeoNames region or town) and
-``landmark`` (a named river or landform: never decided); SAR subject ``sar`` (either channel).
+``landmark`` (a named river or landform: never decided); SAR subject ``sar`` (either channel) and
+``vv_minus_vh`` (the co-/cross-polarisation difference in dB, as a magnitude), ``orbit_asc`` /
+``orbit_desc`` (the orbit direction of the Sentinel-1 scene).
 """
 
 from __future__ import annotations

@@ -79,8 +79,8 @@ _HAZE = re.compile(
     r"\b(?:haz(?:e|y|iness)|haze[- ]free|misty|mist|fog(?:gy)?|smog|smoke|smoky|murky|murk)\b", re.I
 )
 _CLEAR = re.compile(
-    r"\bclear(?:,)?\s+(?:and\s+sunny\s+|blue\s+|open\s+|cloudless\s+|bright\s+)?(?:sk(?:y|ies)|day|weather|"
-    r"conditions?|views?|atmosphere|air)\b|\bsk(?:y|ies)\s+(?:is\s+|are\s+|was\s+|were\s+|looks?\s+|seems?\s+|appears?\s+)?"
+    r"\bclear(?:,)?\s+(?:and\s+sunny\s+|blue\s+|open\s+|cloudless\s+|bright\s+|winter\s+|summer\s+|spring\s+|"
+    r"autumn\s+|cold\s+|crisp\s+|sunny\s+)?(?:sk(?:y|ies)|day|morning|afternoon|weather|conditions?|views?|atmosphere|air)\b|\bsk(?:y|ies)\s+(?:is\s+|are\s+|was\s+|were\s+|looks?\s+|seems?\s+|appears?\s+)?"
     r"(?:completely\s+|perfectly\s+|totally\s+|entirely\s+|fully\s+)?clear\b|\bcrystal[- ]clear\b|\bunclouded\b|"
     r"\bclear\s+of\s+(?:any\s+)?clouds?\b|\b(?:image|scene|picture|view|acquisition|capture|shot)\s+"
     r"(?:is|was|looks|seems|appears)\s+(?:completely\s+|perfectly\s+|totally\s+|entirely\s+)?clear\b|"
@@ -101,7 +101,10 @@ _NEG = re.compile(
     r"\b(?:no|zero|nil)\s+cloud",
     re.I,
 )
-_POSTNEG = re.compile(r"\b(?:absent|none|nil|not\s+present|not\s+visible|nowhere|missing)\b", re.I)
+_POSTNEG = re.compile(
+    r"\b(?:absent|none|nil|not\s+present|not\s+visible|nowhere|missing|not\s+an?\s+(?:issue|problem|concern|factor))\b",
+    re.I,
+)
 _MUCH = re.compile(
     r"\b(?:thick|heavy|heavily|dense|densely|overcast|mostly|most|largely|majority|completely|entirely|fully|"
     r"totally|blanket\w*|dominat\w*|solid|extensive|extensively|widespread|bulk|nearly\s+all|almost\s+all|"
@@ -120,6 +123,24 @@ _THIN = re.compile(
 _SLIGHT = re.compile(
     r"\b(?:slight|slightly|light|lightly|mild|mildly|minor|faint|thin|a\s+bit|somewhat)\b", re.I
 )
+_MINIMAL = re.compile(
+    r"\b(?:minimal|negligible|insignificant|marginal|hardly\s+any|barely\s+any|scarcely\s+any|very\s+few|"
+    r"(?<!a\s)few\s+clouds|almost\s+no|virtually\s+no|nearly\s+no|practically\s+no|next\s+to\s+no|"
+    r"almost\s+none|essentially\s+(?:zero|none|nil)|close\s+to\s+(?:zero|none)|near[- ]zero|low\s+cloud\s+cover|"
+    r"(?:cover(?:age)?|amount|fraction|share|proportion)(?:\s+of\s+clouds?)?\s+(?:is|was|remains?|stays?)\s+"
+    r"(?:very\s+)?(?:low|small|tiny|minimal|negligible))\b",
+    re.I,
+)
+"""Little or no cloud ("minimal cloud cover", "hardly any haze"): label ``minimal``."""
+_VERBISH = re.compile(
+    r"\b(?:is|are|was|were|has|have|covers?|shows?|appears?|lies|sits|obscures?|hides?)\b", re.I
+)
+
+
+def _SAME_SENTENCE(text: str, end: int, start: int) -> bool:  # noqa: N802
+    return end >= 0 and not re.search(r"[.;!?\n|]", text[end:start])
+
+
 CONDITION_WORD = re.compile(r"^(?:clouds?|cloud-?cover|haze|mist|fog|smoke|smog|(?:cloud-?)?shadows?)$")
 """A token naming an image condition (negation scope passes over it: "no clouds or snow")."""
 _PCT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|percent\b|per\s+cent\b)", re.I)
@@ -134,6 +155,11 @@ _PART = re.compile(
 )
 GENERIC = frozenset(
     [
+        "aerial",
+        "satellite",
+        "orbital",
+        "sentinel-2",
+        "sentinel2",
         "a",
         "an",
         "the",
@@ -624,8 +650,15 @@ def condition_claims(text: str, toks: Sequence[_Tok]) -> tuple[list[Claim], set[
         return [], set()
     claims: list[Claim] = []
     masked: set[int] = set()
+    carry = False  # the previous piece was a negated condition ("free of haze and cloud")
+    prev_end = -1
     for a, b in _segments(text):
         seg = text[a:b]
+        inherit = (
+            carry and len(seg.split()) <= 5 and not _VERBISH.search(seg) and _SAME_SENTENCE(text, prev_end, a)
+        )
+        carry = False
+        prev_end = b
         found: list[tuple[str, re.Match[str]]] = []
         shadow = _SHADOW.search(seg)
         if shadow:
@@ -648,8 +681,11 @@ def condition_claims(text: str, toks: Sequence[_Tok]) -> tuple[list[Claim], set[
         for subject, m in found:
             head = seg[: m.start()]
             word = m.group(0).lower()
-            neg = bool(_NEG.search(head)) or word.endswith("free") or word == "cloudless"
+            neg = bool(_NEG.search(head)) or word.endswith("free") or word == "cloudless" or inherit
             neg = neg or bool(_POSTNEG.search(seg[m.end() :]))
+            minimal = subject != "obscured" and bool(_MINIMAL.search(seg))
+            if minimal:
+                neg = False
             value = _value(seg, m.start()) if subject in ("cloud", "shadow") else None
             if value is not None and value.low == 0.0 and value.bound == Bound.ABOUT.value:
                 value, neg = None, True
@@ -657,7 +693,8 @@ def condition_claims(text: str, toks: Sequence[_Tok]) -> tuple[list[Claim], set[
                 continue  # "nothing is obscured by cloud" is a clear-sky statement, left to the words
             if subject == "obscured":
                 neg = False
-            label = None if neg or value is not None else _amount(seg, subject)
+            label = None if neg or value is not None else "minimal" if minimal else _amount(seg, subject)
+            carry = carry or (neg and subject != "obscured")
             claims.append(
                 Claim(
                     family=FAMILY,
@@ -721,6 +758,8 @@ C, S, U = Verdict.CONTRADICTED, Verdict.SUPPORTED, Verdict.UNVERIFIABLE
 
 CLOUD_FREE_BELOW = 1.0
 CLOUD_PRESENT_LOWER = 3.0
+MINIMAL_RULE = (2.0, 10.0)
+"""Little or no cloud: supported while at most 2 % can be cloud, contradicted from 10 % opaque cloud."""
 AMOUNT_RULES: dict[str, tuple[float, float]] = {
     "trace": (0.2, 0.2),
     "some": (2.0, 1.0),
@@ -787,6 +826,13 @@ def check_image_condition(claim: Claim, g: Any) -> tuple[Verdict, ClaimEvidence]
             if excess is not None:
                 measured["haze_excess"] = round(excess, 4)
             v = C if hi < 0.1 and excess is not None and excess < HAZE_SOME_CONTRADICT_TOA else U
+        elif claim.label == "minimal":
+            tol = {
+                "label": "minimal",
+                "supported_below": MINIMAL_RULE[0],
+                "contradicted_from_opaque": MINIMAL_RULE[1],
+            }
+            v = S if hi < MINIMAL_RULE[0] else C if lo >= MINIMAL_RULE[1] else U
         else:
             sup, con = AMOUNT_RULES.get(str(claim.label), AMOUNT_RULES["some"])
             tol = {"label": claim.label, "supported_from_opaque": sup, "contradicted_below": con}
@@ -809,7 +855,7 @@ def check_image_condition(claim: Claim, g: Any) -> tuple[Verdict, ClaimEvidence]
         measured["haze_excess"] = round(excess, 4)
         measured["dark_blue"] = cond.dark_blue
         boa = how.startswith("dark object (surface")
-        if negated:
+        if negated or claim.label == "minimal":
             tol = {"supported_below": HAZE_CLEAR_BELOW, "contradicted_above": HAZE_CLEAR_CONTRADICT}
             v = S if excess < HAZE_CLEAR_BELOW else C if excess > HAZE_CLEAR_CONTRADICT else U
         elif claim.label == "much":
@@ -825,7 +871,7 @@ def check_image_condition(claim: Claim, g: Any) -> tuple[Verdict, ClaimEvidence]
     elif claim.subject == "shadow":
         dark = cond.shadow_upper
         measured["dark_nir_swir_pct_of_image"] = round(dark, 2)
-        if negated:
+        if negated or claim.label == "minimal":
             tol = {"supported_below": SHADOW_NONE_BELOW}
             v = S if dark < SHADOW_NONE_BELOW else U
         else:

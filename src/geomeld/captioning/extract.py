@@ -33,6 +33,7 @@ from geomeld.captioning import phrases as P
 from geomeld.captioning import structure
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
 from geomeld.captioning.conditions import CONDITION_WORD, condition_claims, sun_claims
+from geomeld.captioning.envelopes import exotic_claims
 from geomeld.captioning.greenness import green_share_claims
 from geomeld.captioning.placement import placement_claims
 
@@ -329,6 +330,12 @@ def _as_tile_share(
     return unit, low, high, j
 
 
+def _decimal_fraction(toks: Sequence[Tok], i: int, j: int) -> bool:
+    """A number written as a decimal between 0 and 1 ("0.02", "0.8"), possibly a range of two."""
+    vals = [t.low for t in toks[i:j] if t.low[:1].isdigit()]
+    return bool(vals) and all("." in v and 0.0 < float(v) < 1.0 for v in vals)
+
+
 def _day_of_month(toks: Sequence[Tok], i: int) -> bool:
     """ "17 June 2017", "June 17, 2017", "the 3rd of May": a day of a date, not a quantity."""
     t = toks[i].low
@@ -515,6 +522,7 @@ class Ctx:
     toks: list[Tok]
     claims: list[Claim] = field(default_factory=list)
     idioms: set[int] = field(default_factory=set)  # tokens of idioms that claim nothing ("sea level")
+    read_first: set[int] = field(default_factory=set)  # tokens the condition/envelope readers claimed
 
     def span(self, a: int, b: int) -> tuple[int, int, str]:
         return a, b, self.text[a:b]
@@ -586,6 +594,9 @@ def _extract(caption: str) -> list[Claim]:
     masked, place_hits = P.mask_places(toks, text)
     masked |= P.headings(toks)
     conditions, cond_masked = condition_claims(text, toks)
+    exotic, exotic_masked = exotic_claims(text, toks)
+    conditions += exotic
+    cond_masked |= exotic_masked
     if _NUMBER_READERS.search(text):
         early = find_numbers(toks, masked | cond_masked)
         for reader in (green_share_claims, sun_claims):
@@ -627,6 +638,7 @@ def _extract(caption: str) -> list[Claim]:
         idioms={t for h in all_hits if h.cat == "skip" for t in range(h.i, h.j)}
         | masked
         | said_by_conditions,
+        read_first=cond_masked | said_by_conditions,
     )
     bounds = clauses(toks, text, {h.j for h in hits if h.cat in _SUBJECT_CATS or h.cat == "labelled"})
     merged: list[tuple[int, int]] = []
@@ -766,6 +778,39 @@ def _merge_runs(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
     return out
 
 
+def _comparison_object(cl: Clause, s: Hit, toks: Sequence[Tok]) -> bool:
+    """Whether class ``s`` stands after a comparison cue of its clause ("… then water", "≥ 2× water",
+    "double the area of open water") and nothing quantifies or places it: it is what something else is
+    compared with, which the comparison does not say is present."""
+    if _attach_num(cl, s, toks, ("%", "km2", "ha")) is not None or _quant(cl, s, toks) is not None:
+        return False
+    if _position(cl, s, toks) is not None:
+        return False
+    cues = [k for k in range(cl.i, s.i) if toks[k].low in P.COMPARISON_CUES and not _bound_cue(toks, k + 1)]
+    cues += [
+        h.i
+        for h in cl.hits
+        if h.cat == "cmp" and h.val in _PAIR_KINDS and h.j <= s.i and not _bound_cue(toks, h.j)
+    ]
+    if not cues:
+        return False
+    k = max(cues)
+    # a class between the cue and this one is the object; this one is then a new statement's subject
+    return not any(h.cat in ("lc", "water") and k < h.i < s.i for h in cl.hits)
+
+
+_PAIR_KINDS = {"verb_more", "verb_less"}  # "more"/"less" pair only through a "than", itself a cue
+
+
+def _bound_cue(toks: Sequence[Tok], k: int) -> bool:
+    """Whether a comparison word before token ``k`` bounds a number ("no more than five percent",
+    "< 10 %"): a number or a fraction follows it."""
+    nxt = [t.low for t in toks[k : k + 2]]
+    return bool(nxt) and bool(
+        _NUMBER_START.match(nxt[0]) or (nxt[0] in ("a", "an") and nxt[1:] and nxt[1] in _FRACTIONS)
+    )
+
+
 def _placed_by_own_verb(cl: Clause, s: Hit, toks: Sequence[Tok]) -> bool:
     """ "… outnumbered by farmland, and farmland clusters in the NE": the class has a verb of its own that
     places it (a position after a verb), not a position of the whole comparison ("more A than B in the
@@ -825,8 +870,12 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
     hedged = any(h.cat == "hedge" for h in hits)
     hedge = Hedge.HEDGED.value if hedged else Hedge.NONE.value
     subjects = [h for h in hits if h.cat in _SUBJECT_CATS]
-    negs = [h for h in hits if h.cat == "neg"]
     postnegs = [h for h in hits if h.cat == "postneg"]
+    # "is not missing", "isn't absent": a negated absence is a presence (neither cue negates)
+    denied = [p for p in postnegs if any(h.cat == "neg" and 0 <= p.i - h.j <= 1 for h in hits)]
+    postnegs = [p for p in postnegs if p not in denied]
+    negs = [h for h in hits if h.cat == "neg" and not any(0 <= p.i - h.j <= 1 for p in denied)]
+    ctx.idioms.update(k for h in hits if h.cat == "flip" for k in range(h.i, h.j))
     n_before = len(ctx.claims)
 
     # -- negation scope --------------------------------------------------------------------------
@@ -837,9 +886,10 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             continue
         first = following[0]
         gap = _gap(toks, ng.j, first.i)
-        rest = [w for w in gap if not CONDITION_WORD.match(w)]
+        rest = [toks[k].low for k in range(ng.j, first.i) if k not in ctx.read_first]
         if len(rest) < len(gap) and rest and _list_gap(rest):
-            pass  # "no clouds or snow": the cue also negates the class after an image condition
+            pass  # "no clouds or snow", "no tundra or mangroves": the cue also negates the class after
+            # an image condition or an envelope class read before
         elif (
             len(gap) > P.NEG_REACH
             or any(w in P.NEG_BREAK or w in P.NEG_FIRST_BREAK for w in gap)
@@ -867,9 +917,19 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
         last = before[-1]
         if len(_gap(toks, last.j, pn.i)) > P.POSTNEG_REACH:
             continue
+        if last.cat in ("lc", "water") and any(
+            x.unit == "%"
+            and pn.j <= x.i <= pn.j + 4
+            and _bound_before(toks, x, cl) == Bound.AT_MOST.value
+            and not any(h.cat in ("lc", "water") and pn.j <= h.i <= x.j + 3 for h in subjects)
+            for x in cl.nums
+        ):
+            continue  # "water is practically absent, well under 5 %": the bound says how absent
         negated.add(last.i)
         nxt = last
         for s in reversed(before[:-1]):
+            if any(x.j <= s.i and s.i - x.j <= 3 for x in cl.nums):
+                break  # "7 ha of wooded land, snow and ice: none": a quantified class is affirmed
             if any(h.cat == "dom" and 0 <= s.i - h.j <= 1 for h in hits):
                 break  # "predominantly A and B: none": a class said to dominate is not absent
             if _same_kind(s, last) and _list_gap(_gap(toks, s.j, nxt.i)):
@@ -877,7 +937,11 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
                 nxt = s
             else:
                 break
-    # double negation: "not absent" → affirmed (rare; handled by parity of cues before the subject)
+    # "it isn't true that there is no X": a denial reverses what follows it in the clause
+    for fl in (h for h in hits if h.cat == "flip"):
+        for s in subjects:
+            if s.i >= fl.j:
+                negated ^= {s.i}
 
     # -- the clause's "no class is a majority" style statements --------------------------------
     for h in hits:
@@ -987,6 +1051,13 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
     for s in subjects:
         if has_veg and s.cat == "lc" and s.val == "vegetation":
             continue
+        if (
+            s.cat in ("lc", "water")
+            and s.i not in compared
+            and s.i not in negated
+            and _comparison_object(cl, s, toks)
+        ):
+            continue  # "more meadow then water": the far side of a comparison the extractor could not pair
         if s.i in compared and (
             s.cat not in ("lc", "water")
             or (
@@ -1183,6 +1254,18 @@ def _attach_num(cl: Clause, s: Hit, toks: Sequence[Tok], units: tuple[str, ...])
     return None
 
 
+def _fraction_share(cl: Clause, s: Hit, toks: Sequence[Tok]) -> Num | None:
+    """A share written as a bare decimal after the class ("water covers less than 0.02", "open water
+    stays under 0.03"): read as a fraction of the tile, unless the clause names an index or a unit
+    that the decimal could be a value of (NDVI 0.5, -0.3 dB)."""
+    if {t.low for t in toks[cl.i : cl.j]} & P.INDEX_WORDS:
+        return None
+    n = _attach_num(cl, s, toks, ("",))
+    if n is None or n.i < s.j or not _decimal_fraction(toks, n.i, n.j):
+        return None
+    return dataclasses.replace(n, low=n.low * 100.0, high=n.high * 100.0, unit="%")
+
+
 def _quant_candidates(cl: Clause, s: Hit, toks: Sequence[Tok]) -> list[tuple[int, Hit]]:
     """(distance, quantifier) pairs that may quantify subject ``s``: a pre-modifier ("mostly", "patches
     of") right before it, or a predicate ("dominates", "covers most") after it; "the largest" either way."""
@@ -1269,6 +1352,8 @@ def _landcover_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start
     concept = "built" if s.val.startswith("urban") else s.val  # "city", "urban": built land
     is_water = s.cat == "water"
     n = _attach_num(cl, s, toks, ("%", "km2", "ha"))
+    if n is None:
+        n = _fraction_share(cl, s, toks)
     q = _quant(cl, s, toks)
     if q is not None and q.cat == "dom" and "half" not in q.val and _position(cl, s, toks) is not None:
         q = None  # "most of the X is in the south", "X lies mainly in the west": a position, not a share
@@ -1378,6 +1463,8 @@ def _position_reading(cl: Clause, toks: Sequence[Tok], location: str) -> str | N
     there ("some": any corner or quadrant, or a side or edge with "some", "appears", "patches" …);
     otherwise ``None`` ("forest in the north": most of it in that half)."""
     words = {t.low for t in toks[cl.i : cl.j]}
+    if words & P.ONLY_WORDS:
+        return "only"  # "X lies only in the north", "X is confined to the east"
     if words & P.CONCENTRATION_WORDS:
         return "most"
     return "some" if words & P.PRESENCE_IN_PART_WORDS or location in P.QUARTER_PARTS else None
@@ -1394,17 +1481,20 @@ def _ratio_claims(ctx: Ctx, cl: Clause, subjects: list[Hit], negs: list[Hit], he
     for k in range(cl.i, cl.j):
         factor = P.FACTOR_WORDS.get(toks[k].low)
         k_end = k + 1
-        if factor is None and k + 1 < cl.j and toks[k + 1].low == "times":
+        times = False
+        if factor is None and k + 1 < cl.j and toks[k + 1].low in P.TIMES_WORDS:
             parsed = _parse_number(toks, k)
             if parsed is not None and parsed[1] == k + 1:
-                factor, k_end = parsed[0], k + 2
+                factor, k_end, times = parsed[0], k + 2, True
+        elif factor is None and re.fullmatch(r"\d+(?:\.\d+)?x", toks[k].low):  # "2x" as one token
+            factor, times = float(toks[k].low[:-1]), True
         if factor is None:
             continue
         # "twice as much (area) as B" / "double B" / "twice B's"
         j = k_end
         right: Hit | None = None
         if j < cl.j and toks[j].low == "as":
-            nxt_as = next((q for q in range(j + 1, min(cl.j, j + 6)) if toks[q].low == "as"), None)
+            nxt_as = next((q for q in range(j + 1, min(cl.j, j + 8)) if toks[q].low == "as"), None)
             if nxt_as is None:
                 continue
             between = [s for s in cands if j < s.i < nxt_as]
@@ -1418,8 +1508,22 @@ def _ratio_claims(ctx: Ctx, cl: Clause, subjects: list[Hit], negs: list[Hit], he
                 left, right = before[-1], after[0]
             else:
                 continue
-        elif toks[k].low in P.FACTOR_BARE:  # "A is more than double B", "twice the B"
-            after = [s for s in cands if s.i >= j and s.i - j <= 2]
+        elif toks[k].low in P.FACTOR_BARE or times:
+            # "A is more than double B", "twice the B", "A ≥ 2× B", "A covers double the area of B",
+            # "A is two times bigger than B"
+            start = j
+            if j < cl.j and toks[j].low in P.COMPARATIVE_ADJ:
+                than = next(
+                    (q for q in range(j + 1, min(cl.j, j + 3)) if toks[q].low in ("than", "then")), None
+                )
+                if than is None:
+                    continue
+                start = than + 1
+            after = [
+                s
+                for s in cands
+                if s.i >= start and s.i - start <= 4 and all(t.low in P.RATIO_GAP for t in toks[start : s.i])
+            ]
             before = [s for s in cands if s.j <= k]
             if not after or not before:
                 continue
@@ -1431,7 +1535,7 @@ def _ratio_claims(ctx: Ctx, cl: Clause, subjects: list[Hit], negs: list[Hit], he
         phrase = " ".join(words)
         bound = Bound.ABOUT.value
         if any(phrase.endswith(b) for b in P.RATIO_AT_LEAST) or " ".join(tail[:3]).startswith(
-            ("or more", ", or more")
+            ("or more", ", or more", ", at least", "at least")
         ):
             bound = Bound.AT_LEAST.value
         elif any(phrase.endswith(b) for b in P.RATIO_AT_MOST) or " ".join(tail[:3]).startswith(
@@ -1681,11 +1785,24 @@ def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: i
                 )
         a, b = min(a, n.start), max(b, n.end)
         subject = {"ndvi": "ndvi"}.get(s.val, s.val)
+        if s.val in ("vv", "vh") and _polarisation_difference(toks, cl):
+            subject = "vv_minus_vh"  # "the co-pol/cross-pol difference is 4 to 9 dB"
+            ctx.idioms.update(k for k in range(cl.i, cl.j) if toks[k].low in P.DIFFERENCE_WORDS)
     ctx.claims.append(_mk(ctx, fam, subject, a, b, value=value, label=label, polarity=pol, hedge=hedge))
 
 
 _EXCEED = {"exceed", "exceeds", "exceeding", "surpass", "surpasses", "top", "tops"}
 _FEW = {"few", "no", "hardly", "barely", "scarcely", "little", "none", "nothing", "rarely", "seldom"}
+
+
+def _polarisation_difference(toks: Sequence[Tok], cl: Clause) -> bool:
+    """Whether the clause states the difference of the two polarisations ("the VV–VH gap", "the
+    co-pol/cross-pol difference"): a difference word with both channels named."""
+    words = {t.low for t in toks[cl.i : cl.j]}
+    both = {"vv", "vh"} <= words or (
+        {"co", "cross"} <= words and bool(words & {"pol", "polarised", "polarized"})
+    )
+    return both and bool(words & P.DIFFERENCE_WORDS)
 
 
 def _short_year(toks: Sequence[Tok], n: Num) -> bool:
@@ -1700,6 +1817,12 @@ def _unit_claim(ctx: Ctx, cl: Clause, n: Num, hedge: str, c_start: int, c_end: i
     if n.unit == "km" and words & P.ALTITUDE_CUES and not words & P.CANOPY_CUES:
         # a height in kilometres ("peaks reach 2.8 km altitude"); other kilometres are distances
         n = dataclasses.replace(n, low=n.low * 1000.0, high=n.high * 1000.0, unit="m")
+    if n.unit == "m" and (
+        (n.j < cl.j and toks[n.j].low in P.RESOLUTION_NOUNS)
+        or (n.i > 0 and toks[n.i - 1].low == "@")
+        or any(t.low in P.RESAMPLING_WORDS for t in toks[max(cl.i, n.i - 3) : n.i])
+    ):
+        return  # "a single 10 m scene", "10 m pixels", "128 px @ 10 m": the resolution, not a height
     if n.unit in ("m", "asl"):
         if words & P.CANOPY_CUES and n.unit != "asl":
             subj = "max_height" if words & P.MAX_CUES else "height"
@@ -1761,6 +1884,8 @@ def _unit_claim(ctx: Ctx, cl: Clause, n: Num, hedge: str, c_start: int, c_end: i
         return
     elif n.unit == "db":
         subj = "vh" if "vh" in words and "vv" not in words else "vv"
+        if _polarisation_difference(toks, cl):
+            subj = "vv_minus_vh"  # "the co-pol/cross-pol difference is 4 to 9 dB"
         ctx.claims.append(
             _mk(
                 ctx,
@@ -1834,7 +1959,7 @@ def _comparison_pair(
         "more",
         "less",
     ):  # "more A than B" / "A … more … than B" / "more room" (after "compared with")
-        than = [k for k in range(h.j, cl.j) if toks[k].low == "than"]
+        than = [k for k in range(h.j, cl.j) if toks[k].low in ("than", "then")]  # "then": a common slip
         if not than:
             return None
         right = [s for s in after if s.i > than[0]]

@@ -127,6 +127,46 @@ _GROWING = re.compile(
 )
 
 
+_PART_NOUNS = (
+    r"(?:patch(?:es)?|areas?|pockets?|strips?|belts?|bands?|spots?|islands?|parts?|bits|stands?|rows?|lines?)"
+)
+_GREEN_THINGS = (
+    r"(?:conifers?|coniferous|pines?|spruces?|firs?|evergreens?|winter\s+(?:wheat|crops?|cereals?|rape)|"
+    r"wheat|rapeseed|lawns?|pastures?|meadows?|hedges?|hedgerows?)"
+)
+_PARTIAL_GREEN = re.compile(
+    rf"\b(?:some|a\s+few|few|(?:{_PART_NOUNS})\s+of)\s+(?:\w+\s+){{0,2}}green\b|"
+    rf"\bgreen\s+(?:\w+\s+)?{_PART_NOUNS}\b|"
+    rf"\b(?:only|just)\s+(?:the\s+)?(?:\w+\s+){{1,2}}(?:look|looks|are|is|stay|stays|remain|remains|appear|appears)\s+green\b|"
+    rf"\b{_GREEN_THINGS}\s+(?:\w+\s+){{0,3}}?(?:look|looks|are|is|stay|stays|remain|remains|appear|appears|keep|keeps)"
+    rf"\s+(?:\w+\s+)?green\b|\bgreen\s+(?:\w+\s+)?{_GREEN_THINGS}\b",
+    re.I,
+)
+"""Green said of a part of the tile or of one kind of plant ("green patches", "the pines stay green",
+"green winter wheat"): label ``partial`` — a statement about some green pixels, not the tile's vigour."""
+
+
+def partial_green_claims(text: str, toks: Sequence[_Tok]) -> tuple[list[Claim], set[int]]:
+    claims: list[Claim] = []
+    masked: set[int] = set()
+    for m in _PARTIAL_GREEN.finditer(text):
+        head = text[max(0, m.start() - 25) : m.start()]
+        neg = bool(re.search(r"\b(?:no|not|without|nor|never)\b[^.;,]*$|n't\b[^.;,]*$", head, re.I))
+        claims.append(
+            Claim(
+                family=Family.VEGETATION.value,
+                subject="green",
+                start=m.start(),
+                end=m.end(),
+                text=m.group(0),
+                label="partial",
+                polarity=Polarity.NEGATED.value if neg else Polarity.AFFIRMED.value,
+            )
+        )
+        masked.update(t.i for t in toks if m.start() <= t.start and t.end <= m.end() and _GREEN.match(t.low))
+    return claims, masked
+
+
 def growth_claims(text: str, toks: Sequence[_Tok]) -> tuple[list[Claim], set[int]]:
     """ "Plants are not actively growing" (vegetation green, negated) and "crops are actively growing"
     (green): the vigour claims of :func:`geomeld.captioning.check.check_vegetation`."""
@@ -235,6 +275,9 @@ def green_share_claims(text: str, toks: Sequence[_Tok], nums: Sequence[_Num]) ->
     ):
         return [], set()
     claims, masked = growth_claims(text, toks)
+    partial, partial_masked = partial_green_claims(text, toks)
+    claims += partial
+    masked |= partial_masked
     for a, b in clauses(text):
         found = [(x, y, r) for x, y in _pieces(text, a, b) if (r := _read(text, x, y, nums)) is not None]
         if not found:
@@ -268,6 +311,35 @@ def _share_above(sp: Any, t: float) -> tuple[float, float] | None:
     if t > st.p10:
         return 50.0, 90.0
     return 90.0, 100.0
+
+
+PARTIAL_GREEN_FROM, PARTIAL_GREEN_NONE = 2.0, 0.1
+"""Some green (patches, one kind of plant): supported when at least 2 % of the image is above NDVI 0.4,
+contradicted when under 0.1 % is (no green pixel to speak of)."""
+
+
+def check_partial_green(claim: Claim, g: Any) -> tuple[Verdict, ClaimEvidence]:
+    sp = g.bundle.spectral
+    origin = g.section_origin("spectral")
+    share = _share_above(sp, LAX_GREEN_NDVI) if sp is not None and "NDVI" in sp.indices else None
+    if share is None or origin is None:
+        return Verdict.UNVERIFIABLE, ClaimEvidence(note="no evidence Sentinel-2 NDVI", layer="sentinel2")
+    lo, hi = share
+    v = (
+        Verdict.SUPPORTED
+        if lo >= PARTIAL_GREEN_FROM
+        else Verdict.CONTRADICTED
+        if hi < PARTIAL_GREEN_NONE
+        else Verdict.UNVERIFIABLE
+    )
+    if claim.polarity == Polarity.NEGATED.value:
+        v = {Verdict.SUPPORTED: Verdict.CONTRADICTED, Verdict.CONTRADICTED: Verdict.SUPPORTED}.get(v, v)
+    return v, ClaimEvidence(
+        {"pct_of_image_ndvi_above_0.4": [lo, hi]},
+        {"some_green_from_pct": PARTIAL_GREEN_FROM, "no_green_below_pct": PARTIAL_GREEN_NONE},
+        "sentinel2",
+        origin,
+    )
 
 
 def check_green_share(claim: Claim, g: Any) -> tuple[Verdict, ClaimEvidence]:

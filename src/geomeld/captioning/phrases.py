@@ -69,6 +69,8 @@ LC: dict[str, tuple[str, ...]] = {
         "bushland",
         "bushes",
         "bush",
+        "brushwood",
+        "undergrowth",
         "brush",
         "brushland",
         "thicket",
@@ -557,6 +559,13 @@ SAR: dict[str, tuple[str, ...]] = {
         "high backscatter",
     ),
     "dark": ("radar-dark", "dark backscatter", "weak backscatter", "low backscatter", "weak radar returns"),
+    **{
+        f"orbit_{short}": (
+            *(f"{word}{sep}{noun}" for noun in ("orbit", "pass", "track", "geometry") for sep in (" ", "-")),
+            word,
+        )
+        for short, word in (("asc", "ascending"), ("desc", "descending"))
+    },
 }
 
 SEASONS: dict[str, tuple[str, ...]] = {
@@ -602,6 +611,17 @@ YEAR_CUES = (
     "acquisition",
 )
 
+FLIP: tuple[str, ...] = (
+    tuple(
+        f"{lead} {verb} {neg} {what} that"
+        for lead in ("it", "that")
+        for verb, neg in (("is", "not"), ("isn't", ""), ("'s", "not"), ("was", "not"), ("wasn't", ""))
+        for what in ("true", "the case", "so", "correct", "right")
+    )
+    + tuple(f"it is {w} that" for w in ("false", "untrue", "wrong"))
+    + ("not true that", "untrue that", "false that")
+)
+"""Phrases that deny the statement after them ("it isn't true that there is no X" = there is some X)."""
 NEG: tuple[str, ...] = (
     "no",
     "not",
@@ -762,6 +782,11 @@ HEDGES: tuple[str, ...] = (
     "estimated",
     "or so",
     "more or less",
+    "most likely",
+    "more likely",
+    "practically",
+    "virtually",
+    "most probably",
 )
 
 DOMINANT: tuple[str, ...] = (
@@ -1260,10 +1285,14 @@ BOUND_BEFORE: dict[str, str] = {
             "stays under",
             "remains below",
             "remains under",
+            "do not reach",
+            "don't reach",
+            "not reaching",
             "<",
             "≤",
             "< =",
             "=<",
+            "<<",
             "not even",
             "hardly",
             "scarcely",
@@ -1298,8 +1327,8 @@ BOUND_BEFORE: dict[str, str] = {
             ">",
             "≥",
             "> =",
+            ">>",
             "=>",
-            "a minimum of",
         )
     },
 }
@@ -1583,13 +1612,49 @@ FACTOR_WORDS = {
 }
 FACTOR_BARE = {"double", "doubled", "triple", "twice", "thrice"}
 """Factor words that compare without "as … as" ("A is more than double B")."""
-RATIO_AT_LEAST = ("at least", "more than", "over", "upwards of", "well over", "no less than")
-RATIO_AT_MOST = ("under", "less than", "at most", "no more than", "below", "not even")
+TIMES_WORDS = frozenset({"times", "×", "x", "fold"})
+"""After a number, a factor: "2 times", "2×", "2x", "3-fold"."""
+COMPARATIVE_ADJ = frozenset({"bigger", "larger", "more", "greater", "higher", "wider", "as"})
+RATIO_GAP = frozenset({"the", "area", "of", "extent", "amount", "share", "size", "that", "those", "what"})
+"""Words between a bare factor and the class it is applied to ("double the area of open water")."""
+COMPARISON_CUES = frozenset(
+    {"than", "then", ">", "<", "≥", "≤", "×", "times", "double", "twice", "triple", "thrice"}
+)
+"""Tokens after which a class is the object of a comparison, never said present by it ("more meadow then
+water", "cropland ≥ 2× water": both hold on a tile without water)."""
+RATIO_AT_LEAST = ("at least", "more than", "over", "upwards of", "well over", "no less than", "≥", ">", ">=")
+RATIO_AT_MOST = ("under", "less than", "at most", "no more than", "below", "not even", "≤", "<", "<=")
 """Factors in comparisons ("twice as much A as B", "A is more than double B") and their bounds."""
 
 PLACE_PREPOSITIONS = frozenset(
     {"in", "on", "at", "to", "along", "across", "near", "around", "toward", "towards"}
 )
+INDEX_WORDS = frozenset(
+    {"ndvi", "ndwi", "mndwi", "ndbi", "index", "evi", "savi", "db", "vv", "vh", "reflectance", "albedo"}
+    | {"band", "mean", "average", "median", "brightness", "value"}
+)
+"""A clause naming an index or a radar channel: its bare decimals are values of it, not shares."""
+DIFFERENCE_WORDS = frozenset({"difference", "gap", "minus", "contrast", "separation", "offset", "spread"})
+"""With both polarisations named, a dB value is their difference ("the VV–VH gap is about 6 dB")."""
+RESOLUTION_NOUNS = frozenset(
+    {
+        "scene",
+        "resolution",
+        "pixel",
+        "pixels",
+        "grid",
+        "imagery",
+        "image",
+        "data",
+        "band",
+        "bands",
+        "sensor",
+        "gsd",
+    }
+)
+"""After a length: the image's resolution ("a 10 m scene", "10 m pixels"), not a height."""
+RESAMPLING_WORDS = frozenset({"resampled", "resolution", "gsd", "sampled", "spacing", "posting"})
+"""Before a length: the grid it is on ("bands resampled to 10 m", "a resolution of 20 m")."""
 NEAR_WORDS = frozenset(
     {"near", "nearby", "close", "closer", "from", "toward", "towards", "off", "inland", "beyond", "proximity"}
 )
@@ -2668,6 +2733,17 @@ _SKIP: tuple[str, ...] = (
     "no doubt",
     "beyond doubt",
     "sea level",
+    # document words, not land cover ("Field report — tile 12", "field notes")
+    "field report",
+    "field reports",
+    "field notes",
+    "field note",
+    "field log",
+    "field survey",
+    "field visit",
+    "field check",
+    "field trip",
+    "field of view",
     "lake district",  # a landscape's name ("the Havel lake district"), not a lake in the tile
     "above sea level",
     "level of detail",
@@ -2803,6 +2879,24 @@ _extend(
             "sparser than",
             "is smaller in extent than",
         ),
+    },
+)
+_extend(
+    CMP,
+    {
+        "verb_more": (
+            ">",
+            "≥",
+            ">=",
+            "bigger then",
+            "larger then",
+            "greater then",
+            "more extensive then",
+            "higher then",
+            "is bigger then",
+            "is larger then",
+        ),
+        "verb_less": ("<", "≤", "<=", "smaller then", "less extensive then", "is smaller then", "lower then"),
     },
 )
 LABELLED = (
@@ -3018,6 +3112,36 @@ _SKIP = (
         for product in ("openstreetmap land use", "esa worldcover", "dynamic world")
     ),
     "openstreetmap land use",
+    # the middle of a period is no place in the tile ("after the middle of the month")
+    *(f"{d}middle of the {p}" for d in ("", "the ") for p in ("month", "year")),
+    # "not far from X" places X near; its "not" negates nothing
+    "not far from",
+    "not too far from",
+    "not very far from",
+    "not far off",
+    # report headings: a field report is no field
+    "field report",
+    "field log",
+    "field notes",
+    "field note",
+    "field survey",
+    "field visit",
+    "field check",
+    "field sheet",
+    "field trip",
+    # caveats about resolution: "cannot resolve individual trees or houses" says nothing about the tile
+    *(
+        f"{adj} {noun}"
+        for adj in ("individual", "single")
+        for noun in ("trees", "tree", "houses", "house", "buildings", "building", "fields", "field", "plants")
+    ),
+    *(
+        f"individual {a} {conj} {b}"
+        for a in ("trees", "houses", "buildings", "fields")
+        for b in ("trees", "houses", "buildings", "fields", "roads")
+        for conj in ("or", "and")
+        if a != b
+    ),
     "patch of land",
     "a patch of land",
     "stretch of land",
@@ -3132,6 +3256,10 @@ LARGEST = (
 )
 MINOR = (
     *MINOR,
+    "parcels of",
+    "a few parcels of",
+    "plots of",
+    "a few plots of",
     "a dash of",
     "a hint of",
     "a sprinkle of",
@@ -3217,6 +3345,7 @@ def _entries() -> list[tuple[str, str, str]]:
     out += [(m, "month", str(i + 1)) for i, m in enumerate(MONTHS)]
     out += [(m, "month", str(i + 1)) for i, m in enumerate(MONTH_ABBR) if m not in ("may", "mar")]
     out += [(p, "year", "year") for p in YEAR_CUES]
+    out += [(p, "flip", "flip") for p in FLIP]
     out += [(p, "neg", "neg") for p in NEG]
     out += [(p, "postneg", "neg") for p in POSTNEG]
     out += [(p, "hedge", "hedge") for p in HEDGES]
@@ -3280,6 +3409,20 @@ STOPWORDS |= {
     "fact",
     "highlights",
     "margin",  # "by a wide margin": the size of a comparison's lead, said by the comparison
+    "observer",
+    # bare answers and their intensifiers ("Snow? Nope.", "not a flake of snow")
+    "nope",
+    "yep",
+    "yeah",
+    "yup",
+    "nah",
+    "flake",
+    # caveats: "a single scene cannot resolve …, so treat the numbers as estimates"
+    "resolve",
+    "treat",
+    "estimates",
+    "numbers",
+    "figures",
 }
 INDEX = _index(_entries())
 
@@ -3300,6 +3443,8 @@ INDEX2 = _index2(INDEX)
 # ---- places -----------------------------------------------------------------------------------------
 _PLACE_PREP = {"in", "near", "of", "on", "at", "from", "across", "around", "outside", "within", "inside"}
 HEADING_NOUNS = {
+    "observed",
+    "seen",
     "note",
     "notes",
     "summary",
@@ -3346,6 +3491,10 @@ def headings(toks: Sequence[Any]) -> set[int]:
     starts = [0] + [k + 1 for k, t in enumerate(toks) if t.low in (".", "!", "?", "\n")]
     for a in starts:
         for c in range(a + 1, min(a + 6, len(toks))):
+            if toks[c].low in ("!", "?", ";", "|") or (
+                toks[c].low == "." and not (c + 1 < len(toks) and toks[c + 1].low == ":")
+            ):
+                break  # "Largely water. Remarks: …": the heading starts after the full stop
             if toks[c].low != ":":
                 continue
             b = c - 1 if toks[c - 1].low == "." else c
@@ -3398,6 +3547,8 @@ def mask_places(toks: Sequence[Any], text: str) -> tuple[set[int], list[Any]]:
             if i + k > n:
                 continue
             words = [x.low for x in toks[i : i + k]]
+            if not words[-1][:1].isalnum():
+                continue  # a name never ends in punctuation ("the city of Berlin." is "… Berlin")
             name = " ".join(words).replace(" - ", "-").replace(" . ", ". ")
             capitalised = toks[i].cap or (k > 1 and toks[i].low == "the" and toks[i + 1].cap)
             r = resolve(name, gazetteer=capitalised)
@@ -3471,7 +3622,7 @@ def _lower_region(toks: Sequence[Any], i: int, k: int, name: str, r: tuple[str, 
     )
     if r is None and not prep:
         return None
-    words = name.replace("-", " ").split()
+    words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]  # "the southwest." is no name
     vocab = _caption_vocab()
     if all(w in vocab or w in INDEX or w == "the" for w in words):
         return None
@@ -3702,6 +3853,9 @@ CONCENTRATION_WORDS = frozenset(
 """Words that make a position a statement about where the bulk of a class lies ("most forest is in the
 north", "meadow is concentrated in the east"); without one, "X in the SE corner" says some X is there."""
 
+ONLY_WORDS = frozenset({"only", "exclusively", "solely", "confined", "restricted", "entirely"})
+"""Words that place all of a class in one part ("X lies only in the north", "X is confined to the east"):
+a statement that practically none of it lies elsewhere."""
 PRESENCE_IN_PART_WORDS = frozenset(
     {
         "some",

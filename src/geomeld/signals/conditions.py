@@ -9,7 +9,8 @@ Each condition is bounded from both sides where the spectra allow it, as a share
   (``B2 > min(p2(B2), 0.12) + 0.08``: the dark object carries the path radiance, so this reads the same
   on top-of-atmosphere L1C and surface L2A; the 0.12 cap keeps an overcast scene from raising its own
   threshold), not green (NDVI < 0.4: even thin cloud pulls NDVI towards 0), bright in NIR (B8 > 0.15)
-  and not snow (NDSI ≤ 0.4 or B11 ≥ 0.15). Everything that could be cloud — bright roofs and sand too —
+  not snow (NDSI ≤ 0.4 or B11 ≥ 0.15) and not reddish (B2 ≥ 0.7 B4: cloud is grey to bluish, bare soil,
+  sand and roofs are red-shifted with B4 up to twice B2). Everything that could be cloud — bright roofs and sand too —
   so it bounds cloud from above.
 * **Cloud shadow (upper bound)**: dark in NIR and SWIR (B8 < 0.15, B11 < 0.12), the Fmask shadow bands;
   open water passes as well, so it bounds shadow from above only.
@@ -35,6 +36,7 @@ CLOUD_ABOVE_DARK = 0.08
 DARK_CAP = 0.12
 CLOUD_NDVI_BELOW = 0.4
 CLOUD_NIR_ABOVE = 0.15
+CLOUD_BLUE_TO_RED = 0.7
 THICK_VIS, THICK_NIR, THICK_SWIR, THICK_WHITENESS, THICK_NDSI = 0.3, 0.3, 0.2, 0.2, 0.3
 SHADOW_NIR, SHADOW_SWIR = 0.15, 0.12
 SNOW_NDSI, SNOW_NIR, SNOW_GREEN = 0.4, 0.11, 0.1
@@ -66,7 +68,7 @@ def image_conditions(
     dark = float(np.percentile(b2[::step], 2))
     snowy = (ndsi > SNOW_NDSI) & (b11 < 0.15)
     upper = (b2 > min(dark, DARK_CAP) + CLOUD_ABOVE_DARK) & (ndvi < CLOUD_NDVI_BELOW) & (b8 > CLOUD_NIR_ABOVE)
-    upper &= ~snowy
+    upper &= ~snowy & (b2 >= CLOUD_BLUE_TO_RED * b4)
     thick = (
         (b2 > THICK_VIS)
         & (b3 > THICK_VIS)
