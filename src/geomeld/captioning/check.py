@@ -460,7 +460,6 @@ def check_placed(claim: Claim, g: Ground) -> Result:
     )
 
 
-
 def check_labelled(claim: Claim, g: Ground) -> Result:
     """The share of the tile the land-cover map labels (exact)."""
     per, measured, tol = [], [], None
