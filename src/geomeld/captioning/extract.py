@@ -35,6 +35,7 @@ from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Val
 from geomeld.captioning.conditions import CONDITION_WORD, condition_claims, sun_claims
 from geomeld.captioning.envelopes import exotic_claims
 from geomeld.captioning.greenness import green_share_claims
+from geomeld.captioning.placement import placement_claims
 
 # ---- tokens -------------------------------------------------------------------------------------
 _TOKEN_RE = P.TOKEN_RE
@@ -618,6 +619,11 @@ def _extract(caption: str) -> list[Claim]:
     for _, _, i, j in dated:
         masked |= set(range(i, j))
     all_hits = _modal_may(match_phrases(toks, masked) + place_hits, toks)
+    placed, placed_spans = _placement(text, toks)
+    if placed_spans:
+        gone = {t.i for t in toks if any(a <= t.start < b for a, b in placed_spans)}
+        masked |= gone
+        all_hits = [h for h in all_hits if not gone.intersection(range(h.i, h.j))]
     # words inside names, idioms, positions ("the southern half") and non-land-cover subjects
     # ("Sentinel-1") are not quantities
     no_numbers = {
@@ -673,9 +679,26 @@ def _extract(caption: str) -> list[Claim]:
             )
         )
     ctx.claims.extend(conditions)
+    ctx.claims.extend(placed)
     # a class compared with itself ("trees cover more than 10 % and wooded land …") says nothing
     own = [c for c in ctx.claims if not (c.family == Family.COMPARISON.value and c.other == c.subject)]
     return _dedupe(own)
+
+
+def _placement(text: str, toks: Sequence[Tok]) -> tuple[list[Claim], list[tuple[int, int]]]:
+    """Exclusive, edge-distance, third and row/column positions (:mod:`~geomeld.captioning.placement`)."""
+    if not any(t.low in P.PLACEMENT_CUES for t in toks):
+        return [], []
+    hits = [h for h in match_phrases(toks, set()) if h.cat in ("lc", "water")]
+
+    def subjects(a: int, b: int) -> list[tuple[str, int, int]]:
+        return [
+            ("built" if h.val.startswith("urban") else h.val, h.start, h.end)
+            for h in hits
+            if a <= h.start and h.end <= b
+        ]
+
+    return placement_claims(text, subjects)
 
 
 _DATE_RES = (

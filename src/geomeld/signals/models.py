@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SIGNALS_VERSION = "geomeld-signals-3"
+SIGNALS_VERSION = "geomeld-signals-4"
 
 LOCATIONS = (
     "north-west",
@@ -50,6 +50,11 @@ each axis, a quarter of the tile), the edge ring (the outer eighth on every side
 the four edge strips (the outer quarter on one side: "along the eastern edge")."""
 
 
+PROFILE_BANDS = 32
+"""Row and column bands of a class's pixel profile (4 px = 40 m on the 128 × 128 grid): how far a class
+keeps from each edge ("no reeds within 200 m of the eastern edge"), thirds and strips of any depth."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -64,6 +69,14 @@ class ClassShare(_Model):
     parts: dict[str, float] = Field(
         default_factory=dict,
         description="share (0–1) of the class's pixels in each PARTS region of the tile (north-up)",
+    )
+    rows: list[int] = Field(
+        default_factory=list,
+        description=f"the class's pixels in each of {PROFILE_BANDS} equal row bands, north to south",
+    )
+    cols: list[int] = Field(
+        default_factory=list,
+        description=f"the class's pixels in each of {PROFILE_BANDS} equal column bands, west to east",
     )
 
 
