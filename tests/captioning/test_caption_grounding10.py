@@ -4,9 +4,15 @@ Sentences are written for these tests."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from geomeld.captioning.check import check_caption
 from geomeld.captioning.extract import extract_claims
+from geomeld.captioning.ground import Ground
+from geomeld.core.modalities import MODALITIES
+from geomeld.signals.landcover import land_cover_signal
+from geomeld.signals.models import SignalBundle
 from tests.captioning.test_caption_check import bundle, claim_verdicts
 
 
@@ -55,3 +61,62 @@ def test_partly_labelled_upper_and_lower_bounds() -> None:
     assert (
         claim_verdicts("tilled fields < 50 % of the scene", b)["landcover_share/cropland"] == "unverifiable"
     )
+
+
+# ---- where a class lies: exclusivity, absence in a part, edge strips, thirds -----------------------
+def _placed_tile(labelled_all: bool = False) -> SignalBundle:
+    """128 × 128 WorldCover labels: heath (20) in the top 30 rows of the western half; crops (40) in
+    columns 100-127 of the southern half; the rest unlabelled (0) unless ``labelled_all`` (grass, 30)."""
+    lab = np.full((128, 128), 30 if labelled_all else 0, dtype=np.uint8)
+    lab[:30, :64] = 20
+    lab[64:, 100:] = 40
+    b = SignalBundle(key="t")
+    b.landcover["esa_worldcover"] = land_cover_signal(lab[None], MODALITIES["esa_worldcover"])
+    return b
+
+
+@pytest.mark.parametrize(
+    "text, verdict",
+    [
+        ("the heath is confined to the NW quadrant", "unverifiable"),  # unlabelled pixels could hold more
+        ("tilled fields are found only in the left half", "contradicted"),
+        ("heath only in rows 64–127", "contradicted"),
+        ("there is no heath in the upper-left quarter", "contradicted"),
+        ("the top-left corner is free of heath", "contradicted"),
+        ("everything except the west is free of tilled fields", "contradicted"),
+        ("tilled fields keep more than 200 m away from the eastern edge", "contradicted"),
+        ("no heath within 150 m of the northern border", "contradicted"),
+        ("the eastern edge (first 30 px) has no tilled fields", "contradicted"),
+        ("no tilled fields within 300 m of the western edge", "unverifiable"),
+        ("tilled fields reach within 100 m of the southern edge", "supported"),
+        ("some heath lies within the northernmost third", "supported"),
+        ("heath occupies part of the central 640 m × 640 m", "contradicted"),  # none of it mapped there
+        ("tilled fields occupy part of the lower-right quadrant", "supported"),
+        ("tilled fields touch the western border", "contradicted"),
+        ("roughly 100 % of the heath pixels lie in the north-west quadrant", "supported"),
+        ("about 30 % of the heath pixels lie in the north-west quadrant", "contradicted"),
+    ],
+)
+def test_placement_on_a_partly_labelled_map(text: str, verdict: str) -> None:
+    got = [
+        c for c in check_caption(text, Ground.from_bundle(_placed_tile())).claims if c.family == "position"
+    ]
+    assert [c.verdict for c in got] == [verdict], (text, got)
+
+
+def test_exclusivity_is_supported_only_on_a_fully_labelled_map() -> None:
+    g = Ground.from_bundle(_placed_tile(labelled_all=True))
+    for text, verdict in (
+        ("the heath is confined to the NW quadrant", "supported"),
+        ("no tilled fields within 300 m of the western edge", "supported"),
+        ("tilled fields stay in the north only", "contradicted"),
+    ):
+        got = [c.verdict for c in check_caption(text, g).claims if c.family == "position"]
+        assert got == [verdict], text
+
+
+def test_a_class_code_in_brackets_names_the_class() -> None:
+    got = [c for c in extract_claims("all of the Cropland (WorldCover 40) lies in the SE quadrant only")]
+    assert [(c.family, c.subject, c.location, c.label) for c in got] == [
+        ("position", "cropland", "south-east", "only")
+    ]

@@ -42,6 +42,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from geomeld.captioning import acquisition
 from geomeld.captioning.claims import (
     TOLERANCES,
     Bound,
@@ -372,27 +373,92 @@ def _s2_upper_bound(
 
 
 def check_absent_in_part(claim: Claim, g: Ground) -> Result:
-    """ "No forest in the north", "forest is nowhere in the SW quarter": contradicted when the class's
-    labelled pixels in that part cover ≥ 0.5 % of the tile (2 % of a quarter, 1 % of a half) and are a
-    clear share (≥ 20 %) of the class; otherwise unverifiable (absence in a part is not measured where
-    the map has no label)."""
+    """ "No forest in the north": the class's labelled pixels in that part decide (see
+    :func:`check_placed`)."""
+    return check_placed(replace(claim, label="some"), g)
+
+
+TILE_PX = 16384.0
+PLACED_MIN_PX = 40
+"""Labelled pixels (0.25 % of the tile, 0.4 ha) of a class in (or outside) a part that make a placement
+statement about it checkable: fewer could be a labelling sliver along a polygon edge."""
+NONE_IN_PART_FRAC = 0.03
+"""'No X in the north' is contradicted when ≥ PLACED_MIN_PX and ≥ 3 % of the class's labelled pixels lie
+there (a real patch of it, not a sliver)."""
+ONLY_OUTSIDE_FRAC = 0.2
+"""'X only in the north' is contradicted when ≥ PLACED_MIN_PX and ≥ 20 % of its labelled pixels lie
+outside that part."""
+SOME_IN_PART_PX = 20
+SHARE_IN_PART_BANDS = (10.0, 20.0)
+"""'About 40 % of the X pixels lie in the NE quadrant': supported within 10 points, contradicted beyond
+20 (the share of the class's labelled pixels there)."""
+LABELS_COMPLETE_PCT = 98.0
+"""A map labelling this much of the tile shows where a class is absent (otherwise an absence in a part,
+or an 'only', is never supported: the unlabelled pixels could hold the class)."""
+
+
+def _pixels_in(claim: Claim, g: Ground, r: ShareRange) -> tuple[float, float, float] | None:
+    """(class pixels, pixels surely in the claim's part, pixels possibly in it) as labelled."""
+    loc = str(claim.location)
+    depth = claim.value.low if claim.value is not None and claim.value.unit == "m" else None
+    if depth is not None and loc.endswith("-edge") and loc != "edge":
+        n, surely, possibly = g.pixels_in_strip(claim.subject, r.product, loc[: -len("-edge")], depth / 10.0)
+        return (float(n), float(surely), float(possibly)) if n else None
+    share = g.parts(claim.subject, r.product).get(loc)
+    if share is None:
+        return None
+    total = r.lo / 100.0 * TILE_PX
+    return total, share * total, share * total
+
+
+def check_placed(claim: Claim, g: Ground) -> Result:
+    """Where a class's labelled pixels lie: ``only`` (all of it in the part), ``some`` (some of it;
+    negated: none of it), ``share`` (``value`` % of its pixels there), or most of it (no label) in a
+    part or an edge strip of a given depth. A partly labelled map contradicts exclusivity and absence
+    (the labelled pixels are there) but supports them only where it labels practically the whole tile."""
     per, measured = [], {}
+    label = claim.label
     for r in g.share_ranges(claim.subject):
-        share = g.parts(claim.subject, r.product).get(str(claim.location))
-        if share is None:
+        got = _pixels_in(claim, g, r)
+        if got is None:
             continue
-        measured[r.product] = round(share, 3)
-        per.append(C if r.lo * share >= ABSENT_IN_PART_TILE_PCT and share >= 0.2 else U)
-    verdict = C if per and all(v is C for v in per) else U
-    return verdict, ClaimEvidence(
-        {"share_of_class_pixels_in_region": measured},
-        {"contradict_from_pct_of_tile_in_part": ABSENT_IN_PART_TILE_PCT, "and_share_of_class_from": 0.2},
-        None,
-        None,
+        total, surely, possibly = got
+        measured[r.product] = {"class_px": round(total), "in_part_px": [round(surely), round(possibly)]}
+        complete = r.labelled >= LABELS_COMPLETE_PCT
+        if label == "only":
+            out = total - possibly
+            v = _grade(complete and out <= 0.0, out >= max(PLACED_MIN_PX, ONLY_OUTSIDE_FRAC * total))
+        elif label == "some" and claim.negated:  # "no X in the north": the affirmed "some X there"
+            v = _grade(surely >= max(PLACED_MIN_PX, NONE_IN_PART_FRAC * total), complete and possibly <= 0.0)
+        elif label == "some":
+            v = _grade(surely >= SOME_IN_PART_PX, total >= 100 and possibly < SOME_IN_PART_PX / 2)
+        elif label == "share" and claim.value is not None and claim.value.low is not None and total > 0:
+            lo_pct, hi_pct = 100.0 * surely / total, 100.0 * possibly / total
+            sup, con = SHARE_IN_PART_BANDS
+            want = claim.value.low
+            v = _grade(
+                lo_pct >= want - sup and hi_pct <= want + sup, hi_pct < want - con or lo_pct > want + con
+            )
+        elif total > 0:
+            v = _grade(surely >= 0.55 * total, possibly <= 0.45 * total)
+        else:
+            v = U
+        per.append(_flip(v) if claim.negated else v)
+    if not per:
+        return _unverifiable(f"no located {claim.subject} pixels in an evidence layer")
+    ranges = g.share_ranges(claim.subject)
+    return _combine(per), ClaimEvidence(
+        measured=measured,
+        tolerance={
+            "min_px": PLACED_MIN_PX,
+            "none_in_part_from": NONE_IN_PART_FRAC,
+            "only_outside_from": ONLY_OUTSIDE_FRAC,
+            "share_bands": SHARE_IN_PART_BANDS,
+            "as": "labelled pixels",
+        },
+        layer="+".join(r.product for r in ranges),
+        origin="+".join(r.origin for r in ranges),
     )
-
-
-ABSENT_IN_PART_TILE_PCT = 0.5
 
 
 def check_labelled(claim: Claim, g: Ground) -> Result:
@@ -540,6 +606,9 @@ def _water_position_s2(claim: Claim, g: Ground) -> Result:
 
 
 def check_position(claim: Claim, g: Ground) -> Result:
+    strip = claim.value is not None and claim.value.unit == "m"
+    if claim.subject != "water" and (claim.label in ("only", "share", "some") or claim.negated or strip):
+        return check_placed(claim, g)
     ranges = [r for r in g.share_ranges(claim.subject) if r.lo >= 0.05]
     if claim.subject == "water":  # big lakes may be missing from a partial map: its water is not all
         complete = [r for r in ranges if r.labelled >= WATER_MAP_COMPLETE_PCT]
@@ -1068,6 +1137,8 @@ def check_sar(claim: Claim, g: Ground) -> Result:
     origin = g.section_origin("sar")
     if sar is None or origin is None:
         return _unverifiable("no evidence Sentinel-1" + _why_skipped(g, "sentinel1"), "sentinel1")
+    if claim.subject == "sar_optical_gap":  # "radar and optical taken the same day"
+        return acquisition.check_gap(claim, g.bundle.acquisition, origin)
     if claim.subject == "vv_vs_vh":
         diffs = [o.vh_minus_vv_db for o in sar.orbits.values() if o.vh_minus_vv_db is not None]
         if not diffs:

@@ -29,12 +29,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from geomeld.captioning import acquisition, structure
 from geomeld.captioning import phrases as P
-from geomeld.captioning import structure
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
 from geomeld.captioning.conditions import CONDITION_WORD, condition_claims, sun_claims
 from geomeld.captioning.envelopes import exotic_claims
 from geomeld.captioning.greenness import green_share_claims
+from geomeld.captioning.placement import placement_claims
 from geomeld.captioning.towns import town_claims
 
 # ---- tokens -------------------------------------------------------------------------------------
@@ -561,18 +562,28 @@ def extract_claims(caption: str) -> list[Claim]:
     """The claims of a free-text caption. Questions, their answers and remarks about the sensor are
     resolved first (:mod:`geomeld.captioning.structure`); spans are those of ``caption``."""
     low = caption.lower()
-    if not any(c in low for c in _STRUCTURE_CUES):
-        return _extract(caption)
-    toks = tokenize(caption)
-    masked, place_hits = P.mask_places(toks, caption)
-    hits = _modal_may(match_phrases(toks, masked) + place_hits, toks)
-    prep = structure.prepare(caption, toks, hits, _SUBJECT_CATS, _extract)
-    found = _extract(prep.text) if prep.text != caption else _extract(caption)
+    text = structure.then_than(caption) if " then " in low else caption
+    extra: list[Claim] = []
+    if "\n" in caption:  # titles and markdown headings claim nothing
+        text = structure.blank(text, structure.title_spans(text))
+    if any(c in low for c in acquisition.CUES):  # sun elevation, radar orbit, radar–optical gap, VV − VH
+        got = acquisition.read(text)
+        text, extra = structure.blank(text, got.spans), got.claims
+    if any(c in low for c in _STRUCTURE_CUES):
+        toks = tokenize(text)
+        masked, place_hits = P.mask_places(toks, text)
+        hits = _modal_may(match_phrases(toks, masked) + place_hits, toks)
+        prep = structure.prepare(text, toks, hits, _SUBJECT_CATS, _extract)
+        found = _extract(prep.text) + prep.claims
+    else:
+        found = _extract(text)
+    if text is caption:
+        return _dedupe(found + extra)
     fixed = [
         c if c.text == caption[c.start : c.end] else dataclasses.replace(c, text=caption[c.start : c.end])
-        for c in found
+        for c in found + extra
     ]
-    return _dedupe(fixed + prep.claims)
+    return _dedupe(fixed)
 
 
 def _modal_may(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
@@ -617,6 +628,11 @@ def _extract(caption: str) -> list[Claim]:
     for _, _, i, j in dated:
         masked |= set(range(i, j))
     all_hits = _modal_may(match_phrases(toks, masked) + place_hits, toks)
+    placed, placed_spans = _placement(text, toks)
+    if placed_spans:
+        gone = {t.i for t in toks if any(a <= t.start < b for a, b in placed_spans)}
+        masked |= gone
+        all_hits = [h for h in all_hits if not gone.intersection(range(h.i, h.j))]
     # words inside names, idioms, positions ("the southern half") and non-land-cover subjects
     # ("Sentinel-1") are not quantities
     no_numbers = {
@@ -672,9 +688,26 @@ def _extract(caption: str) -> list[Claim]:
             )
         )
     ctx.claims.extend(conditions)
+    ctx.claims.extend(placed)
     # a class compared with itself ("trees cover more than 10 % and wooded land …") says nothing
     own = [c for c in ctx.claims if not (c.family == Family.COMPARISON.value and c.other == c.subject)]
     return _dedupe(own)
+
+
+def _placement(text: str, toks: Sequence[Tok]) -> tuple[list[Claim], list[tuple[int, int]]]:
+    """Exclusive, edge-distance, third and row/column positions (:mod:`~geomeld.captioning.placement`)."""
+    if not any(t.low in P.PLACEMENT_CUES for t in toks):
+        return [], []
+    hits = [h for h in match_phrases(toks, set()) if h.cat in ("lc", "water")]
+
+    def subjects(a: int, b: int) -> list[tuple[str, int, int]]:
+        return [
+            ("built" if h.val.startswith("urban") else h.val, h.start, h.end)
+            for h in hits
+            if a <= h.start and h.end <= b
+        ]
+
+    return placement_claims(text, subjects)
 
 
 _DATE_RES = (

@@ -68,6 +68,7 @@ class Ground:
     shares: dict[str, list[ShareRange]] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # layer → why it is not evidence
     part_shares: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    profiles: dict[tuple[str, str], tuple[list[int], list[int]]] = field(default_factory=dict)
 
     @classmethod
     def from_bundle(cls, bundle: SignalBundle) -> Ground:
@@ -87,6 +88,11 @@ class Ground:
                 present = [by_name[n] for n in names if n in by_name]
                 loc = max(present, key=lambda c: c.percentage).location if present else None
                 total = sum(c.percentage for c in present)
+                if present and all(c.rows and c.cols for c in present):
+                    g.profiles[(concept.name, product)] = (
+                        [sum(x) for x in zip(*(c.rows for c in present), strict=True)],
+                        [sum(x) for x in zip(*(c.cols for c in present), strict=True)],
+                    )
                 if total > 0 and all(c.parts for c in present):
                     g.part_shares[(concept.name, product)] = {
                         k: sum(c.parts.get(k, 0.0) * c.percentage for c in present) / total
@@ -140,6 +146,22 @@ class Ground:
     def parts(self, concept: str, product: str) -> dict[str, float]:
         """Share (0–1) of the concept's pixels in each tile region (empty when not recorded)."""
         return self.part_shares.get((concept, product), {})
+
+    def pixels_in_strip(self, concept: str, product: str, side: str, depth_px: float) -> tuple[int, int, int]:
+        """The concept's labelled pixels (all; surely within ``depth_px`` of the ``side`` edge; possibly
+        within it, i.e. in a band that reaches into the strip), from its row/column profile; (0, 0, 0)
+        when no profile was recorded."""
+        prof = self.profiles.get((concept, product))
+        if prof is None:
+            return 0, 0, 0
+        rows, cols = prof
+        bands = rows if side in ("north", "south") else cols
+        if side in ("south", "east"):
+            bands = bands[::-1]
+        size = 128.0 / len(bands)
+        full = int(depth_px // size)
+        part = full + (1 if depth_px % size > 1e-9 else 0)
+        return sum(bands), sum(bands[:full]), sum(bands[:part])
 
     def share_in(self, concept: str, product: str) -> ShareRange | None:
         for r in self.shares.get(concept, []):

@@ -31,6 +31,8 @@ def _toks(phrase: str) -> tuple[str, ...]:
 
 LC: dict[str, tuple[str, ...]] = {
     "trees": (
+        "timberland",
+        "timberlands",
         "forest",
         "forests",
         "forest cover",
@@ -56,6 +58,7 @@ LC: dict[str, tuple[str, ...]] = {
         "woodlot",
     ),
     "shrubland": (
+        "brushwood",
         "shrubland",
         "shrublands",
         "shrub",
@@ -78,6 +81,9 @@ LC: dict[str, tuple[str, ...]] = {
         "scrub cover",
     ),
     "grassland": (
+        "grazing land",
+        "grazing lands",
+        "grazing ground",
         "grassland",
         "grasslands",
         "open grassland",
@@ -137,6 +143,9 @@ LC: dict[str, tuple[str, ...]] = {
     ),
     "fields": ("fields", "field", "open fields", "green fields"),
     "built": (
+        "sealed surfaces",
+        "sealed surface",
+        "sealed ground",
         "built-up area",
         "built-up areas",
         "built-up land",
@@ -1268,9 +1277,16 @@ BOUND_BEFORE: dict[str, str] = {
             "beneath",
             "does not reach",
             "doesn't reach",
+            "did not reach",
+            "never reaches",
+            "fails to reach",
+            "falls short of",
+            "stays below",
+            "stays under",
+            "remains below",
+            "remains under",
             "do not reach",
             "don't reach",
-            "never reaches",
             "not reaching",
             "<",
             "≤",
@@ -2712,6 +2728,10 @@ NUMBER_CUES = (
 """Words that say what a number measures; not left over when the clause's number was understood."""
 
 _SKIP: tuple[str, ...] = (
+    "without doubt",  # an intensifier, not a negation ("without doubt the west holds some crops")
+    "without a doubt",
+    "no doubt",
+    "beyond doubt",
     "sea level",
     # document words, not land cover ("Field report — tile 12", "field notes")
     "field report",
@@ -3944,3 +3964,46 @@ REGION_HOLDS_VERBS = frozenset(
     {"holds", "contains", "has", "hosts", "houses", "carries", "harbours", "harbors"}
 )
 """A part of the tile followed by one of these is the subject; the class after it is what lies there."""
+
+
+PLACEMENT_CUES = frozenset(
+    {
+        "only",
+        "exclusively",
+        "solely",
+        "confined",
+        "restricted",
+        "limited",
+        "entirely",
+        "wholly",
+        "except",
+        "free",
+        "nowhere",
+        "edge",
+        "edges",
+        "border",
+        "margin",
+        "boundary",
+        "rim",
+        "third",
+        "row",
+        "rows",
+        "column",
+        "columns",
+        "cols",
+        "central",
+        "stays",
+        "stay",
+        "keeps",
+        "within",
+        "touches",
+        "reaches",
+        "pixels",
+        "px",
+        "half",
+        "quadrant",
+        "quarter",
+        "corner",
+    }
+)
+"""Words that send a caption through the placement reader (exclusive and edge-distance positions)."""

@@ -47,43 +47,53 @@ NEEDED = ("B2", "B3", "B4", "B8", "B11")
 def image_conditions(
     bands: np.ndarray, band_names: Sequence[str], valid: np.ndarray
 ) -> ImageConditions | None:
-    """Condition shares of the ``valid`` pixels of ``bands`` ``(C, H, W)``; ``None`` without the bands."""
+    """Condition shares of the ``valid`` pixels of ``bands`` ``(C, H, W)``; ``None`` without the bands.
+    (Index tests are written as products, ``(a − b) > t (a + b)``, to skip the divisions: the bands are
+    non-negative reflectances.)"""
     names = list(band_names)
     if any(n not in names for n in NEEDED) or not valid.any():
         return None
-    b2, b3, b4, b8, b11 = (np.asarray(bands[names.index(n)], dtype=np.float32)[valid] for n in NEEDED)
-    ok = np.isfinite(b2) & np.isfinite(b3) & np.isfinite(b4) & np.isfinite(b8) & np.isfinite(b11)
-    if not ok.any():
-        return None
-    b2, b3, b4, b8, b11 = b2[ok], b3[ok], b4[ok], b8[ok], b11[ok]
-    if float(np.median(b2)) > 2.0:  # DN × 10 000
-        b2, b3, b4, b8, b11 = (x / 10000.0 for x in (b2, b3, b4, b8, b11))
-    n = float(b2.size)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ndsi = (b3 - b11) / (b3 + b11)
-        ndvi = (b8 - b4) / (b8 + b4)
-        vis = (b2 + b3 + b4) / 3.0
-        white = (np.abs(b2 - vis) + np.abs(b3 - vis) + np.abs(b4 - vis)) / (3.0 * vis)
-    step = max(1, b2.size // 4096)
-    dark = float(np.percentile(b2[::step], 2))
-    snowy = (ndsi > SNOW_NDSI) & (b11 < 0.15)
-    upper = (b2 > min(dark, DARK_CAP) + CLOUD_ABOVE_DARK) & (ndvi < CLOUD_NDVI_BELOW) & (b8 > CLOUD_NIR_ABOVE)
-    upper &= ~snowy & (b2 >= CLOUD_BLUE_TO_RED * b4)
-    thick = (
-        (b2 > THICK_VIS)
-        & (b3 > THICK_VIS)
-        & (b4 > THICK_VIS)
-        & (b8 > THICK_NIR)
-        & (b11 > THICK_SWIR)
-        & (white < THICK_WHITENESS)
-        & (ndsi < THICK_NDSI)
+    every = bool(valid.all())
+    b2, b3, b4, b8, b11 = (
+        np.asarray(bands[names.index(n)], dtype=np.float32).reshape(-1)
+        if every
+        else np.asarray(bands[names.index(n)], dtype=np.float32)[valid]
+        for n in NEEDED
     )
-    shadow = (b8 < SHADOW_NIR) & (b11 < SHADOW_SWIR)
-    snow_lo = (ndsi > SNOW_NDSI) & (b8 > SNOW_NIR) & (b3 > SNOW_GREEN)
-    snow_hi = (ndsi > SNOW_UPPER_NDSI) & (b3 > SNOW_UPPER_GREEN)
+    ok = np.isfinite(b2 + b3 + b4 + b8 + b11)
+    if not ok.all():
+        if not ok.any():
+            return None
+        b2, b3, b4, b8, b11 = b2[ok], b3[ok], b4[ok], b8[ok], b11[ok]
+    step = max(1, b2.size // 4096)
+    sub = b2[::step]
+    k = 10000.0 if float(np.median(sub)) > 2.0 else 1.0  # DN × 10 000: thresholds scale instead
+    n = float(b2.size)
+    dark = float(np.percentile(sub, 2)) / k
+    g11 = b3 + b11
+    snowy = (b3 - b11 > SNOW_NDSI * g11) & (b11 < 0.15 * k)
+    upper = (
+        (b2 > (min(dark, DARK_CAP) + CLOUD_ABOVE_DARK) * k)
+        & (b8 - b4 < CLOUD_NDVI_BELOW * (b8 + b4))
+        & (b8 > CLOUD_NIR_ABOVE * k)
+        & (b2 >= CLOUD_BLUE_TO_RED * b4)
+        & ~snowy
+    )
+    thick = (b2 > THICK_VIS * k) & (b3 > THICK_VIS * k) & (b4 > THICK_VIS * k) & (b8 > THICK_NIR * k)
+    thick &= b11 > THICK_SWIR * k
+    if thick.any():
+        idx = np.flatnonzero(thick)
+        v2, v3, v4, v11 = b2[idx], b3[idx], b4[idx], b11[idx]
+        vis = (v2 + v3 + v4) / 3.0
+        white = (np.abs(v2 - vis) + np.abs(v3 - vis) + np.abs(v4 - vis)) / (3.0 * vis)
+        keep = (white < THICK_WHITENESS) & (v3 - v11 < THICK_NDSI * (v3 + v11))
+        thick[idx[~keep]] = False
+    shadow = (b8 < SHADOW_NIR * k) & (b11 < SHADOW_SWIR * k)
+    snow_lo = (b3 - b11 > SNOW_NDSI * g11) & (b8 > SNOW_NIR * k) & (b3 > SNOW_GREEN * k)
+    snow_hi = (b3 - b11 > SNOW_UPPER_NDSI * g11) & (b3 > SNOW_UPPER_GREEN * k)
 
     def pct(m: np.ndarray) -> float:
-        return round(100.0 * float(m.sum()) / n, 3)
+        return round(100.0 * float(np.count_nonzero(m)) / n, 3)
 
     return ImageConditions(
         cloud_upper=pct(upper | thick),

@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from geomeld.core.modalities import ClassTable, Modality
-from geomeld.signals.models import LOCATIONS, PARTS, ClassShare, LandCoverSignal
+from geomeld.signals.models import LOCATIONS, PARTS, PROFILE_BANDS, ClassShare, LandCoverSignal
 
 DOMINANT_SHARE = 40.0
 """A class covering at least this % of the valid pixels dominates the tile."""
@@ -103,6 +103,20 @@ def class_parts(labels: np.ndarray) -> np.ndarray:
     return (_PART_MATRIX @ counts) / np.maximum(total, 1.0)
 
 
+def class_profiles(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(PROFILE_BANDS, 256)`` pixel counts per row band and per column band × stored uint8 code."""
+    lab = np.asarray(labels)
+    if lab.ndim == 3:
+        lab = lab[0]
+    h, w = lab.shape
+    codes = lab.astype(np.int64, copy=False).clip(0, 255)
+    rb = (np.arange(h) * PROFILE_BANDS // h).astype(np.int64)
+    cb = (np.arange(w) * PROFILE_BANDS // w).astype(np.int64)
+    rows = np.bincount((rb[:, None] * 256 + codes).ravel(), minlength=PROFILE_BANDS * 256)
+    cols = np.bincount((cb[None, :] * 256 + codes).ravel(), minlength=PROFILE_BANDS * 256)
+    return rows.reshape(PROFILE_BANDS, 256), cols.reshape(PROFILE_BANDS, 256)
+
+
 def describe_location(sector_counts: np.ndarray, share: float) -> str:
     """Where a class with per-sector pixel counts ``sector_counts`` (9,) lies in the tile."""
     total = float(sector_counts.sum())
@@ -128,6 +142,7 @@ def land_cover_signal(labels: np.ndarray, modality: Modality) -> LandCoverSignal
         raise ValueError(f"modality {modality.key!r} is not categorical; it has no class table")
     counts = class_counts_by_sector(labels)
     parts = class_parts(labels)
+    row_counts, col_counts = class_profiles(labels)
     per_code = counts.sum(axis=0)
     grid = float(per_code.sum())
     codes = list(table.codes)
@@ -146,6 +161,8 @@ def land_cover_signal(labels: np.ndarray, modality: Modality) -> LandCoverSignal
                     percentage=round(pct, 4),
                     location=describe_location(counts[:, code], pct),
                     parts={k: round(float(parts[i, code]), 4) for i, k in enumerate(_PART_NAMES)},
+                    rows=[int(x) for x in row_counts[:, code]],
+                    cols=[int(x) for x in col_counts[:, code]],
                 )
             )
     shares.sort(key=lambda s: -s.percentage)

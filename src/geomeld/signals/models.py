@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SIGNALS_VERSION = "geomeld-signals-3"
+SIGNALS_VERSION = "geomeld-signals-4"
 
 LOCATIONS = (
     "north-west",
@@ -50,6 +50,11 @@ each axis, a quarter of the tile), the edge ring (the outer eighth on every side
 the four edge strips (the outer quarter on one side: "along the eastern edge")."""
 
 
+PROFILE_BANDS = 32
+"""Row and column bands of a class's pixel profile (4 px = 40 m on the 128 × 128 grid): how far a class
+keeps from each edge ("no reeds within 200 m of the eastern edge"), thirds and strips of any depth."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -64,6 +69,14 @@ class ClassShare(_Model):
     parts: dict[str, float] = Field(
         default_factory=dict,
         description="share (0–1) of the class's pixels in each PARTS region of the tile (north-up)",
+    )
+    rows: list[int] = Field(
+        default_factory=list,
+        description=f"the class's pixels in each of {PROFILE_BANDS} equal row bands, north to south",
+    )
+    cols: list[int] = Field(
+        default_factory=list,
+        description=f"the class's pixels in each of {PROFILE_BANDS} equal column bands, west to east",
     )
 
 
@@ -229,6 +242,14 @@ class PlaceSignal(_Model):
     notes: list[str] = Field(default_factory=list)
 
 
+class AcquisitionSignal(_Model):
+    """How the radar image was taken (:mod:`geomeld.signals.acquisition`)."""
+
+    sar_days_from_optical: list[float] = Field(
+        default_factory=list, description="days between each radar scene and the optical acquisition"
+    )
+
+
 class LayerOrigin(_Model):
     """Where one modality of the sample comes from (:mod:`geomeld.core.origin`)."""
 
@@ -250,6 +271,7 @@ class SignalBundle(_Model):
     sar: SarSignal | None = None
     osm: OsmSignal | None = None
     place: PlaceSignal | None = None
+    acquisition: AcquisitionSignal | None = None
     missing: dict[str, str] = Field(default_factory=dict, description="section → why it is absent")
     origins: dict[str, LayerOrigin] = Field(
         default_factory=dict,
