@@ -42,6 +42,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from geomeld.captioning import acquisition
 from geomeld.captioning.claims import (
     TOLERANCES,
     Bound,
@@ -1136,6 +1137,8 @@ def check_sar(claim: Claim, g: Ground) -> Result:
     origin = g.section_origin("sar")
     if sar is None or origin is None:
         return _unverifiable("no evidence Sentinel-1" + _why_skipped(g, "sentinel1"), "sentinel1")
+    if claim.subject == "sar_optical_gap":  # "radar and optical taken the same day"
+        return acquisition.check_gap(claim, g.bundle.acquisition, origin)
     if claim.subject == "vv_vs_vh":
         diffs = [o.vh_minus_vv_db for o in sar.orbits.values() if o.vh_minus_vv_db is not None]
         if not diffs:

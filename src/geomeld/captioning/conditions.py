@@ -935,7 +935,10 @@ def _check_sun(claim: Claim, cond: Any, origin: str) -> tuple[Verdict, ClaimEvid
     e = cond.sun_elevation
     if e is None:
         return U, ClaimEvidence(note="no acquisition time and place for the sun elevation", layer="sentinel2")
-    extra = SUN_DATE_ONLY_DEG if cond.sun_elevation_from != "acquisition time" else 0.0
+    exact = cond.sun_elevation_from == "acquisition time" or str(cond.sun_elevation_from).startswith(
+        "recorded"
+    )
+    extra = 0.0 if exact else SUN_DATE_ONLY_DEG
     s, c = SUN_SUPPORT_DEG + extra, SUN_CONTRADICT_DEG + extra
     val = claim.value
     tol: dict[str, Any]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -114,6 +115,59 @@ class Prepared:
 
     text: str
     claims: list[Claim]
+
+
+_COMPARATIVE_THEN = re.compile(
+    r"\b(more|less|fewer|greater|larger|bigger|smaller|higher|lower|stronger|weaker|brighter|darker|wider|"
+    r"greener|wetter|drier|denser|taller|shorter|steeper|flatter|warmer|colder|longer|better|worse)\b"
+    r"((?:\s+[\w-]+){0,3}?)\s+(then)\b",
+    re.IGNORECASE,
+)
+
+
+def then_than(text: str) -> str:
+    """ "stronger then VV", "a larger area then water": "then" after a comparative is "than" (same
+    length, so offsets stay)."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(3)
+        return m.group(0)[: -len(word)] + ("Than" if word[0] == "T" else "than")
+
+    return _COMPARATIVE_THEN.sub(fix, text)
+
+
+_TITLE = re.compile(
+    r"\A[ \t]*(?:#+[^\n]*|\*\*[^*\n]+\*\*[ \t]*|[A-Z][A-Z0-9&/' -]*[A-Z](?=[ \t]*(?:[—–:]|-\s|\n)))"
+)
+_NAMED_TITLE = re.compile(
+    r"\A[^\n.!?]{1,60}?\s[—–-]\s(?:tile|aoi|site|scene|area|image|sample|chip|patch)\s+\S*\d\S*[ \t]*(?=\n)",
+    re.IGNORECASE,
+)
+"""A first line naming the tile after a dash ("Field log, site visit — tile 17"): a title."""
+_MD_HEADING = re.compile(r"(?m)^[ \t]*(?:#+[^\n]*|\*\*[^*\n:]+\*\*)[ \t]*$")
+
+
+def title_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of titles and headings that claim nothing: markdown headings ("### Tile analysis", a line
+    that is all bold, "**Land cover**") and a first line's capitalised title ("FIELD NOTES — tile 7")."""
+    out = [(m.start(), m.end()) for m in _MD_HEADING.finditer(text)]
+    first = _TITLE.match(text)
+    if first is not None and "\n" in text and len(first.group(0).split()) <= 6:
+        out.append((first.start(), first.end()))
+    named = _NAMED_TITLE.match(text)
+    if named is not None and "\n" in text:
+        out.append((named.start(), named.end()))
+    return out
+
+
+def blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` with the characters of ``spans`` replaced by spaces (line breaks kept)."""
+    if not spans:
+        return text
+    chars = list(text)
+    for a, b in spans:
+        _blank(chars, a, b)
+    return "".join(chars)
 
 
 def may_is_modal(toks: Sequence[Tok], i: int) -> bool:
