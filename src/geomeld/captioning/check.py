@@ -1352,6 +1352,21 @@ def check_place(claim: Claim, g: Ground) -> Result:
         "long": round(p.long, 4),
     }
     layer = "metadata"
+    if claim.subject == "town":  # "about 120 km from X", "just south of X", "right next to X"
+        from geomeld.captioning.towns import town_verdict
+
+        try:
+            ok, ev = town_verdict(claim, p.lat, p.long)
+        except (OSError, ValueError):
+            return _unverifiable("place tables unavailable")
+        v = U if ok is None else S if ok else C
+        return (_flip(v) if claim.negated else v), ClaimEvidence(
+            {**measured, "geonames": ev},
+            "distance: about ±max(5 km, 15 %), contradicted beyond ±max(20 km, 50 %); bounds ± max(15 km, N); "
+            "direction: contradicted 2 km the other way",
+            "metadata+geonames_places",
+            "real",
+        )
     if claim.subject in ("country", "region", "relation", "unknown"):
         ok = place_verdict(claim.subject, said, p.country, p.lat, p.long)
         v = U if ok is None else S if ok else C

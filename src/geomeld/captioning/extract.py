@@ -36,6 +36,7 @@ from geomeld.captioning.conditions import CONDITION_WORD, condition_claims, sun_
 from geomeld.captioning.envelopes import exotic_claims
 from geomeld.captioning.greenness import green_share_claims
 from geomeld.captioning.placement import placement_claims
+from geomeld.captioning.towns import town_claims
 
 # ---- tokens -------------------------------------------------------------------------------------
 _TOKEN_RE = P.TOKEN_RE
@@ -613,6 +614,14 @@ def _extract(caption: str) -> list[Claim]:
             more, more_masked = reader(text, toks, early)
             conditions += more
             cond_masked |= more_masked
+    named = [
+        (h.i, h.j)
+        for h in place_hits
+        if h.val.split(":", 1)[0] in ("country", "region", "continent", "hemisphere")
+    ]
+    towns, town_masked = town_claims(text, toks, find_numbers(toks, masked | cond_masked), named)
+    conditions += towns
+    cond_masked |= town_masked
     masked |= cond_masked
     place_hits = [h for h in place_hits if not cond_masked.intersection(range(h.i, h.j))]
     dated = _dates(text, toks)
