@@ -25,10 +25,12 @@ def _cond(text: str) -> list[tuple[str, str, str | None]]:
         ("A few scattered clouds drift over the east.", ("cloud", "affirmed", "some")),
         ("It is a cloudy scene.", ("cloud", "affirmed", "cloudy")),
         ("Thin cirrus veils the west.", ("cloud", "affirmed", "thin")),
-        ("A light haze softens the colours.", ("haze", "affirmed", "some")),
+        ("A light haze softens the colours.", ("haze", "affirmed", "thin")),
+        ("The scene looks hazy.", ("haze", "affirmed", "some")),
         ("The air has no haze at all.", ("haze", "negated", None)),
         ("Shadows cast by clouds darken the fields.", ("shadow", "affirmed", "some")),
         ("Terrain hardly visible at all.", ("obscured", "affirmed", "much")),
+        ("Cloud veils the land only in places.", ("cloud", "affirmed", "some")),
     ],
 )
 def test_condition_statements_are_read(text: str, expected: tuple[str, str, str | None]) -> None:
@@ -94,7 +96,9 @@ def test_cloud_statements_against_the_bounds(text: str, lo: float, hi: float, ex
 
 def test_haze_on_surface_and_top_of_atmosphere_reflectance() -> None:
     boa = _sky(0.0, 0.0, dark=0.01)
-    assert claim_verdicts("Slight haze over the tile.", boa)["image_condition/haze"] == "contradicted"  # type: ignore[arg-type]
+    assert claim_verdicts("The tile looks hazy.", boa)["image_condition/haze"] == "contradicted"  # type: ignore[arg-type]
+    # a slight haze may be invisible once the atmosphere is corrected: never contradicted
+    assert claim_verdicts("Slight haze over the tile.", boa)["image_condition/haze"] == "unverifiable"  # type: ignore[arg-type]
     assert claim_verdicts("There is no haze.", boa)["image_condition/haze"] == "supported"  # type: ignore[arg-type]
     # L1C in February at 52.5° N: Rayleigh alone gives ~0.09 in blue; a dark object of 0.125 is clear air
     toa = _sky(0.0, 0.0, dark=0.125, product="Sentinel-2 L1C (top-of-atmosphere reflectance)")
@@ -277,3 +281,12 @@ def test_green_said_of_a_part_is_not_the_tile_vigour() -> None:
 
 def test_a_likeness_is_not_the_class() -> None:
     assert not [c for c in extract_claims("Savanna-like open heath with pines.") if c.subject == "savanna"]
+
+
+def test_haze_is_not_read_from_a_snow_covered_scene_or_an_unknown_product() -> None:
+    snowy = _sky(0.0, 0.0, dark=0.14)
+    snowy.spectral.conditions.snow_upper = 80.0  # type: ignore[attr-defined]
+    assert claim_verdicts("There is no haze.", snowy)["image_condition/haze"] == "unverifiable"  # type: ignore[arg-type]
+    # a dark object at the Rayleigh level is read as top-of-atmosphere even without a product name
+    unknown = _sky(0.0, 0.0, dark=0.12)
+    assert claim_verdicts("There is no haze.", unknown)["image_condition/haze"] == "supported"  # type: ignore[arg-type]

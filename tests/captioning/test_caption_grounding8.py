@@ -245,3 +245,42 @@ def test_proportions_in_words() -> None:
     assert [c.subject for c in extract_claims("in the middle of winter") if c.family == "season"] == [
         "winter"
     ]
+
+
+# ---- places relative to a named town ---------------------------------------------------------------
+def _town(text: str) -> list[tuple[str | None, str | None, float | None, str | None]]:
+    return [
+        (c.label, c.other, c.value.high if c.value else None, c.value.bound if c.value else None)
+        for c in extract_claims(text)
+        if c.subject == "town"
+    ]
+
+
+def test_distance_direction_and_closeness_to_a_town() -> None:
+    assert _town("roughly 45 km away from Magdeburg") == [("Magdeburg", None, 45.0, "about")]
+    assert _town("within 8 km of Potsdam") == [("Potsdam", None, 8.0, "at_most")]
+    assert _town("a short drive (under 20 km) from Rostock") == [("Rostock", None, 20.0, "at_most")]
+    assert _town("just north-east of Genthin") == [("Genthin", "north-east", 15.0, "at_most")]
+    assert _town("on the west side of Linz") == [("Linz", "west", 15.0, "at_most")]
+    assert _town("right next to Wels") == [("Wels", None, 15.0, "at_most")]
+    assert _town("in the south-east of the Republic of Ireland") == []  # a part of a country
+    assert _town("hedges sit right next to the reed beds") == []  # no town at all
+
+
+def test_town_statements_are_checked_against_the_gazetteer() -> None:
+    from geomeld.captioning.check import check_claim
+
+    b = SignalBundle(key="t")
+    # a point about 25 km north-west of Magdeburg's centre (52.13 N, 11.63 E)
+    b.place = PlaceSignal(lat=52.29, long=11.40, hemisphere="northern", month=2, year=2017, country="Germany")
+    g = Ground.from_bundle(b)
+
+    def v(text: str) -> str:
+        c = next(c for c in extract_claims(text) if c.subject == "town")
+        return str(check_claim(c, g).verdict)
+
+    assert v("about 25 km from Magdeburg") == "supported"
+    assert v("some 150 km away from Magdeburg") == "contradicted"
+    assert v("within 3 km of Magdeburg") == "contradicted"
+    assert v("north-west of Magdeburg") == "supported"
+    assert v("just south of Magdeburg") == "contradicted"

@@ -42,6 +42,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from geomeld.captioning import acquisition
 from geomeld.captioning.claims import (
     TOLERANCES,
     Bound,
@@ -576,11 +577,11 @@ def _cmp_grade(claim: Claim, a: tuple[float, float], b: tuple[float, float]) -> 
 def check_comparison(claim: Claim, g: Ground) -> Result:
     a_r = _cmp_sides(g, claim.subject)
     b_r = _cmp_sides(g, claim.other or "")
-    if (claim.subject in WATER_KINDS_AS_WATER) != ((claim.other or "") in WATER_KINDS_AS_WATER):
-        # water against a class: the water interval of the first map with the class's labelled share
-        if a_r and b_r and not set(a_r) & set(b_r):
-            a_r = {p: next(iter(a_r.values())) for p in b_r} if len(a_r) == 1 else a_r
-            b_r = {p: next(iter(b_r.values())) for p in a_r} if len(b_r) == 1 else b_r
+    water_vs_class = (claim.subject in WATER_KINDS_AS_WATER) != ((claim.other or "") in WATER_KINDS_AS_WATER)
+    if water_vs_class and a_r and b_r and not set(a_r) & set(b_r):
+        # water from Sentinel-2 alone against a class of a map: compare across the two layers
+        a_r = {p: next(iter(a_r.values())) for p in b_r} if len(a_r) == 1 else a_r
+        b_r = {p: next(iter(b_r.values())) for p in a_r} if len(b_r) == 1 else b_r
     per = []
     measured = []
     for p in sorted(set(a_r) & set(b_r)):
@@ -1206,6 +1207,8 @@ def check_sar(claim: Claim, g: Ground) -> Result:
     origin = g.section_origin("sar")
     if sar is None or origin is None:
         return _unverifiable("no evidence Sentinel-1" + _why_skipped(g, "sentinel1"), "sentinel1")
+    if claim.subject == "sar_optical_gap":  # "radar and optical taken the same day"
+        return acquisition.check_gap(claim, g.bundle.acquisition, origin)
     if claim.subject == "vv_vs_vh":
         diffs = [o.vh_minus_vv_db for o in sar.orbits.values() if o.vh_minus_vv_db is not None]
         if not diffs:
@@ -1419,6 +1422,21 @@ def check_place(claim: Claim, g: Ground) -> Result:
         "long": round(p.long, 4),
     }
     layer = "metadata"
+    if claim.subject == "town":  # "about 120 km from X", "just south of X", "right next to X"
+        from geomeld.captioning.towns import town_verdict
+
+        try:
+            ok, ev = town_verdict(claim, p.lat, p.long)
+        except (OSError, ValueError):
+            return _unverifiable("place tables unavailable")
+        v = U if ok is None else S if ok else C
+        return (_flip(v) if claim.negated else v), ClaimEvidence(
+            {**measured, "geonames": ev},
+            "distance: about ±max(5 km, 15 %), contradicted beyond ±max(20 km, 50 %); bounds ± max(15 km, N); "
+            "direction: contradicted 2 km the other way",
+            "metadata+geonames_places",
+            "real",
+        )
     if claim.subject in ("country", "region", "relation", "unknown"):
         ok = place_verdict(claim.subject, said, p.country, p.lat, p.long)
         v = U if ok is None else S if ok else C

@@ -54,7 +54,8 @@ tally"); season subjects ``year``, ``month`` and ``date`` (ISO ``label``); place
 "west of X"), ``unknown`` (a proper name after "in"/"near": a GeoNames region or town) and
 ``landmark`` (a named river or landform: never decided); SAR subject ``sar`` (either channel) and
 ``vv_minus_vh`` (the co-/cross-polarisation difference in dB, as a magnitude), ``orbit_asc`` /
-``orbit_desc`` (the orbit direction of the Sentinel-1 scene).
+``orbit_desc`` (the orbit direction of the Sentinel-1 scene), ``sar_optical_gap`` (days between the radar
+and the optical acquisitions, :mod:`geomeld.captioning.acquisition`).
 """
 
 from __future__ import annotations

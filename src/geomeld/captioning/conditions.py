@@ -21,10 +21,10 @@ some         opaque cloud ≥ 2 %                            cloud upper bound <
 cloudy       opaque cloud ≥ 25 %                           cloud upper bound < 10 %
 much         opaque cloud ≥ 50 %                           cloud upper bound < 40 %
 N %          the TOLERANCES band of ``image_condition`` against [lower, upper]
-obscured     opaque cloud ≥ 50 %                           cloud upper < 40 % and haze excess < 0.06
+obscured     opaque cloud ≥ 50 %                           cloud upper < 40 % and haze excess < 0.05
 haze absent  haze excess < 0.04                            haze excess > 0.10
 haze         haze excess > 0.10 (much: > 0.15)             excess < 0.015 (L2A: dark object < 0.025);
-                                                           much: excess < 0.06
+                                                           much: excess < 0.05; slight: never
 shadow       —                                             dark NIR+SWIR pixels < 0.5 % (much: < 10 %)
 no shadow    dark NIR+SWIR pixels < 1 %                    —
 ===========  ===========================================  ============================================
@@ -450,6 +450,15 @@ GENERIC = frozenset(
         "share",
     ]
 )
+GENERIC = GENERIC | {
+    "sight",
+    "minimal",
+    "negligible",
+    "insignificant",
+    "marginal",
+    "contamination",
+    "cloudiness",
+}
 
 
 _CLAUSE = re.compile(r"(?:[^.;!?\n|·•—#\u2600-\u27bf\U0001f000-\U0001faff]|\.(?=\d))+")
@@ -477,15 +486,27 @@ def clauses(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_PARTIAL = re.compile(
+    r"\b(?:partly|partially|in\s+places|locally|patchy|patches|some|a\s+few|scattered|small|parts?\s+of|corner)\b",
+    re.I,
+)
+_STRONG_MUCH = re.compile(
+    r"\b(?:thick|heavy|heavily|dense|densely|overcast|mostly|most|largely|majority|completely|entirely|fully|totally|"
+    r"nearly\s+all|almost\s+all|whole|entire|much\s+of|bulk)\b",
+    re.I,
+)
+
+
 def _amount(seg: str, subject: str) -> str:
     if subject == "obscured":
         return "much"
     if _THIN.search(seg) and not _MUCH.search(seg.replace("cover", "")):
         return "thin"
-    if subject == "haze" and _SLIGHT.search(seg):
-        return "some"
+    if subject == "haze" and (_SLIGHT.search(seg) or _TRACE.search(seg)):
+        return "thin"  # a slight haze: never contradicted (invisible after atmospheric correction)
     if _MUCH.search(seg):
-        return "much"
+        strong = _STRONG_MUCH.search(seg)
+        return "some" if _PARTIAL.search(seg) and not strong else "much"
     if _TRACE.search(seg):
         return "trace"
     if re.search(r"\bpartly\s+cloudy|\bpartially\s+cloudy", seg, re.I):
@@ -770,22 +791,40 @@ AMOUNT_RULES: dict[str, tuple[float, float]] = {
 in % of the tile."""
 HAZE_CLEAR_BELOW, HAZE_CLEAR_CONTRADICT = 0.04, 0.10
 HAZE_SOME_FROM, HAZE_SOME_CONTRADICT_TOA, HAZE_SOME_CONTRADICT_BOA = 0.10, 0.015, 0.025
-HAZE_MUCH_FROM, HAZE_MUCH_CONTRADICT = 0.15, 0.06
+HAZE_MUCH_FROM, HAZE_MUCH_CONTRADICT = 0.15, 0.05
 SHADOW_NONE_BELOW, SHADOW_SOME_CONTRADICT, SHADOW_MUCH_CONTRADICT = 1.0, 0.5, 10.0
 
 
+DARK_OBJECT_COVER_MAX = 20.0
+"""The dark object needs dark land or water: with 20 % or more snow or opaque cloud it says nothing."""
+
+
 def _haze_excess(g: Any) -> tuple[float | None, str]:
+    """Haze above a clear atmosphere, from the dark object in blue. Top-of-atmosphere products (L1C,
+    or a substitute Sentinel-2 layer, or any scene whose dark object is at the Rayleigh level — surface
+    reflectance of the darkest land and water is a few hundredths) have the Rayleigh path reflectance of
+    the overpass removed; surface-reflectance products are read as they are. An unknown product is thus
+    read the less decisive way."""
     from geomeld.signals.conditions import rayleigh_blue
 
-    cond = g.bundle.spectral.conditions
-    prod = (g.layer_origin("sentinel2").product or "").lower()
-    if "l1c" not in prod and "top-of-atmosphere" not in prod:
-        return cond.dark_blue, "dark object (surface reflectance)"
+    cond = g.bundle.spectral.conditions if g.bundle.spectral is not None else None
+    if cond is None:
+        return None, "no condition signal"
+    if cond.snow_upper >= DARK_OBJECT_COVER_MAX or cond.cloud_lower >= DARK_OBJECT_COVER_MAX:
+        return None, "snow or cloud covers the dark surfaces the haze estimate needs"
+    lo = g.layer_origin("sentinel2")
+    prod = (lo.product or "").lower()
     p = g.bundle.place
-    if p is None or not p.date:
+    rayleigh = None
+    if p is not None and p.date:
+        rayleigh = rayleigh_blue(p.lat, date.fromisoformat(p.date).timetuple().tm_yday)
+    toa = "l1c" in prod or "top-of-atmosphere" in prod or lo.origin == "substitute"
+    toa = toa or (rayleigh is not None and cond.dark_blue >= 0.8 * rayleigh)
+    if not toa:
+        return cond.dark_blue, "dark object (surface reflectance)"
+    if rayleigh is None:
         return None, "top-of-atmosphere product without a date and place for the Rayleigh term"
-    doy = date.fromisoformat(p.date).timetuple().tm_yday
-    return cond.dark_blue - rayleigh_blue(p.lat, doy), "dark object minus Rayleigh path reflectance (TOA)"
+    return cond.dark_blue - rayleigh, "dark object minus Rayleigh path reflectance (TOA)"
 
 
 def check_image_condition(claim: Claim, g: Any) -> tuple[Verdict, ClaimEvidence]:
@@ -858,6 +897,9 @@ def check_image_condition(claim: Claim, g: Any) -> tuple[Verdict, ClaimEvidence]
         if negated or claim.label == "minimal":
             tol = {"supported_below": HAZE_CLEAR_BELOW, "contradicted_above": HAZE_CLEAR_CONTRADICT}
             v = S if excess < HAZE_CLEAR_BELOW else C if excess > HAZE_CLEAR_CONTRADICT else U
+        elif claim.label == "thin":
+            tol = {"supported_above": HAZE_SOME_FROM}
+            v = S if excess > HAZE_SOME_FROM else U
         elif claim.label == "much":
             tol = {"supported_above": HAZE_MUCH_FROM, "contradicted_below": HAZE_MUCH_CONTRADICT}
             v = S if excess > HAZE_MUCH_FROM else C if excess < HAZE_MUCH_CONTRADICT else U
@@ -893,7 +935,10 @@ def _check_sun(claim: Claim, cond: Any, origin: str) -> tuple[Verdict, ClaimEvid
     e = cond.sun_elevation
     if e is None:
         return U, ClaimEvidence(note="no acquisition time and place for the sun elevation", layer="sentinel2")
-    extra = SUN_DATE_ONLY_DEG if cond.sun_elevation_from != "acquisition time" else 0.0
+    exact = cond.sun_elevation_from == "acquisition time" or str(cond.sun_elevation_from).startswith(
+        "recorded"
+    )
+    extra = 0.0 if exact else SUN_DATE_ONLY_DEG
     s, c = SUN_SUPPORT_DEG + extra, SUN_CONTRADICT_DEG + extra
     val = claim.value
     tol: dict[str, Any]

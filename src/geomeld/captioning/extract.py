@@ -29,14 +29,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from geomeld.captioning import acquisition, structure
 from geomeld.captioning import phrases as P
-from geomeld.captioning import structure
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
 from geomeld.captioning.conditions import CONDITION_WORD, condition_claims, sun_claims
 from geomeld.captioning.envelopes import exotic_claims
 from geomeld.captioning.greenness import green_share_claims
 from geomeld.captioning.placement import placement_claims
 from geomeld.captioning.ratios import ratio_claims
+from geomeld.captioning.towns import town_claims
 
 # ---- tokens -------------------------------------------------------------------------------------
 _TOKEN_RE = P.TOKEN_RE
@@ -562,18 +563,28 @@ def extract_claims(caption: str) -> list[Claim]:
     """The claims of a free-text caption. Questions, their answers and remarks about the sensor are
     resolved first (:mod:`geomeld.captioning.structure`); spans are those of ``caption``."""
     low = caption.lower()
-    if not any(c in low for c in _STRUCTURE_CUES):
-        return _extract(caption)
-    toks = tokenize(caption)
-    masked, place_hits = P.mask_places(toks, caption)
-    hits = _modal_may(match_phrases(toks, masked) + place_hits, toks)
-    prep = structure.prepare(caption, toks, hits, _SUBJECT_CATS, _extract)
-    found = _extract(prep.text) if prep.text != caption else _extract(caption)
+    text = structure.then_than(caption) if " then " in low else caption
+    extra: list[Claim] = []
+    if "\n" in caption:  # titles and markdown headings claim nothing
+        text = structure.blank(text, structure.title_spans(text))
+    if any(c in low for c in acquisition.CUES):  # sun elevation, radar orbit, radar–optical gap, VV − VH
+        got = acquisition.read(text)
+        text, extra = structure.blank(text, got.spans), got.claims
+    if any(c in low for c in _STRUCTURE_CUES):
+        toks = tokenize(text)
+        masked, place_hits = P.mask_places(toks, text)
+        hits = _modal_may(match_phrases(toks, masked) + place_hits, toks)
+        prep = structure.prepare(text, toks, hits, _SUBJECT_CATS, _extract)
+        found = _extract(prep.text) + prep.claims
+    else:
+        found = _extract(text)
+    if text is caption:
+        return _dedupe(found + extra)
     fixed = [
         c if c.text == caption[c.start : c.end] else dataclasses.replace(c, text=caption[c.start : c.end])
-        for c in found
+        for c in found + extra
     ]
-    return _dedupe(fixed + prep.claims)
+    return _dedupe(fixed)
 
 
 def _modal_may(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
@@ -604,6 +615,14 @@ def _extract(caption: str) -> list[Claim]:
             more, more_masked = reader(text, toks, early)
             conditions += more
             cond_masked |= more_masked
+    named = [
+        (h.i, h.j)
+        for h in place_hits
+        if h.val.split(":", 1)[0] in ("country", "region", "continent", "hemisphere")
+    ]
+    towns, town_masked = town_claims(text, toks, find_numbers(toks, masked | cond_masked), named)
+    conditions += towns
+    cond_masked |= town_masked
     masked |= cond_masked
     place_hits = [h for h in place_hits if not cond_masked.intersection(range(h.i, h.j))]
     dated = _dates(text, toks)

@@ -243,7 +243,7 @@ def is_admin1(name: str) -> bool:
 
 def is_city(name: str) -> bool:
     try:
-        return fold(name) in _cities()
+        return fold(TOWN_EXONYMS.get(name.lower(), name)) in _cities()
     except (OSError, ValueError):
         return False
 
@@ -295,6 +295,35 @@ def city_verdict(
     if relation == "in":
         return (False if d > CITY_IN_KM else None), ev
     return (True if d <= CITY_NEAR_KM else False if d > CITY_FAR_KM else None), ev
+
+
+def town_point(name: str, lat: float, lon: float) -> tuple[float, float, float] | None:
+    """The GeoNames place called ``name`` nearest to (lat, lon): its latitude, longitude and distance
+    (km); None when GeoNames has no place of that name (English exonyms are folded first)."""
+    rows = _cities().get(fold(TOWN_EXONYMS.get(name.lower(), name)))
+    if rows is None:
+        return None
+    p = _places()
+    d = _km(lat, lon, p.lat[rows], p.lon[rows])
+    i = int(np.argmin(d))
+    return float(p.lat[rows][i]), float(p.lon[rows][i]), float(d[i])
+
+
+TOWN_EXONYMS = {
+    "hanover": "Hannover",
+    "munich": "München",
+    "cologne": "Köln",
+    "nuremberg": "Nürnberg",
+    "brunswick": "Braunschweig",
+    "vienna": "Wien",
+    "prague": "Praha",
+    "warsaw": "Warszawa",
+    "lisbon": "Lisboa",
+    "copenhagen": "København",
+    "klagenfurt": "Klagenfurt am Wörthersee",
+    "frankfurt": "Frankfurt am Main",
+}
+"""English names of towns that GeoNames files under the local form."""
 
 
 def warm() -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -114,6 +115,59 @@ class Prepared:
 
     text: str
     claims: list[Claim]
+
+
+_COMPARATIVE_THEN = re.compile(
+    r"\b(more|less|fewer|greater|larger|bigger|smaller|higher|lower|stronger|weaker|brighter|darker|wider|"
+    r"greener|wetter|drier|denser|taller|shorter|steeper|flatter|warmer|colder|longer|better|worse)\b"
+    r"((?:\s+[\w-]+){0,3}?)\s+(then)\b",
+    re.IGNORECASE,
+)
+
+
+def then_than(text: str) -> str:
+    """ "stronger then VV", "a larger area then water": "then" after a comparative is "than" (same
+    length, so offsets stay)."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(3)
+        return m.group(0)[: -len(word)] + ("Than" if word[0] == "T" else "than")
+
+    return _COMPARATIVE_THEN.sub(fix, text)
+
+
+_TITLE = re.compile(
+    r"\A[ \t]*(?:#+[^\n]*|\*\*[^*\n]+\*\*[ \t]*|[A-Z][A-Z0-9&/' -]*[A-Z](?=[ \t]*(?:[—–:]|-\s|\n)))"
+)
+_NAMED_TITLE = re.compile(
+    r"\A[^\n.!?]{1,60}?\s[—–-]\s(?:tile|aoi|site|scene|area|image|sample|chip|patch)\s+\S*\d\S*[ \t]*(?=\n)",
+    re.IGNORECASE,
+)
+"""A first line naming the tile after a dash ("Field log, site visit — tile 17"): a title."""
+_MD_HEADING = re.compile(r"(?m)^[ \t]*(?:#+[^\n]*|\*\*[^*\n:]+\*\*)[ \t]*$")
+
+
+def title_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of titles and headings that claim nothing: markdown headings ("### Tile analysis", a line
+    that is all bold, "**Land cover**") and a first line's capitalised title ("FIELD NOTES — tile 7")."""
+    out = [(m.start(), m.end()) for m in _MD_HEADING.finditer(text)]
+    first = _TITLE.match(text)
+    if first is not None and "\n" in text and len(first.group(0).split()) <= 6:
+        out.append((first.start(), first.end()))
+    named = _NAMED_TITLE.match(text)
+    if named is not None and "\n" in text:
+        out.append((named.start(), named.end()))
+    return out
+
+
+def blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` with the characters of ``spans`` replaced by spaces (line breaks kept)."""
+    if not spans:
+        return text
+    chars = list(text)
+    for a, b in spans:
+        _blank(chars, a, b)
+    return "".join(chars)
 
 
 def may_is_modal(toks: Sequence[Tok], i: int) -> bool:
@@ -214,15 +268,22 @@ def prepare(
         if span:
             first = "no"
         interjection = first in NO_ANSWERS | YES_ANSWERS and (
-            ans_a + span + 1 >= end or toks[ans_a + span + 1].low in {",", "-", "—", "–", "!", ":", "."}
+            ans_a + span + 1 >= end
+            or toks[ans_a + span + 1].low in {",", "-", "—", "–", "!", ":", ".", "and", "but"}
         )
         body = ans_a + span + 1 if interjection else ans_a
-        while body < end and toks[body].low in {",", "-", "—", "–", ":", "!"}:
+        while body < end and toks[body].low in {",", "-", "—", "–", ":", "!", "and", "but"}:
             body += 1
         own = any(h.cat in subj_cats and body <= h.i < end for h in hits)
         if not subjects:
             if interjection:  # "What can you see? Yes, farm fields": the bare "yes" says nothing
                 _blank(chars, toks[ans_a].start, toks[ans_a].end)
+            elif not own and any(t.low[:1].isalpha() for t in toks[q_a : b - 1]):
+                # "Relief? barely any": what the answer is about is in a question the extractor cannot
+                # read, so the answer alone must not pass as saying nothing
+                claims.append(
+                    _unverifiable(caption, toks[q_a].start, toks[end - 1].end, "an elliptical answer")
+                )
             continue
         plain = _plain_question(q_hits, subjects, toks, subj_cats)
         rest = [t.low for t in toks[body:end]]
@@ -235,7 +296,11 @@ def prepare(
                 claims.append(_unverifiable(caption, toks[ans_a].start, toks[ans_a].end))
             else:
                 lo, hi = plain
-                claims += _carried(caption, extract, lo, hi, negative)
+                carried = _carried(caption, extract, lo, hi, negative)
+                # a subject the extractor cannot read still says something: unverifiable, never dropped
+                claims += carried or [
+                    _unverifiable(caption, lo, toks[ans_a + span].end, "the question's subject")
+                ]
             if bare:
                 _blank(chars, toks[body].start if body < end else toks[ans_a].end, toks[end - 1].end)
             continue
@@ -250,6 +315,8 @@ def prepare(
         if any(c.subject != "unparsed" for c in read):
             claims += read
             _blank(chars, r_a, r_b)
+        else:
+            claims.append(_unverifiable(caption, lo, r_b, "an answer to the question"))
     return Prepared("".join(chars), claims)
 
 
@@ -291,14 +358,16 @@ def _plain_question(
     return subjects[0].start, subjects[-1].end
 
 
-def _unverifiable(caption: str, a: int, b: int) -> Claim:
+def _unverifiable(
+    caption: str, a: int, b: int, what: str = "a yes/no answer to a question that is not about presence"
+) -> Claim:
     return Claim(
         family=Family.CONSISTENCY.value,
         subject="unparsed",
         start=a,
         end=b,
         text=caption[a:b],
-        label="not understood: a yes/no answer to a question that is not about presence",
+        label="not understood: " + what,
     )
 
 

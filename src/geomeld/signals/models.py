@@ -242,6 +242,14 @@ class PlaceSignal(_Model):
     notes: list[str] = Field(default_factory=list)
 
 
+class AcquisitionSignal(_Model):
+    """How the radar image was taken (:mod:`geomeld.signals.acquisition`)."""
+
+    sar_days_from_optical: list[float] = Field(
+        default_factory=list, description="days between each radar scene and the optical acquisition"
+    )
+
+
 class LayerOrigin(_Model):
     """Where one modality of the sample comes from (:mod:`geomeld.core.origin`)."""
 
@@ -263,6 +271,7 @@ class SignalBundle(_Model):
     sar: SarSignal | None = None
     osm: OsmSignal | None = None
     place: PlaceSignal | None = None
+    acquisition: AcquisitionSignal | None = None
     missing: dict[str, str] = Field(default_factory=dict, description="section → why it is absent")
     origins: dict[str, LayerOrigin] = Field(
         default_factory=dict,

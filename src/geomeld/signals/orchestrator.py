@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from geomeld.core.modalities import MODALITIES, grid_modalities
 from geomeld.core.origin import modality_origins
 from geomeld.core.sample import Sample, WaterAnalysis
+from geomeld.signals.acquisition import acquisition_signal, recorded_sun_elevation
 from geomeld.signals.landcover import land_cover_signal
 from geomeld.signals.models import ImageConditions, LayerOrigin, SignalBundle
 from geomeld.signals.optical import canopy_signal, sar_signal, spectral_signal
@@ -100,6 +101,10 @@ def _sun(sample: Sample, cond: ImageConditions, stamp: object) -> None:
     from geomeld.signals.conditions import solar_zenith_deg, sun_elevation_deg
 
     md = sample.metadata
+    recorded = recorded_sun_elevation(((md.provenance or {}).get("modalities") or {}).get("sentinel2"))
+    if recorded is not None:  # the product's own value wins over any computation
+        cond.sun_elevation, cond.sun_elevation_from = round(recorded[0], 2), recorded[1]
+        return
     if md.lat is None or md.long is None:
         return
     if isinstance(stamp, str):
@@ -231,6 +236,7 @@ def compute_signals(
 
     if cfg.place_context:
         bundle.place = place_signal(md.lat, md.long, md.acquisition_date)
+    bundle.acquisition = acquisition_signal(md.provenance)
     return bundle
 
 
