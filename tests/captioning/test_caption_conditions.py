@@ -30,6 +30,7 @@ def _cond(text: str) -> list[tuple[str, str, str | None]]:
         ("The air has no haze at all.", ("haze", "negated", None)),
         ("Shadows cast by clouds darken the fields.", ("shadow", "affirmed", "some")),
         ("Terrain hardly visible at all.", ("obscured", "affirmed", "much")),
+        ("Cloud veils the land only in places.", ("cloud", "affirmed", "some")),
     ],
 )
 def test_condition_statements_are_read(text: str, expected: tuple[str, str, str | None]) -> None:

@@ -34,6 +34,7 @@ def test_names_are_read_before_the_generic_classes() -> None:
         ("coral", "negated"),
         ("rice", "negated"),
     }
+    assert not _kinds("Coral-coloured roofs in the village.")
     # a moraine landscape from the ice age is not a glacier
     assert not _kinds("Gentle moraines left by glacial processes.")
 

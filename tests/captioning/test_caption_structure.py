@@ -89,3 +89,15 @@ def test_a_dominant_class_is_not_negated_by_a_later_none() -> None:
     assert ("landcover_presence", "glacier", "negated") in read  # glaciers: an envelope class
     dom = [c for c in extract_claims("Mostly cropland and glaciers: none.") if c.family == "dominance"]
     assert dom and dom[0].polarity == "affirmed"
+
+
+def test_an_answer_the_extractor_cannot_pair_is_unverifiable_not_dropped() -> None:
+    for text in ("Ruggedness? Barely any.", "Leaf canopy? None."):
+        claims = extract_claims(text)
+        assert claims and all(c.subject == "unparsed" for c in claims), text
+    b = bundle({"Cropland": 70.0, "Tree cover": 30.0}, place=PLACE)
+    assert verdict("Ruggedness? Barely any. Cropland? Yes.", b) == "unverifiable"
+
+
+def test_a_no_followed_by_and_still_answers_the_question() -> None:
+    assert ("landcover_presence", "snow", "negated") in _read("Snow cover? No and the meadows look brown.")

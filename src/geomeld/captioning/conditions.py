@@ -486,6 +486,17 @@ def clauses(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_PARTIAL = re.compile(
+    r"\b(?:partly|partially|in\s+places|locally|patchy|patches|some|a\s+few|scattered|small|parts?\s+of|corner)\b",
+    re.I,
+)
+_STRONG_MUCH = re.compile(
+    r"\b(?:thick|heavy|heavily|dense|densely|overcast|mostly|most|largely|majority|completely|entirely|fully|totally|"
+    r"nearly\s+all|almost\s+all|whole|entire|much\s+of|bulk)\b",
+    re.I,
+)
+
+
 def _amount(seg: str, subject: str) -> str:
     if subject == "obscured":
         return "much"
@@ -494,7 +505,8 @@ def _amount(seg: str, subject: str) -> str:
     if subject == "haze" and (_SLIGHT.search(seg) or _TRACE.search(seg)):
         return "thin"  # a slight haze: never contradicted (invisible after atmospheric correction)
     if _MUCH.search(seg):
-        return "much"
+        strong = _STRONG_MUCH.search(seg)
+        return "some" if _PARTIAL.search(seg) and not strong else "much"
     if _TRACE.search(seg):
         return "trace"
     if re.search(r"\bpartly\s+cloudy|\bpartially\s+cloudy", seg, re.I):

@@ -154,8 +154,12 @@ ENVELOPES: tuple[Envelope, ...] = (
 """The envelope table (a contract of the verifier: add a class here, with its source)."""
 
 BY_KIND = {e.kind: e for e in ENVELOPES}
-_READ = [(e, re.compile(rf"\b(?:{e.words})(?![- ]like)", re.I)) for e in ENVELOPES if e.words]
-"""Names of the envelope classes; a likeness ("desert-like", "savanna-like heath") names none."""
+_READ = [
+    (e, re.compile(rf"\b(?:{e.words})(?![- ](?:like|colou?red|colou?r|pink|red)\b)", re.I))
+    for e in ENVELOPES
+    if e.words
+]
+"""Names of the envelope classes; a likeness or a colour ("desert-like", "coral-coloured roofs") names none."""
 _NEG = re.compile(
     r"\b(?:no|not|none|zero|without|neither|nor|never|nothing|free\s+of|absent|lacks?|lacking|devoid\s+of|"
     r"isn't|aren't|wasn't|weren't|doesn't|don't|didn't|doesnt|dont|isnt|arent)\b|n't\b",

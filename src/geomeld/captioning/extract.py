@@ -37,6 +37,7 @@ from geomeld.captioning.conditions import CONDITION_WORD, condition_claims, sun_
 from geomeld.captioning.envelopes import exotic_claims
 from geomeld.captioning.greenness import green_share_claims
 from geomeld.captioning.placement import placement_claims
+from geomeld.captioning.ratios import ratio_claims
 from geomeld.captioning.towns import town_claims
 
 # ---- tokens -------------------------------------------------------------------------------------
@@ -699,6 +700,7 @@ def _placement(text: str, toks: Sequence[Tok]) -> tuple[list[Claim], list[tuple[
     """Exclusive, edge-distance, third and row/column positions (:mod:`~geomeld.captioning.placement`)."""
     if not any(t.low in P.PLACEMENT_CUES for t in toks):
         return [], []
+    """Also ratios written as ratios ("the A:B ratio is about 3:1", :mod:`~geomeld.captioning.ratios`)."""
     hits = [h for h in match_phrases(toks, set()) if h.cat in ("lc", "water")]
 
     def subjects(a: int, b: int) -> list[tuple[str, int, int]]:
@@ -708,7 +710,11 @@ def _placement(text: str, toks: Sequence[Tok]) -> tuple[list[Claim], list[tuple[
             if a <= h.start and h.end <= b
         ]
 
-    return placement_claims(text, subjects)
+    placed, spans = placement_claims(text, subjects)
+    if "ratio" in text.lower():
+        more, more_spans = ratio_claims(text, subjects)
+        placed, spans = placed + more, spans + more_spans
+    return placed, spans
 
 
 _DATE_RES = (

@@ -81,6 +81,8 @@ LC: dict[str, tuple[str, ...]] = {
         "scrub cover",
     ),
     "grassland": (
+        "rough grassland",
+        "rough grass",
         "grazing land",
         "grazing lands",
         "grazing ground",
@@ -1686,6 +1688,12 @@ TRACE_MINOR = {
 }
 """Small-amount words that say "only a few percent" (not merely "some"): contradicted by a clear share."""
 COPULA_TO_AMOUNT = {
+    "practically",  # "X is practically negligible", "virtually a trace"
+    "virtually",
+    "essentially",
+    "basically",
+    "almost",
+    "nearly",
     "is",
     "are",
     "was",
@@ -4021,6 +4029,8 @@ PLACEMENT_CUES = frozenset(
         "quadrant",
         "quarter",
         "corner",
+        "ratio",
     }
 )
-"""Words that send a caption through the placement reader (exclusive and edge-distance positions)."""
+"""Words that send a caption through the placement reader (exclusive and edge-distance positions) and
+the ratio reader."""

@@ -268,15 +268,22 @@ def prepare(
         if span:
             first = "no"
         interjection = first in NO_ANSWERS | YES_ANSWERS and (
-            ans_a + span + 1 >= end or toks[ans_a + span + 1].low in {",", "-", "—", "–", "!", ":", "."}
+            ans_a + span + 1 >= end
+            or toks[ans_a + span + 1].low in {",", "-", "—", "–", "!", ":", ".", "and", "but"}
         )
         body = ans_a + span + 1 if interjection else ans_a
-        while body < end and toks[body].low in {",", "-", "—", "–", ":", "!"}:
+        while body < end and toks[body].low in {",", "-", "—", "–", ":", "!", "and", "but"}:
             body += 1
         own = any(h.cat in subj_cats and body <= h.i < end for h in hits)
         if not subjects:
             if interjection:  # "What can you see? Yes, farm fields": the bare "yes" says nothing
                 _blank(chars, toks[ans_a].start, toks[ans_a].end)
+            elif not own and any(t.low[:1].isalpha() for t in toks[q_a : b - 1]):
+                # "Relief? barely any": what the answer is about is in a question the extractor cannot
+                # read, so the answer alone must not pass as saying nothing
+                claims.append(
+                    _unverifiable(caption, toks[q_a].start, toks[end - 1].end, "an elliptical answer")
+                )
             continue
         plain = _plain_question(q_hits, subjects, toks, subj_cats)
         rest = [t.low for t in toks[body:end]]
@@ -289,7 +296,11 @@ def prepare(
                 claims.append(_unverifiable(caption, toks[ans_a].start, toks[ans_a].end))
             else:
                 lo, hi = plain
-                claims += _carried(caption, extract, lo, hi, negative)
+                carried = _carried(caption, extract, lo, hi, negative)
+                # a subject the extractor cannot read still says something: unverifiable, never dropped
+                claims += carried or [
+                    _unverifiable(caption, lo, toks[ans_a + span].end, "the question's subject")
+                ]
             if bare:
                 _blank(chars, toks[body].start if body < end else toks[ans_a].end, toks[end - 1].end)
             continue
@@ -304,6 +315,8 @@ def prepare(
         if any(c.subject != "unparsed" for c in read):
             claims += read
             _blank(chars, r_a, r_b)
+        else:
+            claims.append(_unverifiable(caption, lo, r_b, "an answer to the question"))
     return Prepared("".join(chars), claims)
 
 
@@ -345,14 +358,16 @@ def _plain_question(
     return subjects[0].start, subjects[-1].end
 
 
-def _unverifiable(caption: str, a: int, b: int) -> Claim:
+def _unverifiable(
+    caption: str, a: int, b: int, what: str = "a yes/no answer to a question that is not about presence"
+) -> Claim:
     return Claim(
         family=Family.CONSISTENCY.value,
         subject="unparsed",
         start=a,
         end=b,
         text=caption[a:b],
-        label="not understood: a yes/no answer to a question that is not about presence",
+        label="not understood: " + what,
     )
 
 
