@@ -131,3 +131,8 @@ def test_graded_vigour_is_judged_as_that_grade(text: str, mean: float, expected:
     b = bundle(spectral=SpectralSignal(valid_percentage=100.0, indices={"NDVI": stats}))
     verdicts = [v for k, v in claim_verdicts(text, b).items() if k.startswith("vegetation/")]
     assert verdicts and set(verdicts) == {expected}
+
+
+def test_an_index_formula_is_no_band_order() -> None:
+    assert _refl("the average of (B8 - B4) / (B8 + B4) stays under 0.35") == []
+    assert _refl("the NIR-to-red ratio is high") == []

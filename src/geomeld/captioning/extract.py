@@ -710,9 +710,7 @@ _VIGOUR_GRADE = (
     ),
     (
         "sparse",
-        re.compile(
-            r"\b(?:low|weak|poor|limited|modest|little|minimal|reduced|sparse)\b(?:\s+\w+)?\s*$", re.I
-        ),
+        re.compile(r"\b(?:low|weak|poor|limited|modest|minimal|reduced|sparse)\b(?:\s+\w+)?\s*$", re.I),
     ),
 )
 
@@ -722,7 +720,13 @@ def _graded_vigour(text: str, claims: list[Claim]) -> list[Claim]:
     (grounding11)."""
     out = []
     for c in claims:
-        if c.family == Family.VEGETATION.value and c.subject == "green" and c.value is None and not c.label:
+        if (
+            c.family == Family.VEGETATION.value
+            and c.subject == "green"
+            and c.value is None
+            and not c.label
+            and not c.negated  # "little green" is read as a denial already
+        ):
             before = text[max(0, c.start - 30) : c.start]
             for grade, rx in _VIGOUR_GRADE:
                 m = rx.search(before)

@@ -51,6 +51,8 @@ _CUE = re.compile(
     r"reflect|albedo|brightness|\bband\b|-band\b|\bmean\b|\baverag|\b(?:b0?(?:2|3|4|8|11|12))\b", re.I
 )
 _INDEX = re.compile(r"\b(?:nd[vwsb]i|index|indices|ratio|db|backscatter|sigma|vv|vh)\b|/|%|percent", re.I)
+_FORMULA = re.compile(r"\b(?:nd[vwsb]i|index|indices|ratio)\b|/", re.I)
+_ARITHMETIC = re.compile(rf"\b{_CODE}\s*[−–+*/-]\s*\(?\s*{_CODE}", re.I)
 _NUMBER = re.compile(r"(?<![\w.])(\d?\.\d+|[01])(?![\w.]|\s*%)")
 _ABOVE = re.compile(
     r"\b(?:above|over|exceed(?:s|ing)?|more\s+than|greater\s+than|higher\s+than|at\s+least|upwards\s+of|"
@@ -118,6 +120,7 @@ def reflectance_claims(text: str, toks: Sequence[_Tok]) -> tuple[list[Claim], se
         return [], set()
     claims: list[Claim] = []
     pieces = _clauses(text)
+    arithmetic = [m.span() for m in _ARITHMETIC.finditer(text)]
     for k, (a, b) in enumerate(pieces):
         seg = text[a:b]
         bands = [m for m in _BAND.finditer(seg)]
@@ -132,6 +135,8 @@ def reflectance_claims(text: str, toks: Sequence[_Tok]) -> tuple[list[Claim], se
         if not (cue or spectral):  # a colour word alone ("green fields average 0.4 ha") is no band
             continue
         distinct = list(dict.fromkeys(n for n in names if n not in ("visible",) or len(set(names)) == 1))
+        if _FORMULA.search(seg) or any(x < b and a < y for x, y in arithmetic):
+            continue  # an index written out of its bands ("(B8-B4)/(B8+B4) below 0.4") is that index
         if len(distinct) >= 2 and (_HIGHER.search(seg) or _LOWER.search(seg) or _TIMES.search(seg)):
             first, second = distinct[0], distinct[1]
             if _LOWER.search(seg) and not _HIGHER.search(seg):
