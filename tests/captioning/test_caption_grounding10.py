@@ -12,7 +12,7 @@ from geomeld.captioning.extract import extract_claims
 from geomeld.captioning.ground import Ground
 from geomeld.core.modalities import MODALITIES
 from geomeld.signals.landcover import land_cover_signal
-from geomeld.signals.models import SignalBundle
+from geomeld.signals.models import SignalBundle, SpectralSignal
 from tests.captioning.test_caption_check import bundle, claim_verdicts
 
 
@@ -120,3 +120,52 @@ def test_a_class_code_in_brackets_names_the_class() -> None:
     assert [(c.family, c.subject, c.location, c.label) for c in got] == [
         ("position", "cropland", "south-east", "only")
     ]
+
+
+# ---- comparisons: ratios written as ratios, water against a class ---------------------------------
+def _cmp(text: str) -> list[tuple[str, str | None, str | None, float | None, str | None]]:
+    return [
+        (c.subject, c.other, c.label, c.value.low if c.value else None, c.value.bound if c.value else None)
+        for c in extract_claims(text)
+        if c.family == "comparison"
+    ]
+
+
+def test_ratios_written_as_ratios() -> None:
+    assert _cmp("the heath:woodland ratio is roughly 4:1") == [("shrubland", "trees", "ratio", 4.0, "about")]
+    assert _cmp("The mapped Grassland (class 30)/built-up ratio exceeds 3:1") == [
+        ("grassland", "built", "ratio", 3.0, "at_least")
+    ]
+    assert _cmp("a pasture to woodland ratio of 1:2") == [("grassland", "trees", "ratio", 0.5, "about")]
+
+
+def _wet_tile(mapped_water: float, strict: float) -> SignalBundle:
+    """The map labels 50 % of the tile: cropland 20 % of it (10 % of the tile) and water; Sentinel-2
+    sees ``strict`` % of the tile as clear open water."""
+    b = bundle(
+        {"Cropland": 20.0, "Permanent water bodies": mapped_water, "Tree cover": 80.0 - mapped_water},
+        valid=50.0,
+        origins={"esa_worldcover": "substitute", "sentinel2": "real"},
+    )
+    b.spectral = SpectralSignal(
+        valid_percentage=100.0,
+        water_index_percentage=60.0,  # winter fields and frost pass NDWI > -0.05: no bound
+        water_core_percentage=45.0,
+        water_strict_percentage=strict,
+        bright_percentage=0.0,
+    )
+    return b
+
+
+def test_water_against_a_class_uses_both_water_sources() -> None:
+    dry = _wet_tile(mapped_water=2.0, strict=1.0)  # water ~1 % of the tile, cropland 10 %
+    got = claim_verdicts("at least twice as much open water as tilled land", dry)
+    assert got["comparison/water"] == "contradicted"
+    assert claim_verdicts("open water > tilled land", dry)["comparison/water"] == "contradicted"
+    assert claim_verdicts("tilled land exceeds the lake area", dry)["comparison/cropland"] == "supported"
+    # the map holds 1 % water, but Sentinel-2 sees a lake over 30 % of the tile: not contradicted
+    lake = _wet_tile(mapped_water=2.0, strict=30.0)
+    assert (
+        claim_verdicts("there is more open water than tilled land", lake)["comparison/water"]
+        != "contradicted"
+    )

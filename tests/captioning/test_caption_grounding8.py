@@ -284,3 +284,39 @@ def test_town_statements_are_checked_against_the_gazetteer() -> None:
     assert v("within 3 km of Magdeburg") == "contradicted"
     assert v("north-west of Magdeburg") == "supported"
     assert v("just south of Magdeburg") == "contradicted"
+
+
+def test_exceptions_conditions_and_double_privatives() -> None:
+    water = [
+        c for c in extract_claims("Except for one small pond, the frame is dry land.") if c.family == "water"
+    ]
+    assert [c.polarity for c in water if c.subject == "water"] == []  # the exception leaves it open
+    assert not [c for c in extract_claims("Trees, where present, stay below 30 m.") if c.subject == "trees"]
+    assert not [c for c in extract_claims("no trees taller than 45 m") if c.family == "landcover_presence"]
+    heath = [
+        c.polarity for c in extract_claims("the frame is not without some heath") if c.subject == "shrubland"
+    ]
+    assert heath == ["affirmed"]
+    trees = [
+        c.polarity
+        for c in extract_claims("not one pixel of woodland / tree heights stay low")
+        if c.subject == "trees"
+    ]
+    assert trees == ["negated"]
+
+
+def test_dominance_after_a_mapped_qualifier_and_sar_units() -> None:
+    dom = [
+        c.label
+        for c in extract_claims("Among the mapped pixels, heath dominates.")
+        if c.family == "dominance"
+    ]
+    assert dom == ["largest"]
+    assert not [
+        c
+        for c in extract_claims("slopes mostly under 5 degrees and heath is present")
+        if c.family == "dominance"
+    ]
+    vh = [c.value for c in extract_claims("mean VH is 0.02 in linear power units") if c.subject == "vh"]
+    assert vh and vh[0] is not None and round(vh[0].low or 0.0, 1) == -17.0
+    assert not [c for c in extract_claims("VV 5th-95th percentile -20 to -8 dB") if c.subject in ("vv", "vh")]

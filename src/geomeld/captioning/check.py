@@ -171,9 +171,9 @@ def _dominant_rule(above: float, below: float, top_other: float) -> Rule:
 
 
 TRACE_MAX_PCT = 5.0
-TRACE_CONTRADICT_PCT = 15.0
+TRACE_CONTRADICT_PCT = 10.0
 """A trace ("a sliver of", "a hint of", "negligible"): supported within 0.1–5 % of the tile,
-contradicted from 15 % (as labelled) — a sliver is not a seventh of the tile."""
+contradicted from 10 % (as labelled) — a sliver is not a tenth of the tile."""
 
 
 def _share_one(claim: Claim, r: ShareRange, g: Ground) -> tuple[Verdict, Any]:
@@ -513,33 +513,103 @@ def _ratio_grade(a: float, b: float, k: float, bound: str, m: float) -> Verdict:
     return _grade(0.75 * kb - m <= a <= 1.5 * kb + m, a < 0.5 * kb - m or a > 2.5 * kb + m)
 
 
+WATER_KINDS_AS_WATER = {"water", "lake", "pond", "reservoir", "river", "canal", "stream"}
+"""Water named by a kind in a comparison ("the lake area is larger than the cropland") is compared as the
+tile's water."""
+
+
+WATER_CMP_REL, WATER_CMP_PCT = 1.25, 0.25
+"""Water in a comparison: the larger of the map's water and Sentinel-2's clear open water, with a band
+of ×1.25 + 0.25 point above it (water that is turbid, mixed with its shore or under a thin veil). NDWI > 0
+alone is no bound here: on winter top-of-atmosphere scenes it covers wet fields and frost by the half
+tile."""
+
+
+def _water_side(g: Ground) -> dict[str, tuple[float, float, str]]:
+    """The tile's water as an interval (lo, hi) for comparisons, per map product: at least what the map
+    labels water; at most :data:`WATER_CMP_REL` × the larger of that and Sentinel-2's clear open water
+    (+ :data:`WATER_CMP_PCT` and the unimaged part); the map's interval without Sentinel-2, Sentinel-2's
+    alone without a map."""
+    s2 = _s2_water(g)
+    out: dict[str, tuple[float, float, str]] = {}
+
+    def top(lo: float) -> float:
+        assert s2 is not None
+        return min(100.0, WATER_CMP_REL * max(lo, s2[0].lo) + WATER_CMP_PCT + (100.0 - s2[2]))
+
+    for r in g.share_ranges("water"):
+        out[r.product] = (r.lo, r.hi if s2 is None else top(r.lo), r.origin)
+    if not out and s2 is not None:
+        out["sentinel2_water_index"] = (s2[0].lo, top(0.0), s2[0].origin)
+    return out
+
+
+def _cmp_sides(g: Ground, concept: str) -> dict[str, tuple[float, float, str]]:
+    """Per product: the amount compared, as an interval (a land-cover class: its labelled share, a
+    point; water: :func:`_water_side`)."""
+    if concept in WATER_KINDS_AS_WATER:
+        return _water_side(g)
+    return {r.product: (r.lo, r.lo, r.origin) for r in g.share_ranges(concept)}
+
+
+def _cmp_grade(claim: Claim, a: tuple[float, float], b: tuple[float, float]) -> Verdict:
+    """Sides as intervals: supported when it holds for every value in them, contradicted when it fails
+    for every value (beyond the margin)."""
+    (alo, ahi), (blo, bhi) = a, b
+    m = max(CMP_MARGIN, CMP_REL * max(alo, blo))
+    if claim.label == "ratio" and claim.value is not None and claim.value.low is not None:
+        k, bound = claim.value.low, claim.value.bound
+        if bound == Bound.AT_LEAST:
+            return _grade(alo >= 1.1 * k * bhi + m, ahi <= 0.8 * k * blo - m)
+        if bound == Bound.AT_MOST:
+            return _grade(ahi <= 0.9 * k * blo - m, alo >= 1.25 * k * bhi + m)
+        return _grade(
+            alo >= 0.75 * k * bhi - m and ahi <= 1.5 * k * blo + m,
+            ahi < 0.5 * k * blo - m or alo > 2.5 * k * bhi + m,
+        )
+    if claim.label == "similar":
+        near = max(abs(ahi - blo), abs(bhi - alo))
+        far = max(blo - ahi, alo - bhi, 0.0)
+        return _grade(near <= m, far > 3 * m)
+    return _grade(alo > bhi + m, ahi < blo - m)
+
+
 def check_comparison(claim: Claim, g: Ground) -> Result:
-    a_r = {r.product: r for r in g.share_ranges(claim.subject)}
-    b_r = {r.product: r for r in g.share_ranges(claim.other or "")}
+    a_r = _cmp_sides(g, claim.subject)
+    b_r = _cmp_sides(g, claim.other or "")
+    water_vs_class = (claim.subject in WATER_KINDS_AS_WATER) != ((claim.other or "") in WATER_KINDS_AS_WATER)
+    if water_vs_class and a_r and b_r and not set(a_r) & set(b_r):
+        # water from Sentinel-2 alone against a class of a map: compare across the two layers
+        a_r = {p: next(iter(a_r.values())) for p in b_r} if len(a_r) == 1 else a_r
+        b_r = {p: next(iter(b_r.values())) for p in a_r} if len(b_r) == 1 else b_r
     per = []
     measured = []
     for p in sorted(set(a_r) & set(b_r)):
-        a, b = a_r[p].lo, b_r[p].lo
+        a, b = a_r[p][:2], b_r[p][:2]
         if claim.label == "less":
             a, b = b, a
-        m = max(CMP_MARGIN, CMP_REL * max(a, b))
-        if claim.label == "ratio" and claim.value is not None and claim.value.low is not None:
-            v = _ratio_grade(a, b, claim.value.low, claim.value.bound, m)
-        elif claim.label == "similar":
-            v = _grade(abs(a - b) <= m, abs(a - b) > 3 * m)
-        else:
-            v = _grade(a > b + m, a < b - m)
+        v = _cmp_grade(claim, a, b)
         per.append(_flip(v) if claim.negated else v)
         measured.append(
-            {"product": p, claim.subject: round(a_r[p].lo, 2), str(claim.other): round(b_r[p].lo, 2)}
+            {
+                "product": p,
+                claim.subject: [round(x, 2) for x in a_r[p][:2]],
+                str(claim.other): [round(x, 2) for x in b_r[p][:2]],
+            }
         )
     if not per:
         return _unverifiable(f"no layer measures both {claim.subject} and {claim.other}", "esa_worldcover")
+    common = sorted(set(a_r) & set(b_r))
     return _combine(per), ClaimEvidence(
         measured=measured,
-        tolerance={"margin_pct": CMP_MARGIN, "margin_rel": CMP_REL, "as": "labelled pixels over the tile"},
-        layer="+".join(sorted(set(a_r) & set(b_r))),
-        origin="+".join(sorted({a_r[p].origin for p in set(a_r) & set(b_r)})),
+        tolerance={
+            "margin_pct": CMP_MARGIN,
+            "margin_rel": CMP_REL,
+            "ratio_bands": RATIO_BANDS,
+            "as": "labelled pixels over the tile; water: [map or clear water, map or possible water]",
+        },
+        layer="+".join(common),
+        origin="+".join(sorted({a_r[p][2] for p in common})),
     )
 
 

@@ -25,6 +25,7 @@ Pure Python over a token list with character offsets (every claim's ``text`` is
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from geomeld.captioning.conditions import CONDITION_WORD, condition_claims, sun_
 from geomeld.captioning.envelopes import exotic_claims
 from geomeld.captioning.greenness import green_share_claims
 from geomeld.captioning.placement import placement_claims
+from geomeld.captioning.ratios import ratio_claims
 from geomeld.captioning.towns import town_claims
 
 # ---- tokens -------------------------------------------------------------------------------------
@@ -698,6 +700,7 @@ def _placement(text: str, toks: Sequence[Tok]) -> tuple[list[Claim], list[tuple[
     """Exclusive, edge-distance, third and row/column positions (:mod:`~geomeld.captioning.placement`)."""
     if not any(t.low in P.PLACEMENT_CUES for t in toks):
         return [], []
+    """Also ratios written as ratios ("the A:B ratio is about 3:1", :mod:`~geomeld.captioning.ratios`)."""
     hits = [h for h in match_phrases(toks, set()) if h.cat in ("lc", "water")]
 
     def subjects(a: int, b: int) -> list[tuple[str, int, int]]:
@@ -707,7 +710,11 @@ def _placement(text: str, toks: Sequence[Tok]) -> tuple[list[Claim], list[tuple[
             if a <= h.start and h.end <= b
         ]
 
-    return placement_claims(text, subjects)
+    placed, spans = placement_claims(text, subjects)
+    if "ratio" in text.lower():
+        more, more_spans = ratio_claims(text, subjects)
+        placed, spans = placed + more, spans + more_spans
+    return placed, spans
 
 
 _DATE_RES = (
@@ -795,6 +802,28 @@ def _merge_runs(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
             continue
         out.append(h)
     return out
+
+
+def _after_exception(toks: Sequence[Tok], i: int) -> bool:
+    """Whether an exception ("apart from", "except for", "aside from", "besides") opens the sentence
+    before token ``i``: what follows holds only for the rest of the tile."""
+    k = i - 1
+    while k >= 0 and toks[k].low not in (".", ";", "!", "?", "|") and i - k <= 14:
+        if toks[k].low in P.EXCEPTION_WORDS:
+            return True
+        k -= 1
+    return False
+
+
+def _conditional_or_height(toks: Sequence[Tok], cl: Clause, s: Hit) -> bool:
+    """ "Trees, where present, are under 40 m", "no trees taller than 60 m": a statement about the
+    class's height or conditional on its presence, not that it is there (or not)."""
+    after = []  # "Trees, where present, …" may run past a comma, never past a full stop or a list mark
+    for t in toks[s.j : s.j + 4]:
+        if t.low in (".", ";", "/", "|", ":", "!", "?", "·", "•", "-", "—"):
+            break
+        after.append(t.low)
+    return bool(set(after) & P.HEIGHT_COMPARATIVES) or " ".join(after[:3]).startswith(P.CONDITIONAL_PRESENCE)
 
 
 def _comparison_object(cl: Clause, s: Hit, toks: Sequence[Tok]) -> bool:
@@ -894,6 +923,15 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
     denied = [p for p in postnegs if any(h.cat == "neg" and 0 <= p.i - h.j <= 1 for h in hits)]
     postnegs = [p for p in postnegs if p not in denied]
     negs = [h for h in hits if h.cat == "neg" and not any(0 <= p.i - h.j <= 1 for p in denied)]
+    # "not without some X": two negations in a row cancel
+    pairs = [
+        (x, y)
+        for x in negs
+        for y in negs
+        if y.i == x.j and toks[x.j - 1].low in P.NOT_WORDS and toks[y.i].low in P.PRIVATIVE_WORDS
+    ]
+    doubled = {x.i for x, _ in pairs} | {y.i for _, y in pairs}
+    negs = [h for h in negs if h.i not in doubled]
     ctx.idioms.update(k for h in hits if h.cat == "flip" for k in range(h.i, h.j))
     n_before = len(ctx.claims)
 
@@ -1070,6 +1108,10 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
     for s in subjects:
         if has_veg and s.cat == "lc" and s.val == "vegetation":
             continue
+        if s.cat == "veg" and toks[s.i].low in P.DRY_WORDS and _after_exception(toks, s.i):
+            continue  # "apart from a little water, the tile is dry land": no claim about the rest
+        if s.cat == "lc" and s.val == "trees" and _conditional_or_height(toks, cl, s):
+            continue  # "no trees taller than 60 m": a height statement (read by the unit reader)
         if (
             s.cat in ("lc", "water")
             and s.i not in compared
@@ -1093,7 +1135,11 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             and s.j - s.i == 1
             and toks[s.i].low in P.DRY_WORDS
             and (
-                (s.j < cl.j and toks[s.j].low in P.LAND_NOUNS)  # "dry land", "dry ground": not under water
+                (
+                    s.j < cl.j
+                    and toks[s.j].low in P.LAND_NOUNS  # "dry land", "dry ground": not under water
+                    and not _after_exception(toks, s.i)  # "apart from a little water, it is dry land"
+                )
                 or (  # "the tile is completely dry": of the tile, not of its plants
                     s.i > cl.i
                     and toks[s.i - 1].low in P.DRY_INTENSIFIERS
@@ -1303,6 +1349,8 @@ def _quant_candidates(cl: Clause, s: Hit, toks: Sequence[Tok]) -> list[tuple[int
         if q.j <= s.i and pre:
             if any(q.j <= h.i < s.i for h in subj) or s.i - q.j > 6:
                 continue
+            if any(q.j <= x.i < s.i for x in cl.nums):
+                continue  # "mostly below 10 degrees, and farmland": the quantifier is the number's
             out.append((s.i - q.j, q))
         elif q.i >= s.j and post:
             if any(s.j <= h.i < q.i for h in subj) or q.i - s.j > 8:
@@ -1473,7 +1521,10 @@ def _among_mapped(toks: Sequence[Tok], cl: Clause) -> bool:
     """ "Dominated by X among the labelled classes", "X is the dominant mapped class", "mostly X where
     land use is mapped": X leads the labelled pixels (the largest class), which says nothing about the
     unlabelled rest of the tile."""
-    return any(t.low in P.MAP_QUALIFIERS for t in toks[cl.i : cl.j])
+    a = cl.i
+    while a > 0 and toks[a - 1].low not in (".", ";", "!", "?", "|", "\n") and cl.i - a < 8:
+        a -= 1  # "among the labelled pixels, cropland dominates": the qualifier may open the sentence
+    return any(t.low in P.MAP_QUALIFIERS for t in toks[a : cl.j])
 
 
 def _position_reading(cl: Clause, toks: Sequence[Tok], location: str) -> str | None:
@@ -1762,6 +1813,24 @@ def _simple_claim(ctx: Ctx, cl: Clause, s: Hit, pol: str, hedge: str, c_start: i
         n = _attach_num(cl, s, toks, units)
         if n is not None and s.val in ("vv", "vh") and n.unit == "" and n.j <= s.i:
             n = None  # "17 … co-pol (VV)": a bare number before the channel is not its value
+        if (
+            n is not None
+            and s.val in ("vv", "vh")
+            and n.j < len(toks)
+            and toks[n.j].low in ("th", "st", "nd", "rd")
+        ):
+            n = None  # "VH 5th–95th percentile": an ordinal, not a value
+        if (
+            n is not None
+            and s.val in ("vv", "vh")
+            and n.unit == ""
+            and "linear" in {t.low for t in toks[cl.i : cl.j]}
+        ):
+            if n.low <= 0 or n.high <= 0:
+                return
+            n = dataclasses.replace(
+                n, low=10.0 * math.log10(n.low), high=10.0 * math.log10(n.high), unit="db"
+            )
         if s.val == "ndvi" and (n is None or not (-1.0 <= n.low <= 1.0 and -1.0 <= n.high <= 1.0)):
             # "mean NDVI is about 0.45 (marsh covers more than 4 %)": the index's own value
             near = [x for x in cl.nums if not x.used and x.unit == "" and -1.0 <= x.low <= x.high <= 1.0]
@@ -1901,6 +1970,8 @@ def _unit_claim(ctx: Ctx, cl: Clause, n: Num, hedge: str, c_start: int, c_end: i
         and any(h.cat == "cmp" for h in cl.hits)
     ):
         return
+    elif n.unit == "db" and words & {"percentile", "percentiles"}:
+        return  # "the 5th–95th percentile spans -22 to -13 dB": a spread, not the mean
     elif n.unit == "db":
         subj = "vh" if "vh" in words and "vv" not in words else "vv"
         if _polarisation_difference(toks, cl):

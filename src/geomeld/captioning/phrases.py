@@ -81,6 +81,8 @@ LC: dict[str, tuple[str, ...]] = {
         "scrub cover",
     ),
     "grassland": (
+        "rough grassland",
+        "rough grass",
         "grazing land",
         "grazing lands",
         "grazing ground",
@@ -1686,6 +1688,12 @@ TRACE_MINOR = {
 }
 """Small-amount words that say "only a few percent" (not merely "some"): contradicted by a clear share."""
 COPULA_TO_AMOUNT = {
+    "practically",  # "X is practically negligible", "virtually a trace"
+    "virtually",
+    "essentially",
+    "basically",
+    "almost",
+    "nearly",
     "is",
     "are",
     "was",
@@ -3410,6 +3418,8 @@ STOPWORDS |= {
     "highlights",
     "margin",  # "by a wide margin": the size of a comparison's lead, said by the comparison
     "observer",
+    "linear",
+    "units",
     # bare answers and their intensifiers ("Snow? Nope.", "not a flake of snow")
     "nope",
     "yep",
@@ -3853,6 +3863,21 @@ CONCENTRATION_WORDS = frozenset(
 """Words that make a position a statement about where the bulk of a class lies ("most forest is in the
 north", "meadow is concentrated in the east"); without one, "X in the SE corner" says some X is there."""
 
+NOT_WORDS = frozenset({"not", "isn't", "aren't", "wasn't", "never", "hardly"})
+PRIVATIVE_WORDS = frozenset({"without", "lacking", "devoid", "free", "missing"})
+""""not without X", "not lacking X": a negation of a privative word, a presence."""
+EXCEPTION_WORDS = frozenset({"apart", "except", "besides", "aside", "excepting", "excluding"})
+HEIGHT_COMPARATIVES = frozenset({"taller", "higher", "tall", "height", "heights"})
+CONDITIONAL_PRESENCE = (
+    ", where present",
+    "where present",
+    ", if any",
+    "if any",
+    ", where they",
+    "where they",
+)
+"""After a class: a statement about its height or conditional on its presence ("trees, where present,
+are under 40 m"; "no trees taller than 60 m"), not about whether it is there."""
 ONLY_WORDS = frozenset({"only", "exclusively", "solely", "confined", "restricted", "entirely"})
 """Words that place all of a class in one part ("X lies only in the north", "X is confined to the east"):
 a statement that practically none of it lies elsewhere."""
@@ -4004,6 +4029,8 @@ PLACEMENT_CUES = frozenset(
         "quadrant",
         "quarter",
         "corner",
+        "ratio",
     }
 )
-"""Words that send a caption through the placement reader (exclusive and edge-distance positions)."""
+"""Words that send a caption through the placement reader (exclusive and edge-distance positions) and
+the ratio reader."""
