@@ -169,3 +169,24 @@ def test_water_against_a_class_uses_both_water_sources() -> None:
         claim_verdicts("there is more open water than tilled land", lake)["comparison/water"]
         != "contradicted"
     )
+
+
+def test_small_stated_shares_against_the_labelled_share() -> None:
+    # the map labels 30 % of the tile; heath is a fifth of it: 6 % of the tile for sure
+    b = bundle({"Shrubland": 20.0, "Cropland": 80.0}, valid=30.0)
+    assert (
+        claim_verdicts("heath covers under 2.5 % of the scene", b)["landcover_share/shrubland"]
+        == "contradicted"
+    )
+    assert (
+        claim_verdicts("heath covers about 2 % of the scene", b)["landcover_share/shrubland"]
+        == "contradicted"
+    )
+    assert (
+        claim_verdicts("heath covers under 5 % of the scene", b)["landcover_share/shrubland"]
+        == "unverifiable"
+    )
+    assert (
+        claim_verdicts("heath covers about 5 % of the scene", b)["landcover_share/shrubland"]
+        == "unverifiable"
+    )

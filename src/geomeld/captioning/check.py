@@ -74,7 +74,17 @@ def _unverifiable(note: str, layer: str | None = None, origin: str | None = None
 
 
 # ---- numbers against intervals ----------------------------------------------------------------
-def interval_verdict(value: Value, lo: float, hi: float, family: str, hedged: bool) -> tuple[Verdict, Any]:
+SMALL_SHARE_FACTOR, SMALL_SHARE_MARGIN = 2.0, 1.5
+SMALL_ABOUT_FACTOR, SMALL_ABOUT_MARGIN = 2.5, 2.5
+"""Small land-cover shares: the absolute band (± 5/10 points) would let "under 2 %" stand for a class the
+map labels on 6 % of the tile. An upper bound b is also contradicted when the labelled share exceeds
+max(2·b, b + 1.5) points, "about a" when it exceeds max(2.5·a, a + 2.5) (the labelled share is a count
+of mapped pixels: it only grows with the unlabelled rest)."""
+
+
+def interval_verdict(
+    value: Value, lo: float, hi: float, family: str, hedged: bool, small_shares: bool = False
+) -> tuple[Verdict, Any]:
     """A stated value against a measured interval ``[lo, hi]`` with the family's band."""
     band = TOLERANCES[family]
     a = value.low if value.low is not None else value.high
@@ -87,13 +97,24 @@ def interval_verdict(value: Value, lo: float, hi: float, family: str, hedged: bo
         tol = {"bound": bound, "margin": s / 4, "contradict_margin": c / 2}
         return _grade(lo >= a - s / 4, hi < a - c / 2), tol
     if bound == Bound.AT_MOST:
-        tol = {"bound": bound, "margin": s / 4, "contradict_margin": c / 2}
-        return _grade(hi <= b + s / 4, lo > b + c / 2), tol
+        over = b + c / 2
+        if small_shares:  # a small bound: twice it is clearly beyond it
+            over = min(over, max(SMALL_SHARE_FACTOR * b, b + SMALL_SHARE_MARGIN))
+        tol = {"bound": bound, "margin": s / 4, "contradict_above": round(over, 3)}
+        return _grade(hi <= b + s / 4, lo > over), tol
     if bound == Bound.BETWEEN:
         tol = {"bound": bound, "support": s / 2, "contradict": c / 2}
         return _grade(lo >= a - s / 2 and hi <= b + s / 2, hi < a - c / 2 or lo > b + c / 2), tol
-    tol = {"bound": bound, "support": round(s, 3), "contradict": round(c, 3)}
-    return _grade(lo >= a - s and hi <= b + s, hi < a - c or lo > b + c), tol
+    over = b + c
+    if small_shares:  # "about 2 %" of a class the map labels on 6 %
+        over = min(over, max(SMALL_ABOUT_FACTOR * b, b + SMALL_ABOUT_MARGIN))
+    tol = {
+        "bound": bound,
+        "support": round(s, 3),
+        "contradict": round(c, 3),
+        "contradict_above": round(over, 3),
+    }
+    return _grade(lo >= a - s and hi <= b + s, hi < a - c or lo > over), tol
 
 
 def _combine(verdicts: Sequence[Verdict]) -> Verdict:
@@ -147,7 +168,8 @@ Rule = Callable[[float, float], tuple[Verdict, Any]]
 
 
 def _number_rule(value: Value, family: str, hedged: bool) -> Rule:
-    return lambda lo, hi: interval_verdict(value, lo, hi, family, hedged)
+    small = family == Family.LANDCOVER_SHARE.value
+    return lambda lo, hi: interval_verdict(value, lo, hi, family, hedged, small_shares=small)
 
 
 def _present_rule(present_from: float, absent_below: float) -> Rule:
