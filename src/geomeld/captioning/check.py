@@ -1480,6 +1480,17 @@ def check_place(claim: Claim, g: Ground) -> Result:
         "long": round(p.long, 4),
     }
     layer = "metadata"
+    if claim.subject in ("latitude", "longitude", "utm_zone"):  # "52°27′46″N", "UTM zone 33N"
+        from geomeld.captioning.coordinates import DEG_CONTRADICT, DEG_SUPPORT, coordinate_verdict
+
+        ok, ev = coordinate_verdict(claim, p.lat, p.long)
+        v = U if ok is None else S if ok else C
+        return (_flip(v) if claim.negated else v), ClaimEvidence(
+            {**measured, **ev},
+            {"support_deg": DEG_SUPPORT, "contradict_deg": DEG_CONTRADICT},
+            "metadata",
+            "real",
+        )
     if claim.subject == "town":  # "about 120 km from X", "just south of X", "right next to X"
         from geomeld.captioning.towns import town_verdict
 

@@ -34,6 +34,7 @@ from geomeld.captioning import acquisition, structure
 from geomeld.captioning import phrases as P
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
 from geomeld.captioning.conditions import CONDITION_WORD, condition_claims, sun_claims
+from geomeld.captioning.coordinates import coordinate_claims
 from geomeld.captioning.envelopes import exotic_claims
 from geomeld.captioning.greenness import green_share_claims
 from geomeld.captioning.placement import placement_claims
@@ -621,9 +622,12 @@ def _extract(caption: str) -> list[Claim]:
         for h in place_hits
         if h.val.split(":", 1)[0] in ("country", "region", "continent", "hemisphere")
     ]
-    towns, town_masked = town_claims(text, toks, find_numbers(toks, masked | cond_masked), named)
-    conditions += towns
-    cond_masked |= town_masked
+    coords, coord_masked = coordinate_claims(text, toks)
+    towns, town_masked = town_claims(
+        text, toks, find_numbers(toks, masked | cond_masked | coord_masked), named
+    )
+    conditions += coords + towns
+    cond_masked |= town_masked | coord_masked
     masked |= cond_masked
     place_hits = [h for h in place_hits if not cond_masked.intersection(range(h.i, h.j))]
     dated = _dates(text, toks)
