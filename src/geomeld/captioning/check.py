@@ -596,7 +596,43 @@ def _cmp_grade(claim: Claim, a: tuple[float, float], b: tuple[float, float]) -> 
     return _grade(alo > bhi + m, ahi < blo - m)
 
 
+INDEX_CMP_MARGIN = 0.05
+"""Two spectral indices' tile means compared ("mean NDWI exceeds mean NDVI"): decided beyond 0.05."""
+_BANDS_AS_NDVI = {"red", "nir"}
+_INDEX_SUBJECTS = {"ndvi", "ndwi", "mndwi", "ndbi", *_BANDS_AS_NDVI}
+
+
+def _check_measures(claim: Claim, g: Ground) -> Result:
+    """Index means against each other; red against NIR through NDVI = (NIR − red)/(NIR + red): red is
+    brighter on average where the tile-mean NDVI is clearly negative."""
+    sp = g.bundle.spectral
+    origin = g.section_origin("spectral")
+    if sp is None or origin is None:
+        return _unverifiable("no evidence Sentinel-2 image", "sentinel2")
+    a, b = claim.subject, str(claim.other)
+    if a in _BANDS_AS_NDVI:
+        ndvi = sp.indices.get("NDVI")
+        if ndvi is None:
+            return _unverifiable("no NDVI for this tile", "sentinel2", origin)
+        av, bv = (-ndvi.mean, 0.0) if a == "red" else (ndvi.mean, 0.0)
+        measured: dict[str, float] = {"ndvi_mean": round(ndvi.mean, 3)}
+    else:
+        ia, ib = sp.indices.get(a.upper()), sp.indices.get(b.upper())
+        if ia is None or ib is None:
+            return _unverifiable(f"no {a.upper()} or {b.upper()} for this tile", "sentinel2", origin)
+        av, bv = ia.mean, ib.mean
+        measured = {f"{a}_mean": round(av, 3), f"{b}_mean": round(bv, 3)}
+    if claim.label == "less":
+        av, bv = bv, av
+    v = _grade(av > bv + INDEX_CMP_MARGIN, av < bv - INDEX_CMP_MARGIN)
+    return (_flip(v) if claim.negated else v), ClaimEvidence(
+        measured, {"margin": INDEX_CMP_MARGIN}, "sentinel2", origin
+    )
+
+
 def check_comparison(claim: Claim, g: Ground) -> Result:
+    if claim.subject in _INDEX_SUBJECTS:
+        return _check_measures(claim, g)
     a_r = _cmp_sides(g, claim.subject)
     b_r = _cmp_sides(g, claim.other or "")
     water_vs_class = (claim.subject in WATER_KINDS_AS_WATER) != ((claim.other or "") in WATER_KINDS_AS_WATER)

@@ -38,7 +38,7 @@ from geomeld.captioning.coordinates import coordinate_claims
 from geomeld.captioning.envelopes import exotic_claims
 from geomeld.captioning.greenness import green_share_claims
 from geomeld.captioning.placement import placement_claims
-from geomeld.captioning.ratios import ratio_claims
+from geomeld.captioning.ratios import measure_comparisons, ratio_claims
 from geomeld.captioning.towns import town_claims
 
 # ---- tokens -------------------------------------------------------------------------------------
@@ -700,10 +700,14 @@ def _extract(caption: str) -> list[Claim]:
     return _dedupe(own)
 
 
+_MEASURE_CUES = re.compile(r"\b(?:nd[vwb]i|mndwi|b0?[48]|red|nir|near[- ]infra)", re.I)
+
+
 def _placement(text: str, toks: Sequence[Tok]) -> tuple[list[Claim], list[tuple[int, int]]]:
     """Exclusive, edge-distance, third and row/column positions (:mod:`~geomeld.captioning.placement`)."""
+    measured, measured_spans = measure_comparisons(text) if _MEASURE_CUES.search(text) else ([], [])
     if not any(t.low in P.PLACEMENT_CUES for t in toks):
-        return [], []
+        return measured, measured_spans
     """Also ratios written as ratios ("the A:B ratio is about 3:1", :mod:`~geomeld.captioning.ratios`)."""
     hits = [h for h in match_phrases(toks, set()) if h.cat in ("lc", "water")]
 
@@ -715,6 +719,7 @@ def _placement(text: str, toks: Sequence[Tok]) -> tuple[list[Claim], list[tuple[
         ]
 
     placed, spans = placement_claims(text, subjects)
+    placed, spans = placed + measured, spans + measured_spans
     if "ratio" in text.lower():
         more, more_spans = ratio_claims(text, subjects)
         placed, spans = placed + more, spans + more_spans
