@@ -57,3 +57,17 @@ def test_gap_verdicts() -> None:
 def test_then_after_a_comparative_is_than() -> None:
     claims = extract_claims("VH is brighter then VV here.")
     assert [c.subject for c in claims if c.family == "sar"] == ["vv_vs_vh"]
+
+
+def test_backscatter_in_linear_power_is_read_in_db() -> None:
+    vv = [c for c in extract_claims("Mean VV of 0.05 (linear), flat fields.") if c.family == "sar"]
+    assert len(vv) == 1 and vv[0].subject == "vv" and vv[0].value is not None
+    assert vv[0].value.low == -13.01 and vv[0].value.unit == "dB"
+    b = _sar_bundle(0.3)  # VV −9 dB, VH −15.5 dB
+    assert claim_verdicts("VH is 0.03 in linear power units.", b)["sar/vh"] == "supported"  # −15.2 dB
+    assert claim_verdicts("VH is 0.3 in linear power units.", b)["sar/vh"] == "contradicted"  # −5.2 dB
+
+
+def test_sigma_nought_is_a_name_not_a_value() -> None:
+    sar = [c for c in extract_claims("The VH sigma0 averages -15 dB.") if c.family == "sar"]
+    assert [(c.subject, c.value.low if c.value else None) for c in sar] == [("vh", -15.0)]

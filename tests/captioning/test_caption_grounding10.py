@@ -169,3 +169,40 @@ def test_water_against_a_class_uses_both_water_sources() -> None:
         claim_verdicts("there is more open water than tilled land", lake)["comparison/water"]
         != "contradicted"
     )
+
+
+def test_small_stated_shares_against_the_labelled_share() -> None:
+    # the map labels 30 % of the tile; heath is a fifth of it: 6 % of the tile for sure
+    b = bundle({"Shrubland": 20.0, "Cropland": 80.0}, valid=30.0)
+    assert (
+        claim_verdicts("heath covers under 2.5 % of the scene", b)["landcover_share/shrubland"]
+        == "contradicted"
+    )
+    assert (
+        claim_verdicts("heath covers about 2 % of the scene", b)["landcover_share/shrubland"]
+        == "contradicted"
+    )
+    assert (
+        claim_verdicts("heath covers under 5 % of the scene", b)["landcover_share/shrubland"]
+        == "unverifiable"
+    )
+    assert (
+        claim_verdicts("heath covers about 5 % of the scene", b)["landcover_share/shrubland"]
+        == "unverifiable"
+    )
+
+
+def test_index_and_band_comparisons() -> None:
+    from geomeld.signals.models import IndexStats
+
+    b = bundle({"Cropland": 100.0}, origins={"sentinel2": "real", "esa_worldcover": "real"})
+    b.spectral = SpectralSignal(
+        indices={
+            "NDVI": IndexStats(mean=0.35, p10=0.1, p50=0.35, p90=0.6),
+            "NDWI": IndexStats(mean=-0.3, p10=-0.5, p50=-0.3, p90=-0.1),
+        }
+    )
+    assert claim_verdicts("the average NDWI is higher than the NDVI", b)["comparison/ndwi"] == "contradicted"
+    assert claim_verdicts("mean NDVI tops mean NDWI", b)["comparison/ndvi"] == "supported"
+    assert claim_verdicts("B04 is darker than B08", b)["comparison/red"] == "supported"
+    assert claim_verdicts("red reflectance exceeds NIR reflectance", b)["comparison/red"] == "contradicted"

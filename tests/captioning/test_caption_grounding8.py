@@ -320,3 +320,34 @@ def test_dominance_after_a_mapped_qualifier_and_sar_units() -> None:
     vh = [c.value for c in extract_claims("mean VH is 0.02 in linear power units") if c.subject == "vh"]
     assert vh and vh[0] is not None and round(vh[0].low or 0.0, 1) == -17.0
     assert not [c for c in extract_claims("VV 5th-95th percentile -20 to -8 dB") if c.subject in ("vv", "vh")]
+
+
+def test_coordinates_and_utm_zones() -> None:
+    from geomeld.captioning.check import check_claim
+
+    b = SignalBundle(key="t")
+    b.place = PlaceSignal(lat=48.21, long=13.49, hemisphere="northern", month=6, year=2017, country="Austria")
+    g = Ground.from_bundle(b)
+
+    def verdicts(text: str) -> dict[str, str]:
+        return {
+            c.subject: str(check_claim(c, g).verdict)
+            for c in extract_claims(text)
+            if c.subject in ("latitude", "longitude", "utm_zone")
+        }
+
+    assert verdicts("centred at 48°12′36″N 13°29′24″E") == {"latitude": "supported", "longitude": "supported"}
+    assert verdicts("centre near 51.3°N, 13.5°E") == {"latitude": "contradicted", "longitude": "supported"}
+    assert verdicts("lat 48.21, lon 9.9") == {"latitude": "supported", "longitude": "contradicted"}
+    assert verdicts("UTM zone 33N") == {"utm_zone": "supported"}
+    assert verdicts("in EPSG:32632") == {"utm_zone": "contradicted"}
+    assert verdicts("a 25° west-facing slope") == {}
+
+
+def test_a_state_the_tile_is_not_in() -> None:
+    from geomeld.captioning import gazetteer
+
+    # a point deep inside Brandenburg (its five nearest GeoNames places are all in Brandenburg)
+    inside, _ = gazetteer.region_verdict("Brandenburg", 52.47, 12.52) or (None, {})
+    other, ev = gazetteer.region_verdict("Saxony-Anhalt", 52.47, 12.52) or (None, {})
+    assert inside is True and other is False and ev["tile_in"] == "DE/Brandenburg"

@@ -46,10 +46,10 @@ def test_band_colour_words_are_no_vegetation_or_land_cover() -> None:
 def test_band_order_statements() -> None:
     (c,) = [
         c
-        for c in extract_claims("Near-infrared is darker than red over the tile.")
+        for c in extract_claims("Near-infrared is darker than SWIR-2 over the tile.")
         if c.subject == "reflectance"
     ]
-    assert c.label == "B4>B8"
+    assert c.label == "B12>B8"
     (d,) = [c for c in extract_claims("B8 is about three times B4.") if c.subject == "reflectance"]
     assert d.label == "B8>>B4"
 
@@ -72,7 +72,8 @@ MEANS = {"B2": 0.05, "B3": 0.08, "B4": 0.07, "B8": 0.31, "B11": 0.2, "B12": 0.12
         ("Band B02 has a mean of 0.5.", "contradicted"),
         ("Mean visible reflectance stays under 0.15.", "supported"),
         ("Mean visible reflectance exceeds 0.45, a glaring scene.", "contradicted"),
-        ("Red reflectance is higher than the NIR band.", "contradicted"),
+        ("The SWIR-1 band is brighter than the NIR band.", "contradicted"),
+        ("Blue reflectance is higher than green.", "contradicted"),
         ("The NIR band is several times brighter than the red band.", "supported"),
     ],
 )

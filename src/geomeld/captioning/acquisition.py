@@ -1,16 +1,21 @@
-"""Statements about when the radar image was taken relative to the optical one ("the radar and
-optical images were taken on the same day", "weeks apart", "within three days"): read from free text
-and checked against the gap the builder recorded (``days_from_s2`` in the ``sentinel1`` provenance,
-:class:`geomeld.signals.models.AcquisitionSignal`).
+"""Radar statements the general extractor does not read, read from free text and checked:
 
-Claim: family ``sar``, subject ``sar_optical_gap``, value in days (documented in
-:mod:`geomeld.captioning.claims`). The band is :data:`GAP_MARGIN_DAYS`. Statements read here are
-blanked from the text before the general extractor runs. (Orbit direction and the co-/cross-pol
-difference are read by the general extractor; sun elevation by :mod:`geomeld.captioning.conditions`.)
+* backscatter in linear power ("VV mean 0.161 (linear)", "VH ≈ 0.026 in linear power units"): a
+  ``sar`` ``vv`` / ``vh`` claim in dB (10·log10 of the value), checked like any backscatter in dB;
+  "σ0" / "sigma nought" only names the coefficient (its 0 is no value);
+* when the radar image was taken relative to the optical one ("the radar and optical images were
+  taken on the same day", "weeks apart", "within three days"): ``sar`` / ``sar_optical_gap`` in days,
+  against the gap the builder recorded (``days_from_s2`` in the ``sentinel1`` provenance,
+  :class:`geomeld.signals.models.AcquisitionSignal`), band :data:`GAP_MARGIN_DAYS`.
+
+Statements read here are blanked from the text before the general extractor runs. (Orbit direction
+and the co-/cross-pol difference are read by the general extractor; sun elevation by
+:mod:`geomeld.captioning.conditions`.)
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -18,7 +23,7 @@ from geomeld.captioning.claims import Bound, Claim, ClaimEvidence, Family, Hedge
 
 S, C, U = Verdict.SUPPORTED, Verdict.CONTRADICTED, Verdict.UNVERIFIABLE
 
-CUES = ("radar", "sar", "sentinel-1", "s1", "s-1")
+CUES = ("radar", "sar", "sentinel-1", "s1", "s-1", "linear", "σ", "sigma")
 """Lower-case substrings that a caption must contain for this reader to run at all."""
 
 GAP_MARGIN_DAYS = (0.5, 1.5)
@@ -41,6 +46,13 @@ _WORDNUM = {
     "a few": 3.0,
     "several": 4.0,
 }
+_SIGMA0 = re.compile(r"(?:σ|sigma)[ _-]?(?:0|⁰|nought|naught)(?![\d.])", re.I)
+_LINEAR = re.compile(
+    r"\b(vv|vh)\b[^.;,|/\n]{0,25}?(?:≈|~|=|:|\bof\b|\bis\b|\bat\b|\baround\b|\babout\b|\bmean\b|\baverages?\b)?\s*"
+    r"(\d*\.\d+|\d+)\s*(?:\(\s*linear[^)]*\)|in linear(?: power)?(?: units)?|linear(?: power)?(?: units)?)",
+    re.I,
+)
+"""A backscatter given in linear power ("VV mean 0.161 (linear)"): read in dB, 10·log10(x)."""
 _GAP = re.compile(
     r"(?P<same>\bsame (?:day|date)\b|\bsimultaneous(?:ly)?\b|\bwithin hours\b|\bhours apart\b)"
     r"|(?:(?P<bound>within|less than|under|no more than|at most|more than|over|at least|about|around|roughly)\s+)?"
@@ -101,6 +113,24 @@ def read(caption: str) -> Read:
                     )
                 )
                 spans.append((a + lo, a + hi))
+    for m in _SIGMA0.finditer(caption):  # "VH mean σ0 of -15.9 dB": the 0 names the coefficient
+        spans.append((m.start(), m.end()))
+    for m in _LINEAR.finditer(caption):  # "mean VH ≈ 0.0259 in linear power units" = −15.9 dB
+        x = float(m.group(2))
+        if not 0.0 < x < 10.0:
+            continue
+        db = round(10.0 * math.log10(x), 2)
+        claims.append(
+            _claim(
+                caption,
+                Family.SAR.value,
+                m.group(1).lower(),
+                m.start(),
+                m.end(),
+                value=Value(db, db, Bound.ABOUT.value, "dB"),
+            )
+        )
+        spans.append((m.start(), m.end()))
     return Read(claims, spans)
 
 

@@ -74,7 +74,17 @@ def _unverifiable(note: str, layer: str | None = None, origin: str | None = None
 
 
 # ---- numbers against intervals ----------------------------------------------------------------
-def interval_verdict(value: Value, lo: float, hi: float, family: str, hedged: bool) -> tuple[Verdict, Any]:
+SMALL_SHARE_FACTOR, SMALL_SHARE_MARGIN = 2.0, 1.5
+SMALL_ABOUT_FACTOR, SMALL_ABOUT_MARGIN = 2.5, 2.5
+"""Small land-cover shares: the absolute band (± 5/10 points) would let "under 2 %" stand for a class the
+map labels on 6 % of the tile. An upper bound b is also contradicted when the labelled share exceeds
+max(2·b, b + 1.5) points, "about a" when it exceeds max(2.5·a, a + 2.5) (the labelled share is a count
+of mapped pixels: it only grows with the unlabelled rest)."""
+
+
+def interval_verdict(
+    value: Value, lo: float, hi: float, family: str, hedged: bool, small_shares: bool = False
+) -> tuple[Verdict, Any]:
     """A stated value against a measured interval ``[lo, hi]`` with the family's band."""
     band = TOLERANCES[family]
     a = value.low if value.low is not None else value.high
@@ -87,13 +97,24 @@ def interval_verdict(value: Value, lo: float, hi: float, family: str, hedged: bo
         tol = {"bound": bound, "margin": s / 4, "contradict_margin": c / 2}
         return _grade(lo >= a - s / 4, hi < a - c / 2), tol
     if bound == Bound.AT_MOST:
-        tol = {"bound": bound, "margin": s / 4, "contradict_margin": c / 2}
-        return _grade(hi <= b + s / 4, lo > b + c / 2), tol
+        over = b + c / 2
+        if small_shares:  # a small bound: twice it is clearly beyond it
+            over = min(over, max(SMALL_SHARE_FACTOR * b, b + SMALL_SHARE_MARGIN))
+        tol = {"bound": bound, "margin": s / 4, "contradict_above": round(over, 3)}
+        return _grade(hi <= b + s / 4, lo > over), tol
     if bound == Bound.BETWEEN:
         tol = {"bound": bound, "support": s / 2, "contradict": c / 2}
         return _grade(lo >= a - s / 2 and hi <= b + s / 2, hi < a - c / 2 or lo > b + c / 2), tol
-    tol = {"bound": bound, "support": round(s, 3), "contradict": round(c, 3)}
-    return _grade(lo >= a - s and hi <= b + s, hi < a - c or lo > b + c), tol
+    over = b + c
+    if small_shares:  # "about 2 %" of a class the map labels on 6 %
+        over = min(over, max(SMALL_ABOUT_FACTOR * b, b + SMALL_ABOUT_MARGIN))
+    tol = {
+        "bound": bound,
+        "support": round(s, 3),
+        "contradict": round(c, 3),
+        "contradict_above": round(over, 3),
+    }
+    return _grade(lo >= a - s and hi <= b + s, hi < a - c or lo > over), tol
 
 
 def _combine(verdicts: Sequence[Verdict]) -> Verdict:
@@ -147,7 +168,8 @@ Rule = Callable[[float, float], tuple[Verdict, Any]]
 
 
 def _number_rule(value: Value, family: str, hedged: bool) -> Rule:
-    return lambda lo, hi: interval_verdict(value, lo, hi, family, hedged)
+    small = family == Family.LANDCOVER_SHARE.value
+    return lambda lo, hi: interval_verdict(value, lo, hi, family, hedged, small_shares=small)
 
 
 def _present_rule(present_from: float, absent_below: float) -> Rule:
@@ -574,7 +596,43 @@ def _cmp_grade(claim: Claim, a: tuple[float, float], b: tuple[float, float]) -> 
     return _grade(alo > bhi + m, ahi < blo - m)
 
 
+INDEX_CMP_MARGIN = 0.05
+"""Two spectral indices' tile means compared ("mean NDWI exceeds mean NDVI"): decided beyond 0.05."""
+_BANDS_AS_NDVI = {"red", "nir"}
+_INDEX_SUBJECTS = {"ndvi", "ndwi", "mndwi", "ndbi", *_BANDS_AS_NDVI}
+
+
+def _check_measures(claim: Claim, g: Ground) -> Result:
+    """Index means against each other; red against NIR through NDVI = (NIR − red)/(NIR + red): red is
+    brighter on average where the tile-mean NDVI is clearly negative."""
+    sp = g.bundle.spectral
+    origin = g.section_origin("spectral")
+    if sp is None or origin is None:
+        return _unverifiable("no evidence Sentinel-2 image", "sentinel2")
+    a, b = claim.subject, str(claim.other)
+    if a in _BANDS_AS_NDVI:
+        ndvi = sp.indices.get("NDVI")
+        if ndvi is None:
+            return _unverifiable("no NDVI for this tile", "sentinel2", origin)
+        av, bv = (-ndvi.mean, 0.0) if a == "red" else (ndvi.mean, 0.0)
+        measured: dict[str, float] = {"ndvi_mean": round(ndvi.mean, 3)}
+    else:
+        ia, ib = sp.indices.get(a.upper()), sp.indices.get(b.upper())
+        if ia is None or ib is None:
+            return _unverifiable(f"no {a.upper()} or {b.upper()} for this tile", "sentinel2", origin)
+        av, bv = ia.mean, ib.mean
+        measured = {f"{a}_mean": round(av, 3), f"{b}_mean": round(bv, 3)}
+    if claim.label == "less":
+        av, bv = bv, av
+    v = _grade(av > bv + INDEX_CMP_MARGIN, av < bv - INDEX_CMP_MARGIN)
+    return (_flip(v) if claim.negated else v), ClaimEvidence(
+        measured, {"margin": INDEX_CMP_MARGIN}, "sentinel2", origin
+    )
+
+
 def check_comparison(claim: Claim, g: Ground) -> Result:
+    if claim.subject in _INDEX_SUBJECTS:
+        return _check_measures(claim, g)
     a_r = _cmp_sides(g, claim.subject)
     b_r = _cmp_sides(g, claim.other or "")
     water_vs_class = (claim.subject in WATER_KINDS_AS_WATER) != ((claim.other or "") in WATER_KINDS_AS_WATER)
@@ -1428,6 +1486,17 @@ def check_place(claim: Claim, g: Ground) -> Result:
         "long": round(p.long, 4),
     }
     layer = "metadata"
+    if claim.subject in ("latitude", "longitude", "utm_zone"):  # "52°27′46″N", "UTM zone 33N"
+        from geomeld.captioning.coordinates import DEG_CONTRADICT, DEG_SUPPORT, coordinate_verdict
+
+        ok, ev = coordinate_verdict(claim, p.lat, p.long)
+        v = U if ok is None else S if ok else C
+        return (_flip(v) if claim.negated else v), ClaimEvidence(
+            {**measured, **ev},
+            {"support_deg": DEG_SUPPORT, "contradict_deg": DEG_CONTRADICT},
+            "metadata",
+            "real",
+        )
     if claim.subject == "town":  # "about 120 km from X", "just south of X", "right next to X"
         from geomeld.captioning.towns import town_verdict
 

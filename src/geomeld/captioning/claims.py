@@ -52,7 +52,9 @@ town), water label ``large`` ("a broad river"); comparison label ``ratio`` with 
 tally"); season subjects ``year``, ``month`` and ``date`` (ISO ``label``); place subjects ``country``,
 ``continent``, ``region`` (hand table, then GeoNames admin-1/admin-2), ``relation`` ("near X",
 "west of X"), ``unknown`` (a proper name after "in"/"near": a GeoNames region or town) and
-``landmark`` (a named river or landform: never decided); SAR subject ``sar`` (either channel) and
+``landmark`` (a named river or landform: never decided), ``town`` (distance / direction / closeness to
+a named town: ``label`` the town, ``other`` the compass direction, ``value`` km; :mod:`towns`),
+``latitude`` / ``longitude`` (degrees) and ``utm_zone`` (:mod:`coordinates`); SAR subject ``sar`` (either channel) and
 ``vv_minus_vh`` (the co-/cross-polarisation difference in dB, as a magnitude), ``orbit_asc`` /
 ``orbit_desc`` (the orbit direction of the Sentinel-1 scene), ``sar_optical_gap`` (days between the radar
 and the optical acquisitions, :mod:`geomeld.captioning.acquisition`).

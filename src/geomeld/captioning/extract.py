@@ -34,10 +34,11 @@ from geomeld.captioning import acquisition, structure
 from geomeld.captioning import phrases as P
 from geomeld.captioning.claims import Bound, Claim, Family, Hedge, Polarity, Value
 from geomeld.captioning.conditions import CONDITION_WORD, condition_claims, sun_claims
+from geomeld.captioning.coordinates import coordinate_claims
 from geomeld.captioning.envelopes import exotic_claims
 from geomeld.captioning.greenness import green_share_claims
 from geomeld.captioning.placement import placement_claims
-from geomeld.captioning.ratios import ratio_claims
+from geomeld.captioning.ratios import measure_comparisons, ratio_claims
 from geomeld.captioning.reflectance import reflectance_claims
 from geomeld.captioning.towns import town_claims
 
@@ -628,9 +629,12 @@ def _extract(caption: str) -> list[Claim]:
         for h in place_hits
         if h.val.split(":", 1)[0] in ("country", "region", "continent", "hemisphere")
     ]
-    towns, town_masked = town_claims(text, toks, find_numbers(toks, masked | cond_masked), named)
-    conditions += towns
-    cond_masked |= town_masked
+    coords, coord_masked = coordinate_claims(text, toks)
+    towns, town_masked = town_claims(
+        text, toks, find_numbers(toks, masked | cond_masked | coord_masked), named
+    )
+    conditions += coords + towns
+    cond_masked |= town_masked | coord_masked
     masked |= cond_masked
     place_hits = [h for h in place_hits if not cond_masked.intersection(range(h.i, h.j))]
     dated = _dates(text, toks)
@@ -700,7 +704,23 @@ def _extract(caption: str) -> list[Claim]:
     ctx.claims.extend(placed)
     # a class compared with itself ("trees cover more than 10 % and wooded land …") says nothing
     own = [c for c in ctx.claims if not (c.family == Family.COMPARISON.value and c.other == c.subject)]
-    return _dedupe(_graded_vigour(text, _height_qualified(text, own)))
+    return _dedupe(_one_band_order(_graded_vigour(text, _height_qualified(text, own))))
+
+
+def _one_band_order(claims: list[Claim]) -> list[Claim]:
+    """A red/NIR order read as a spectral-measure comparison (ratios.measure_comparisons) is not also a
+    band-order claim (reflectance.py keeps the other band pairs and 'several times')."""
+    compared = [(c.start, c.end) for c in claims if c.family == Family.COMPARISON.value]
+    return [
+        c
+        for c in claims
+        if not (
+            c.subject == "reflectance"
+            and ">" in (c.label or "")
+            and ">>" not in (c.label or "")
+            and any(a < c.end and c.start < b for a, b in compared)
+        )
+    ]
 
 
 _VIGOUR_GRADE = (
@@ -780,10 +800,14 @@ def _height_qualified(text: str, claims: list[Claim]) -> list[Claim]:
     ]
 
 
+_MEASURE_CUES = re.compile(r"\b(?:nd[vwb]i|mndwi|b0?[48]|red|nir|near[- ]infra)", re.I)
+
+
 def _placement(text: str, toks: Sequence[Tok]) -> tuple[list[Claim], list[tuple[int, int]]]:
     """Exclusive, edge-distance, third and row/column positions (:mod:`~geomeld.captioning.placement`)."""
+    measured, measured_spans = measure_comparisons(text) if _MEASURE_CUES.search(text) else ([], [])
     if not any(t.low in P.PLACEMENT_CUES for t in toks):
-        return [], []
+        return measured, measured_spans
     """Also ratios written as ratios ("the A:B ratio is about 3:1", :mod:`~geomeld.captioning.ratios`)."""
     hits = [h for h in match_phrases(toks, set()) if h.cat in ("lc", "water")]
 
@@ -795,6 +819,7 @@ def _placement(text: str, toks: Sequence[Tok]) -> tuple[list[Claim], list[tuple[
         ]
 
     placed, spans = placement_claims(text, subjects)
+    placed, spans = placed + measured, spans + measured_spans
     if "ratio" in text.lower():
         more, more_spans = ratio_claims(text, subjects)
         placed, spans = placed + more, spans + more_spans

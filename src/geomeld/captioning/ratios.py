@@ -70,3 +70,47 @@ def ratio_claims(text: str, subjects: Subjects) -> tuple[list[Claim], list[tuple
 def _between(text: str, left: tuple[str, int, int], right: tuple[str, int, int]) -> str:
     """The text between two class names, without a bracketed class code ("Cropland (WorldCover 40)")."""
     return re.sub(r"\([^()]*\)", "", text[left[2] : right[1]])
+
+
+_INDEX = r"(?:mean\s+|average\s+|the\s+)?(ndvi|ndwi|mndwi|ndbi)"
+_BAND = r"(?:mean\s+|average\s+|the\s+)?(b0?4|b0?8|red|nir|near[- ]infra-?red)(?:\s*\(b0?[48]\))?(?:\s+(?:band|reflectance))*"
+_MORE = r"(?:exceeds?|is\s+(?:higher|greater|larger|brighter|above)\s+(?:than)?|>|outweighs|tops)"
+_LESS = r"(?:is\s+(?:lower|smaller|less|darker|below)\s+(?:than)?|<|falls\s+below)"
+_MEASURE_RE = re.compile(
+    rf"\b(?:{_INDEX}|{_BAND})\s+(?P<op>{_MORE}|{_LESS})\s+(?:that\s+of\s+|the\s+)?(?:{_INDEX}|{_BAND})"
+    r"(?:\s+(?:reflectance|on average|overall))*",
+    re.I,
+)
+_CANON = {"b4": "red", "b04": "red", "red": "red", "b8": "nir", "b08": "nir", "nir": "nir"}
+
+
+def _canon(word: str) -> str:
+    w = word.lower().replace(" ", "-")
+    return _CANON.get(w, "nir" if w.startswith("near") else w)
+
+
+def measure_comparisons(text: str) -> tuple[list[Claim], list[tuple[int, int]]]:
+    """ "Mean NDWI exceeds mean NDVI", "B4 is brighter than B8 on average", "red reflectance exceeds
+    near-infrared reflectance": comparisons of two spectral indices' means or of the red and NIR bands
+    (subjects ``ndvi``/``ndwi``/``mndwi``/``ndbi`` or ``red``/``nir``)."""
+    out: list[Claim] = []
+    used: list[tuple[int, int]] = []
+    for m in _MEASURE_RE.finditer(text):
+        names = [_canon(g) for g in m.groups()[:2] + m.groups()[3:] if g and g != m.group("op")]
+        if len(names) != 2 or names[0] == names[1]:
+            continue
+        if ({names[0], names[1]} <= {"red", "nir"}) is not (names[0] in ("red", "nir")):
+            continue  # a band against an index: not compared
+        less = re.match(_LESS, m.group("op"), re.I) is not None
+        c = Claim(
+            family=Family.COMPARISON.value,
+            subject=names[0],
+            other=names[1],
+            start=m.start(),
+            end=m.end(),
+            label="less" if less else "more",
+        )
+        c.text = text[c.start : c.end]
+        out.append(c)
+        used.append((c.start, c.end))
+    return out, used
