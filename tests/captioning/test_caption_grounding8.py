@@ -342,3 +342,12 @@ def test_coordinates_and_utm_zones() -> None:
     assert verdicts("UTM zone 33N") == {"utm_zone": "supported"}
     assert verdicts("in EPSG:32632") == {"utm_zone": "contradicted"}
     assert verdicts("a 25° west-facing slope") == {}
+
+
+def test_a_state_the_tile_is_not_in() -> None:
+    from geomeld.captioning import gazetteer
+
+    # a point deep inside Brandenburg (its five nearest GeoNames places are all in Brandenburg)
+    inside, _ = gazetteer.region_verdict("Brandenburg", 52.47, 12.52) or (None, {})
+    other, ev = gazetteer.region_verdict("Saxony-Anhalt", 52.47, 12.52) or (None, {})
+    assert inside is True and other is False and ev["tile_in"] == "DE/Brandenburg"

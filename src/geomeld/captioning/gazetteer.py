@@ -259,6 +259,17 @@ def region_verdict(name: str, lat: float, lon: float) -> tuple[bool | None, dict
     part = np.argpartition(d_all, NEAREST_K)[:NEAREST_K]  # the K nearest, without sorting them all
     near = part[np.argsort(d_all[part])]
     tile_cc = p.cc[near[0]] if d_all[near[0]] <= REGION_FAR_MIN_KM else None
+    home = int(p.admin1[near[0]])
+    settled = bool(d_all[near[0]] <= REGION_INSIDE_KM and all(int(p.admin1[i]) == home for i in near))
+    if settled and all(unit < p.n_admin1 and unit != home for unit, _ in units):
+        # the tile sits well inside another state/province: no state it is not in can hold it
+        d = min(float(d_all[rows].min()) for _, rows in units)
+        return False, {
+            "region": p.unit_label[units[0][0]],
+            "distance_km": round(d, 1),
+            "tile_in": p.unit_label[home],
+            "nearest_places_in_that_region": NEAREST_K,
+        }
     said = fold(name, strip=False)
     far_all = True
     best = None
