@@ -137,3 +137,30 @@ def test_graded_vigour_is_judged_as_that_grade(text: str, mean: float, expected:
 def test_an_index_formula_is_no_band_order() -> None:
     assert _refl("the average of (B8 - B4) / (B8 + B4) stays under 0.35") == []
     assert _refl("the NIR-to-red ratio is high") == []
+
+
+def test_a_view_unobstructed_by_cloud_is_a_clear_sky() -> None:
+    (c,) = [
+        c for c in extract_claims("Our view was unimpeded by any clouds.") if c.family == "image_condition"
+    ]
+    assert c.subject == "cloud" and c.negated
+    (d,) = [c for c in extract_claims("Our view was hampered by clouds.") if c.family == "image_condition"]
+    assert not d.negated
+
+
+@pytest.mark.parametrize(
+    "text, mean, expected",
+    [
+        ("The crops look to be at their seasonal peak.", 0.2, "contradicted"),
+        ("The crops look to be at their seasonal peak.", 0.7, "supported"),
+        ("Foliage is not yet near its annual maximum.", 0.2, "supported"),
+    ],
+)
+def test_vegetation_at_its_peak_is_the_lush_claim(text: str, mean: float, expected: str) -> None:
+    from geomeld.signals.models import IndexStats
+
+    stats = IndexStats(mean=mean, p10=mean - 0.1, p50=mean, p90=mean + 0.1)
+    b = bundle(
+        spectral=SpectralSignal(valid_percentage=100.0, indices={"NDVI": stats}, share_ndvi_above_0_5=10.0)
+    )
+    assert claim_verdicts(text, b)["vegetation/green"] == expected

@@ -84,9 +84,15 @@ _CLEAR = re.compile(
     r"(?:completely\s+|perfectly\s+|totally\s+|entirely\s+|fully\s+)?clear\b|\bcrystal[- ]clear\b|\bunclouded\b|"
     r"\bclear\s+of\s+(?:any\s+)?clouds?\b|\b(?:image|scene|picture|view|acquisition|capture|shot)\s+"
     r"(?:is|was|looks|seems|appears)\s+(?:completely\s+|perfectly\s+|totally\s+|entirely\s+)?clear\b|"
-    r"\bclear\s+(?:image|scene|picture|acquisition|capture|shot|imagery)\b|\bunobscured\b|\bsunny\b",
+    r"\bclear\s+(?:image|scene|picture|acquisition|capture|shot|imagery)\b|\bun(?:obscured|obstructed|hindered|impeded|blocked|veiled)\b|\bsunny\b",
     re.I,
 )
+_UN_WORD = re.compile(
+    r"\bun(?:obscured|obstructed|hindered|impeded|blocked|veiled|affected|troubled|spoil(?:ed|t)|marred|hampered)\b",
+    re.I,
+)
+_UN_BY = re.compile(_UN_WORD.pattern + r"\s+by\s+(?:any\s+|a\s+single\s+)?$", re.I)
+"""'the view is unobstructed by clouds': the cloud word after an un-…-ed by is denied (grounding11)."""
 _OBSCURED = re.compile(
     r"\b(?:ground|surface|land|terrain|landscape|scene|image|view|everything|features?|details?)\b[^,.;]{0,25}?"
     r"\b(?:barely|hardly|scarcely|not|only\s+partly|partly|partially|largely\s+not)\s+(?:visible|discernible|seen|"
@@ -703,7 +709,7 @@ def condition_claims(text: str, toks: Sequence[_Tok]) -> tuple[list[Claim], set[
             head = seg[: m.start()]
             word = m.group(0).lower()
             neg = bool(_NEG.search(head)) or word.endswith("free") or word == "cloudless" or inherit
-            neg = neg or bool(_POSTNEG.search(seg[m.end() :]))
+            neg = neg or bool(_POSTNEG.search(seg[m.end() :])) or bool(_UN_BY.search(head))
             minimal = subject != "obscured" and bool(_MINIMAL.search(seg))
             if minimal:
                 neg = False
@@ -752,6 +758,7 @@ def condition_claims(text: str, toks: Sequence[_Tok]) -> tuple[list[Claim], set[
                 _SHADOW,
                 _CLEAR,
                 _OBSCURED,
+                _UN_WORD,
                 _NEG,
                 _MUCH,
                 _SOME,

@@ -557,7 +557,7 @@ def _list_gap(words: list[str]) -> bool:
     return all(w in P.LIST_GAP for w in words) and len(words) <= 4
 
 
-_NUMBER_READERS = re.compile(r"green|ndvi|photosynth|\bsun|solar|grow|leaf", re.I)
+_NUMBER_READERS = re.compile(r"green|ndvi|photosynth|\bsun|solar|grow|leaf|peak|maxim|prime", re.I)
 """Statements read with the number parser before the rest (green shares, sun elevation)."""
 _STRUCTURE_CUES = ("?", "resolv", "distinguish", "discern", "differentiat", "separat", "tell apart")
 

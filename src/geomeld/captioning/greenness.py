@@ -121,6 +121,16 @@ LAX_GREEN_NDVI = 0.4
 STRICT_GREEN_NDVI = 0.5
 
 
+_PEAK = re.compile(
+    r"\b(?:plants?|vegetation|crops?|greenery|greenness|fields?|canopy|foliage)\b[^.;,]{0,25}?"
+    r"\b(?:at|near|reach(?:es|ing)?|in)\s+(?:its|their|the)\s+(?:seasonal\s+|annual\s+|summer\s+)?(?:maximum|peak|height|prime)\b|"
+    r"\b(?:vegetation|crops?|trees?|woods?|forests?|fields?)\b[^.;,]{0,20}?\b(?:is|are)\s+in\s+full\s+(?:leaf|growth|foliage)\b|"
+    r"\bpeak\s+(?:greenness|vigou?r|growing[- ]season|vegetation)\b",
+    re.I,
+)
+"""Vegetation at its seasonal peak ("vegetation is at its seasonal maximum", "crops in full growth"): the
+lush vigour claim (grounding11)."""
+
 _NOT_GROWING = re.compile(
     r"\b(?:plants?|vegetation|crops?|trees?|grass(?:es)?|fields?)\b[^.;,]{0,20}?\b(?:are|is|were|was)\s+(?:not|n't)\s+"
     r"(?:actively\s+|really\s+|visibly\s+)?(?:growing|green|in\s+leaf|photosynthesi[sz]ing)\b",
@@ -178,10 +188,25 @@ def growth_claims(text: str, toks: Sequence[_Tok]) -> tuple[list[Claim], set[int
     (green): the vigour claims of :func:`geomeld.captioning.check.check_vegetation`."""
     claims: list[Claim] = []
     masked: set[int] = set()
-    for rx, pol in ((_NOT_GROWING, Polarity.NEGATED.value), (_GROWING, Polarity.AFFIRMED.value)):
+    for rx, pol in (
+        (_NOT_GROWING, Polarity.NEGATED.value),
+        (_GROWING, Polarity.AFFIRMED.value),
+        (_PEAK, Polarity.AFFIRMED.value),
+    ):
         for m in rx.finditer(text):
             if any(c.start < m.end() and m.start() < c.end for c in claims):
                 continue
+            said = pol
+            if rx is _PEAK and (
+                re.search(r"\b(?:not|never|nowhere|far\s+from)\b|n't\b", m.group(0), re.I)
+                or re.search(
+                    r"\b(?:not|never|far\s+from|nowhere\s+near|long\s+past|past|before|after)\s+(?:\w+\s+){0,2}$"
+                    r"|n't\s+(?:\w+\s+){0,2}$",
+                    text[max(0, m.start() - 30) : m.start()],
+                    re.I,
+                )
+            ):
+                said = Polarity.NEGATED.value
             claims.append(
                 Claim(
                     family=Family.VEGETATION.value,
@@ -189,7 +214,7 @@ def growth_claims(text: str, toks: Sequence[_Tok]) -> tuple[list[Claim], set[int
                     start=m.start(),
                     end=m.end(),
                     text=m.group(0),
-                    polarity=pol,
+                    polarity=said,
                 )
             )
             masked.update(t.i for t in toks if m.start() <= t.start and t.end <= m.end())
@@ -282,6 +307,9 @@ def green_share_claims(text: str, toks: Sequence[_Tok], nums: Sequence[_Num]) ->
         and "photosynth" not in low
         and "grow" not in low
         and "leaf" not in low
+        and "peak" not in low
+        and "maxim" not in low
+        and "prime" not in low
     ):
         return [], set()
     claims, masked = growth_claims(text, toks)
