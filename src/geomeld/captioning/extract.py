@@ -572,6 +572,8 @@ def extract_claims(caption: str) -> list[Claim]:
     if any(c in low for c in acquisition.CUES):  # sun elevation, radar orbit, radar–optical gap, VV − VH
         got = acquisition.read(text)
         text, extra = structure.blank(text, got.spans), got.claims
+    if "(" in text and _CLASS_CODE_RE.search(text):  # "Cropland (WorldCover 40)": the code names the class
+        text = structure.blank(text, [m.span() for m in _CLASS_CODE_RE.finditer(text)])
     if any(c in low for c in _STRUCTURE_CUES):
         toks = tokenize(text)
         masked, place_hits = P.mask_places(toks, text)
@@ -589,6 +591,15 @@ def extract_claims(caption: str) -> list[Claim]:
     return _dedupe(fixed)
 
 
+_CLASS_CODE_RE = re.compile(
+    r"\(\s*(?:(?:esa\s+)?world\s?cover|dynamic\s+world)(?:\s+class)?(?:\s+code)?\s*\d{0,3}\s*\)"
+    r"|\(\s*(?:class|code|class\s+code)\s*\d{1,3}\s*\)",
+    re.I,
+)
+"""A land-cover product's class code or name in brackets after a class ("Grassland (class 30)", "Trees
+(Dynamic World)", "Tree cover (WorldCover class 10)"): it names the class, and claims nothing itself."""
+
+
 def _modal_may(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
     """ "may" read as the month only in a date context; otherwise it is the modal verb, a hedge."""
     return [
@@ -602,10 +613,25 @@ def _modal_may(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
     ]
 
 
+def _class_names_not_places(toks: Sequence[Tok], masked: set[int], place_hits: list[Hit]) -> list[Hit]:
+    """A capitalised land-cover name ("the Cropland", "of Trees") is the class, not an unknown place."""
+    keep = []
+    for h in place_hits:
+        lc = [x for x in match_phrases(toks[h.i : h.j], set()) if x.cat == "lc"]
+        unknown = h.val.startswith(("landmark", "unknown"))
+        if unknown and lc and lc[0].i == 0 and lc[-1].j == h.j - h.i:
+            masked.difference_update(range(h.i, h.j))
+            continue
+        keep.append(h)
+    return keep
+
+
 def _extract(caption: str) -> list[Claim]:
     text = caption
     toks = tokenize(text)
     masked, place_hits = P.mask_places(toks, text)
+    if place_hits:
+        place_hits = _class_names_not_places(toks, masked, place_hits)
     masked |= P.headings(toks)
     conditions, cond_masked = condition_claims(text, toks)
     exotic, exotic_masked = exotic_claims(text, toks)
@@ -1364,6 +1390,8 @@ def _quant_candidates(cl: Clause, s: Hit, toks: Sequence[Tok]) -> list[tuple[int
         elif q.i >= s.j and post:
             if any(s.j <= h.i < q.i for h in subj) or q.i - s.j > 8:
                 continue
+            if "," in _gap(toks, s.j, q.i) and any(t.low in P.STATS_NOUNS for t in toks[s.j : q.i]):
+                continue  # "no heath at all, NDVI values are mostly under 0.3": another statement's
             out.append((q.i - s.j, q))
     return out
 

@@ -4044,3 +4044,10 @@ PLACEMENT_CUES = frozenset(
 )
 """Words that send a caption through the placement reader (exclusive and edge-distance positions) and
 the ratio reader."""
+
+
+STATS_NOUNS = frozenset(
+    {"ndvi", "ndwi", "values", "value", "pixels", "slopes", "elevation", "reflectance", "backscatter"}
+)
+"""Nouns of a measurement statement: a quantifier after one of them ("NDVI values are mostly …") is not
+the quantifier of a class named before the comma."""
