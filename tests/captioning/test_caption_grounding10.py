@@ -206,3 +206,10 @@ def test_index_and_band_comparisons() -> None:
     assert claim_verdicts("mean NDVI tops mean NDWI", b)["comparison/ndvi"] == "supported"
     assert claim_verdicts("B04 is darker than B08", b)["comparison/red"] == "supported"
     assert claim_verdicts("red reflectance exceeds NIR reflectance", b)["comparison/red"] == "contradicted"
+
+
+def test_a_handful_or_a_speck_is_a_trace() -> None:
+    b = bundle({"Cropland": 50.0, "Grassland": 50.0}, valid=40.0)  # cropland: 20 % of the tile for sure
+    for text in ("only a handful of arable land pixels", "a tiny speck of arable fields, no more"):
+        got = [c for c in check_caption(text, Ground.from_bundle(b)).claims if c.subject == "cropland"]
+        assert [(c.label, c.verdict) for c in got] == [("trace", "contradicted")], text

@@ -1671,6 +1671,11 @@ MAP_CUES = {"osm", "openstreetmap", "polygon", "polygons", "mapped", "map's", "l
 SIGN_WORDS = {"positive", "negative", "value", "values", "db", "decibel", "decibels", "averages", "average"}
 
 TRACE_MINOR = {
+    "a handful of",
+    "a mere handful of",
+    "a tiny speck of",
+    "a speck of",
+    "just a speck of",
     "a sliver of",
     "a sliver",
     "sliver",
@@ -3269,6 +3274,11 @@ LARGEST = (
 )
 MINOR = (
     *MINOR,
+    "a handful of",  # "a mere handful of X pixels", "a tiny speck of X": a trace
+    "a mere handful of",
+    "a tiny speck of",
+    "a speck of",
+    "just a speck of",
     "parcels of",
     "a few parcels of",
     "plots of",
