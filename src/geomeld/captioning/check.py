@@ -1241,8 +1241,14 @@ def check_vegetation(claim: Claim, g: Ground) -> Result:
     if claim.value is not None:
         return _numeric(claim, m, m, "sentinel2", origin, {"ndvi_mean": round(m, 3)})
     green = sp.share_ndvi_above_0_5 if sp is not None else None
+    tol: dict[str, Any]
     if claim.subject == "sparse":
         v, tol = _grade(m < 0.25, m > 0.45), {"sparse_ndvi_below": 0.25, "not_sparse_above": 0.45}
+    elif claim.subject == "moderate":  # "moderate vigour": neither bare nor lush (grounding11)
+        v, tol = (
+            _grade(0.25 <= m <= 0.6, m < 0.12 or m > 0.75),
+            {"moderate_ndvi": [0.25, 0.6], "contradicted_outside": [0.12, 0.75]},
+        )
     else:
         # lush / vigorous: the tile mean NDVI ≥ 0.5; not so when the mean is under 0.3, or under 0.4
         # with less than a quarter of the pixels above 0.5 (dormant winter fields, snow, bare soil)
@@ -1546,6 +1552,10 @@ def _gazetteer_evidence(subject: str, said: str, lat: float, lon: float) -> dict
 def check_image_condition(claim: Claim, g: Ground) -> Result:
     from geomeld.captioning.conditions import check_image_condition as check
 
+    if claim.subject == "reflectance":
+        from geomeld.captioning.reflectance import check_reflectance
+
+        return check_reflectance(claim, g)
     return check(claim, g)
 
 

@@ -39,6 +39,7 @@ from geomeld.captioning.envelopes import exotic_claims
 from geomeld.captioning.greenness import green_share_claims
 from geomeld.captioning.placement import placement_claims
 from geomeld.captioning.ratios import measure_comparisons, ratio_claims
+from geomeld.captioning.reflectance import reflectance_claims
 from geomeld.captioning.towns import town_claims
 
 # ---- tokens -------------------------------------------------------------------------------------
@@ -608,6 +609,12 @@ def _extract(caption: str) -> list[Claim]:
     masked, place_hits = P.mask_places(toks, text)
     masked |= P.headings(toks)
     conditions, cond_masked = condition_claims(text, toks)
+    refl, refl_masked = reflectance_claims(text, toks)
+    if refl:  # a band statement's colour and cloud words are no other claims
+        spans = [(c.start, c.end) for c in refl]
+        conditions = [c for c in conditions if not any(a <= c.start and c.end <= b for a, b in spans)]
+        conditions += refl
+        cond_masked |= refl_masked
     exotic, exotic_masked = exotic_claims(text, toks)
     conditions += exotic
     cond_masked |= exotic_masked
@@ -698,7 +705,100 @@ def _extract(caption: str) -> list[Claim]:
     ctx.claims.extend(placed)
     # a class compared with itself ("trees cover more than 10 % and wooded land …") says nothing
     own = [c for c in ctx.claims if not (c.family == Family.COMPARISON.value and c.other == c.subject)]
-    return _dedupe(own)
+    return _dedupe(_one_band_order(_graded_vigour(text, _height_qualified(text, own))))
+
+
+def _one_band_order(claims: list[Claim]) -> list[Claim]:
+    """A red/NIR order read as a spectral-measure comparison (ratios.measure_comparisons) is not also a
+    band-order claim (reflectance.py keeps the other band pairs and 'several times')."""
+    compared = [(c.start, c.end) for c in claims if c.family == Family.COMPARISON.value]
+    return [
+        c
+        for c in claims
+        if not (
+            c.subject == "reflectance"
+            and ">" in (c.label or "")
+            and ">>" not in (c.label or "")
+            and any(a < c.end and c.start < b for a, b in compared)
+        )
+    ]
+
+
+_VIGOUR_GRADE = (
+    (
+        "moderate",
+        re.compile(r"\b(?:moderate(?:ly)?|medium|intermediate|average|fair|middling)\b(?:\s+\w+)?\s*$", re.I),
+    ),
+    (
+        "sparse",
+        re.compile(r"\b(?:low|weak|poor|limited|modest|minimal|reduced|sparse)\b(?:\s+\w+)?\s*$", re.I),
+    ),
+)
+
+
+def _graded_vigour(text: str, claims: list[Claim]) -> list[Claim]:
+    """ "Moderate vegetation vigour" / "low greenness": a graded vigour word is that grade, not lush
+    (grounding11)."""
+    out = []
+    for c in claims:
+        if (
+            c.family == Family.VEGETATION.value
+            and c.subject == "green"
+            and c.value is None
+            and not c.label
+            and not c.negated  # "little green" is read as a denial already
+        ):
+            before = text[max(0, c.start - 30) : c.start]
+            for grade, rx in _VIGOUR_GRADE:
+                m = rx.search(before)
+                if m is not None:
+                    a = c.start - len(before) + m.start()
+                    c = dataclasses.replace(c, subject=grade, start=a, text=text[a : c.end])
+                    break
+        out.append(c)
+    graded = [c for c in out if c.family == Family.VEGETATION.value and c.subject in ("moderate", "sparse")]
+    return [
+        c
+        for c in out
+        if not (
+            c.subject == "unparsed"
+            and any(
+                c.start <= g.start
+                and g.end <= c.end
+                and (c.label or "").removeprefix("not understood: ").lower() in g.text.lower().split()
+                for g in graded
+            )
+        )
+    ]
+
+
+_TALLER = re.compile(
+    r"\s+(?:(?:that\s+are|which\s+are|are|is|stand(?:ing)?|grow(?:ing)?)\s+)?(?:taller|higher|over|above|exceeding|"
+    r"more\s+than|reaching|of\s+more\s+than)\b",
+    re.I,
+)
+
+
+def _height_qualified(text: str, claims: list[Claim]) -> list[Claim]:
+    """ "No trees taller than 60 m" denies tall trees, not trees: a negated presence inside a canopy-height
+    statement in metres is the height statement's own noun (grounding11)."""
+    heights = [
+        (c.start, c.end)
+        for c in claims
+        if c.family == Family.CANOPY.value and c.value is not None and c.value.unit == "m"
+    ]
+    if not heights:
+        return claims
+    return [
+        c
+        for c in claims
+        if not (
+            c.family == Family.LANDCOVER_PRESENCE.value
+            and c.negated
+            and _TALLER.match(text, c.end)
+            and any(a <= c.start and c.end <= b for a, b in heights)
+        )
+    ]
 
 
 _MEASURE_CUES = re.compile(r"\b(?:nd[vwb]i|mndwi|b0?[48]|red|nir|near[- ]infra)", re.I)

@@ -51,6 +51,12 @@ _SHARE_WORDS = re.compile(
     r"share|fraction|proportion|occupy|occupies)\b",
     re.I,
 )
+_MEAN_NDVI = re.compile(
+    r"\b(?:mean|average|avg|median|typical)\b[\s-]*(?:\w+\s+)?ndvi\b|\bndvi\s+(?:averages|mean)\b", re.I
+)
+_A_SHARE = re.compile(
+    r"%|\bper\s*cent|\bpercent|\bpixels?\b|\bshare\b|\bfraction\b|\bproportion\b|\bhalf\b", re.I
+)
 _AT_MOST = re.compile(
     r"\b(?:at\s+most|under|below|less\s+than|fewer\s+than|no\s+more\s+than|not\s+more\s+than|up\s+to|max(?:imum)?)\s*$",
     re.I,
@@ -200,6 +206,8 @@ def _read(text: str, a: int, b: int, nums: Sequence[_Num]) -> tuple[Claim, list[
     t_label = None
     t_span = (-1, -1)
     if thr is not None:
+        if _MEAN_NDVI.search(seg) and not _A_SHARE.search(seg):
+            return None  # "tile-mean NDVI of 0.05 ± 0.02" is the mean, no threshold (grounding11)
         t_label = thr.group(1) or thr.group(2)
         t_span = (a + thr.start(), a + thr.end())
     value = None
@@ -220,6 +228,8 @@ def _read(text: str, a: int, b: int, nums: Sequence[_Num]) -> tuple[Claim, list[
         for n in nums:
             if not (a <= n.start and n.end <= b) or t_span[0] <= n.start < t_span[1]:
                 continue
+            if re.search(r"(?:±|\+/-|\+-)\s*$", text[a : n.start]):
+                continue  # an uncertainty ("0.30 ± 0.02") is no share
             x = n.low
             if n.unit == "" and 0.0 < x <= 1.0 and "." in text[n.start : n.end]:
                 x *= 100.0  # "0.60 of the pixels", "covers less than 0.30"

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SIGNALS_VERSION = "geomeld-signals-4"
+SIGNALS_VERSION = "geomeld-signals-5"
 
 LOCATIONS = (
     "north-west",
@@ -182,6 +182,11 @@ class SpectralSignal(_Model):
     bright_percentage: float | None = Field(
         default=None,
         description="% of valid pixels bright in blue (B2 > 0.17): snow, cloud, haze (bounds snow)",
+    )
+    band_means: dict[str, float] = Field(
+        default_factory=dict,
+        description="band name → mean reflectance of the valid pixels (DN ÷ 10 000 when the layer is stored "
+        "as Sentinel-2 digital numbers; no offset applied: the layer's product level decides what it means)",
     )
     water_strict_parts: dict[str, float] = Field(
         default_factory=dict,

@@ -108,6 +108,24 @@ def _water_bounds(out: SpectralSignal, arr: np.ndarray, names: list[str], valid:
     out.water_strict_percentage = 100.0 * float((strict & valid).sum()) / n
 
 
+REFLECTANCE_BANDS = ("B2", "B3", "B4", "B8", "B11", "B12")
+"""Bands whose mean reflectance the spectral signal keeps (blue, green, red, NIR, SWIR-1, SWIR-2)."""
+
+
+def _band_means(out: SpectralSignal, arr: np.ndarray, names: list[str], valid: np.ndarray) -> None:
+    """Mean reflectance of each of :data:`REFLECTANCE_BANDS` over the ``valid`` pixels (DN × 10 000
+    products rescaled, as in :func:`_water_bounds`)."""
+    if "B2" not in names:
+        return
+    scale = 10000.0 if float(np.median(arr[names.index("B2")][valid])) > 2.0 else 1.0
+    for band in REFLECTANCE_BANDS:
+        if band in names:
+            values = arr[names.index(band)].astype(np.float64, copy=False)[valid]
+            values = values[np.isfinite(values)]
+            if values.size:
+                out.band_means[band] = round(float(values.mean()) / scale, 4)
+
+
 def spectral_signal(bands: np.ndarray, band_names: Sequence[str]) -> SpectralSignal:
     """Index statistics from Sentinel-2 ``bands`` ``(C, H, W)`` named ``band_names``.
 
@@ -144,6 +162,7 @@ def spectral_signal(bands: np.ndarray, band_names: Sequence[str]) -> SpectralSig
             valid = ok
     if valid is not None:
         _water_bounds(out, arr, names, valid)
+        _band_means(out, arr, names, valid)
         from geomeld.signals.conditions import image_conditions
 
         out.conditions = image_conditions(arr, names, valid)
