@@ -727,6 +727,7 @@ def _extract(caption: str) -> list[Claim]:
             )
         )
     ctx.claims.extend(conditions)
+    _title_claims_unverifiable(ctx)
     ctx.claims.extend(placed)
     # a class compared with itself ("trees cover more than 10 % and wooded land …") says nothing
     own = [c for c in ctx.claims if not (c.family == Family.COMPARISON.value and c.other == c.subject)]
@@ -855,6 +856,10 @@ def _placement(text: str, toks: Sequence[Tok]) -> tuple[list[Claim], list[tuple[
 _DATE_RES = (
     (re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d])"), (1, 2, 3)),  # 2017-02-16
     (re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\d])"), (3, 2, 1)),  # 16.02.2017
+    (
+        re.compile(r"(?<![\d.,])((?:19|20)\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d|[.,]\d)"),
+        (1, 2, 3),
+    ),  # 20170216
 )
 
 
@@ -937,6 +942,31 @@ def _merge_runs(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
             continue
         out.append(h)
     return out
+
+
+def _title_claims_unverifiable(ctx: Ctx) -> None:
+    """A caption's title before its first colon ("Overhead Sentinel-2 view of farmland and lakes: …"),
+    a generic description of the kind of scene: what it names is not checked as a statement about this
+    tile (its claims become one unverifiable claim, so the caption is never verified on it)."""
+    toks = ctx.toks
+    colon = next((k for k, t in enumerate(toks[:14]) if t.low == ":"), None)
+    if (
+        colon is None
+        or colon + 1 >= len(toks)
+        or not toks[colon + 1].low[:1].isalnum()  # ":)" is a smiley
+        or any(t.low in (".", ";", "!", "?", "|") for t in toks[:colon])
+    ):
+        return
+    if not any(
+        toks[k].low in P.TITLE_NOUNS and k + 1 < colon and toks[k + 1].low == "of" for k in range(colon)
+    ):
+        return
+    end = toks[colon].start
+    inside = [c for c in ctx.claims if c.end <= end]
+    if not inside:
+        return
+    ctx.claims[:] = [c for c in ctx.claims if c.end > end]
+    ctx.claims.insert(0, _mk(ctx, Family.LANDCOVER_PRESENCE.value, "unparsed", 0, end, label="title"))
 
 
 def _after_exception(toks: Sequence[Tok], i: int) -> bool:
