@@ -213,3 +213,19 @@ def test_a_handful_or_a_speck_is_a_trace() -> None:
     for text in ("only a handful of arable land pixels", "a tiny speck of arable fields, no more"):
         got = [c for c in check_caption(text, Ground.from_bundle(b)).claims if c.subject == "cropland"]
         assert [(c.label, c.verdict) for c in got] == [("trace", "contradicted")], text
+
+
+def test_a_class_code_in_brackets_is_part_of_the_name() -> None:
+    got = [
+        (c.family, c.subject, c.label)
+        for c in extract_claims("Heath is at least twice the Cropland (class 40) area")
+    ]
+    assert got == [("comparison", "shrubland", "ratio")]
+    got = [
+        (c.family, c.subject, c.polarity)
+        for c in extract_claims("no sign of Grassland (ESA WorldCover class 30)")
+    ]
+    assert got == [("landcover_presence", "grassland", "negated")]
+    # a quantifier of a measurement after the comma is not the class's
+    got = [c.family for c in extract_claims("no Wetland (class 90) at all, NDVI values are mostly under 0.3")]
+    assert "dominance" not in got

@@ -351,3 +351,17 @@ def test_a_state_the_tile_is_not_in() -> None:
     inside, _ = gazetteer.region_verdict("Brandenburg", 52.47, 12.52) or (None, {})
     other, ev = gazetteer.region_verdict("Saxony-Anhalt", 52.47, 12.52) or (None, {})
     assert inside is True and other is False and ev["tile_in"] == "DE/Brandenburg"
+
+
+def test_titles_band_names_and_compact_dates() -> None:
+    claims = extract_claims("Overhead view of heath and ponds: the woods cover 20 %.")
+    assert [c.label for c in claims if c.subject == "unparsed"] == ["title"]
+    assert not [c for c in claims if c.subject in ("shrubland", "pond")]
+    assert not [
+        c
+        for c in extract_claims("Green (B3) reflectance is 0.11")
+        if c.family == "vegetation" and c.subject == "green"
+    ]
+    assert [c.label for c in extract_claims("sensing date 20190823.") if c.subject == "date"] == [
+        "2019-08-23"
+    ]

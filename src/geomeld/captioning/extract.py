@@ -573,6 +573,8 @@ def extract_claims(caption: str) -> list[Claim]:
     if any(c in low for c in acquisition.CUES):  # sun elevation, radar orbit, radar–optical gap, VV − VH
         got = acquisition.read(text)
         text, extra = structure.blank(text, got.spans), got.claims
+    if "(" in text and _CLASS_CODE_RE.search(text):  # "Cropland (WorldCover 40)": the code names the class
+        text = structure.blank(text, [m.span() for m in _CLASS_CODE_RE.finditer(text)])
     if any(c in low for c in _STRUCTURE_CUES):
         toks = tokenize(text)
         masked, place_hits = P.mask_places(toks, text)
@@ -590,6 +592,15 @@ def extract_claims(caption: str) -> list[Claim]:
     return _dedupe(fixed)
 
 
+_CLASS_CODE_RE = re.compile(
+    r"\(\s*(?:(?:esa\s+)?world\s?cover|dynamic\s+world)(?:\s+class)?(?:\s+code)?\s*\d{0,3}\s*\)"
+    r"|\(\s*(?:class|code|class\s+code)\s*\d{1,3}\s*\)",
+    re.I,
+)
+"""A land-cover product's class code or name in brackets after a class ("Grassland (class 30)", "Trees
+(Dynamic World)", "Tree cover (WorldCover class 10)"): it names the class, and claims nothing itself."""
+
+
 def _modal_may(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
     """ "may" read as the month only in a date context; otherwise it is the modal verb, a hedge."""
     return [
@@ -603,10 +614,25 @@ def _modal_may(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
     ]
 
 
+def _class_names_not_places(toks: Sequence[Tok], masked: set[int], place_hits: list[Hit]) -> list[Hit]:
+    """A capitalised land-cover name ("the Cropland", "of Trees") is the class, not an unknown place."""
+    keep = []
+    for h in place_hits:
+        lc = [x for x in match_phrases(toks[h.i : h.j], set()) if x.cat == "lc"]
+        unknown = h.val.startswith(("landmark", "unknown"))
+        if unknown and lc and lc[0].i == 0 and lc[-1].j == h.j - h.i:
+            masked.difference_update(range(h.i, h.j))
+            continue
+        keep.append(h)
+    return keep
+
+
 def _extract(caption: str) -> list[Claim]:
     text = caption
     toks = tokenize(text)
     masked, place_hits = P.mask_places(toks, text)
+    if place_hits:
+        place_hits = _class_names_not_places(toks, masked, place_hits)
     masked |= P.headings(toks)
     conditions, cond_masked = condition_claims(text, toks)
     refl, refl_masked = reflectance_claims(text, toks)
@@ -701,6 +727,7 @@ def _extract(caption: str) -> list[Claim]:
             )
         )
     ctx.claims.extend(conditions)
+    _title_claims_unverifiable(ctx)
     ctx.claims.extend(placed)
     # a class compared with itself ("trees cover more than 10 % and wooded land …") says nothing
     own = [c for c in ctx.claims if not (c.family == Family.COMPARISON.value and c.other == c.subject)]
@@ -829,6 +856,10 @@ def _placement(text: str, toks: Sequence[Tok]) -> tuple[list[Claim], list[tuple[
 _DATE_RES = (
     (re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d])"), (1, 2, 3)),  # 2017-02-16
     (re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\d])"), (3, 2, 1)),  # 16.02.2017
+    (
+        re.compile(r"(?<![\d.,])((?:19|20)\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d|[.,]\d)"),
+        (1, 2, 3),
+    ),  # 20170216
 )
 
 
@@ -911,6 +942,31 @@ def _merge_runs(hits: list[Hit], toks: Sequence[Tok]) -> list[Hit]:
             continue
         out.append(h)
     return out
+
+
+def _title_claims_unverifiable(ctx: Ctx) -> None:
+    """A caption's title before its first colon ("Overhead Sentinel-2 view of farmland and lakes: …"),
+    a generic description of the kind of scene: what it names is not checked as a statement about this
+    tile (its claims become one unverifiable claim, so the caption is never verified on it)."""
+    toks = ctx.toks
+    colon = next((k for k, t in enumerate(toks[:14]) if t.low == ":"), None)
+    if (
+        colon is None
+        or colon + 1 >= len(toks)
+        or not toks[colon + 1].low[:1].isalnum()  # ":)" is a smiley
+        or any(t.low in (".", ";", "!", "?", "|") for t in toks[:colon])
+    ):
+        return
+    if not any(
+        toks[k].low in P.TITLE_NOUNS and k + 1 < colon and toks[k + 1].low == "of" for k in range(colon)
+    ):
+        return
+    end = toks[colon].start
+    inside = [c for c in ctx.claims if c.end <= end]
+    if not inside:
+        return
+    ctx.claims[:] = [c for c in ctx.claims if c.end > end]
+    ctx.claims.insert(0, _mk(ctx, Family.LANDCOVER_PRESENCE.value, "unparsed", 0, end, label="title"))
 
 
 def _after_exception(toks: Sequence[Tok], i: int) -> bool:
@@ -1464,6 +1520,8 @@ def _quant_candidates(cl: Clause, s: Hit, toks: Sequence[Tok]) -> list[tuple[int
         elif q.i >= s.j and post:
             if any(s.j <= h.i < q.i for h in subj) or q.i - s.j > 8:
                 continue
+            if "," in _gap(toks, s.j, q.i) and any(t.low in P.STATS_NOUNS for t in toks[s.j : q.i]):
+                continue  # "no heath at all, NDVI values are mostly under 0.3": another statement's
             out.append((q.i - s.j, q))
     return out
 

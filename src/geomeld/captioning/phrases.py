@@ -3125,6 +3125,11 @@ _SKIP = (
         for product in ("openstreetmap land use", "esa worldcover", "dynamic world")
     ),
     "openstreetmap land use",
+    # band names: "Green (B3) reflectance ≈ 0.12" says nothing about green vegetation
+    *(f"{c} {b}" for c in ("green", "red") for b in ("(b3)", "(b03)", "(b4)", "(b04)", "band", "channel")),
+    "green reflectance",
+    "green-band",
+    "red-band",
     # the middle of a period is no place in the tile ("after the middle of the month")
     *(f"{d}middle of the {p}" for d in ("", "the ") for p in ("month", "year")),
     # "not far from X" places X near; its "not" negates nothing
@@ -3876,6 +3881,8 @@ north", "meadow is concentrated in the east"); without one, "X in the SE corner"
 NOT_WORDS = frozenset({"not", "isn't", "aren't", "wasn't", "never", "hardly"})
 PRIVATIVE_WORDS = frozenset({"without", "lacking", "devoid", "free", "missing"})
 """"not without X", "not lacking X": a negation of a privative word, a presence."""
+TITLE_NOUNS = frozenset({"view", "image", "scene", "picture", "photo", "snapshot", "shot", "panorama"})
+"""Nouns of a caption title ("Overhead view of farmland and lakes: …")."""
 EXCEPTION_WORDS = frozenset({"apart", "except", "besides", "aside", "excepting", "excluding"})
 HEIGHT_COMPARATIVES = frozenset({"taller", "higher", "tall", "height", "heights"})
 CONDITIONAL_PRESENCE = (
@@ -4044,3 +4051,10 @@ PLACEMENT_CUES = frozenset(
 )
 """Words that send a caption through the placement reader (exclusive and edge-distance positions) and
 the ratio reader."""
+
+
+STATS_NOUNS = frozenset(
+    {"ndvi", "ndwi", "values", "value", "pixels", "slopes", "elevation", "reflectance", "backscatter"}
+)
+"""Nouns of a measurement statement: a quantifier after one of them ("NDVI values are mostly …") is not
+the quantifier of a class named before the comma."""
