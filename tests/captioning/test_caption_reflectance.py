@@ -164,3 +164,14 @@ def test_vegetation_at_its_peak_is_the_lush_claim(text: str, mean: float, expect
         spectral=SpectralSignal(valid_percentage=100.0, indices={"NDVI": stats}, share_ndvi_above_0_5=10.0)
     )
     assert claim_verdicts(text, b)["vegetation/green"] == expected
+
+
+def test_a_cloud_share_written_as_a_decimal_is_a_percentage() -> None:
+    (c,) = [
+        c
+        for c in extract_claims("Cloud coverage of about 0.4 over the fields.")
+        if c.family == "image_condition"
+    ]
+    assert c.value is not None and c.value.low == 40.0 and c.value.bound == "about"
+    (d,) = [c for c in extract_claims("Cloud share under 0.05.") if c.family == "image_condition"]
+    assert d.value is not None and d.value.low == 5.0 and d.value.bound == "at_most"

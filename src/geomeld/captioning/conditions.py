@@ -149,6 +149,11 @@ def _SAME_SENTENCE(text: str, end: int, start: int) -> bool:  # noqa: N802
 
 CONDITION_WORD = re.compile(r"^(?:clouds?|cloud-?cover|haze|mist|fog|smoke|smog|(?:cloud-?)?shadows?)$")
 """A token naming an image condition (negation scope passes over it: "no clouds or snow")."""
+_DECIMAL_SHARE = re.compile(
+    r"\b(?:fraction|cover(?:age)?|share|amount|proportion)\s*(?:of\s+|is\s+|=\s*|≈\s*|:\s*|~\s*|about\s+|around\s+|"
+    r"under\s+|below\s+|over\s+|above\s+|less\s+than\s+|more\s+than\s+)*(0?\.\d+|1\.0+)(?![\d.]|\s*(?:%|m\b|km|db|°))",
+    re.I,
+)
 _PCT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|percent\b|per\s+cent\b)", re.I)
 _AT_MOST = re.compile(
     r"\b(?:less\s+than|under|below|at\s+most|no\s+more\s+than|up\s+to|max(?:imum)?|<|≤)\s*$", re.I
@@ -547,7 +552,19 @@ def _value(seg: str, at: int) -> Value | None:
     if m is None:
         f = _FRACTION.search(seg)
         if f is None:
-            return None
+            d = _DECIMAL_SHARE.search(seg)  # "cloud fraction 0.85": a share written as a decimal
+            if d is None:
+                return None
+            x = round(100.0 * float(d.group(1)), 3)
+            head = seg[: d.start(1)]
+            bound = (
+                Bound.AT_MOST.value
+                if _AT_MOST.search(head)
+                else Bound.AT_LEAST.value
+                if _AT_LEAST.search(head)
+                else Bound.ABOUT.value
+            )
+            return Value(low=x, high=x, bound=bound, unit="%")
         x = _FRACTION_PCT[next(k for k, v in f.groupdict().items() if v)]
         before = seg[: f.start()]
         bound = (
