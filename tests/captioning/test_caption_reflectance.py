@@ -175,3 +175,14 @@ def test_a_cloud_share_written_as_a_decimal_is_a_percentage() -> None:
     assert c.value is not None and c.value.low == 40.0 and c.value.bound == "about"
     (d,) = [c for c in extract_claims("Cloud share under 0.05.") if c.family == "image_condition"]
     assert d.value is not None and d.value.low == 5.0 and d.value.bound == "at_most"
+
+
+@pytest.mark.parametrize(
+    "mean, expected", [(0.05, "supported"), (0.3, "unverifiable"), (0.6, "contradicted")]
+)
+def test_hardly_any_vegetation_is_judged_on_the_ndvi(mean: float, expected: str) -> None:
+    from geomeld.signals.models import IndexStats
+
+    stats = IndexStats(mean=mean, p10=mean - 0.05, p50=mean, p90=mean + 0.05)
+    b = bundle(spectral=SpectralSignal(valid_percentage=100.0, indices={"NDVI": stats}))
+    assert claim_verdicts("The ground carries hardly any vegetation.", b)["vegetation/bare"] == expected

@@ -1244,6 +1244,8 @@ def check_vegetation(claim: Claim, g: Ground) -> Result:
     tol: dict[str, Any]
     if claim.subject == "sparse":
         v, tol = _grade(m < 0.25, m > 0.45), {"sparse_ndvi_below": 0.25, "not_sparse_above": 0.45}
+    elif claim.subject == "bare":  # "(almost) no vegetation" (grounding11)
+        v, tol = _grade(m < 0.1, m > 0.45), {"bare_ndvi_below": 0.1, "vegetated_above": 0.45}
     elif claim.subject == "moderate":  # "moderate vigour": neither bare nor lush (grounding11)
         v, tol = (
             _grade(0.25 <= m <= 0.6, m < 0.12 or m > 0.75),

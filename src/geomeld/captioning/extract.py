@@ -782,6 +782,15 @@ def _graded_vigour(text: str, claims: list[Claim]) -> list[Claim]:
                     c = dataclasses.replace(c, subject=grade, start=a, text=text[a : c.end])
                     break
         out.append(c)
+    out = [
+        # "(almost) no vegetation": a bare tile, judged on the NDVI
+        dataclasses.replace(
+            c, family=Family.VEGETATION.value, subject="bare", polarity=Polarity.AFFIRMED.value
+        )
+        if c.family == Family.LANDCOVER_PRESENCE.value and c.subject == "vegetation" and c.negated
+        else c
+        for c in out
+    ]
     graded = [c for c in out if c.family == Family.VEGETATION.value and c.subject in ("moderate", "sparse")]
     return [
         c
