@@ -45,7 +45,10 @@ Further subjects and labels read from free text (same families, no new family): 
 ``mangroves`` and the other climate-bound classes of :mod:`geomeld.captioning.envelopes` (``palms``,
 ``palm_plantation``, ``glacier``, ``tundra``, ``dunes``, ``desert``, ``rainforest``, ``savanna``,
 ``coral``, ``ice_sheet``, ``rice``: presence/absence checked against their envelope); vegetation subject
-``green_share`` (% of the image above an NDVI threshold, :mod:`geomeld.captioning.greenness`); presence labels ``minor`` ("patches of"), ``trace`` ("a sliver of": a few percent at
+``green_share`` (% of the image above an NDVI threshold, :mod:`geomeld.captioning.greenness`), ``moderate``
+("moderate vigour") and ``bare`` ("almost no vegetation"), judged on the NDVI mean; image-condition subject
+``reflectance`` (a band's mean reflectance, ``label`` the band B2 … B12 or ``visible``, value 0-1; or a band
+order ``"B11>B8"``, ``"B8>>B4"``: :mod:`geomeld.captioning.reflectance`); presence labels ``minor`` ("patches of"), ``trace`` ("a sliver of": a few percent at
 most), ``mapped`` (a statement about the map itself: "OSM has a water polygon"), ``urban`` (a dense
 town), water label ``large`` ("a broad river"); comparison label ``ratio`` with the factor as value
 ("at least twice as much A as B"); dominance label ``largest`` also from ranking verbs ("A leads the
