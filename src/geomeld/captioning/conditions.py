@@ -102,7 +102,7 @@ _OBSCURED = re.compile(
     re.I,
 )
 _NEG = re.compile(
-    r"\b(?:no|not|none|zero|without|nor|never|nothing|free\s+(?:of|from)|absent|lacks?|lacking|devoid\s+of|"
+    r"\b(?:no|not|none|zero|without|nor|never|nothing|free\s+(?:of|from)|(?:clear|bare)\s+of|absent|lacks?|lacking|devoid\s+of|"
     r"isn't|aren't|wasn't|weren't|doesn't|don't|didn't|nil)\b|n't\b|[- ]free\b|\bcloudless\b|"
     r"\b(?:no|zero|nil)\s+cloud",
     re.I,

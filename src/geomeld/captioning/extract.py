@@ -1108,6 +1108,7 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
     negs = [h for h in negs if h.i not in doubled]
     ctx.idioms.update(k for h in hits if h.cat == "flip" for k in range(h.i, h.j))
     n_before = len(ctx.claims)
+    _below_sea_level(ctx, words, c_start, c_end, hedge)
 
     # -- negation scope --------------------------------------------------------------------------
     negated: set[int] = set()
@@ -1436,6 +1437,38 @@ def _bound_after(toks: Sequence[Tok], n: Num) -> str | None:
         if phrase in P.BOUND_AFTER:
             return P.BOUND_AFTER[phrase]
     return None
+
+
+_BELOW_WORDS = {"below", "under", "beneath", "underneath"}
+_PART_WORDS = {"part", "parts", "partly", "some", "areas", "patches", "portions", "pockets", "lowest"}
+
+
+def _below_sea_level(ctx: Ctx, words: list[str], c_start: int, c_end: int, hedge: str) -> None:
+    """'the land lies below sea level': the highest ground is under 0 m (an elevation claim, so a
+    tile without an elevation layer leaves it unverifiable instead of the phrase claiming nothing;
+    "sea level" alone is an idiom). Said of parts of the tile, the lowest ground is under 0 m."""
+    for k in range(len(words) - 1):
+        w = words[k]
+        nxt = words[k + 1] if words[k + 1] != "the" else (words[k + 2] if k + 2 < len(words) else "")
+        if w in _BELOW_WORDS and (
+            nxt in ("sea-level", "sealevel") or (nxt == "sea" and "level" in words[k:])
+        ):
+            if any(x in P.NOT_WORDS for x in words[max(0, k - 3) : k]):
+                return  # "not below sea level": left as before (it claims nothing checkable here)
+            part = any(x in _PART_WORDS for x in words[:k])  # "parts of the polder lie below sea level"
+            ctx.claims.append(
+                _mk(
+                    ctx,
+                    Family.ELEVATION.value,
+                    "min" if part else "max",
+                    c_start,
+                    c_end,
+                    value=Value(low=0.0, high=0.0, bound=Bound.AT_MOST.value, unit="m"),
+                    polarity=Polarity.AFFIRMED.value,
+                    hedge=hedge,
+                )
+            )
+            return
 
 
 def _value(n: Num, toks: Sequence[Tok], unit: str) -> Value:

@@ -631,6 +631,8 @@ NEG: tuple[str, ...] = (
     "without",
     "free of",
     "devoid of",
+    "bare of",  # "the ground is bare of snow": no snow (not bare ground)
+    "clear of",  # "the fields are clear of snow"
     "lacks",
     "lacking",
     "lack of",
