@@ -40,3 +40,11 @@ def test_bare_of_and_clear_of_are_negations() -> None:
     assert [c.polarity for c in cloud] == ["negated"]
     # bare ground itself is still bare ground
     assert ("landcover_presence", "bare", "affirmed") in _fam("Bare ground fills the south.")
+
+
+def test_a_determined_class_with_its_own_copula_is_not_negated_by_the_previous_conjunct() -> None:
+    claims = _fam("The lanes are free of snow and the woodland is thick.")
+    assert ("landcover_presence", "snow", "negated") in claims
+    assert ("landcover_presence", "trees", "affirmed") in claims
+    # a plain coordination still distributes the negation
+    assert ("landcover_presence", "grassland", "negated") in _fam("There is no woodland or meadow.")

@@ -1134,7 +1134,10 @@ def _clause_claims(ctx: Ctx, cl: Clause) -> None:
             gap = _gap(toks, prev.j, s.i)
             verb = toks[s.j].low if s.j < cl.j else ""
             if not (set(gap) & P.NEG_DISTRIBUTING) and (
-                verb in P.OWN_PREDICATE_VERBS or verb == ":" or ("," in gap and verb in P.STATEMENT_COPULAS)
+                verb in P.OWN_PREDICATE_VERBS
+                or verb == ":"
+                or ("," in gap and verb in P.STATEMENT_COPULAS)
+                or (verb in P.STATEMENT_COPULAS and set(gap) & P.CLAUSE_DETERMINERS)
             ):
                 break  # "no snow, and arable land appears in the NW": a new subject with its own verb
             if _same_kind(s, first) and _list_gap(gap):

@@ -3946,6 +3946,10 @@ NEG_DISTRIBUTING = frozenset({"or", "nor"})
 STATEMENT_COPULAS = frozenset({"is", "are", "was", "were", "has", "have", "sits", "seems"})
 """After a comma, a class followed by one of these starts its own statement ("no water, grassland is …")."""
 
+CLAUSE_DETERMINERS = frozenset({"the", "this", "that", "its", "their", "our"})
+"""After "and"/"but", a determined class followed by a copula starts its own statement ("the meadows are
+free of snow and the forest is dense": the forest is not negated)."""
+
 OWN_PREDICATE_VERBS = frozenset(
     {
         "appears",
