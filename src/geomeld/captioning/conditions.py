@@ -547,6 +547,15 @@ _FRACTION_PCT = {
 }
 
 
+def _bound_in(head: str, default: str = Bound.ABOUT.value) -> str:
+    """The bound the words before a number give it ("under 10 %", "at least a third")."""
+    if _AT_MOST.search(head):
+        return Bound.AT_MOST.value
+    if _AT_LEAST.search(head):
+        return Bound.AT_LEAST.value
+    return default
+
+
 def _value(seg: str, at: int) -> Value | None:
     m = _PCT.search(seg)
     if m is None:
@@ -556,37 +565,13 @@ def _value(seg: str, at: int) -> Value | None:
             if d is None:
                 return None
             x = round(100.0 * float(d.group(1)), 3)
-            head = seg[: d.start(1)]
-            bound = (
-                Bound.AT_MOST.value
-                if _AT_MOST.search(head)
-                else Bound.AT_LEAST.value
-                if _AT_LEAST.search(head)
-                else Bound.ABOUT.value
-            )
-            return Value(low=x, high=x, bound=bound, unit="%")
+            return Value(low=x, high=x, bound=_bound_in(seg[: d.start(1)]), unit="%")
         x = _FRACTION_PCT[next(k for k, v in f.groupdict().items() if v)]
-        before = seg[: f.start()]
-        bound = (
-            Bound.AT_MOST.value
-            if _AT_MOST.search(before)
-            else Bound.AT_LEAST.value
-            if _AT_LEAST.search(before)
-            else Bound.ABOUT.value
-        )
-        return Value(low=x, high=x, bound=bound, unit="%")
+        return Value(low=x, high=x, bound=_bound_in(seg[: f.start()]), unit="%")
     x = float(m.group(1).replace(",", "."))
     if x > 100:
         return None
-    before = seg[: m.start()]
-    bound = (
-        Bound.AT_MOST.value
-        if _AT_MOST.search(before)
-        else Bound.AT_LEAST.value
-        if _AT_LEAST.search(before)
-        else Bound.ABOUT.value
-    )
-    return Value(low=x, high=x, bound=bound, unit="%")
+    return Value(low=x, high=x, bound=_bound_in(seg[: m.start()]), unit="%")
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
@@ -666,13 +651,10 @@ def sun_claims(text: str, toks: Sequence[_Tok], nums: Sequence[_Num]) -> tuple[l
         for n in nums:
             if a <= n.start and n.end <= b and n.unit == "deg":
                 before = text[a : n.start]
-                bound = (
-                    Bound.AT_MOST.value
-                    if _AT_MOST.search(before) or re.search(r"\bunder\s*$", before, re.I)
-                    else Bound.AT_LEAST.value
-                    if _AT_LEAST.search(before)
-                    else n.bound
-                )
+                if re.search(r"\bunder\s*$", before, re.I):
+                    bound = Bound.AT_MOST.value
+                else:
+                    bound = _bound_in(before, default=n.bound)
                 value = Value(low=n.low, high=n.high, bound=bound, unit="deg")
                 break
         label = "high" if _SUN_HIGH.search(seg) else "low" if _SUN_LOW.search(seg) else None
